@@ -1,0 +1,83 @@
+"""Events an agent turn emits, in order; serving streams them to clients and evals record them."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, Field
+
+
+class ProductCard(BaseModel):
+    id: str
+    title: str
+    price: float
+    currency: str = "USD"
+    image: str = ""
+    url: str = ""
+    in_stock: bool = True
+    reason: str = Field("", description="Why it is shown, e.g. 'matches: under $120, waterproof'")
+
+
+class Citation(BaseModel):
+    id: str
+    title: str
+    section: str
+    source: str
+
+
+class TokenEvent(BaseModel):
+    type: Literal["token"] = "token"
+    text: str
+
+
+class ToolCallEvent(BaseModel):
+    type: Literal["tool_call"] = "tool_call"
+    name: str
+    arguments: dict[str, Any]
+    result_ids: list[str] = Field(default_factory=list, description="Ids of products/passages/orders returned")
+    ok: bool = True
+    latency_ms: float = 0.0
+
+
+class ProductsEvent(BaseModel):
+    type: Literal["products"] = "products"
+    products: list[ProductCard]
+
+
+class CitationsEvent(BaseModel):
+    type: Literal["citations"] = "citations"
+    citations: list[Citation]
+
+
+class ActionRequiredEvent(BaseModel):
+    type: Literal["action_required"] = "action_required"
+    action_id: str
+    tool: str
+    summary: str
+    expires_at: str
+
+
+class HandoffEvent(BaseModel):
+    type: Literal["handoff"] = "handoff"
+    reason: str
+
+
+class DoneEvent(BaseModel):
+    type: Literal["done"] = "done"
+    text: str = Field("", description="The full answer text of the turn")
+    model: str = ""
+    prompt_version: str = ""
+    latency_ms: float = 0.0
+
+
+class ErrorEvent(BaseModel):
+    type: Literal["error"] = "error"
+    code: str
+    message: str
+
+
+AgentEvent = Annotated[
+    TokenEvent | ToolCallEvent | ProductsEvent | CitationsEvent | ActionRequiredEvent | HandoffEvent | DoneEvent
+    | ErrorEvent,
+    Field(discriminator="type"),
+]

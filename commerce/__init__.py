@@ -1,0 +1,1 @@
+"""Commerce domain: pydantic models, SQL storage, the demo shop and catalog importers."""

@@ -1,0 +1,1 @@
+"""shopassist: a conversational shopping assistant (settings and command line live here)."""

@@ -1,0 +1,57 @@
+"""The `shopassist` command line: one Typer app; each package contributes its subcommands."""
+
+from __future__ import annotations
+
+import typer
+
+from shopassist.settings import SettingsError, get_settings
+
+app = typer.Typer(help="shopassist: conversational shopping assistant.", no_args_is_help=True)
+eval_app = typer.Typer(help="Evaluation harnesses (retrieval, fidelity, reco, replay, all).", no_args_is_help=True)
+bench_app = typer.Typer(help="Benchmarks that print figures and write JSON.", no_args_is_help=True)
+app.add_typer(eval_app, name="eval")
+app.add_typer(bench_app, name="bench")
+
+
+@app.callback()
+def _check_settings() -> None:
+    """Stop at start-up with a one-line message when a SHOPASSIST_* value is invalid."""
+    try:
+        get_settings()
+    except SettingsError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(2) from None
+
+
+def _not_built(issue: int, what: str) -> typer.models.CommandFunctionType:
+    def placeholder() -> None:
+        typer.echo(f"not built yet: {what} belongs to issue #{issue}", err=True)
+        raise typer.Exit(3)
+
+    placeholder.__doc__ = f"{what} (not built yet: issue #{issue})"
+    return placeholder
+
+
+def _register() -> None:
+    from commerce.cli import app as data_app
+
+    app.add_typer(data_app, name="data")
+    app.command("index")(_not_built(9, "build the Chroma + BM25 indexes"))
+    app.command("serve")(_not_built(6, "the FastAPI server"))
+    app.command("chat")(_not_built(8, "terminal chat with the agent"))
+    app.command("ask")(_not_built(8, "one agent turn from a script"))
+    eval_app.command("retrieval")(_not_built(9, "retrieval evaluation"))
+    eval_app.command("fidelity")(_not_built(4, "τ-bench retail fidelity of our order tools"))
+    eval_app.command("reco")(_not_built(5, "recommendation evaluation"))
+    eval_app.command("replay")(_not_built(7, "dialogue-log replay"))
+    eval_app.command("all")(_not_built(7, "every evaluation in one report"))
+    bench_app.command("search")(_not_built(9, "search latency and indexing throughput"))
+    bench_app.command("rank")(_not_built(5, "reranking latency and profile update throughput"))
+    bench_app.command("agent")(_not_built(8, "agent time to first token and turn latency"))
+    bench_app.command("serve")(_not_built(6, "concurrent websocket sessions"))
+
+
+_register()
+
+if __name__ == "__main__":
+    app()

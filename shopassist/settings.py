@@ -1,0 +1,85 @@
+"""The one settings object, read from SHOPASSIST_* environment variables and an optional .env file."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, ValidationError, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV_SECRET = "dev-only-change-me"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="SHOPASSIST_", env_file=".env", extra="ignore")
+
+    env: Literal["development", "test", "production"] = "development"
+    data_dir: Path = Field(Path("var"), description="Where the database, indexes and model cache live")
+    database_url: str = Field("", description="SQLAlchemy URL; empty means SQLite under data_dir")
+    chroma_host: str = ""
+    chroma_port: int = Field(8000, ge=1, le=65535)
+    redis_url: str = ""
+    secret: SecretStr = SecretStr(DEV_SECRET)
+    operator_token: SecretStr = SecretStr("operator-dev-token")
+    allowed_origins: list[str] = ["*"]
+
+    llm_backend: Literal["embedded", "openai", "scripted"] = "embedded"
+    llm_base_url: str = "http://localhost:8001/v1"
+    llm_model: str = "qwen2.5-coder-1.5b-instruct"
+    llm_api_key: SecretStr = SecretStr("EMPTY")
+    llm_threads: int = Field(2, ge=1, le=256)
+    llm_context: int = Field(4096, ge=512)
+    llm_timeout_s: float = Field(120.0, gt=0)
+    agent_max_steps: int = Field(4, ge=1, le=20)
+
+    demo_seed: int = 7
+    host: str = "127.0.0.1"
+    port: int = Field(8080, ge=1, le=65535)
+    max_frame_bytes: int = Field(16_384, ge=256)
+    messages_per_minute: int = Field(20, ge=1)
+    messages_per_minute_per_ip: int = Field(120, ge=1)
+    max_concurrent_streams: int = Field(64, ge=1)
+    confirmation_ttl_s: int = Field(300, ge=10)
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        return self.database_url or f"sqlite:///{(self.data_dir / 'shop.db').as_posix()}"
+
+    @property
+    def chroma_path(self) -> Path:
+        return self.data_dir / "chroma"
+
+    @property
+    def model_cache_dir(self) -> Path:
+        return self.data_dir / "models"
+
+    @model_validator(mode="after")
+    def _refuse_dev_secret_in_production(self) -> Settings:
+        if self.env == "production" and self.secret.get_secret_value() == DEV_SECRET:
+            raise ValueError("SHOPASSIST_SECRET must be set to a real secret in production")
+        return self
+
+
+class SettingsError(RuntimeError):
+    """A configuration value is invalid; the message names the variable."""
+
+
+def describe_validation_error(error: ValidationError) -> str:
+    first = error.errors()[0]
+    field = ".".join(str(part) for part in first["loc"]) or "settings"
+    variable = f"SHOPASSIST_{field.upper()}" if first["loc"] else "settings"
+    return f"invalid {variable}: {first['msg']}"
+
+
+def load_settings(**overrides: object) -> Settings:
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as error:
+        raise SettingsError(describe_validation_error(error)) from None
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return load_settings()

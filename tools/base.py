@@ -1,0 +1,69 @@
+"""What a tool is: a pydantic input model, a plain function over a ToolContext, and a typed error."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Generic, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from commerce.db import Database
+from shopassist.settings import Settings
+
+In = TypeVar("In", bound=BaseModel)
+Out = TypeVar("Out", bound=BaseModel)
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class ToolContext:
+    """Per-run dependencies. `shopper_id` comes from the session, never from the LLM."""
+
+    db: Database
+    settings: Settings
+    shopper_id: str | None = None
+    conversation_id: str | None = None
+    now: Callable[[], datetime] = utc_now
+    # Built lazily by their owners (vectorstore / ranking) and cached here for the run.
+    services: dict[str, Any] = field(default_factory=dict)
+
+
+class ToolFailure(Exception):
+    """Raised by a tool function when it cannot do what was asked; the agent relays `reason`."""
+
+    def __init__(self, code: str, reason: str) -> None:
+        super().__init__(reason)
+        self.code = code
+        self.reason = reason
+
+
+class ToolError(BaseModel):
+    error: str
+    code: str
+
+
+@dataclass(frozen=True)
+class Tool(Generic[In, Out]):
+    name: str
+    description: str
+    input_model: type[In]
+    function: Callable[[ToolContext, In], Out]
+    writes: bool = False
+
+    def run(self, context: ToolContext, arguments: dict[str, Any]) -> Out | ToolError:
+        try:
+            parsed = self.input_model.model_validate(arguments)
+        except ValidationError as error:
+            problems = "; ".join(
+                f"{'.'.join(str(p) for p in e['loc']) or 'arguments'}: {e['msg']}" for e in error.errors()
+            )
+            return ToolError(code="invalid_arguments", error=problems)
+        try:
+            return self.function(context, parsed)
+        except ToolFailure as failure:
+            return ToolError(code=failure.code, error=failure.reason)
