@@ -5,14 +5,14 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO := var/shop.db
 
-.PHONY: run test lint install demo index clean
+.PHONY: run test install demo index browser clean
 
+# torch goes first, from the CPU build: a bare `torch` requirement would pull GBs of CUDA wheels.
+# llama-cpp-python builds from source (~11 min on 2 cores) the first time; pip caches the wheel.
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	# torch first, from the CPU build: a bare `torch` requirement would pull GBs of CUDA wheels.
 	$(BIN)/pip install -q "torch==2.13.0"
-	# llama-cpp-python builds from source (~11 min on 2 cores) the first time; pip caches the wheel.
 	$(BIN)/pip install -q -e ".[dev,postgres]"
 	touch $(STAMP)
 
@@ -30,7 +30,13 @@ run: $(DEMO)
 	$(BIN)/shopassist index --if-missing
 	$(BIN)/shopassist serve
 
-test: $(STAMP)
+# Debian's Chromium for the widget's browser tests; without it (not root, no apt) those tests skip and say so.
+browser:
+	@command -v chromium >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } || \
+	  echo "chromium not installed: browser tests will be skipped"
+
+test: $(STAMP) browser
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
