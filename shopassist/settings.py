@@ -33,8 +33,11 @@ class Settings(BaseSettings):
     llm_context: int = Field(4096, ge=512)
     llm_timeout_s: float = Field(120.0, gt=0)
     agent_max_steps: int = Field(4, ge=1, le=20)
+    # Only for the 'scripted' backend (benchmarks and serving tests): canned tokens streamed at this rate.
+    scripted_tokens_per_s: float = Field(50.0, gt=0)
 
     demo_seed: int = 7
+    profile_half_life_days: float = Field(30.0, gt=0, description="Half-life of behaviour in shopper profiles")
     host: str = "127.0.0.1"
     port: int = Field(8080, ge=1, le=65535)
     max_frame_bytes: int = Field(16_384, ge=256)

@@ -1,0 +1,73 @@
+"""Guardrails: language detection, polite refusals, prompt-injection handling, data fencing, PII masking."""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from agent.state import Language
+
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_INJECTION = re.compile(
+    r"ignore (all |any )?(the |your )?(previous|prior|above|earlier) (instructions|rules|prompts?)"
+    r"|disregard (all |your )?(instructions|rules)|system prompt|you are now|developer mode|jailbreak"
+    r"|忽略(之前|以上|前面|所有)?的?(指令|指示|规则)|系统提示",
+    re.IGNORECASE,
+)
+_FENCE = re.compile(r"</?\s*(data|tool_output|system|instructions?)\s*>", re.IGNORECASE)
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
+_CARD = re.compile(r"\b(?:\d[ -]?){13,19}\b")
+_PHONE = re.compile(r"(?<![\w#])\+?\d[\d ().-]{7,}\d\b")
+
+DECLINE = {
+    "en": "Sorry, I can only help with shopping at this store — finding products, orders, returns and our "
+          "policies. Is there something I can help you find?",
+    "zh": "抱歉，我只能帮您处理本店的购物相关问题——找商品、订单、退换货和店铺政策。有什么可以帮您找的吗？",
+}
+STEP_LIMIT = {
+    "en": "Sorry, I couldn't finish that request in one go. Could you rephrase it or ask one thing at a time?",
+    "zh": "抱歉，这个请求我没能一次完成。能换个说法，或者一次只问一件事吗？",
+}
+NOTHING_FOUND = {
+    "en": "Sorry, I couldn't find anything for that.",
+    "zh": "抱歉，没有找到相关结果。",
+}
+
+
+def detect_language(text: str, default: Language = "en") -> Language:
+    if not text.strip():
+        return default
+    letters = [char for char in text if char.isalpha()]
+    cjk = sum(1 for char in letters if _CJK.match(char))
+    return "zh" if letters and cjk / len(letters) >= 0.2 else "en"
+
+
+def looks_like_injection(text: str) -> bool:
+    return bool(_INJECTION.search(text))
+
+
+def fence(text: str) -> str:
+    """Neutralize fence-like tags inside untrusted text so it cannot close the data block it sits in."""
+    return _FENCE.sub("[tag removed]", text)
+
+
+def mask_pii(text: str) -> str:
+    text = _EMAIL.sub("[email]", text)
+    text = _CARD.sub("[number]", text)
+    return _PHONE.sub("[phone]", text)
+
+
+class PiiMaskingFilter(logging.Filter):
+    """Masks e-mails, card and phone numbers in every record of the logger it is attached to."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg = mask_pii(record.getMessage())
+        record.args = None
+        return True
+
+
+def agent_logger(name: str) -> logging.Logger:
+    logger = logging.getLogger(name)
+    if not any(isinstance(existing, PiiMaskingFilter) for existing in logger.filters):
+        logger.addFilter(PiiMaskingFilter())
+    return logger

@@ -1,0 +1,56 @@
+"""The one factory that builds the chat model from settings: embedded llama.cpp, OpenAI-compatible (vLLM), scripted."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from langchain_core.language_models import BaseChatModel
+
+from agent.model_files import KNOWN_MODELS, QWEN_CODER_1_5B, GgufModel, ensure_model_file
+from shopassist.settings import Settings
+
+
+class LLMConfigError(RuntimeError):
+    """The configured model cannot be found or loaded."""
+
+
+def resolve_gguf(settings: Settings) -> Path:
+    """`llm_model` is a path to a .gguf file or the name (prefix) of a model shipped as PyPI parts."""
+    candidate = Path(settings.llm_model).expanduser()
+    if candidate.suffix == ".gguf":
+        if not candidate.is_file():
+            raise LLMConfigError(f"SHOPASSIST_LLM_MODEL points to a missing file: {candidate}")
+        return candidate
+    model: GgufModel = next(
+        (known for name, known in KNOWN_MODELS.items() if name.startswith(settings.llm_model)), QWEN_CODER_1_5B)
+    return ensure_model_file(settings.model_cache_dir, model)
+
+
+@lru_cache(maxsize=4)
+def _embedded(path: Path, threads: int, context: int) -> BaseChatModel:
+    from agent.llama_chat import LlamaChatModel
+
+    # Cached so a process holds one Llama instance (and one KV cache) per model file.
+    return LlamaChatModel(model_path=path, model_name=path.stem, n_threads=threads, n_ctx=context)
+
+
+def build_chat_model(settings: Settings) -> BaseChatModel:
+    if settings.llm_backend == "embedded":
+        return _embedded(resolve_gguf(settings), settings.llm_threads, settings.llm_context)
+    if settings.llm_backend == "openai":
+        from langchain_openai import ChatOpenAI
+
+        return ChatOpenAI(
+            model=settings.llm_model, base_url=settings.llm_base_url, api_key=settings.llm_api_key,
+            timeout=settings.llm_timeout_s, temperature=0.0, max_retries=1, streaming=True,
+        )
+    from agent.scripted_backend import ScriptedBenchModel
+
+    return ScriptedBenchModel(tokens_per_s=settings.scripted_tokens_per_s)
+
+
+def model_label(settings: Settings) -> str:
+    """The model name recorded on every turn."""
+    labels = {"embedded": f"llama.cpp/{settings.llm_model}", "openai": f"openai/{settings.llm_model}"}
+    return labels.get(settings.llm_backend, "scripted-bench")

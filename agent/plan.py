@@ -1,0 +1,97 @@
+"""The JSON schema the understand step must follow (built from the tools' input models) and its parsing."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from pydantic import ValidationError
+
+from agent.state import Plan
+from tools.base import Tool
+
+INTENTS = [
+    "product_search", "recommendation", "comparison", "product_question", "policy_question",
+    "order_or_account", "cart", "human_agent", "greeting", "off_topic", "other",
+]
+MAX_CALLS_PER_STEP = 3
+
+
+def _rename_refs(node: Any, prefix: str) -> Any:
+    if isinstance(node, dict):
+        return {key: (f"#/$defs/{prefix}{value.rsplit('/', 1)[-1]}" if key == "$ref" and isinstance(value, str)
+                      else _rename_refs(value, prefix)) for key, value in node.items()}
+    if isinstance(node, list):
+        return [_rename_refs(item, prefix) for item in node]
+    return node
+
+
+def _call_schemas(tools: list[Tool[Any, Any]]) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """One `{"name": const, "arguments": schema}` shape per tool; nested $defs hoisted with per-tool names."""
+    shapes, defs = [], {}
+    for tool in tools:
+        prefix = f"{tool.name}__"
+        arguments = _rename_refs(tool.input_model.model_json_schema(), prefix)
+        for name, definition in arguments.pop("$defs", {}).items():
+            defs[prefix + name] = definition
+        arguments.pop("title", None)
+        shapes.append({
+            "type": "object",
+            "properties": {"name": {"const": tool.name}, "arguments": arguments},
+            "required": ["name", "arguments"],
+        })
+    return shapes, defs
+
+
+def _calls_array(shapes: list[dict[str, Any]]) -> dict[str, Any]:
+    if not shapes:
+        return {"type": "array", "maxItems": 0, "items": {"type": "object"}}
+    return {"type": "array", "maxItems": MAX_CALLS_PER_STEP, "items": {"anyOf": shapes}}
+
+
+def plan_schema(tools: list[Tool[Any, Any]]) -> dict[str, Any]:
+    shapes, defs = _call_schemas(tools)
+    schema: dict[str, Any] = {
+        "type": "object",
+        "properties": {
+            "intent": {"enum": INTENTS},
+            "tool_calls": _calls_array(shapes),
+            "clarifying_question": {"type": "string", "maxLength": 200},
+        },
+        "required": ["intent", "tool_calls", "clarifying_question"],
+    }
+    if defs:
+        schema["$defs"] = defs
+    return schema
+
+
+def follow_up_schema(tools: list[Tool[Any, Any]]) -> dict[str, Any]:
+    """After tool results only the next calls are needed: a shorter output is a faster step."""
+    shapes, defs = _call_schemas(tools)
+    schema: dict[str, Any] = {
+        "type": "object", "properties": {"tool_calls": _calls_array(shapes)}, "required": ["tool_calls"],
+    }
+    if defs:
+        schema["$defs"] = defs
+    return schema
+
+
+def response_format(name: str, schema: dict[str, Any]) -> dict[str, Any]:
+    """OpenAI `json_schema` response format: vLLM turns it into guided decoding, llama.cpp into a grammar."""
+    return {"type": "json_schema", "json_schema": {"name": name, "schema": schema}}
+
+
+class PlanParseError(ValueError):
+    """The model's output is not a JSON plan."""
+
+
+def parse_plan(text: str, intent: str = "other") -> Plan:
+    try:
+        data = json.loads(text)
+        if not isinstance(data, dict):
+            raise PlanParseError(f"expected a JSON object, got {type(data).__name__}")
+        data.setdefault("intent", intent)
+        data["clarifying_question"] = data.get("clarifying_question") or ""
+        return Plan.model_validate({**data, "raw": text})
+    except (json.JSONDecodeError, ValidationError) as error:
+        raise PlanParseError(str(error).splitlines()[0]) from error

@@ -1,0 +1,98 @@
+"""The agent's public API for serving and evals: `build_runner(settings, db).stream(TurnRequest)` → events."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator
+from contextlib import AbstractAsyncContextManager, nullcontext
+from typing import Any
+
+from langchain_core.language_models import BaseChatModel
+
+from agent.context import TurnContext
+from agent.events import AgentEvent, DoneEvent, ErrorEvent, TokenEvent
+from agent.graph import build_graph
+from agent.guardrails import agent_logger, mask_pii
+from agent.llm import build_chat_model, model_label
+from agent.model_files import ModelFileError
+from agent.plan import follow_up_schema, plan_schema, response_format
+from agent.prompts import build_prompts
+from agent.state import HistoryMessage, TurnRequest
+from commerce.db import Database
+from shopassist.settings import Settings
+from tools.base import Tool, ToolContext
+from tools.registry import ALL_TOOLS
+
+__all__ = ["AgentRunner", "HistoryMessage", "TurnRequest", "build_runner"]
+
+log = agent_logger(__name__)
+
+
+def error_event(error: BaseException) -> ErrorEvent:
+    """Every failure of a turn, as the one event that closes it; messages never carry internals."""
+    if isinstance(error, TimeoutError):
+        return ErrorEvent(code="llm_timeout", message="The assistant took too long to answer. Please try again.")
+    if isinstance(error, ModelFileError):
+        return ErrorEvent(code="model_unavailable", message="The assistant's model is not available.")
+    name = type(error).__name__
+    if "Connection" in name or "APIStatus" in name or "APITimeout" in name or "RateLimit" in name:
+        return ErrorEvent(code="llm_unavailable", message="The assistant's language model is not reachable.")
+    return ErrorEvent(code="internal", message="Something went wrong on our side. Please try again.")
+
+
+class AgentRunner:
+    """One per process: holds the chat model (for embedded, one Llama instance), the tools and the graph."""
+
+    def __init__(self, settings: Settings, db: Database, model: BaseChatModel | None = None,
+                 tools: list[Tool[Any, Any]] | None = None, model_name: str | None = None) -> None:
+        self.settings = settings
+        self.db = db
+        self.model = model if model is not None else build_chat_model(settings)
+        self.model_name = model_name or model_label(settings)
+        self.tools = list(ALL_TOOLS if tools is None else tools)
+        self.prompts = build_prompts(self.tools)
+        self._plan_format = response_format("plan", plan_schema(self.tools))
+        self._follow_up_format = response_format("next_step", follow_up_schema(self.tools))
+        self._graph = build_graph(settings.agent_max_steps)
+        # Shared across turns so that indexes and embedders the tools build are loaded once per process.
+        self._services: dict[str, Any] = {}
+        # One in-process model has one KV cache: interleaving turns would evict each other's prefixes.
+        self._turn_lock = asyncio.Lock() if settings.llm_backend == "embedded" else None
+
+    @property
+    def prompt_version(self) -> str:
+        return self.prompts.version
+
+    def _context(self, request: TurnRequest) -> TurnContext:
+        tool_context = ToolContext(db=self.db, settings=self.settings, shopper_id=request.shopper_id,
+                                   conversation_id=request.conversation_id, services=self._services)
+        return TurnContext(
+            model=self.model, tools={tool.name: tool for tool in self.tools}, prompts=self.prompts,
+            plan_format=self._plan_format, follow_up_format=self._follow_up_format, tool_context=tool_context,
+            max_steps=self.settings.agent_max_steps, llm_timeout_s=self.settings.llm_timeout_s,
+        )
+
+    async def stream(self, request: TurnRequest) -> AsyncIterator[AgentEvent]:
+        """Events of one turn; always ends with exactly one DoneEvent or ErrorEvent."""
+        started = time.perf_counter()
+        answer: list[str] = []
+        lock: AbstractAsyncContextManager[Any] = self._turn_lock or nullcontext()
+        try:
+            async with lock:
+                async for event in self._graph.astream({"request": request}, context=self._context(request),
+                                                       stream_mode="custom"):
+                    if isinstance(event, TokenEvent):
+                        answer.append(event.text)
+                    yield event
+        except Exception as error:
+            log.exception("turn failed in conversation %s: %s", request.conversation_id, mask_pii(str(error)))
+            yield error_event(error)
+            return
+        yield DoneEvent(text="".join(answer), model=self.model_name, prompt_version=self.prompts.version,
+                        latency_ms=round((time.perf_counter() - started) * 1000, 1))
+
+
+def build_runner(settings: Settings, db: Database) -> AgentRunner:
+    """The process's one runner; serving calls this once at start-up and shares it across connections."""
+    return AgentRunner(settings, db)

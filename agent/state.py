@@ -1,0 +1,69 @@
+"""The turn request (the contract with serving) and the graph's state."""
+
+from __future__ import annotations
+
+import operator
+from typing import Annotated, Any, Literal, TypedDict
+
+from pydantic import BaseModel, Field
+
+Language = Literal["en", "zh"]
+
+
+class HistoryMessage(BaseModel):
+    role: Literal["user", "assistant"]
+    text: str
+    product_ids: list[str] = Field(default_factory=list, description="Products shown in that turn, in order")
+
+
+class TurnRequest(BaseModel):
+    text: str
+    conversation_id: str
+    shopper_id: str | None = Field(None, description="From the session (signed identity), never from the model")
+    history: list[HistoryMessage] = Field(default_factory=list)
+    language: Language | None = None
+
+
+class ToolCall(BaseModel):
+    name: str
+    arguments: dict[str, Any] = Field(default_factory=dict)
+
+
+class Plan(BaseModel):
+    """What the understand step decided; `raw` is the model's exact JSON, replayed to keep the KV cache warm."""
+
+    intent: str = "other"
+    tool_calls: list[ToolCall] = Field(default_factory=list)
+    clarifying_question: str = ""
+    raw: str = ""
+
+
+class ToolOutcome(BaseModel):
+    name: str
+    arguments: dict[str, Any]
+    ok: bool
+    data: Any = Field(description="The tool's output (or error) as plain JSON data")
+    error_code: str = ""
+    latency_ms: float = 0.0
+
+
+class Step(BaseModel):
+    """One understand→act round: the plan as the model wrote it and the outcomes it produced."""
+
+    plan: Plan
+    outcomes: list[ToolOutcome]
+    repair_note: str = Field("", description="Argument errors fed back to the model once, with this step's DATA")
+
+
+class InputState(TypedDict):
+    request: TurnRequest
+
+
+class AgentState(InputState, total=False):
+    language: Language
+    intent: str
+    # Appended by `act`; the prompt replays them in order.
+    steps: Annotated[list[Step], operator.add]
+    # The latest plan whose tool calls have not run yet (set by `understand`, cleared by `act`).
+    pending: Plan | None
+    answer: str
