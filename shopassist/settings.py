@@ -45,6 +45,9 @@ class Settings(BaseSettings):
     messages_per_minute_per_ip: int = Field(120, ge=1)
     max_concurrent_streams: int = Field(64, ge=1)
     confirmation_ttl_s: int = Field(300, ge=10)
+    identity_ttl_s: int = Field(3600, ge=10, description="How long a shop-signed shopper token stays valid")
+    turn_timeout_s: float = Field(180.0, gt=0, description="A whole turn (LLM + tools) is cut off after this")
+    max_message_chars: int = Field(2000, ge=1)
 
     @property
     def sqlalchemy_url(self) -> str:
