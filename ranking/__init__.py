@@ -1,0 +1,1 @@
+"""Personalized ranking: shopper profiles, collaborative signal, reranking, recommendations, privacy."""

@@ -1,0 +1,77 @@
+"""Profiles in the `profiles` table: incremental `record_event`, batch `rebuild_profiles`, reads."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from commerce.db import Database
+from commerce.models import BehaviourEvent
+from commerce.store import event_from_row, event_row, get_product
+from commerce.tables import EventRow, ProfileRow, ShopperRow
+from ranking.catalog import Catalog, candidate_from_product
+from ranking.profiles import VectorLookup, apply_event, build_profile, new_profile
+from ranking.schemas import Candidate, Profile
+
+
+def personalization_allowed(session: Session, shopper_id: str) -> bool:
+    """False only for a known shopper who opted out; unknown (guest) ids are pseudonymous and allowed."""
+    allowed = session.scalar(select(ShopperRow.personalization).where(ShopperRow.id == shopper_id))
+    return allowed is not False
+
+
+def load_profile(session: Session, shopper_id: str) -> Profile | None:
+    """The stored profile, or None when there is none or the shopper opted out of personalization."""
+    if not personalization_allowed(session, shopper_id):
+        return None
+    row = session.get(ProfileRow, shopper_id)
+    return Profile.model_validate(row.data) if row and row.data else None
+
+
+def save_profile(session: Session, profile: Profile) -> None:
+    session.merge(ProfileRow(shopper_id=profile.shopper_id, data=profile.model_dump(mode="json")))
+
+
+def record_event(db: Database, event: BehaviourEvent, half_life_days: float, catalog: Catalog | None = None,
+                 vectors: VectorLookup | None = None) -> Profile | None:
+    """Store the event and fold it into the shopper's stored profile; opted-out shoppers are not tracked at all."""
+    with db.session() as session:
+        if not personalization_allowed(session, event.shopper_id):
+            return None
+        session.add(event_row(event))
+        item = _item(session, event.product_id, catalog) if event.product_id else None
+        row = session.get(ProfileRow, event.shopper_id)
+        profile = Profile.model_validate(row.data) if row and row.data else None
+        profile = profile or new_profile(event.shopper_id, event.at, half_life_days)
+        apply_event(profile, event, item, catalog or Catalog.from_candidates([item] if item else []), vectors)
+        save_profile(session, profile)
+        return profile
+
+
+def rebuild_profiles(db: Database, half_life_days: float, catalog: Catalog | None = None,
+                     vectors: VectorLookup | None = None) -> int:
+    """Recompute every profile from the events table (opted-out shoppers get none); returns profiles written."""
+    with db.session() as session:
+        catalog = catalog or Catalog.load(session)
+        opted_out = set(session.scalars(select(ShopperRow.id).where(ShopperRow.personalization.is_(False))))
+        by_shopper: dict[str, list[BehaviourEvent]] = defaultdict(list)
+        for row in session.scalars(select(EventRow).order_by(EventRow.at)):
+            if row.shopper_id not in opted_out:
+                by_shopper[row.shopper_id].append(event_from_row(row))
+        session.execute(delete(ProfileRow))
+        written = 0
+        for shopper_id, events in by_shopper.items():
+            profile = build_profile(shopper_id, events, catalog, half_life_days, vectors)
+            if profile is not None:
+                save_profile(session, profile)
+                written += 1
+        return written
+
+
+def _item(session: Session, product_id: str, catalog: Catalog | None) -> Candidate | None:
+    if catalog is not None:
+        return catalog.get(product_id)
+    product = get_product(session, product_id)
+    return candidate_from_product(product) if product else None
