@@ -14,20 +14,21 @@ from evals.gold import (
     Setup,
 )
 
-# (English name, Chinese name, words a matching product's title/category holds)
+# (English name, Chinese name, words a matching product's title/category holds, a "cheaper" limit); they follow the
+# demo shop's categories (commerce/demo/vocab.py) and stay loose enough for other catalogs.
 KINDS = [
-    ("running shoes", "跑鞋", ["shoe", "sneaker", "runner", "鞋"]),
-    ("rain jacket", "雨衣", ["jacket", "raincoat", "shell", "coat", "雨衣", "夹克", "外套"]),
-    ("backpack", "双肩包", ["backpack", "bag", "pack", "背包", "双肩包"]),
-    ("headphones", "耳机", ["headphone", "earbud", "earphone", "耳机"]),
-    ("coffee maker", "咖啡机", ["coffee", "espresso", "咖啡"]),
-    ("yoga mat", "瑜伽垫", ["yoga", "mat", "瑜伽"]),
-    ("water bottle", "水杯", ["bottle", "tumbler", "水杯", "水壶", "保温杯"]),
-    ("desk lamp", "台灯", ["lamp", "light", "台灯", "灯"]),
-    ("t-shirt", "T恤", ["shirt", "tee", "t恤"]),
-    ("tent", "帐篷", ["tent", "帐篷"]),
+    ("running shoes", "跑鞋", ["running shoe", "sneaker", "跑鞋", "运动鞋"], 80),
+    ("jacket", "夹克", ["jacket", "coat", "夹克", "外套"], 90),
+    ("backpack", "背包", ["backpack", "背包", "双肩包"], 60),
+    ("headphones", "耳机", ["headphone", "earbud", "耳机"], 60),
+    ("bluetooth speaker", "蓝牙音箱", ["speaker", "音箱"], 50),
+    ("tent", "帐篷", ["tent", "帐篷"], 120),
+    ("t-shirt", "T恤", ["t-shirt", "tee", "t恤"], 20),
+    ("blender", "搅拌机", ["blender", "搅拌机"], 60),
+    ("power bank", "充电宝", ["power bank", "充电宝"], 25),
+    ("hiking boots", "徒步靴", ["hiking boot", "徒步靴"], 120),
 ]
-PRICES = [50, 80, 120, 60, 150, 40, 30, 45, 25, 200]
+PRICES = [100, 120, 80, 100, 60, 200, 30, 150, 40, 150]
 SEARCH = ["search_products"]
 DETAILS = ["get_product_details", "compare_products"]
 ORDER_READ = ["get_order_details", "list_orders"]
@@ -54,32 +55,32 @@ def dialogue(n: int, intent: str, zh: bool, user_text: str, expect: Expectation,
 
 
 def search() -> Iterator[GoldDialogue]:
-    for n, ((en, zh, words), price) in enumerate(zip(KINDS, PRICES, strict=True)):
+    for n, ((en, zh, words, _), price) in enumerate(zip(KINDS, PRICES, strict=True)):
         is_zh = n % 3 == 2
         text = f"{price}元以内的{zh}有哪些？" if is_zh else f"Find me {en} under ${price}"
         expect = Expectation(calls=[ExpectedCall(tools=SEARCH, arguments=[query_about([en.split()[-1], zh,
                                                                                        *words]), at_most(price)])],
                              products=ProductConstraint(text_any=words, max_price=price), forbidden_tools=WRITES)
         yield dialogue(n, "search", is_zh, text, expect)
-    yield dialogue(10, "search", False, "waterproof jackets between $40 and $90 that are in stock",
+    yield dialogue(10, "search", False, "waterproof jackets between $60 and $120 that are in stock",
                    Expectation(calls=[ExpectedCall(tools=SEARCH, arguments=[
-                       query_about(["jacket"]), at_most(90), ArgCheck(names=["min_price", "price_min"], approx=40)])],
-                       products=ProductConstraint(text_any=KINDS[1][2], min_price=40, max_price=90, in_stock=True)))
+                       query_about(["jacket"]), at_most(120), ArgCheck(names=["min_price", "price_min"], approx=60)])],
+                       products=ProductConstraint(text_any=KINDS[1][2], min_price=60, max_price=120, in_stock=True)))
     yield dialogue(11, "search", True, "我想要一个不是皮革的双肩包",
                    Expectation(calls=[ExpectedCall(tools=SEARCH, arguments=[query_about(["包", "backpack"])])],
                                products=ProductConstraint(text_any=KINDS[2][2], text_none=["leather", "皮"])))
 
 
 def refinement() -> Iterator[GoldDialogue]:
-    for n, (en, zh, words) in enumerate(KINDS):
+    for n, (en, zh, words, cheaper) in enumerate(KINDS):
         is_zh = n % 3 == 1
         first = HistoryTurn(user=f"给我看看{zh}" if is_zh else f"show me some {en}",
                             assistant="这些可能适合你：" if is_zh else "Here are a few options:",
                             shown=ProductConstraint(text_any=words), shown_count=3)
         if n % 2 == 0:
-            text = "有没有更便宜的，40元以内？" if is_zh else "anything cheaper, say under $40?"
-            checks = [at_most(40)]
-            products = ProductConstraint(text_any=words, max_price=40)
+            text = f"有没有更便宜的，{cheaper}元以内？" if is_zh else f"anything cheaper, say under ${cheaper}?"
+            checks = [at_most(cheaper)]
+            products = ProductConstraint(text_any=words, max_price=cheaper)
         else:
             text = "有蓝色的吗？" if is_zh else "do you have any of those in blue?"
             checks = [ArgCheck(names=["color", "colour", "query"], contains_any=["blue", "蓝"])]
@@ -103,7 +104,7 @@ def refinement() -> Iterator[GoldDialogue]:
 def comparison() -> Iterator[GoldDialogue]:
     phrasings = [("compare the first two", "比较一下前两个"), ("which is better, the first or the second?",
                  "第一个和第二个哪个更好？"), ("what's the difference between #1 and #2?", "一号和二号有什么区别？")]
-    for n, (en, zh, words) in enumerate(KINDS):
+    for n, (en, zh, words, _) in enumerate(KINDS):
         is_zh = n % 3 == 0
         phrase = phrasings[n % 3][1 if is_zh else 0]
         history = HistoryTurn(user=f"{zh}推荐" if is_zh else f"{en} please",
@@ -125,7 +126,7 @@ def recommendation() -> Iterator[GoldDialogue]:
             yield dialogue(n * 2 + int(is_zh), "recommendation", is_zh, zh if is_zh else en,
                            Expectation(calls=[ExpectedCall(tools=tools)], forbidden_tools=WRITES),
                            setup=Setup(shopper="any"))
-    for n, (_, _, words) in enumerate(KINDS[:4], start=8):
+    for n, (_, _, words, _) in enumerate(KINDS[:4], start=8):
         is_zh = n % 2 == 1
         text = "有和第一个类似的吗？" if is_zh else "show me something similar to the first one"
         history = shown(words)

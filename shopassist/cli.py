@@ -43,7 +43,11 @@ def _register() -> None:
     eval_app.command("retrieval")(_not_built(9, "retrieval evaluation"))
     eval_app.command("fidelity")(_not_built(4, "τ-bench retail fidelity of our order tools"))
     eval_app.command("reco")(_not_built(5, "recommendation evaluation"))
-    eval_app.command("replay")(_not_built(7, "dialogue-log replay"))
+    from evals import cli as evals_cli
+
+    eval_app.command("replay")(evals_cli.replay)
+    eval_app.command("gold")(evals_cli.gold_command)
+    eval_app.command("import-logs")(evals_cli.import_logs)
     eval_app.command("all")(_not_built(7, "every evaluation in one report"))
     bench_app.command("search")(_not_built(9, "search latency and indexing throughput"))
     bench_app.command("rank")(_not_built(5, "reranking latency and profile update throughput"))

@@ -1,0 +1,116 @@
+"""`shopassist eval replay|gold|tasks|all|import-logs`: the evaluation harness commands."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from evals.metrics import ThresholdError, failed_thresholds, parse_thresholds
+
+Backend = Annotated[str, typer.Option("--llm-backend", help="embedded | openai | scripted (default: settings)")]
+BaseUrl = Annotated[str, typer.Option("--llm-base-url", help="OpenAI-compatible URL, e.g. http://host:8001/v1")]
+Model = Annotated[str, typer.Option("--llm-model", help="Model name (openai) or GGUF name/path (embedded)")]
+FailUnder = Annotated[list[str], typer.Option("--fail-under", help="METRIC=MIN, repeatable; exit 1 when below")]
+Out = Annotated[Path | None, typer.Option("--out", help="Report folder (default var/reports/<kind>-<time>)")]
+
+
+def _out_dir(out: Path | None, kind: str, data_dir: Path) -> Path:
+    return out or data_dir / "reports" / f"{kind}-{datetime.now(UTC):%Y%m%d-%H%M%S}"
+
+
+def _gate(summary: dict[str, object], fail_under: list[str]) -> None:
+    try:
+        failures = failed_thresholds(summary, parse_thresholds(fail_under))
+    except ThresholdError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(2) from None
+    for failure in failures:
+        typer.echo(f"FAIL {failure}", err=True)
+    if failures:
+        raise typer.Exit(1)
+
+
+def _print_summary(summary: dict[str, object]) -> None:
+    for key, value in summary.items():
+        if not isinstance(value, dict | list):
+            typer.echo(f"{key:22} {value}")
+        elif key == "latency_ms":
+            typer.echo(f"{key:22} " + "  ".join(f"{k} {v}" for k, v in value.items()))  # type: ignore[union-attr]
+
+
+def replay(
+    logs: Annotated[Path | None, typer.Argument(help="Dialogue-log JSONL (shopassist.dialogue-log v1)")] = None,
+    gold: Annotated[bool, typer.Option("--gold", help="Run the gold dialogue set instead of logs")] = False,
+    limit: Annotated[int, typer.Option(help="Replay at most N conversations (gold: N per intent)")] = 0,
+    fail_under: FailUnder = [],  # noqa: B006 - typer needs a literal default
+    out: Out = None, llm_backend: Backend = "", llm_base_url: BaseUrl = "", llm_model: Model = "",
+) -> None:
+    """Re-run logged user turns through the current agent and report what changed."""
+    from evals.harness import LLMChoice, run_replay
+    from evals.logformat import LogFormatError, read_logs
+    from evals.report import write_report
+    from evals.sections import replay_section
+
+    if gold:
+        gold_command(limit=limit, fail_under=fail_under, out=out, llm_backend=llm_backend,
+                     llm_base_url=llm_base_url, llm_model=llm_model)
+        return
+    if logs is None or not logs.exists():
+        typer.echo(f"error: give a dialogue-log file (got {logs})", err=True)
+        raise typer.Exit(2)
+    settings = LLMChoice(llm_backend, llm_base_url, llm_model).settings()
+    try:
+        dialogues = list(read_logs(logs))
+    except LogFormatError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(2) from None
+    scores = run_replay(settings, dialogues[:limit] if limit else dialogues)
+    folder = _out_dir(out, "replay", settings.data_dir)
+    section = replay_section(scores, folder)
+    paths = write_report(folder, f"Replay of {logs.name}", [section],
+                         {"logs": str(logs), "turns": [s.model_dump(mode="json") for s in scores]})
+    _print_summary(section.summary)
+    typer.echo(f"report: {paths['markdown']}  {paths['html']}  {paths['json']}")
+    _gate(section.summary, fail_under)
+
+
+def gold_command(
+    limit: Annotated[int, typer.Option(help="At most N dialogues per intent (0 = all)")] = 0,
+    intent: Annotated[list[str], typer.Option(help="Only these intents (repeatable)")] = [],  # noqa: B006
+    language: Annotated[str, typer.Option(help="en or zh (default both)")] = "",
+    fail_under: FailUnder = [],  # noqa: B006
+    out: Out = None, llm_backend: Backend = "", llm_base_url: BaseUrl = "", llm_model: Model = "",
+) -> None:
+    """Run the gold dialogue set: tool/argument accuracy, products, citations, safety, grounding, latency."""
+    from evals.harness import LLMChoice, run_gold_set, select_gold
+    from evals.report import write_report
+    from evals.sections import gold_section
+
+    settings = LLMChoice(llm_backend, llm_base_url, llm_model).settings()
+    scores = run_gold_set(settings, select_gold(limit, intent, language))
+    folder = _out_dir(out, "gold", settings.data_dir)
+    section = gold_section(scores, folder)
+    paths = write_report(folder, f"Gold dialogues ({settings.llm_backend}: {settings.llm_model})", [section],
+                         {"backend": settings.llm_backend, "model": settings.llm_model,
+                          "dialogues": [s.model_dump(mode="json") | {"passed": s.passed} for s in scores]})
+    _print_summary(section.summary)
+    typer.echo(f"report: {paths['markdown']}  {paths['html']}  {paths['json']}")
+    _gate(section.summary, fail_under)
+
+
+def import_logs(
+    source: Annotated[Path, typer.Argument(help="Third-party dialogues, e.g. ABCD abcd_sample.json")],
+    target: Annotated[Path, typer.Argument(help="Dialogue-log JSONL to write")],
+    fmt: Annotated[str, typer.Option("--format", help="Source format (abcd)")] = "abcd",
+) -> None:
+    """Convert third-party dialogues into the shopassist dialogue-log format."""
+    from evals.abcd_logs import convert_file
+    from evals.logformat import write_logs
+
+    if fmt != "abcd":
+        typer.echo(f"error: unknown format {fmt!r} (known: abcd)", err=True)
+        raise typer.Exit(2)
+    typer.echo(f"wrote {write_logs(target, convert_file(source))} conversations to {target}")
