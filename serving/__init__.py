@@ -1,0 +1,1 @@
+"""Serving: FastAPI app, websocket/SSE chat protocol, widget, console, MCP endpoint."""

@@ -1,0 +1,163 @@
+"""Conversation storage: open/resume sessions, store messages with dedupe, turns, feedback and handoff state."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from agent.events import Citation, ProductCard
+from agent.state import HistoryMessage
+from commerce.db import Database
+from commerce.tables import ConversationRow, FeedbackRow, MessageRow
+from evals.logformat import LoggedTurn
+from serving.protocol import ConversationState, HistoryItem
+
+
+class ConversationError(Exception):
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Conversation:
+    id: str
+    shopper_id: str | None
+    state: ConversationState
+    language: str
+    resumed: bool
+
+
+@dataclass(frozen=True)
+class StoredMessage:
+    id: int
+    duplicate: bool
+    reply: HistoryItem | None = None
+
+
+def _conversation(row: ConversationRow, resumed: bool) -> Conversation:
+    return Conversation(row.id, row.shopper_id, row.state, row.language, resumed)  # type: ignore[arg-type]
+
+
+def open_conversation(db: Database, session_id: str | None, shopper_id: str | None,
+                      language: str | None) -> Conversation:
+    """Resume `session_id` when it exists and belongs to this shopper (or to nobody yet); else start a new one."""
+    with db.session() as session:
+        row = session.get(ConversationRow, session_id) if session_id else None
+        if row is not None:
+            if row.shopper_id is not None and row.shopper_id != shopper_id:
+                raise ConversationError("session_forbidden", "This conversation belongs to another shopper.")
+            if row.shopper_id is None and shopper_id is not None:
+                row.shopper_id = shopper_id
+            return _conversation(row, resumed=True)
+        row = ConversationRow(id=secrets.token_urlsafe(16), shopper_id=shopper_id, state="bot",
+                              language=language or "en")
+        session.add(row)
+        session.flush()
+        return _conversation(row, resumed=False)
+
+
+def get_conversation(db: Database, conversation_id: str) -> Conversation | None:
+    with db.session() as session:
+        row = session.get(ConversationRow, conversation_id)
+        return _conversation(row, resumed=True) if row else None
+
+
+def set_state(db: Database, conversation_id: str, state: ConversationState) -> None:
+    with db.session() as session:
+        row = session.get(ConversationRow, conversation_id)
+        if row is None:
+            raise ConversationError("not_found", "No such conversation.")
+        row.state = state
+
+
+def _item(row: MessageRow) -> HistoryItem:
+    payload = row.payload or {}
+    return HistoryItem(
+        message_id=row.id, role=row.role, text=row.text, client_message_id=row.client_message_id,  # type: ignore[arg-type]
+        products=[ProductCard.model_validate(card) for card in payload.get("products", [])],
+        citations=[Citation.model_validate(citation) for citation in payload.get("citations", [])],
+        error=(payload.get("turn") or {}).get("error", ""),
+    )
+
+
+def history(db: Database, conversation_id: str) -> list[HistoryItem]:
+    with db.session() as session:
+        rows = session.scalars(select(MessageRow).where(MessageRow.conversation_id == conversation_id)
+                               .order_by(MessageRow.id))
+        return [_item(row) for row in rows]
+
+
+def agent_history(items: list[HistoryItem]) -> list[HistoryMessage]:
+    """What the agent sees of earlier turns; operator replies count as the assistant's."""
+    return [HistoryMessage(role="user" if item.role == "user" else "assistant", text=item.text,
+                           product_ids=[card.id for card in item.products]) for item in items if item.text]
+
+
+def _reply_to(session: Any, conversation_id: str, message_id: int) -> HistoryItem | None:
+    rows = session.scalars(select(MessageRow).where(MessageRow.conversation_id == conversation_id,
+                                                    MessageRow.role == "assistant", MessageRow.id > message_id)
+                           .order_by(MessageRow.id))
+    return next((_item(row) for row in rows if (row.payload or {}).get("reply_to") == message_id), None)
+
+
+def store_user_message(db: Database, conversation_id: str, client_message_id: str, text: str) -> StoredMessage:
+    """Insert once per client_message_id; a resend returns the first copy and, if finished, its reply."""
+    try:
+        with db.session() as session:
+            row = MessageRow(conversation_id=conversation_id, client_message_id=client_message_id, role="user",
+                             text=text, payload={})
+            session.add(row)
+            session.flush()
+            return StoredMessage(id=row.id, duplicate=False)
+    except IntegrityError:
+        with db.session() as session:
+            existing = session.scalars(select(MessageRow).where(
+                MessageRow.conversation_id == conversation_id,
+                MessageRow.client_message_id == client_message_id)).one()
+            return StoredMessage(id=existing.id, duplicate=True,
+                                 reply=_reply_to(session, conversation_id, existing.id))
+
+
+def store_reply(db: Database, conversation_id: str, reply_to: int, turn: LoggedTurn,
+                products: list[ProductCard], citations: list[Citation]) -> int:
+    with db.session() as session:
+        row = MessageRow(conversation_id=conversation_id, role="assistant", text=turn.assistant_text, payload={
+            "reply_to": reply_to, "turn": turn.model_dump(mode="json"),
+            "products": [card.model_dump() for card in products],
+            "citations": [citation.model_dump() for citation in citations],
+        })
+        session.add(row)
+        session.flush()
+        return row.id
+
+
+def store_operator_message(db: Database, conversation_id: str, text: str) -> int:
+    with db.session() as session:
+        row = MessageRow(conversation_id=conversation_id, role="operator", text=text, payload={})
+        session.add(row)
+        session.flush()
+        return row.id
+
+
+def store_feedback(db: Database, conversation_id: str, message_id: int, rating: str, comment: str) -> None:
+    with db.session() as session:
+        message = session.get(MessageRow, message_id)
+        if message is None or message.conversation_id != conversation_id or message.role != "assistant":
+            raise ConversationError("not_found", "No such answer in this conversation.")
+        session.add(FeedbackRow(conversation_id=conversation_id, message_id=message_id, rating=rating,
+                                comment=comment))
+
+
+def queue(db: Database) -> list[dict[str, Any]]:
+    """Conversations waiting for or held by an operator, oldest first (no personal data)."""
+    with db.session() as session:
+        rows = session.scalars(select(ConversationRow).where(ConversationRow.state.in_(("queued", "human")))
+                               .order_by(ConversationRow.updated_at))
+        return [{"id": row.id, "state": row.state, "language": row.language, "authenticated": bool(row.shopper_id),
+                 "updated_at": row.updated_at.isoformat()} for row in rows]

@@ -1,0 +1,70 @@
+"""The shop's tools over MCP (streamable HTTP at /mcp), with the same identity rule as chat: a signed token."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import mcp_types as types
+from mcp.server.lowlevel import Server
+from mcp.server.streamable_http_manager import StreamableHTTPASGIApp, StreamableHTTPSessionManager
+
+from commerce.db import Database
+from serving.identity import IdentityError, shopper_from_token
+from shopassist.settings import Settings
+from tools.base import ToolContext, ToolError
+from tools.registry import ALL_TOOLS, tool_by_name
+
+
+def _bearer(request: Any) -> str | None:
+    headers = getattr(request, "headers", None) or {}
+    value = headers.get("authorization") or headers.get("Authorization") or ""
+    return value.removeprefix("Bearer ").strip() or None if value.startswith("Bearer ") else None
+
+
+def _result(payload: dict[str, Any], is_error: bool = False) -> types.CallToolResult:
+    return types.CallToolResult(content=[types.TextContent(text=json.dumps(payload, ensure_ascii=False))],
+                                structured_content=payload, is_error=is_error)
+
+
+class McpEndpoint:
+    """Lists ALL_TOOLS; a call runs the plain tool function with the shopper from the bearer token (or none).
+
+    Write tools only *propose* actions here too: confirming stays with the shopper in the chat UI.
+    """
+
+    def __init__(self, settings: Settings, db: Database) -> None:
+        self.settings, self.db = settings, db
+        self.server: Server[Any] = Server("shopassist", version="1", instructions=(
+            "Tools of one online shop: product search, recommendations, policies, orders and cart. Send the "
+            "shop-signed shopper token as 'Authorization: Bearer <token>' to use order and cart tools."),
+            on_list_tools=self._list_tools, on_call_tool=self._call_tool)
+        self.manager = StreamableHTTPSessionManager(app=self.server, stateless=True, json_response=True,
+                                                    max_request_body_size=max(settings.max_frame_bytes, 65_536))
+        self.asgi_app = StreamableHTTPASGIApp(self.manager)
+
+    @asynccontextmanager
+    async def run(self) -> AsyncIterator[None]:
+        async with self.manager.run():
+            yield
+
+    async def _list_tools(self, _ctx: Any, _params: Any) -> types.ListToolsResult:
+        return types.ListToolsResult(tools=[
+            types.Tool(name=tool.name, description=tool.description, input_schema=tool.input_model.model_json_schema())
+            for tool in ALL_TOOLS
+        ])
+
+    async def _call_tool(self, ctx: Any, params: types.CallToolRequestParams) -> types.CallToolResult:
+        tool = tool_by_name(params.name)
+        if tool is None:
+            return _result({"code": "unknown_tool", "error": f"no tool named {params.name!r}"}, is_error=True)
+        try:
+            shopper_id = shopper_from_token(self.settings, _bearer(ctx.request))
+        except IdentityError as error:
+            return _result({"code": error.code, "error": error.message}, is_error=True)
+        context = ToolContext(db=self.db, settings=self.settings, shopper_id=shopper_id)
+        output = await asyncio.to_thread(tool.run, context, dict(params.arguments or {}))
+        return _result(output.model_dump(mode="json"), is_error=isinstance(output, ToolError))

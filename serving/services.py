@@ -1,0 +1,76 @@
+"""What every transport shares: settings, storage, the agent runner, fan-out, limits; session opening and checks."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from typing import Any
+
+from commerce.db import Database
+from serving import conversations as store
+from serving.conversations import Conversation, ConversationError
+from serving.hub import Hub
+from serving.identity import IdentityError, shopper_from_token
+from serving.limits import MemoryRateLimiter, RateLimiter, RedisRateLimiter
+from serving.protocol import ErrorFrame, HelloFrame, SessionFrame
+from serving.turns import Runner, TurnManager, error_frame
+from shopassist.settings import Settings
+
+
+@dataclass
+class Services:
+    settings: Settings
+    db: Database
+    hub: Hub
+    limiter: RateLimiter
+    turns: TurnManager
+    redis: Any | None = None
+
+    @classmethod
+    def build(cls, settings: Settings, db: Database, runner: Runner) -> Services:
+        redis = None
+        if settings.redis_url:
+            import redis.asyncio as redis_asyncio
+
+            redis = redis_asyncio.from_url(settings.redis_url)
+        hub = Hub(redis)
+        limiter: RateLimiter = RedisRateLimiter(redis) if redis is not None else MemoryRateLimiter()
+        return cls(settings, db, hub, limiter, TurnManager(settings, db, runner, hub), redis)
+
+    async def open_session(self, hello: HelloFrame) -> tuple[Conversation, SessionFrame, list[ErrorFrame]]:
+        """Verify the token (a bad one leaves the session anonymous) and resume or start the conversation."""
+        errors: list[ErrorFrame] = []
+        try:
+            shopper_id = shopper_from_token(self.settings, hello.token)
+        except IdentityError as error:
+            errors.append(error_frame(error.code, error.message))
+            shopper_id = None
+        try:
+            conversation = await asyncio.to_thread(store.open_conversation, self.db, hello.session_id, shopper_id,
+                                                   hello.language)
+        except ConversationError as error:
+            errors.append(error_frame(error.code, error.message))
+            conversation = await asyncio.to_thread(store.open_conversation, self.db, None, shopper_id,
+                                                   hello.language)
+        items = await asyncio.to_thread(store.history, self.db, conversation.id) if conversation.resumed else []
+        session = SessionFrame(session_id=conversation.id, resumed=conversation.resumed,
+                               authenticated=shopper_id is not None, state=conversation.state, history=items)
+        return conversation, session, errors
+
+    async def check_rate(self, conversation_id: str, client_ip: str, client_message_id: str) -> ErrorFrame | None:
+        if not await self.limiter.allow(f"session:{conversation_id}", self.settings.messages_per_minute):
+            return error_frame("rate_limited", "You are sending messages too quickly. Please wait a moment.",
+                               client_message_id)
+        if not await self.limiter.allow(f"ip:{client_ip}", self.settings.messages_per_minute_per_ip):
+            return error_frame("rate_limited", "Too many messages from your network. Please wait a moment.",
+                               client_message_id)
+        return None
+
+    async def start(self) -> None:
+        await self.hub.start()
+
+    async def stop(self) -> None:
+        await self.turns.drain()
+        await self.hub.stop()
+        if self.redis is not None:
+            await self.redis.aclose()

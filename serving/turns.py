@@ -1,0 +1,179 @@
+"""The stream manager: one shopper message → one agent turn, fanned out as frames, always closed and persisted."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime
+from typing import Protocol
+
+from pydantic import BaseModel
+
+from agent.events import (
+    AgentEvent,
+    CitationsEvent,
+    DoneEvent,
+    ErrorEvent,
+    HandoffEvent,
+    ProductsEvent,
+    TokenEvent,
+    ToolCallEvent,
+)
+from agent.state import TurnRequest
+from commerce.db import Database
+from evals.logrecord import turn_from_events
+from serving import conversations as store
+from serving import metrics
+from serving.conversations import Conversation
+from serving.hub import Hub
+from serving.limits import StreamSlots
+from serving.logs import event
+from serving.protocol import AckFrame, DoneFrame, ErrorFrame, MessageFrame, StateFrame, UserEchoFrame
+from shopassist.settings import Settings
+
+Reply = Callable[[BaseModel], None]
+
+
+class Runner(Protocol):
+    """What serving needs of agent.runner.AgentRunner."""
+
+    def stream(self, request: TurnRequest) -> AsyncIterator[AgentEvent]: ...
+
+
+def error_frame(code: str, message: str, client_message_id: str | None = None) -> ErrorFrame:
+    metrics.ERRORS.labels(code).inc()
+    return ErrorFrame(code=code, message=message, client_message_id=client_message_id)
+
+
+class TurnManager:
+    """Turns run as tasks owned here, not by a socket: a dropped connection does not lose the answer."""
+
+    def __init__(self, settings: Settings, db: Database, runner: Runner, hub: Hub) -> None:
+        self.settings, self.db, self.runner, self.hub = settings, db, runner, hub
+        self.slots = StreamSlots(settings.max_concurrent_streams)
+        self._locks: dict[str, tuple[asyncio.Lock, int]] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    async def accept(self, conversation: Conversation, frame: MessageFrame, reply: Reply, transport: str) -> bool:
+        """Store the message (once per client_message_id), answer the sender; True when a new turn started."""
+        cid = frame.client_message_id
+        if len(frame.text) > self.settings.max_message_chars:
+            reply(error_frame("message_too_long", f"Messages are limited to {self.settings.max_message_chars} "
+                                                  "characters.", cid))
+            return False
+        if not self.slots.try_acquire():
+            reply(error_frame("too_many_streams", "The assistant is busy right now. Please try again shortly.", cid))
+            return False
+        started = time.perf_counter()
+        stored = await asyncio.to_thread(store.store_user_message, self.db, conversation.id, cid, frame.text)
+        current = await asyncio.to_thread(store.get_conversation, self.db, conversation.id)
+        state = current.state if current else "bot"
+        if stored.duplicate or state != "bot":
+            self.slots.release()
+            reply(AckFrame(client_message_id=cid, message_id=stored.id, duplicate=stored.duplicate))
+            if stored.reply is not None:
+                reply(_replayed(stored.reply, cid))
+            elif not stored.duplicate:
+                await self.hub.publish(conversation.id, UserEchoFrame(message_id=stored.id, client_message_id=cid,
+                                                                      text=frame.text))
+            event("message", conversation=conversation.id, duplicate=stored.duplicate, state=state)
+            return False
+        reply(AckFrame(client_message_id=cid, message_id=stored.id))
+        metrics.TURNS.labels(transport).inc()
+        task = asyncio.create_task(self._run(conversation, frame, stored.id, started))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return True
+
+    async def _run(self, conversation: Conversation, frame: MessageFrame, message_id: int, started: float) -> None:
+        # One turn at a time per conversation, in arrival order (asyncio.Lock is FIFO); the count drops the lock.
+        lock, users = self._locks.get(conversation.id, (asyncio.Lock(), 0))
+        self._locks[conversation.id] = (lock, users + 1)
+        try:
+            async with lock:
+                await self._turn(conversation, frame, message_id, started)
+        except Exception:
+            logging.getLogger(__name__).exception("turn bookkeeping failed")
+            await self.hub.publish(conversation.id, error_frame("internal", "Something went wrong on our side.",
+                                                                frame.client_message_id))
+        finally:
+            self.slots.release()
+            lock, users = self._locks[conversation.id]
+            if users == 1:
+                del self._locks[conversation.id]
+            else:
+                self._locks[conversation.id] = (lock, users - 1)
+
+    async def _turn(self, conversation: Conversation, frame: MessageFrame, message_id: int, started: float) -> None:
+        began_at = datetime.now(UTC)
+        items = await asyncio.to_thread(store.history, self.db, conversation.id)
+        earlier = [item for item in items if item.message_id < message_id]
+        request = TurnRequest(text=frame.text, conversation_id=conversation.id, shopper_id=conversation.shopper_id,
+                              history=store.agent_history(earlier), language=frame.language)
+        events, first_token_ms = await self._stream(conversation.id, request, started)
+        final = events[-1]
+        latency_ms = round((time.perf_counter() - started) * 1000, 1)
+        index = sum(1 for item in earlier if item.role == "user")
+        turn = turn_from_events(index, frame.text, events, language=frame.language, started_at=began_at,
+                                finished_at=datetime.now(UTC), first_token_ms=first_token_ms)
+        turn.latency_ms = latency_ms
+        products = [card for e in events if isinstance(e, ProductsEvent) for card in e.products]
+        citations = [c for e in events if isinstance(e, CitationsEvent) for c in e.citations]
+        reply_id = await asyncio.to_thread(store.store_reply, self.db, conversation.id, message_id, turn, products,
+                                           citations)
+        if any(isinstance(e, HandoffEvent) for e in events):
+            await asyncio.to_thread(store.set_state, self.db, conversation.id, "queued")
+            await self.hub.publish(conversation.id, StateFrame(state="queued"))
+        cid = frame.client_message_id
+        if isinstance(final, DoneEvent):
+            closing: BaseModel = DoneFrame(**final.model_dump(), message_id=reply_id, client_message_id=cid)
+        else:
+            closing = error_frame(final.code, final.message, cid)
+        await self.hub.publish(conversation.id, closing)
+        outcome = "done" if isinstance(final, DoneEvent) else final.code
+        metrics.TURN_SECONDS.labels(outcome).observe(latency_ms / 1000)
+        event("turn", conversation=conversation.id, code=outcome, latency_ms=latency_ms,
+              first_token_ms=first_token_ms, tools=[call.name for call in turn.tool_calls], products=len(products))
+
+    async def _stream(self, conversation_id: str, request: TurnRequest,
+                      started: float) -> tuple[list[AgentEvent], float | None]:
+        """Forward the agent's events; the list always ends with exactly one DoneEvent or ErrorEvent."""
+        events: list[AgentEvent] = []
+        first_token_ms: float | None = None
+        final: DoneEvent | ErrorEvent | None = None
+        try:
+            async with asyncio.timeout(self.settings.turn_timeout_s):
+                async with contextlib.aclosing(self.runner.stream(request)) as stream:  # type: ignore[type-var]
+                    async for item in stream:
+                        if isinstance(item, DoneEvent | ErrorEvent):
+                            final = item
+                            break
+                        if isinstance(item, TokenEvent) and first_token_ms is None:
+                            first_token_ms = round((time.perf_counter() - started) * 1000, 1)
+                            metrics.FIRST_TOKEN_SECONDS.observe(first_token_ms / 1000)
+                        if isinstance(item, ToolCallEvent):
+                            metrics.TOOL_SECONDS.labels(item.name).observe(item.latency_ms / 1000)
+                        events.append(item)
+                        await self.hub.publish(conversation_id, item)
+        except TimeoutError:
+            final = ErrorEvent(code="turn_timeout", message="The assistant took too long to answer. Please try again.")
+        except Exception:
+            logging.getLogger(__name__).exception("agent stream failed")
+            final = ErrorEvent(code="internal", message="Something went wrong on our side. Please try again.")
+        events.append(final or ErrorEvent(code="internal", message="The answer ended unexpectedly."))
+        return events, first_token_ms
+
+    async def drain(self) -> None:
+        """Wait for running turns (shutdown and tests)."""
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+
+def _replayed(reply: store.HistoryItem, client_message_id: str) -> BaseModel:
+    if reply.error:
+        return ErrorFrame(code=reply.error, message="This message already failed; send it again with a new id.",
+                          client_message_id=client_message_id)
+    return DoneFrame(text=reply.text, message_id=reply.message_id, client_message_id=client_message_id)
