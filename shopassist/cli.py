@@ -41,7 +41,9 @@ def _register() -> None:
     app.command("chat")(_not_built(8, "terminal chat with the agent"))
     app.command("ask")(_not_built(8, "one agent turn from a script"))
     eval_app.command("retrieval")(_not_built(9, "retrieval evaluation"))
-    eval_app.command("fidelity")(_not_built(4, "τ-bench retail fidelity of our order tools"))
+    from evals.fidelity_cli import fidelity
+
+    eval_app.command("fidelity")(fidelity)
     eval_app.command("reco")(_not_built(5, "recommendation evaluation"))
     from evals import cli as evals_cli
 

@@ -4,11 +4,38 @@ from __future__ import annotations
 
 from typing import Any
 
-from tools.base import Tool
+from tools.actions import WriteOperation, write_tool
+from tools.base import Tool, ToolFailure
+from tools.calculate import CALCULATE_TOOLS
+from tools.cart import CART_OPERATIONS, CART_READ_TOOLS
+from tools.handoff import HANDOFF_TOOLS
+from tools.identity import IDENTITY_TOOLS
+from tools.order_actions import ORDER_OPERATIONS
+from tools.orders import ORDER_READ_TOOLS
+from tools.product_details import PRODUCT_DETAIL_TOOLS
 from tools.recommend import RECOMMEND_PRODUCTS
 
-ALL_TOOLS: list[Tool[Any, Any]] = [RECOMMEND_PRODUCTS]
+# Writes: the agent's tool only proposes; tools.confirm runs the operation once the shopper confirms.
+WRITE_OPERATIONS: list[WriteOperation[Any]] = [*ORDER_OPERATIONS, *CART_OPERATIONS]
+
+ALL_TOOLS: list[Tool[Any, Any]] = [
+    RECOMMEND_PRODUCTS,
+    *IDENTITY_TOOLS,
+    *ORDER_READ_TOOLS,
+    *PRODUCT_DETAIL_TOOLS,
+    *CART_READ_TOOLS,
+    *CALCULATE_TOOLS,
+    *HANDOFF_TOOLS,
+    *(write_tool(operation) for operation in WRITE_OPERATIONS),
+]
 
 
 def tool_by_name(name: str) -> Tool[Any, Any] | None:
     return next((tool for tool in ALL_TOOLS if tool.name == name), None)
+
+
+def write_operation(name: str) -> WriteOperation[Any]:
+    operation = next((operation for operation in WRITE_OPERATIONS if operation.name == name), None)
+    if operation is None:
+        raise ToolFailure("unknown_action", f"unknown action {name!r}")
+    return operation
