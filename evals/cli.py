@@ -114,3 +114,60 @@ def import_logs(
         typer.echo(f"error: unknown format {fmt!r} (known: abcd)", err=True)
         raise typer.Exit(2)
     typer.echo(f"wrote {write_logs(target, convert_file(source))} conversations to {target}")
+
+
+def tasks_command(
+    split: Annotated[str, typer.Option(help="τ split with expected final states (test or dev)")] = "test",
+    limit: Annotated[int, typer.Option(help="First N tasks (0 = all)")] = 3,
+    task_id: Annotated[list[int], typer.Option("--task-id", help="Only these task indexes (repeatable)")] = [],  # noqa: B006
+    trials: Annotated[int, typer.Option(help="Trials per task (pass^k needs k ≤ trials)")] = 1,
+    max_turns: Annotated[int, typer.Option(help="Shopper messages per episode")] = 10,
+    shopper_backend: Annotated[str, typer.Option(help="Backend of the simulated shopper (default: agent's)")] = "",
+    shopper_base_url: Annotated[str, typer.Option(help="OpenAI-compatible URL for the shopper")] = "",
+    shopper_model: Annotated[str, typer.Option(help="Model of the simulated shopper")] = "",
+    fail_under: FailUnder = [],  # noqa: B006
+    out: Out = None, llm_backend: Backend = "", llm_base_url: BaseUrl = "", llm_model: Model = "",
+) -> None:
+    """Simulated-shopper task suite over the τ-bench retail store: success rate and pass^k."""
+    from evals.harness import LLMChoice
+    from evals.report import write_report
+    from evals.task_run import run_tasks, task_section
+    from evals.tasks import TAU_DIR, load_tasks
+
+    agent = LLMChoice(llm_backend, llm_base_url, llm_model)
+    settings = agent.settings()
+    shopper = LLMChoice(shopper_backend or agent.backend, shopper_base_url or agent.base_url,
+                        shopper_model or agent.model).settings()
+    tasks = load_tasks(TAU_DIR / f"tasks_{split}.json", task_id or None, limit)
+    results = run_tasks(settings, shopper, tasks, trials, max_turns, TAU_DIR / "expected_final_states.json", split)
+    folder = _out_dir(out, "tasks", settings.data_dir)
+    note = f"{len(tasks)} {split} tasks × {trials} trials; agent {settings.llm_backend}:{settings.llm_model}, " \
+           f"shopper {shopper.llm_backend}:{shopper.llm_model}"
+    section = task_section(results, folder, note)
+    paths = write_report(folder, "Simulated-shopper task suite", [section],
+                         {"trials": [r.model_dump(mode="json") for r in results]})
+    _print_summary(section.summary)
+    typer.echo(f"report: {paths['markdown']}  {paths['html']}  {paths['json']}")
+    _gate(section.summary, fail_under)
+
+
+def all_command(
+    logs: Annotated[Path | None, typer.Option(help="Replay these logs instead of the gold sample")] = None,
+    per_intent: Annotated[int, typer.Option(help="Gold dialogues per intent")] = 2,
+    tasks: Annotated[int, typer.Option(help="τ test tasks in the sample")] = 2,
+    trials: Annotated[int, typer.Option(help="Trials per task")] = 1,
+    out: Out = None, llm_backend: Backend = "", llm_base_url: BaseUrl = "", llm_model: Model = "",
+) -> None:
+    """Retrieval, recommendation, gold (or replay) and a task sample in one report."""
+    from evals.all import run_all
+    from evals.harness import LLMChoice
+    from evals.report import write_report
+
+    settings = LLMChoice(llm_backend, llm_base_url, llm_model).settings()
+    folder = _out_dir(out, "all", settings.data_dir)
+    sections = run_all(settings, folder, logs, per_intent, tasks, trials)
+    paths = write_report(folder, "shopassist evaluation", sections, {"backend": settings.llm_backend,
+                                                                     "model": settings.llm_model})
+    for section in sections:
+        typer.echo(f"{section.title:45} {section.status}" + (f" ({section.note})" if section.status != "ok" else ""))
+    typer.echo(f"report: {paths['markdown']}  {paths['html']}  {paths['json']}")

@@ -1,0 +1,54 @@
+"""Runs the task suite with the current agent and an LLM shopper, and turns the trials into a report section."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import tempfile
+from pathlib import Path
+
+from evals.plots import bar_chart
+from evals.report import Section
+from evals.shopper_sim import LLMShopper
+from evals.tasks import TAU_DIR, TauStore, TauTask, TrialResult, run_trial, summarize_tasks
+from shopassist.settings import Settings
+
+
+async def _run(settings: Settings, shopper_settings: Settings, tasks: list[TauTask], trials: int, max_turns: int,
+               folder: Path, expected: dict[int, dict]) -> list[TrialResult]:  # type: ignore[type-arg]
+    from agent.llm import build_chat_model
+    from agent.runner import AgentRunner
+
+    store = TauStore(TAU_DIR, folder)
+    model = build_chat_model(settings)
+    shopper_model = build_chat_model(shopper_settings)
+    results = []
+    for task in tasks:
+        for trial in range(trials):
+            shopper = LLMShopper(model=shopper_model, instruction=task.instruction,
+                                 timeout_s=shopper_settings.llm_timeout_s)
+            results.append(await run_trial(store, settings, task, expected[task.task_index], trial,
+                                           lambda db: AgentRunner(settings, db, model=model), shopper, max_turns))
+    return results
+
+
+def run_tasks(settings: Settings, shopper_settings: Settings, tasks: list[TauTask], trials: int,
+              max_turns: int, expected_file: Path, split: str) -> list[TrialResult]:
+    expected = {entry["task_index"]: entry for entry in json.loads(expected_file.read_text())["splits"][split]}
+    with tempfile.TemporaryDirectory(prefix="shopassist-tasks-") as folder:
+        return asyncio.run(_run(settings, shopper_settings, tasks, trials, max_turns, Path(folder), expected))
+
+
+def task_section(results: list[TrialResult], out_dir: Path, note: str = "") -> Section:
+    summary = summarize_tasks(results)
+    plots = [bar_chart(out_dir / "tasks_pass_k.png", {k: summary[k] for k in summary if k.startswith("pass^")},
+                       "Task suite pass^k").name] if results else []
+    table = [{"task": r.task_index, "trial": r.trial, "success": r.success, "state": r.state_ok,
+              "missing outputs": ", ".join(r.missing_outputs), "turns": r.turns, "error": r.error} for r in results]
+    details = []
+    for r in results:
+        if not r.success:
+            details += [f"[task {r.task_index} trial {r.trial}] " + "; ".join(r.differences[:3] + r.missing_outputs)]
+            details += [f"  {role}: {' '.join(text.split())[:160]}" for role, text in r.transcript[:8]]
+    return Section(title="Simulated-shopper tasks (τ-bench retail)", note=note, summary=summary, table=table,
+                   details=details[:120], plots=plots)

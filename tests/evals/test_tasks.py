@@ -1,0 +1,69 @@
+"""Task-suite logic: pass^k math, required outputs, and the episode loop with a SCRIPTED FAKE SHOPPER and runner."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from math import comb
+
+import pytest
+
+from agent.events import ActionRequiredEvent, AgentEvent, DoneEvent
+from agent.state import TurnRequest
+from commerce.db import Database
+from evals.metrics import pass_hat_k
+from evals.shopper_sim import ScriptedShopper
+from evals.tasks import TauTask, TrialResult, missing_outputs, run_episode, summarize_tasks
+from tools.base import ToolContext
+
+
+def test_pass_hat_k_matches_tau_bench_formula() -> None:
+    trials = [[True, True, True, True], [True, False, True, False], [False, False, False, False]]
+    assert pass_hat_k(trials, 1) == pytest.approx((1 + 0.5 + 0) / 3)
+    assert pass_hat_k(trials, 2) == pytest.approx((1 + comb(2, 2) / comb(4, 2) + 0) / 3)
+    assert pass_hat_k(trials, 4) == pytest.approx(1 / 3)
+    assert pass_hat_k([[True]], 2) is None
+    values = [pass_hat_k(trials, k) for k in range(1, 5)]
+    assert values == sorted(values, reverse=True)
+
+
+def test_summary_reports_pass_k_per_k() -> None:
+    results = [TrialResult(task_index=t, trial=i, success=ok, state_ok=ok)
+               for t, outcomes in enumerate([[True, True], [True, False]]) for i, ok in enumerate(outcomes)]
+    summary = summarize_tasks(results, max_k=2)
+    assert summary["pass^1"] == 0.75 and summary["pass^2"] == 0.5 and summary["tasks"] == 2
+
+
+def test_required_outputs_ignore_case_and_commas() -> None:
+    task = TauTask(task_index=0, user_id="u", instruction="", outputs=["1,093.34", "Blue"])
+    assert missing_outputs(task, ["The total is 1093.34 and it is blue."]) == []
+    assert missing_outputs(task, ["The total is 1093.35"]) == ["1,093.34", "Blue"]
+
+
+class ScriptedFakeRunner:
+    """SCRIPTED FAKE RUNNER for tests: proposes one action on the first turn, then just answers."""
+
+    def __init__(self) -> None:
+        self.requests: list[TurnRequest] = []
+
+    async def stream(self, request: TurnRequest) -> AsyncIterator[AgentEvent]:
+        self.requests.append(request)
+        if len(self.requests) == 1:
+            yield ActionRequiredEvent(action_id="act_missing", tool="cancel_pending_order",
+                                      summary="Cancel order #W1.", expires_at="2030-01-01T00:00:00Z")
+        yield DoneEvent(text=f"answer {len(self.requests)}")
+
+
+def test_episode_confirms_on_yes_and_stops_on_the_stop_token(database: Database, tmp_settings) -> None:
+    runner = ScriptedFakeRunner()
+    shopper = ScriptedShopper(lines=["cancel #W1 please", "yes", "thanks, one more question"])
+    context = ToolContext(db=database, settings=tmp_settings, shopper_id="someone")
+    task = TauTask(task_index=3, user_id="someone", instruction="cancel")
+    transcript, error = asyncio.run(run_episode(runner, shopper, task, context))
+    assert error == ""
+    assert [role for role, _ in transcript] == ["shopper", "assistant"] * 3
+    assert "Proposed: Cancel order #W1." in transcript[1][1]
+    # "yes" went to the confirmation (which refuses an unknown action), not to the agent.
+    assert transcript[3][1].startswith("Could not do it")
+    assert len(runner.requests) == 2 and runner.requests[1].shopper_id == "someone"
+    assert [m.role for m in runner.requests[1].history] == ["user", "assistant"]
