@@ -37,7 +37,10 @@ def _register() -> None:
 
     app.add_typer(data_app, name="data")
     app.command("index")(_not_built(9, "build the Chroma + BM25 indexes"))
-    app.command("serve")(_not_built(6, "the FastAPI server"))
+    from serving.cli import logs_app, serve
+
+    app.command("serve")(serve)
+    app.add_typer(logs_app, name="logs")
     app.command("chat")(_not_built(8, "terminal chat with the agent"))
     app.command("ask")(_not_built(8, "one agent turn from a script"))
     eval_app.command("retrieval")(_not_built(9, "retrieval evaluation"))

@@ -1,0 +1,51 @@
+"""`shopassist serve` (uvicorn) and `shopassist logs export` (dialogue-log JSONL)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+
+from shopassist.settings import get_settings
+
+logs_app = typer.Typer(help="Dialogue logs of served conversations.", no_args_is_help=True)
+
+
+def serve(
+    host: str = typer.Option(None, help="Default: SHOPASSIST_HOST"),
+    port: int = typer.Option(None, help="Default: SHOPASSIST_PORT"),
+    workers: int = typer.Option(1, min=1, help="uvicorn worker processes (set SHOPASSIST_REDIS_URL for >1)"),
+    print_schema: bool = typer.Option(False, "--print-schema", help="Print the chat protocol's JSON schema"),
+) -> None:
+    """Run the assistant: demo shop at /, widget at /widget.js, chat at /ws/chat and /v1/chat."""
+    if print_schema:
+        from serving.protocol import protocol_schema
+
+        typer.echo(json.dumps(protocol_schema(), indent=2, ensure_ascii=False))
+        return
+    import uvicorn
+
+    from serving.logs import configure_json_logging
+
+    settings = get_settings()
+    host, port = host or settings.host, port or settings.port
+    configure_json_logging()
+    typer.echo(f"shopassist: demo shop http://{host}:{port}/  console http://{host}:{port}/console  "
+               f"(LLM backend: {settings.llm_backend})")
+    uvicorn.run("serving.main:app", host=host, port=port, workers=workers, proxy_headers=True,
+                ws_max_size=max(1 << 20, 4 * settings.max_frame_bytes), ws_per_message_deflate=False,
+                log_config=None, access_log=False)
+
+
+@logs_app.command("export")
+def export(out: Path = typer.Argument(..., help="Where to write the JSONL, e.g. var/logs.jsonl")) -> None:
+    """Write every stored conversation as one dialogue-log line (format shopassist.dialogue-log)."""
+    from commerce.db import Database
+    from evals.logformat import write_logs
+    from serving.export import dialogue_logs
+
+    database = Database(get_settings().sqlalchemy_url)
+    database.migrate()
+    count = write_logs(out, dialogue_logs(database))
+    typer.echo(f"wrote {count} conversations to {out}")
