@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -45,6 +46,7 @@ class Catalog:
 
     items: dict[str, Candidate]
     band_edges: dict[str, list[float]] = field(default_factory=dict)
+    _bands: dict[tuple[str, float], str] = field(default_factory=dict, repr=False)
 
     @classmethod
     def from_products(cls, products: Iterable[Product]) -> Catalog:
@@ -67,9 +69,13 @@ class Catalog:
     def price_band(self, candidate: Candidate) -> str:
         """'<top category>:<0..4>', the price quintile within its top-level category."""
         top = top_category(candidate)
-        edges = self.band_edges.get(top)
-        band = int(np.searchsorted(edges, candidate.price, side="right")) if edges else PRICE_BANDS // 2
-        return f"{top}:{band}"
+        key = (top, candidate.price)
+        band = self._bands.get(key)
+        if band is None:
+            edges = self.band_edges.get(top)
+            band = f"{top}:{bisect_right(edges, candidate.price) if edges else PRICE_BANDS // 2}"
+            self._bands[key] = band
+        return band
 
     def get(self, product_id: str) -> Candidate | None:
         return self.items.get(product_id)

@@ -34,6 +34,7 @@ def _not_built(issue: int, what: str) -> typer.models.CommandFunctionType:
 
 def _register() -> None:
     from commerce.cli import app as data_app
+    from ranking.cli import bench_rank, eval_reco
 
     app.add_typer(data_app, name="data")
     app.command("index")(_not_built(9, "build the Chroma + BM25 indexes"))
@@ -47,7 +48,7 @@ def _register() -> None:
     from evals.fidelity_cli import fidelity
 
     eval_app.command("fidelity")(fidelity)
-    eval_app.command("reco")(_not_built(5, "recommendation evaluation"))
+    eval_app.command("reco")(eval_reco)
     from evals import cli as evals_cli
 
     eval_app.command("replay")(evals_cli.replay)
@@ -56,7 +57,7 @@ def _register() -> None:
     eval_app.command("tasks")(evals_cli.tasks_command)
     eval_app.command("all")(evals_cli.all_command)
     bench_app.command("search")(_not_built(9, "search latency and indexing throughput"))
-    bench_app.command("rank")(_not_built(5, "reranking latency and profile update throughput"))
+    bench_app.command("rank")(bench_rank)
     bench_app.command("agent")(_not_built(8, "agent time to first token and turn latency"))
     bench_app.command("serve")(_not_built(6, "concurrent websocket sessions"))
 
