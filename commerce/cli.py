@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import time
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
 import typer
 
 from commerce.db import Database
@@ -23,3 +28,53 @@ def stats() -> None:
     with open_database().session() as session:
         for table, count in counts(session).items():
             typer.echo(f"{table:16} {count:>8,}")
+
+
+class ImportFormat(StrEnum):
+    JSONL = "jsonl"
+    SHOPIFY = "shopify"
+    TAU = "tau"
+
+
+@app.command()
+def generate(
+    seed: Annotated[int | None, typer.Option(help="Random seed (default: SHOPASSIST_DEMO_SEED)")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing shop")] = False,
+) -> None:
+    """Generate the demo shop (catalog, policies, shoppers, behaviour, orders, reviews) from a seed."""
+    from commerce.demo import clear_shop, generate_shop, shop_exists, write_shop
+
+    seed = get_settings().demo_seed if seed is None else seed
+    database = open_database()
+    with database.session() as session:
+        if shop_exists(session) and not force:
+            typer.echo("a shop already exists in this database: pass --force to replace it", err=True)
+            raise typer.Exit(1)
+    started = time.perf_counter()
+    shop = generate_shop(seed)
+    with database.session() as session:
+        clear_shop(session)
+        write_shop(session, shop)
+    typer.echo(
+        f"demo shop (seed {seed}): {len(shop.products):,} products, {len(shop.passages)} passages, "
+        f"{len(shop.shoppers)} shoppers, {len(shop.orders):,} orders, {len(shop.events):,} events, "
+        f"{len(shop.reviews):,} reviews in {time.perf_counter() - started:.1f}s"
+    )
+
+
+@app.command("import")
+def import_catalog(
+    path: Annotated[Path, typer.Argument(exists=True, help="File (jsonl, shopify) or folder (tau)")],
+    format: Annotated[ImportFormat, typer.Option("--format", help="Input format")],
+) -> None:
+    """Import a catalog: our JSONL schema, a Shopify product CSV export, or τ-bench retail JSON files."""
+    from commerce.importers.jsonl import import_jsonl
+    from commerce.importers.shopify import import_shopify
+    from commerce.importers.tau import import_tau
+
+    importer = {ImportFormat.JSONL: import_jsonl, ImportFormat.SHOPIFY: import_shopify, ImportFormat.TAU: import_tau}
+    with open_database().session() as session:
+        report = importer[format](session, path)
+    typer.echo(report.summary())
+    if not report.loaded or not any(report.loaded.values()):
+        raise typer.Exit(1)
