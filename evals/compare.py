@@ -133,12 +133,17 @@ def leaf_values(arguments: Any, names: list[str]) -> list[Any]:
     return found
 
 
-def _checks_passed(expected: ExpectedCall, call: LoggedToolCall, shown_ids: list[str], slots: dict[str, str]) -> int:
+def _checks_passed(expected: ExpectedCall, call: LoggedToolCall, shown_ids: list[str], slots: dict[str, str],
+                   owners: dict[str, str]) -> int:
     passed = 0
     for check in expected.arguments:
         if isinstance(check.equals, str) and check.equals in slots:
             check = ArgCheck(names=check.names, equals=slots[check.equals])
-        passed += any(check.matches(value, shown_ids) for value in leaf_values(call.arguments, check.names))
+        values = leaf_values(call.arguments, check.names)
+        if check.shown_positions:  # a variant (item) id stands for its product
+            values = [[owners.get(str(v), v) for v in (value if isinstance(value, list) else [value])]
+                      for value in values]
+        passed += any(check.matches(value, shown_ids) for value in values)
     return passed
 
 
@@ -146,6 +151,7 @@ def score_gold_turn(dialogue: GoldDialogue, new: LoggedTurn, products: dict[str,
                     slots: dict[str, str], catalog_titles: Iterable[str] = ()) -> GoldScore:
     """`products`: the catalog rows of the products shown; `slots`: '{order_id}' -> the order used."""
     expect = dialogue.expect
+    owners = {variant.id: product.id for product in products.values() for variant in product.variants}
     called = [call.name for call in new.tool_calls]
     score = GoldScore(id=dialogue.id, intent=dialogue.intent, language=dialogue.language, user_text=new.user_text,
                       answer=new.assistant_text, tools_called=called, latency_ms=new.latency_ms, error=new.error)
@@ -154,7 +160,7 @@ def score_gold_turn(dialogue: GoldDialogue, new: LoggedTurn, products: dict[str,
     for expected in expect.calls:
         score.arg_checks += len(expected.arguments)
         candidates = [call for call in new.tool_calls if call.name in expected.tools]
-        score.arg_passed += max((_checks_passed(expected, c, shown_ids, slots) for c in candidates), default=0)
+        score.arg_passed += max((_checks_passed(expected, c, shown_ids, slots, owners) for c in candidates), default=0)
     if expect.products is not None:
         shown = [products[p.id] for p in new.products if p.id in products]
         score.products_shown = len(shown)

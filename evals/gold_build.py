@@ -120,18 +120,16 @@ def cart() -> Iterator[GoldDialogue]:
             ("add 2 of the first one to my cart", False)]
     for n, (text, is_zh) in enumerate(adds):
         position = 1 if ("second" in text or "第二" in text) else 0
-        call = ExpectedCall(tools=["add_to_cart", "update_cart"],
-                            arguments=[ArgCheck(names=["product_id", "item_id", "product_ids"],
-                                                shown_positions=[position])])
-        yield dialogue(n, "cart", is_zh, text, Expectation(calls=[call], forbidden_tools=WRITES[:6]),
+        call = ExpectedCall(tools=["add_to_cart", "update_cart_item"],
+                            arguments=[ArgCheck(names=["product_id", "item_id"], shown_positions=[position])])
+        yield dialogue(n, "cart", is_zh, text, Expectation(calls=[call], forbidden_tools=WRITES[:7]),
                        history=[shown(KINDS[n][2])], setup=Setup(shopper="any"))
     views = [("what's in my cart?", False), ("我的购物车里有什么？", True), ("show my cart total", False),
              ("empty my cart", False), ("把购物车清空", True), ("remove everything from my basket", False)]
     for n, (text, is_zh) in enumerate(views, start=len(adds)):
-        tools = ["view_cart", "get_cart"] if n < len(adds) + 3 else ["remove_from_cart", "update_cart", "clear_cart",
-                                                                        "view_cart", "get_cart"]
+        tools = ["view_cart"] if n < len(adds) + 3 else ["view_cart", "remove_from_cart", "update_cart_item"]
         yield dialogue(n, "cart", is_zh, text, Expectation(calls=[ExpectedCall(tools=tools)],
-                                                              forbidden_tools=WRITES[:6]), setup=Setup(shopper="any"))
+                                                              forbidden_tools=WRITES[:7]), setup=Setup(shopper="any"))
 
 
 def handoff() -> Iterator[GoldDialogue]:

@@ -34,7 +34,7 @@ DETAILS = ["get_product_details", "compare_products"]
 ORDER_READ = ["get_order_details", "list_orders"]
 WRITES = ["cancel_pending_order", "return_delivered_order_items", "exchange_delivered_order_items",
           "modify_pending_order_items", "modify_pending_order_address", "modify_pending_order_payment",
-          "add_to_cart", "update_cart", "remove_from_cart"]
+          "modify_user_address", "add_to_cart", "update_cart_item", "remove_from_cart"]
 
 
 def query_about(words: list[str]) -> ArgCheck:

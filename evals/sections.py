@@ -18,6 +18,7 @@ def _short(text: str, limit: int = 160) -> str:
 
 
 def replay_section(scores: list[ReplayTurnScore], out_dir: Path, name: str = "replay") -> Section:
+    out_dir.mkdir(parents=True, exist_ok=True)
     summary = summarize_replay(scores)
     rates = {key: summary[key] for key in ("tool_match", "args_agreement", "product_overlap", "feedback_hit_rate",
                                            "citation_overlap", "grounded", "answer_similarity")}
@@ -41,6 +42,7 @@ def replay_section(scores: list[ReplayTurnScore], out_dir: Path, name: str = "re
 
 
 def gold_section(scores: list[GoldScore], out_dir: Path) -> Section:
+    out_dir.mkdir(parents=True, exist_ok=True)
     summary = summarize_gold(scores)
     per_intent = summary["per_intent"]
     plots = [grouped_bars(out_dir / "gold_per_intent.png",

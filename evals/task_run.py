@@ -40,6 +40,7 @@ def run_tasks(settings: Settings, shopper_settings: Settings, tasks: list[TauTas
 
 
 def task_section(results: list[TrialResult], out_dir: Path, note: str = "") -> Section:
+    out_dir.mkdir(parents=True, exist_ok=True)
     summary = summarize_tasks(results)
     plots = [bar_chart(out_dir / "tasks_pass_k.png", {k: summary[k] for k in summary if k.startswith("pass^")},
                        "Task suite pass^k").name] if results else []
