@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Annotated
 
 import typer
 
@@ -39,7 +40,7 @@ def serve(
 
 
 @logs_app.command("export")
-def export(out: Path = typer.Argument(..., help="Where to write the JSONL, e.g. var/logs.jsonl")) -> None:
+def export(out: Annotated[Path, typer.Argument(help="Where to write the JSONL, e.g. var/logs.jsonl")]) -> None:
     """Write every stored conversation as one dialogue-log line (format shopassist.dialogue-log)."""
     from commerce.db import Database
     from evals.logformat import write_logs

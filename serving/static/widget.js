@@ -1,0 +1,351 @@
+/* shopassist chat widget: one <script src=".../widget.js"> tag, no build step. Shadow DOM keeps the host page's
+   CSS out. Options as data attributes on the script tag: data-lang (en|zh), data-token (shop-signed shopper
+   token), data-open (start opened). API: window.ShopAssist.setToken(token), .open(), .setLanguage(lang).
+   Add-to-cart dispatches a cancelable `shopassist:add-to-cart` event on window; if the shop does not
+   preventDefault() it, the widget asks the assistant to add it (which then needs the shopper's confirmation). */
+(function () {
+  "use strict";
+  if (window.ShopAssist) return;
+  var script = document.currentScript;
+  var base = new URL(script ? script.src : "/widget.js", location.href);
+  var wsUrl = (base.protocol === "https:" ? "wss://" : "ws://") + base.host + "/ws/chat";
+  var STORE = "shopassist.session";
+  var T = {
+    en: { title: "Shopping assistant", placeholder: "Ask about products, orders, returns…", send: "Send",
+          addToCart: "Add to cart", added: "Added", sources: "Sources", confirm: "Confirm", reject: "Cancel",
+          confirmed: "Done", rejected: "Cancelled", failed: "Failed", queued: "Connecting you to a person…",
+          human: "You are chatting with our support team.", bot: "You are back with the assistant.",
+          reconnecting: "Reconnecting…", operator: "Support", you: "You", assistant: "Assistant",
+          thanks: "Thanks for the feedback!", open: "Chat", close: "Close", lang: "中文",
+          addMessage: function (t, id) { return "Please add " + t + " (product " + id + ") to my cart."; } },
+    zh: { title: "购物助手", placeholder: "问问商品、订单、退换货…", send: "发送", addToCart: "加入购物车",
+          added: "已添加", sources: "来源", confirm: "确认", reject: "取消", confirmed: "已完成", rejected: "已取消",
+          failed: "失败", queued: "正在为您转接人工客服…", human: "您正在与客服人员对话。", bot: "已切回智能助手。",
+          reconnecting: "正在重新连接…", operator: "客服", you: "我", assistant: "助手", thanks: "感谢您的反馈！",
+          open: "咨询", close: "关闭", lang: "EN",
+          addMessage: function (t, id) { return "请把 " + t + "（商品 " + id + "）加入我的购物车。"; } }
+  };
+  var STYLE = [
+    ":host{all:initial}",
+    "*{box-sizing:border-box;font-family:system-ui,-apple-system,'Segoe UI','PingFang SC','Noto Sans CJK SC',sans-serif}",
+    ".launcher{position:fixed;right:20px;bottom:20px;z-index:2147483000;border:0;border-radius:28px;padding:14px 20px;",
+    "background:#1f6feb;color:#fff;font-size:15px;cursor:pointer;box-shadow:0 4px 14px rgba(0,0,0,.25)}",
+    ".panel{position:fixed;right:20px;bottom:20px;z-index:2147483001;width:380px;max-width:calc(100vw - 24px);",
+    "height:600px;max-height:calc(100vh - 40px);display:none;flex-direction:column;background:#fff;color:#1b1f24;",
+    "border-radius:14px;box-shadow:0 8px 30px rgba(0,0,0,.3);overflow:hidden;font-size:14px}",
+    ".panel.open{display:flex}",
+    "header{display:flex;align-items:center;gap:8px;padding:12px 14px;background:#1f6feb;color:#fff}",
+    "header .t{flex:1;font-weight:600;font-size:15px}",
+    "header button{background:rgba(255,255,255,.18);color:#fff;border:0;border-radius:6px;padding:4px 8px;cursor:pointer}",
+    ".status{padding:6px 14px;font-size:12px;background:#fff8c5;color:#5c4a00;display:none}",
+    ".status.on{display:block}",
+    ".log{flex:1;overflow-y:auto;padding:12px;display:flex;flex-direction:column;gap:8px;background:#f6f8fa}",
+    ".msg{max-width:88%;padding:8px 11px;border-radius:12px;white-space:pre-wrap;line-height:1.4;word-wrap:break-word}",
+    ".user{align-self:flex-end;background:#1f6feb;color:#fff}",
+    ".assistant{align-self:flex-start;background:#fff;border:1px solid #d0d7de}",
+    ".operator{align-self:flex-start;background:#dafbe1;border:1px solid #4ac26b}",
+    ".who{font-size:11px;color:#57606a;margin-bottom:2px}",
+    ".err{align-self:center;color:#cf222e;font-size:12px}",
+    ".cards{display:flex;gap:8px;overflow-x:auto;padding:2px 0 4px;align-self:stretch}",
+    ".card{flex:0 0 150px;background:#fff;border:1px solid #d0d7de;border-radius:10px;padding:8px;display:flex;",
+    "flex-direction:column;gap:4px}",
+    ".card img{width:100%;height:90px;object-fit:cover;border-radius:6px;background:#eaeef2}",
+    ".card .ph{width:100%;height:90px;border-radius:6px;background:linear-gradient(135deg,#dbe7ff,#f0f4ff);",
+    "display:flex;align-items:center;justify-content:center;font-size:28px;color:#1f6feb}",
+    ".card a{color:#1b1f24;font-weight:600;font-size:13px;text-decoration:none;line-height:1.25}",
+    ".card .price{color:#1a7f37;font-weight:600}",
+    ".card .why{font-size:11px;color:#57606a}",
+    ".card button,.action button{border:0;border-radius:6px;padding:6px;cursor:pointer;background:#1f6feb;color:#fff}",
+    ".card button[disabled]{background:#8c959f}",
+    ".cites{font-size:11px;color:#57606a;align-self:flex-start}",
+    ".action{align-self:stretch;background:#fff;border:1px solid #bf8700;border-radius:10px;padding:8px;",
+    "display:flex;flex-direction:column;gap:6px}",
+    ".action .row{display:flex;gap:6px}.action .no{background:#6e7781}",
+    ".thumbs{display:flex;gap:4px;align-self:flex-start}",
+    ".thumbs button{border:1px solid #d0d7de;background:#fff;border-radius:6px;cursor:pointer;padding:2px 6px}",
+    "form{display:flex;gap:6px;padding:10px;border-top:1px solid #d0d7de;background:#fff}",
+    "input{flex:1;border:1px solid #d0d7de;border-radius:8px;padding:9px;font-size:14px}",
+    "form button{border:0;border-radius:8px;padding:0 14px;background:#1f6feb;color:#fff;cursor:pointer}"
+  ].join("");
+
+  function el(tag, cls, text) {
+    var node = document.createElement(tag);
+    if (cls) node.className = cls;
+    if (text != null) node.textContent = text;
+    return node;
+  }
+  function safeUrl(url) {
+    if (!url) return "";
+    try { var u = new URL(url, location.href); return /^https?:$/.test(u.protocol) ? u.href : ""; }
+    catch (e) { return ""; }
+  }
+  function newId() {
+    return (crypto.randomUUID ? crypto.randomUUID() : String(Date.now()) + Math.random().toString(16).slice(2));
+  }
+
+  function Widget(options) {
+    this.lang = options.lang === "zh" ? "zh" : "en";
+    this.token = options.token || null;
+    this.sessionId = localStorage.getItem(STORE);
+    this.pending = {};      // client_message_id -> text, until acked (resent after a reconnect)
+    this.live = null;       // the assistant bubble being streamed
+    this.attempt = 0;
+    this.build(options.open);
+    this.connect();
+  }
+  Widget.prototype.t = function (key) { return T[this.lang][key]; };
+  Widget.prototype.build = function (startOpen) {
+    var host = el("div");
+    host.id = "shopassist-widget";
+    document.body.appendChild(host);
+    var root = host.attachShadow({ mode: "open" });
+    var style = el("style");
+    style.textContent = STYLE;
+    root.appendChild(style);
+    this.launcher = el("button", "launcher");
+    this.launcher.setAttribute("data-role", "launcher");
+    this.panel = el("div", "panel");
+    this.panel.setAttribute("data-role", "panel");
+    var header = el("header");
+    this.titleEl = el("span", "t");
+    this.langBtn = el("button");
+    this.langBtn.setAttribute("data-role", "language");
+    this.closeBtn = el("button");
+    header.append(this.titleEl, this.langBtn, this.closeBtn);
+    this.status = el("div", "status");
+    this.status.setAttribute("data-role", "status");
+    this.log = el("div", "log");
+    this.log.setAttribute("data-role", "log");
+    this.form = el("form");
+    this.input = el("input");
+    this.input.setAttribute("data-role", "input");
+    this.sendBtn = el("button");
+    this.sendBtn.type = "submit";
+    this.form.append(this.input, this.sendBtn);
+    this.panel.append(header, this.status, this.log, this.form);
+    root.append(this.launcher, this.panel);
+    var self = this;
+    this.launcher.onclick = function () { self.open(); };
+    this.closeBtn.onclick = function () { self.panel.classList.remove("open"); self.launcher.style.display = ""; };
+    this.langBtn.onclick = function () { self.setLanguage(self.lang === "en" ? "zh" : "en"); };
+    this.form.onsubmit = function (e) {
+      e.preventDefault();
+      var text = self.input.value.trim();
+      if (text) { self.input.value = ""; self.send(text); }
+    };
+    this.labels();
+    if (startOpen) this.open();
+  };
+  Widget.prototype.labels = function () {
+    this.launcher.textContent = "💬 " + this.t("open");
+    this.titleEl.textContent = this.t("title");
+    this.langBtn.textContent = this.t("lang");
+    this.closeBtn.textContent = "✕";
+    this.closeBtn.title = this.t("close");
+    this.input.placeholder = this.t("placeholder");
+    this.sendBtn.textContent = this.t("send");
+  };
+  Widget.prototype.open = function () {
+    this.panel.classList.add("open");
+    this.launcher.style.display = "none";
+    this.input.focus();
+  };
+  Widget.prototype.setLanguage = function (lang) { this.lang = lang === "zh" ? "zh" : "en"; this.labels(); };
+  Widget.prototype.setToken = function (token) {
+    this.token = token || null;
+    if (this.ws) this.ws.close();
+  };
+  Widget.prototype.note = function (text) {
+    this.status.textContent = text || "";
+    this.status.classList.toggle("on", !!text);
+  };
+
+  Widget.prototype.connect = function () {
+    var self = this;
+    var ws = new WebSocket(wsUrl);
+    this.ws = ws;
+    ws.onopen = function () {
+      ws.send(JSON.stringify({ type: "hello", session_id: self.sessionId, token: self.token, language: self.lang }));
+    };
+    ws.onmessage = function (event) { self.receive(JSON.parse(event.data)); };
+    ws.onclose = function () {
+      if (self.ws !== ws) return;
+      self.note(self.t("reconnecting"));
+      // Exponential backoff with jitter, capped at 15 s.
+      var delay = Math.min(15000, 500 * Math.pow(2, self.attempt++)) * (0.75 + Math.random() * 0.5);
+      setTimeout(function () { self.connect(); }, delay);
+    };
+  };
+  Widget.prototype.frame = function (frame) {
+    if (this.ws && this.ws.readyState === WebSocket.OPEN) { this.ws.send(JSON.stringify(frame)); return true; }
+    return false;
+  };
+  Widget.prototype.send = function (text) {
+    var id = newId();
+    this.pending[id] = text;
+    this.bubble("user", text);
+    this.frame({ type: "message", text: text, client_message_id: id, language: this.lang });
+  };
+
+  Widget.prototype.receive = function (f) {
+    var handler = this["on_" + f.type];
+    if (handler) handler.call(this, f);
+  };
+  Widget.prototype.on_session = function (f) {
+    this.attempt = 0;
+    this.note(f.state === "bot" ? "" : this.t(f.state));
+    if (f.session_id !== this.sessionId) { localStorage.setItem(STORE, f.session_id); }
+    this.sessionId = f.session_id;
+    var answered = {};
+    this.log.textContent = "";
+    this.live = null;
+    var self = this;
+    f.history.forEach(function (item) {
+      if (item.client_message_id) answered[item.client_message_id] = true;
+      self.bubble(item.role, item.text);
+      if (item.role === "assistant") {
+        self.cards(item.products);
+        self.citations(item.citations);
+        self.thumbs(item.message_id);
+      }
+    });
+    // Messages typed while offline (never stored) are shown and sent now, with their original ids.
+    Object.keys(this.pending).forEach(function (id) {
+      if (!answered[id]) {
+        self.bubble("user", self.pending[id]);
+        self.frame({ type: "message", text: self.pending[id], client_message_id: id, language: self.lang });
+      }
+    });
+  };
+  Widget.prototype.on_ack = function (f) {
+    delete this.pending[f.client_message_id];
+  };
+  // Turns of one conversation run one at a time, so one live bubble receives the streamed tokens.
+  Widget.prototype.liveBubble = function () {
+    if (!this.live) this.live = this.bubble("assistant", "");
+    return this.live;
+  };
+  Widget.prototype.on_token = function (f) { this.liveBubble().text.textContent += f.text; this.scroll(); };
+  Widget.prototype.on_products = function (f) { this.liveBubble(); this.cards(f.products); };
+  Widget.prototype.on_citations = function (f) { this.citations(f.citations); };
+  Widget.prototype.on_done = function (f) {
+    var bubble = this.liveBubble();
+    if (f.text) bubble.text.textContent = f.text;
+    bubble.node.setAttribute("data-done", "true");
+    this.live = null;
+    this.thumbs(f.message_id);
+  };
+  Widget.prototype.on_error = function (f) {
+    if (f.client_message_id) this.live = null;
+    if (f.code === "token_expired" || f.code === "token_invalid") this.token = null;
+    var node = el("div", "err", f.message);
+    node.setAttribute("data-role", "error");
+    this.log.appendChild(node);
+    this.scroll();
+  };
+  Widget.prototype.on_handoff = function () { this.note(this.t("queued")); };
+  Widget.prototype.on_state = function (f) {
+    this.note(f.state === "bot" ? "" : this.t(f.state));
+    if (f.state === "bot") { var n = el("div", "err", this.t("bot")); n.style.color = "#57606a"; this.log.appendChild(n); }
+  };
+  Widget.prototype.on_operator = function (f) { this.bubble("operator", f.text); };
+  Widget.prototype.on_action_required = function (f) { this.action(f); };
+  Widget.prototype.on_action_result = function (f) {
+    var card = this.log.querySelector('[data-action="' + CSS.escape(f.action_id) + '"]');
+    if (!card) return;
+    card.querySelector(".row").textContent = this.t(f.status) + (f.message ? " — " + f.message : "");
+  };
+
+  Widget.prototype.bubble = function (role, text) {
+    var node = el("div", "msg " + role);
+    node.setAttribute("data-role", role);
+    if (role !== "user") node.appendChild(el("div", "who", this.t(role)));
+    var body = el("span", "", text);
+    node.appendChild(body);
+    this.log.appendChild(node);
+    this.scroll();
+    return { node: node, text: body };
+  };
+  Widget.prototype.cards = function (products) {
+    if (!products || !products.length) return;
+    var row = el("div", "cards");
+    row.setAttribute("data-role", "cards");
+    var self = this;
+    products.forEach(function (p) {
+      var card = el("div", "card");
+      card.setAttribute("data-role", "product");
+      var image = safeUrl(p.image);
+      if (image) { var img = el("img"); img.src = image; img.alt = ""; card.appendChild(img); }
+      else { card.appendChild(el("div", "ph", "🛍")); }
+      var link = el("a", "", p.title);
+      var url = safeUrl(p.url);
+      if (url) { link.href = url; link.target = "_top"; }
+      card.appendChild(link);
+      card.appendChild(el("div", "price", new Intl.NumberFormat(self.lang === "zh" ? "zh-CN" : "en-US",
+        { style: "currency", currency: p.currency || "USD" }).format(p.price)));
+      if (p.reason) card.appendChild(el("div", "why", p.reason));
+      var add = el("button", "", self.t("addToCart"));
+      add.setAttribute("data-role", "add-to-cart");
+      add.onclick = function () {
+        var event = new CustomEvent("shopassist:add-to-cart", { detail: { product: p }, cancelable: true });
+        if (window.dispatchEvent(event)) self.send(self.t("addMessage")(p.title, p.id));
+        add.textContent = self.t("added");
+        add.disabled = true;
+      };
+      card.appendChild(add);
+      row.appendChild(card);
+    });
+    this.log.appendChild(row);
+    this.scroll();
+  };
+  Widget.prototype.citations = function (citations) {
+    if (!citations || !citations.length) return;
+    var names = citations.map(function (c) { return c.title + (c.section ? " › " + c.section : ""); });
+    var node = el("div", "cites", this.t("sources") + ": " + names.join(" · "));
+    node.setAttribute("data-role", "citations");
+    this.log.appendChild(node);
+  };
+  Widget.prototype.action = function (f) {
+    var box = el("div", "action");
+    box.setAttribute("data-action", f.action_id);
+    box.appendChild(el("div", "", f.summary));
+    var row = el("div", "row");
+    var yes = el("button", "", this.t("confirm"));
+    var no = el("button", "no", this.t("reject"));
+    var self = this;
+    yes.onclick = function () { self.frame({ type: "confirm", action_id: f.action_id }); };
+    no.onclick = function () { self.frame({ type: "reject", action_id: f.action_id }); };
+    row.append(yes, no);
+    box.appendChild(row);
+    this.log.appendChild(box);
+    this.scroll();
+  };
+  Widget.prototype.thumbs = function (messageId) {
+    var row = el("div", "thumbs");
+    var self = this;
+    [["up", "👍"], ["down", "👎"]].forEach(function (pair) {
+      var b = el("button", "", pair[1]);
+      b.setAttribute("data-role", "thumb-" + pair[0]);
+      b.onclick = function () {
+        self.frame({ type: "feedback", message_id: messageId, rating: pair[0] });
+        row.textContent = self.t("thanks");
+      };
+      row.appendChild(b);
+    });
+    this.log.appendChild(row);
+  };
+  Widget.prototype.scroll = function () { this.log.scrollTop = this.log.scrollHeight; };
+
+  function mount() {
+    var data = script ? script.dataset : {};
+    var widget = new Widget({ lang: data.lang || (navigator.language || "").slice(0, 2), token: data.token,
+                              open: data.open === "true" });
+    window.ShopAssist = {
+      open: function () { widget.open(); },
+      setToken: function (token) { widget.setToken(token); },
+      setLanguage: function (lang) { widget.setLanguage(lang); },
+      send: function (text) { widget.send(text); }
+    };
+  }
+  if (document.body) mount(); else document.addEventListener("DOMContentLoaded", mount);
+})();
