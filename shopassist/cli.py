@@ -59,7 +59,9 @@ def _register() -> None:
     bench_app.command("search")(_not_built(9, "search latency and indexing throughput"))
     bench_app.command("rank")(bench_rank)
     bench_app.command("agent")(_not_built(8, "agent time to first token and turn latency"))
-    bench_app.command("serve")(_not_built(6, "concurrent websocket sessions"))
+    from evals.bench_serve import bench_serve
+
+    bench_app.command("serve")(bench_serve)
 
 
 _register()
