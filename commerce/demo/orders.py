@@ -69,8 +69,8 @@ def _order(rng: random.Random, order_id: str, basket: Basket) -> Order:
         index, new_variant = swaps[0]
         difference = round(new_variant.price - lines[index].price, 2)
         lines[index] = _line(items[index][0], new_variant)
-        kind = "payment" if difference > 0 else "refund"
-        payments.append(Payment(transaction_type=kind, amount=abs(difference), payment_method_id=method))
+        payments.append(Payment(transaction_type="payment" if difference > 0 else "refund", amount=abs(difference),
+                                payment_method_id=method))
     elif status == S.RETURN_REQUESTED:
         details["return_items"] = sorted(line.item_id for line in rng.sample(lines, rng.randint(1, len(lines))))
         details["return_payment_method_id"] = method

@@ -56,7 +56,7 @@ def shopper_from_tau(user_id: str, raw: dict[str, Any]) -> Shopper:
 
 
 def _method_to_tau(method: PaymentMethod) -> dict[str, Any]:
-    fields = {"source": method.source, "id": method.id}
+    fields: dict[str, Any] = {"source": method.source, "id": method.id}
     if method.source == "credit_card":
         fields |= {"brand": method.brand, "last_four": method.last_four}
     if method.balance is not None:
