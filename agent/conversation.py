@@ -1,4 +1,4 @@
-"""Builds the model's messages: a stable system prefix, recent history with the products shown, this turn."""
+"""Builds the model's messages so that every call of a turn extends the previous one (KV-cache friendly)."""
 
 from __future__ import annotations
 
@@ -36,37 +36,22 @@ def history_messages(context: TurnContext, history: list[HistoryMessage]) -> lis
     return messages
 
 
-def turn_messages(state: AgentState, context: TurnContext) -> list[BaseMessage]:
-    """System prompt, history and the shopper's message: the prefix every call of this turn shares."""
+def plan_messages(state: AgentState, context: TurnContext) -> list[BaseMessage]:
+    """System prompt, history, the shopper's message, then each step's plan (exactly as written) and DATA."""
     request = state["request"]
     text = request.text + (INJECTION_NOTE if looks_like_injection(request.text) else "")
-    return [SystemMessage(context.prompts.system), *history_messages(context, request.history), HumanMessage(text)]
-
-
-def plan_messages(state: AgentState, context: TurnContext) -> list[BaseMessage]:
-    return [*turn_messages(state, context), *_step_messages(state, context, final="plan")]
+    messages = [SystemMessage(context.prompts.system), *history_messages(context, request.history), HumanMessage(text)]
+    for step in state.get("steps", []):
+        trigger = context.prompts.follow_up_instruction(step.repair_note)
+        messages += [AIMessage(step.plan.raw), HumanMessage(f"{data_block(step.outcomes)}\n{trigger}")]
+    return messages
 
 
 def answer_messages(state: AgentState, context: TurnContext) -> list[BaseMessage]:
-    return [*turn_messages(state, context), *_step_messages(state, context, final="answer")]
-
-
-def _step_messages(state: AgentState, context: TurnContext, final: str) -> list[BaseMessage]:
-    """Each step replays the plan exactly as written, then its DATA; only the last instruction differs."""
-    prompts = context.prompts
-    steps = state.get("steps", [])
-    messages: list[BaseMessage] = []
-    for index, step in enumerate(steps):
-        last = index == len(steps) - 1
-        if last and final == "answer":
-            instruction = prompts.answer_instruction(state.get("language", "en"))
-        else:
-            instruction = prompts.follow_up_instruction(step.repair_note)
-        messages += [AIMessage(step.plan.raw), HumanMessage(f"{data_block(step.outcomes)}\n{instruction}")]
-    if not steps and final == "answer":
-        pending = state.get("pending")
-        if pending is not None and pending.raw:
-            messages.append(AIMessage(pending.raw))
-        messages.append(HumanMessage("No tool was used for this message, so state no product, order or policy "
-                                     "facts. " + prompts.answer_instruction(state.get("language", "en"))))
+    """The plan messages plus the last plan when nothing of it is left to run, then the ANSWER trigger."""
+    messages = plan_messages(state, context)
+    pending = state.get("pending")
+    if pending is not None and pending.raw and not pending.tool_calls:
+        messages.append(AIMessage(pending.raw))
+    messages.append(HumanMessage(context.prompts.answer_instruction(state.get("language", "en"))))
     return messages

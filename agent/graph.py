@@ -108,8 +108,6 @@ async def respond(state: AgentState, runtime: Runtime[TurnContext]) -> dict[str,
     if pending is not None and pending.tool_calls and not any(o.ok for step in steps for o in step.outcomes):
         # Last-step guard: calls still dangling when the step budget ran out, and nothing useful to report.
         return {"answer": await _say(runtime, STEP_LIMIT[language])}
-    if pending is not None and not steps and pending.clarifying_question.strip():
-        return {"answer": await _say(runtime, pending.clarifying_question.strip())}
     parts: list[str] = []
     async with asyncio.timeout(context.llm_timeout_s):
         async for chunk in context.model.astream(answer_messages(state, context)):
@@ -127,9 +125,8 @@ def build_graph(max_steps: int) -> Any:
         return "act" if has_calls and within_budget and state.get("intent") != "off_topic" else "respond"
 
     def after_act(state: AgentState) -> Literal["understand", "respond"]:
-        steps = state["steps"]
-        last = steps[-1]
-        if len(steps) >= max_steps or any(handoff(o) or proposed_actions(o) for o in last.outcomes):
+        last = state["steps"][-1]
+        if any(handoff(o) or proposed_actions(o) for o in last.outcomes):
             return "respond"
         if any(o.error_code == INVALID for o in last.outcomes) and not last.repair_note:
             return "respond"  # the one repair chance was already used

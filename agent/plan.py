@@ -15,6 +15,7 @@ INTENTS = [
     "order_or_account", "cart", "human_agent", "greeting", "off_topic", "other",
 ]
 MAX_CALLS_PER_STEP = 3
+ON_TOPIC = "about_this_shop"
 
 
 def _rename_refs(node: Any, prefix: str) -> Any:
@@ -54,11 +55,12 @@ def plan_schema(tools: list[Tool[Any, Any]]) -> dict[str, Any]:
     schema: dict[str, Any] = {
         "type": "object",
         "properties": {
+            # A yes/no question first: small models separate off-topic requests far better this way.
+            ON_TOPIC: {"type": "boolean"},
             "intent": {"enum": INTENTS},
             "tool_calls": _calls_array(shapes),
-            "clarifying_question": {"type": "string", "maxLength": 200},
         },
-        "required": ["intent", "tool_calls", "clarifying_question"],
+        "required": [ON_TOPIC, "intent", "tool_calls"],
     }
     if defs:
         schema["$defs"] = defs
@@ -91,7 +93,8 @@ def parse_plan(text: str, intent: str = "other") -> Plan:
         if not isinstance(data, dict):
             raise PlanParseError(f"expected a JSON object, got {type(data).__name__}")
         data.setdefault("intent", intent)
-        data["clarifying_question"] = data.get("clarifying_question") or ""
+        if data.pop(ON_TOPIC, True) is False:
+            data["intent"] = "off_topic"
         return Plan.model_validate({**data, "raw": text})
     except (json.JSONDecodeError, ValidationError) as error:
         raise PlanParseError(str(error).splitlines()[0]) from error

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
 from tools.base import Tool
 
 PROMPTS_DIR = Path(__file__).resolve().parent.parent / "prompts"
@@ -31,18 +33,30 @@ def _type_name(schema: dict[str, Any], defs: dict[str, Any]) -> str:
 
 
 def describe_tool(tool: Tool[Any, Any]) -> str:
-    """One compact line per tool plus one per documented argument; the grammar enforces the full schema."""
+    """One compact line per tool; the grammar enforces the full argument schema."""
     schema = tool.input_model.model_json_schema()
     defs = schema.get("$defs", {})
     required = set(schema.get("required", []))
-    arguments = []
-    notes = []
-    for name, field in schema.get("properties", {}).items():
-        arguments.append(f"{name}{'' if name in required else '?'}: {_type_name(field, defs)}")
-        if field.get("description"):
-            notes.append(f"    {name}: {field['description']}")
+    arguments = [f"{name}{'' if name in required else '?'}: {_type_name(field, defs)}"
+                 for name, field in schema.get("properties", {}).items()]
     summary = tool.description.strip().splitlines()[0] if tool.description.strip() else ""
-    return "\n".join([f"- {tool.name}({', '.join(arguments)}): {summary}", *notes])
+    return f"- {tool.name}({', '.join(arguments)}): {summary}"
+
+
+def argument_notes(tools: list[Tool[Any, Any]]) -> str:
+    """Each distinct argument description once: many tools share order ids, item ids and the like."""
+    notes: dict[str, None] = {}
+    for tool in tools:
+        for name, field in tool.input_model.model_json_schema().get("properties", {}).items():
+            if field.get("description"):
+                notes[f"- {name}: {field['description']}"] = None
+    return "\n".join(notes)
+
+
+def tool_catalog(tools: list[Tool[Any, Any]]) -> str:
+    if not tools:
+        return "- (none)"
+    return "\n".join(describe_tool(tool) for tool in tools) + "\nArguments:\n" + argument_notes(tools)
 
 
 def tool_hints(tools: list[Tool[Any, Any]]) -> str:
@@ -50,6 +64,29 @@ def tool_hints(tools: list[Tool[Any, Any]]) -> str:
     lines = [line for line in read_prompt("tool_hints.md").splitlines()
              if line.startswith("- ") and line[2:].split(":", 1)[0] in names]
     return "\n".join(lines) or "- (no tools are available: answer only greetings and decline everything else)"
+
+
+def _example_fits(plan: dict[str, Any], tools: dict[str, Tool[Any, Any]]) -> bool:
+    """An example is shown only if every call in it is valid for the registered tools."""
+    for call in plan["tool_calls"]:
+        tool = tools.get(call["name"])
+        if tool is None:
+            return False
+        try:
+            tool.input_model.model_validate(call["arguments"])
+        except ValidationError:
+            return False
+    return True
+
+
+def examples(tools: list[Tool[Any, Any]]) -> str:
+    by_name = {tool.name: tool for tool in tools}
+    shown = []
+    for line in read_prompt("examples.jsonl").splitlines():
+        example = json.loads(line)
+        if _example_fits(example["plan"], by_name):
+            shown.append(f"Shopper: {example['shopper']}\nPLAN: {json.dumps(example['plan'], ensure_ascii=False)}")
+    return "\n".join(shown)
 
 
 @dataclass(frozen=True)
@@ -68,8 +105,9 @@ class PromptSet:
 
 def build_prompts(tools: list[Tool[Any, Any]]) -> PromptSet:
     system = read_prompt("system.md").format(
-        tool_catalog="\n".join(describe_tool(tool) for tool in tools) or "- (none)",
+        tool_catalog=tool_catalog(tools),
         tool_hints=tool_hints(tools),
+        examples=examples(tools),
     )
     answer, follow_up = read_prompt("answer.md"), read_prompt("follow_up.md")
     digest = hashlib.sha256("\x00".join((system, answer, follow_up)).encode()).hexdigest()[:12]

@@ -53,22 +53,33 @@ def _walk(value: Any) -> Iterator[dict[str, Any]]:
             yield from _walk(item)
 
 
-def _is_product(node: dict[str, Any]) -> bool:
-    return isinstance(node.get("id"), str) and isinstance(node.get("title"), str) and isinstance(
-        node.get("price"), int | float)
+def _product_fields(node: dict[str, Any]) -> tuple[str, str, float] | None:
+    """(id, title, price) when the node is a product: search hits, recommendations, product details."""
+    product_id, title = node.get("id") or node.get("product_id"), node.get("title") or node.get("name")
+    if not isinstance(product_id, str) or not isinstance(title, str) or "item_id" in node:
+        return None  # order and cart lines carry item ids: they are not product listings
+    price = node.get("price")
+    if not isinstance(price, int | float):
+        prices = [v["price"] for v in node.get("variants") or [] if isinstance(v, dict) and "price" in v]
+        if not prices:
+            return None
+        price = min(prices)
+    return product_id, title, float(price)
 
 
 def product_cards(outcome: ToolOutcome) -> list[ProductCard]:
     cards: dict[str, ProductCard] = {}
     for node in _walk(outcome.data) if outcome.ok else ():
-        if _is_product(node) and node["id"] not in cards:
-            cards[node["id"]] = ProductCard(
-                id=node["id"], title=node["title"], price=float(node["price"]),
-                currency=str(node.get("currency") or "USD"),
-                image=str(node.get("image") or node.get("image_url") or ""), url=str(node.get("url") or ""),
-                in_stock=bool(node.get("in_stock", True)),
-                reason=str(node.get("reason") or node.get("explanation") or ""),
-            )
+        fields = _product_fields(node)
+        if fields is None or fields[0] in cards:
+            continue
+        product_id, title, price = fields
+        cards[product_id] = ProductCard(
+            id=product_id, title=title, price=price, currency=str(node.get("currency") or "USD"),
+            image=str(node.get("image") or node.get("image_url") or ""), url=str(node.get("url") or ""),
+            in_stock=bool(node.get("in_stock", node.get("available", True))),
+            reason=str(node.get("reason") or node.get("explanation") or ""),
+        )
     return list(cards.values())
 
 
@@ -102,7 +113,7 @@ def result_ids(outcome: ToolOutcome) -> list[str]:
     ids: list[str] = []
     if outcome.ok:
         for node in _walk(outcome.data):
-            for key in ("id", "action_id", "order_id"):
+            for key in ("id", "product_id", "action_id", "order_id"):
                 if isinstance(node.get(key), str) and node[key] not in ids:
                     ids.append(node[key])
     return ids

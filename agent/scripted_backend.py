@@ -35,7 +35,7 @@ def scripted_plan(schema: dict[str, Any], shopper_text: str) -> str:
         return json.dumps({"tool_calls": []})
     tool = _query_tool(schema)
     calls = [{"name": tool, "arguments": {"query": shopper_text[:200]}}] if tool else []
-    return json.dumps({"intent": "product_search", "tool_calls": calls, "clarifying_question": ""})
+    return json.dumps({"about_this_shop": True, "intent": "product_search", "tool_calls": calls})
 
 
 class ScriptedBenchModel(BaseChatModel):

@@ -34,7 +34,6 @@ class Plan(BaseModel):
 
     intent: str = "other"
     tool_calls: list[ToolCall] = Field(default_factory=list)
-    clarifying_question: str = ""
     raw: str = ""
 
 

@@ -30,7 +30,7 @@ class Settings(BaseSettings):
     llm_model: str = "qwen2.5-coder-1.5b-instruct"
     llm_api_key: SecretStr = SecretStr("EMPTY")
     llm_threads: int = Field(2, ge=1, le=256)
-    llm_context: int = Field(4096, ge=512)
+    llm_context: int = Field(8192, ge=512)
     llm_timeout_s: float = Field(120.0, gt=0)
     agent_max_steps: int = Field(4, ge=1, le=20)
     # Only for the 'scripted' backend (benchmarks and serving tests): canned tokens streamed at this rate.

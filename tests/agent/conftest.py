@@ -1,0 +1,41 @@
+"""Agent test fixtures: real model calls fail loudly outside slow tests; a runner over the scripted fake."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from agent.runner import AgentRunner
+from commerce.db import Database
+from shopassist.settings import Settings
+from tests.agent.fakes import FAKE_TOOLS, ScriptedChatModel
+
+
+def _refuse(*args: Any, **kwargs: Any) -> Any:
+    raise RuntimeError("a unit test tried to call a real LLM; use ScriptedChatModel or mark the test slow")
+
+
+@pytest.fixture(autouse=True)
+def no_real_model_calls(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    if request.node.get_closest_marker("slow"):
+        return
+    from langchain_openai import ChatOpenAI
+
+    from agent.llama_chat import LlamaChatModel
+
+    for model in (LlamaChatModel, ChatOpenAI):
+        for method in ("_generate", "_stream", "_agenerate", "_astream"):
+            monkeypatch.setattr(model, method, _refuse, raising=False)
+    monkeypatch.setattr(LlamaChatModel, "llama", property(_refuse))
+
+
+@pytest.fixture
+def make_runner(tmp_settings: Settings, database: Database) -> Callable[..., tuple[AgentRunner, ScriptedChatModel]]:
+    def make(*replies: Any, max_steps: int = 4, **settings: Any) -> tuple[AgentRunner, ScriptedChatModel]:
+        model = ScriptedChatModel(replies=list(replies))
+        configured = tmp_settings.model_copy(update={"agent_max_steps": max_steps, **settings})
+        return AgentRunner(configured, database, model=model, tools=FAKE_TOOLS, model_name="scripted-fake"), model
+
+    return make
