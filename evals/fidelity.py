@@ -13,7 +13,8 @@ from typing import Any
 from pydantic import BaseModel
 
 from commerce.db import Database
-from evals.tau_state import Records, Snapshot, export_tau, load_tau_records, raw_snapshot, read_tau
+from commerce.importers.tau import import_tau
+from evals.tau_state import Records, Snapshot, export_tau, raw_snapshot, read_tau
 from shopassist.settings import Settings, load_settings
 from tools.actions import ProposedAction
 from tools.base import ToolContext, ToolError, ToolFailure
@@ -59,15 +60,6 @@ def diff_values(expected: Any, actual: Any, path: str = "") -> list[str]:
         close = math.isclose(expected, actual, rel_tol=0, abs_tol=1e-6)
         return [] if close else [f"{path}: expected {expected!r}, ours {actual!r}"]
     return [] if expected == actual else [f"{path}: expected {expected!r}, ours {actual!r}"]
-
-
-def _load_store(db: Database, folder: Path) -> None:
-    try:
-        from commerce.importers.tau import load_tau
-    except ImportError:
-        load_tau_records(db, folder)
-    else:
-        load_tau(db, folder)
 
 
 def _run_action(context: ToolContext, name: str, arguments: dict[str, Any]) -> tuple[Any, str | None]:
@@ -141,14 +133,16 @@ def run_fidelity(tasks_file: Path, expected_file: Path, split: str, data_folder:
         template = Path(tmp) / "template.db"
         db = Database(f"sqlite:///{template}")
         db.migrate()
-        _load_store(db, folder)
+        with db.session() as session:
+            imported = import_tau(session, folder)
         with db.session() as session:
             baseline = raw_snapshot(session)
             # The loaded store must read back as τ's initial records, or no task result means anything.
             loaded = export_tau(session, {kind: set(records) for kind, records in initial.items()})
         db.engine.dispose()
-        load_problems = [f"{kind} {record_id} {d}" for kind, records in initial.items() for record_id in records
-                         for d in diff_values(records[record_id], loaded[kind].get(record_id))]
+        load_problems = [f"import rejected {r.where}: {r.reason}" for r in imported.rejected]
+        load_problems += [f"{kind} {record_id} {d}" for kind, records in initial.items() for record_id in records
+                          for d in diff_values(records[record_id], loaded[kind].get(record_id))]
         settings = load_settings(data_dir=Path(tmp), env="test")
         for task in tasks:
             copy = Path(tmp) / "task.db"
