@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from itertools import combinations
 
 import numpy as np
 
-from ranking.affinity import similarity
+from ranking.affinity import similarity_matrix
 from ranking.catalog import Catalog
 
 
@@ -31,9 +30,10 @@ def intra_list_diversity(lists: Sequence[list[str]], catalog: Catalog, k: int = 
     """Mean pairwise (1 - similarity) inside each list, with the ranker's own category/brand/price similarity."""
     values = []
     for ranked in lists:
-        pairs = list(combinations(ranked[:k], 2))
-        if pairs:
-            values.append(np.mean([1 - similarity(catalog.items[a], catalog.items[b], catalog) for a, b in pairs]))
+        top = ranked[:k]
+        if len(top) > 1:
+            sims = similarity_matrix([catalog.items[p] for p in top], catalog)
+            values.append(float(np.mean(1 - sims[np.triu_indices(len(top), 1)])))
     return float(np.mean(values)) if values else 0.0
 
 

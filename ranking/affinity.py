@@ -82,20 +82,30 @@ class ProfileView:
         return result
 
 
+def similarity_matrix(items: list[Candidate], catalog: Catalog) -> np.ndarray:
+    """Pairwise item similarity in [0, 1]: cosine of embeddings when every item has one of the same size; otherwise
+    0.6 x shared category depth + 0.3 x same brand + 0.1 x same price band."""
+    vectors = [_unit(item.embedding) for item in items]
+    if items and all(v is not None and len(v) == len(vectors[0]) for v in vectors):  # type: ignore[arg-type]
+        matrix = np.vstack(vectors)  # type: ignore[arg-type]
+        return np.clip(matrix @ matrix.T, 0.0, 1.0)
+    n, depth = len(items), max((len(item.category_path) for item in items), default=0)
+    common, still_equal = np.zeros((n, n)), np.ones((n, n), dtype=bool)
+    for level in range(depth):
+        codes = np.asarray([" > ".join(i.category_path[: level + 1]) if len(i.category_path) > level else f"#{k}"
+                            for k, i in enumerate(items)])
+        still_equal &= codes[:, None] == codes[None, :]
+        common += still_equal
+    lengths = np.asarray([len(item.category_path) for item in items])
+    longest = np.maximum(np.maximum(lengths[:, None], lengths[None, :]), 1)
+    brands = np.asarray([item.brand or f"#{k}" for k, item in enumerate(items)])
+    bands = np.asarray([catalog.price_band(item) for item in items])
+    return (0.6 * common / longest + 0.3 * (brands[:, None] == brands[None, :])
+            + 0.1 * (bands[:, None] == bands[None, :]))
+
+
 def similarity(a: Candidate, b: Candidate, catalog: Catalog) -> float:
-    """Cosine of embeddings when both have one; else shared category depth, brand and price band."""
-    if a.embedding is not None and b.embedding is not None:
-        ua, ub = _unit(a.embedding), _unit(b.embedding)
-        if ua is not None and ub is not None and len(ua) == len(ub):
-            return float(ua @ ub)
-    common = 0
-    for left, right in zip(a.category_path, b.category_path, strict=False):
-        if left != right:
-            break
-        common += 1
-    depth = max(len(a.category_path), len(b.category_path), 1)
-    same_band = catalog.price_band(a) == catalog.price_band(b)
-    return 0.6 * common / depth + 0.3 * (bool(a.brand) and a.brand == b.brand) + 0.1 * same_band
+    return float(similarity_matrix([a, b], catalog)[0, 1])
 
 
 def _unit(vector: list[float] | None) -> np.ndarray | None:

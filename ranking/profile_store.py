@@ -37,17 +37,30 @@ def save_profile(session: Session, profile: Profile) -> None:
 def record_event(db: Database, event: BehaviourEvent, half_life_days: float, catalog: Catalog | None = None,
                  vectors: VectorLookup | None = None) -> Profile | None:
     """Store the event and fold it into the shopper's stored profile; opted-out shoppers are not tracked at all."""
+    return record_events(db, [event], half_life_days, catalog, vectors).get(event.shopper_id)
+
+
+def record_events(db: Database, events: list[BehaviourEvent], half_life_days: float, catalog: Catalog | None = None,
+                  vectors: VectorLookup | None = None) -> dict[str, Profile]:
+    """`record_event` for a batch in one transaction, each touched profile read and written once."""
+    shoppers = {event.shopper_id for event in events}
     with db.session() as session:
-        if not personalization_allowed(session, event.shopper_id):
-            return None
-        session.add(event_row(event))
-        item = _item(session, event.product_id, catalog) if event.product_id else None
-        row = session.get(ProfileRow, event.shopper_id)
-        profile = Profile.model_validate(row.data) if row and row.data else None
-        profile = profile or new_profile(event.shopper_id, event.at, half_life_days)
-        apply_event(profile, event, item, catalog or Catalog.from_candidates([item] if item else []), vectors)
-        save_profile(session, profile)
-        return profile
+        opted_out = set(session.scalars(select(ShopperRow.id).where(
+            ShopperRow.id.in_(shoppers), ShopperRow.personalization.is_(False))))
+        rows = {row.shopper_id: row for row in session.scalars(select(ProfileRow).where(
+            ProfileRow.shopper_id.in_(shoppers - opted_out)))}
+        profiles = {shopper: Profile.model_validate(row.data) for shopper, row in rows.items() if row.data}
+        kept = [event for event in events if event.shopper_id not in opted_out]
+        for event in kept:
+            item = _item(session, event.product_id, catalog) if event.product_id else None
+            profile = profiles.get(event.shopper_id)
+            if profile is None:
+                profile = profiles[event.shopper_id] = new_profile(event.shopper_id, event.at, half_life_days)
+            apply_event(profile, event, item, catalog or Catalog.from_candidates([item] if item else []), vectors)
+        session.add_all([event_row(event) for event in kept])
+        for profile in profiles.values():
+            save_profile(session, profile)
+    return profiles
 
 
 def rebuild_profiles(db: Database, half_life_days: float, catalog: Catalog | None = None,

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 import numpy as np
 from pydantic import BaseModel, Field
 
-from ranking.affinity import PERSONAL_WEIGHTS, Affinity, ProfileView, similarity
+from ranking.affinity import PERSONAL_WEIGHTS, Affinity, ProfileView, similarity_matrix
 from ranking.catalog import Catalog, is_consumable
 from ranking.collab import ItemItem
 from ranking.explain import explain
@@ -88,15 +88,17 @@ def mmr(scores: list[float], items: list[Candidate], catalog: Catalog, lam: floa
     by_score = sorted(range(len(items)), key=lambda i: -scores[i])
     if lam >= 1.0 or depth <= 1:
         return by_score
-    pool, chosen = by_score[: depth * 3], []
-    peak = max(scores[by_score[0]], 1e-12)  # scores on [0, 1] so lambda means the same for every caller
-    max_sim = dict.fromkeys(pool, 0.0)
-    while pool and len(chosen) < depth:
-        best = max(pool, key=lambda i: lam * scores[i] / peak - (1 - lam) * max_sim[i])
-        chosen.append(best)
-        pool.remove(best)
-        for i in pool:
-            max_sim[i] = max(max_sim[i], similarity(items[i], items[best], catalog))
+    pool = by_score[: depth * 3]
+    sims = similarity_matrix([items[i] for i in pool], catalog)
+    # Scores on [0, 1] so lambda means the same for every caller.
+    value = np.asarray([scores[i] for i in pool]) / max(scores[pool[0]], 1e-12)
+    max_sim, open_ = np.zeros(len(pool)), np.ones(len(pool), dtype=bool)
+    chosen: list[int] = []
+    while len(chosen) < min(depth, len(pool)):
+        best = int(np.argmax(np.where(open_, lam * value - (1 - lam) * max_sim, -np.inf)))
+        chosen.append(pool[best])
+        open_[best] = False
+        max_sim = np.maximum(max_sim, sims[best])
     picked = set(chosen)
     return chosen + [i for i in by_score if i not in picked]
 

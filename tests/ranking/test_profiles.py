@@ -8,8 +8,9 @@ import pytest
 
 from commerce.db import Database
 from commerce.models import BehaviourEvent, EventKind
+from commerce.tables import EventRow, ProfileRow
 from ranking.catalog import Catalog
-from ranking.profile_store import load_profile, record_event
+from ranking.profile_store import load_profile, record_event, record_events
 from ranking.profiles import build_profile
 from tests.ranking.conftest import HALF_LIFE
 from tests.ranking.factories import START, SyntheticShop
@@ -56,6 +57,18 @@ def test_opted_out_shopper_is_neither_tracked_nor_profiled(shop_db: Database, ca
     assert record_event(shop_db, event, HALF_LIFE, catalog) is None
     with shop_db.session() as session:
         assert load_profile(session, "optout_4") is None
-        from commerce.tables import EventRow, ProfileRow
         assert session.get(ProfileRow, "optout_4") is None
         assert session.query(EventRow).filter_by(shopper_id="optout_4", product_id="audio-2").count() == 0
+
+
+def test_batch_recording_updates_each_profile_once(shop_db: Database, catalog: Catalog) -> None:
+    events = [BehaviourEvent(shopper_id=shopper, kind=EventKind.VIEW, product_id=product,
+                             at=START + timedelta(days=10 + i))
+              for i, (shopper, product) in enumerate([("camper_2", "stoves-1"), ("trail_fan_1", "road-1"),
+                                                      ("camper_2", "tents-3"), ("optout_4", "audio-0")])]
+    profiles = record_events(shop_db, events, HALF_LIFE, catalog)
+    assert set(profiles) == {"camper_2", "trail_fan_1"}
+    with shop_db.session() as session:
+        stored = load_profile(session, "camper_2")
+    assert stored is not None and {"stoves-1", "tents-3"} <= set(stored.products)
+    assert stored == profiles["camper_2"]
