@@ -12,6 +12,8 @@ from commerce.models import Order, Product, Shopper
 from commerce.store import order_row, shopper_row, upsert_product
 from commerce.tables import ShopperRow, VariantRow
 
+MAX_ID_LENGTH = 64  # products.id / variants.id are String(64): Postgres would refuse longer ids mid-transaction
+
 
 def write_products(session: Session, products: Sequence[tuple[str, Product]], report: ImportReport) -> list[Product]:
     """Upsert products (each tagged with where it came from); a product id or variant id clash rejects the record."""
@@ -21,6 +23,10 @@ def write_products(session: Session, products: Sequence[tuple[str, Product]], re
     for where, product in products:
         if product.id in seen:
             report.reject(where, f"duplicate product id {product.id!r} (first at {seen[product.id]})")
+            continue
+        too_long = [i for i in (product.id, *(v.id for v in product.variants)) if len(i) > MAX_ID_LENGTH]
+        if too_long:
+            report.reject(where, f"id {too_long[0]!r} is longer than {MAX_ID_LENGTH} characters")
             continue
         clash = next((v.id for v in product.variants if owner.get(v.id, product.id) != product.id), None)
         if clash:

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from commerce.db import Database
-from commerce.demo import generate_shop, write_shop
+from commerce.demo import clear_shop, generate_shop, write_shop
 from commerce.demo.events import generate_events
 from commerce.demo.products import generate_products
 from commerce.demo.shoppers import generate_shoppers
@@ -137,3 +137,19 @@ def test_earlier_behaviour_predicts_later_purchases_better_than_popularity(shop_
     assert total > 500
     assert personal_hits / total > 0.6
     assert personal_hits > 3 * popular_hits
+
+
+@pytest.mark.postgres
+def test_demo_shop_writes_to_postgres(postgres_url: str) -> None:
+    database = Database(postgres_url)
+    database.migrate()
+    shop = generate_shop(7)
+    with database.session() as session:
+        clear_shop(session)
+        write_shop(session, shop)
+    with database.session() as session:
+        table_counts = counts(session)
+        order = get_order(session, shop.orders[0].id)
+        clear_shop(session)
+    assert table_counts["products"] == len(shop.products) and table_counts["events"] == len(shop.events)
+    assert order is not None and order.lines == shop.orders[0].lines

@@ -90,3 +90,11 @@ def test_a_failing_write_leaves_nothing_half_written(
         import_jsonl(session, path)
     with database.session() as session:
         assert counts(session)["products"] == 0 and counts(session)["variants"] == 0
+
+
+def test_overlong_ids_are_rejected(database: Database, products: list[Product], tmp_path: Path) -> None:
+    path = tmp_path / "catalog.jsonl"
+    export_jsonl([products[0].model_copy(update={"id": "x" * 65}), products[1]], path)
+    with database.session() as session:
+        report = import_jsonl(session, path)
+    assert report.loaded == {"products": 1} and "longer than 64" in report.rejected[0].reason

@@ -89,3 +89,19 @@ def test_missing_files_are_reported(database: Database, tmp_path: Path) -> None:
     with database.session() as session:
         report = import_tau(session, tmp_path)
     assert "missing products.json, users.json, orders.json" in report.rejected[0].reason
+
+
+@pytest.mark.postgres
+def test_import_into_postgres(postgres_url: str) -> None:
+    from commerce.demo import clear_shop
+
+    database = Database(postgres_url)
+    database.migrate()
+    with database.session() as session:
+        clear_shop(session)
+        report = import_tau(session, TAU)
+    with database.session() as session:
+        order = get_order(session, "#W2611340")
+        clear_shop(session)
+    assert report.loaded == {"products": 50, "shoppers": 500, "orders": 1000}
+    assert order is not None and order_to_tau(order) == _load("orders.json")["#W2611340"]
