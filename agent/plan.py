@@ -27,15 +27,28 @@ def _rename_refs(node: Any, prefix: str) -> Any:
     return node
 
 
+# Length and pattern limits unroll into huge grammars (llama.cpp refuses maxLength 2000); the tool's pydantic
+# model still enforces them, and a violation is fed back to the model as an argument error.
+_GRAMMAR_UNFRIENDLY = {"maxLength", "minLength", "pattern", "maxItems", "minItems", "title"}
+
+
+def _loosen(node: Any) -> Any:
+    if isinstance(node, dict):
+        return {key: _loosen(value) for key, value in node.items()
+                if key not in _GRAMMAR_UNFRIENDLY or not isinstance(value, int | str)}
+    if isinstance(node, list):
+        return [_loosen(item) for item in node]
+    return node
+
+
 def _call_schemas(tools: list[Tool[Any, Any]]) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """One `{"name": const, "arguments": schema}` shape per tool; nested $defs hoisted with per-tool names."""
     shapes, defs = [], {}
     for tool in tools:
         prefix = f"{tool.name}__"
-        arguments = _rename_refs(tool.input_model.model_json_schema(), prefix)
+        arguments = _loosen(_rename_refs(tool.input_model.model_json_schema(), prefix))
         for name, definition in arguments.pop("$defs", {}).items():
             defs[prefix + name] = definition
-        arguments.pop("title", None)
         shapes.append({
             "type": "object",
             "properties": {"name": {"const": tool.name}, "arguments": arguments},

@@ -42,8 +42,11 @@ def _register() -> None:
 
     app.command("serve")(serve)
     app.add_typer(logs_app, name="logs")
-    app.command("chat")(_not_built(8, "terminal chat with the agent"))
-    app.command("ask")(_not_built(8, "one agent turn from a script"))
+    from agent.cli import ask, chat, llm_app
+
+    app.command("chat")(chat)
+    app.command("ask")(ask)
+    app.add_typer(llm_app, name="llm")
     eval_app.command("retrieval")(_not_built(9, "retrieval evaluation"))
     from evals.fidelity_cli import fidelity
 
@@ -58,7 +61,9 @@ def _register() -> None:
     eval_app.command("all")(evals_cli.all_command)
     bench_app.command("search")(_not_built(9, "search latency and indexing throughput"))
     bench_app.command("rank")(bench_rank)
-    bench_app.command("agent")(_not_built(8, "agent time to first token and turn latency"))
+    from evals.bench_agent import bench_agent
+
+    bench_app.command("agent")(bench_agent)
     from evals.bench_serve import bench_serve
 
     bench_app.command("serve")(bench_serve)

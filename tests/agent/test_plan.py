@@ -78,3 +78,10 @@ def test_example_with_wrong_arguments_is_dropped() -> None:
 def test_prompt_version_follows_content() -> None:
     assert build_prompts([SEARCH]).version == build_prompts([SEARCH]).version
     assert build_prompts([SEARCH]).version != build_prompts(FAKE_TOOLS).version
+
+
+def test_llama_grammar_compiles_for_every_registered_tool() -> None:
+    from llama_cpp.llama_grammar import LlamaGrammar
+
+    for schema in (plan_schema(ALL_TOOLS), follow_up_schema(ALL_TOOLS)):
+        LlamaGrammar.from_json_schema(json.dumps(schema), verbose=False)
