@@ -25,7 +25,7 @@ class ActionOutcome(BaseModel):
     action: str
     status: Literal["executed", "rejected"]
     summary: str
-    result: dict[str, Any] | None = Field(None, description="The changed record as the tool shows it")
+    result: dict[str, Any] | None = Field(default=None, description="The changed record as the tool shows it")
 
 
 def _open_action(session: Session, shopper_id: str, action_id: str) -> PendingActionRow:

@@ -74,7 +74,7 @@ class ReturnRequest(BaseModel):
 
 
 class UserAddressRequest(AddressFields):
-    user_id: str | None = Field(None, description="Optional; the verified shopper's id. Other ids are refused.")
+    user_id: str | None = Field(default=None, description="Optional; the verified shopper's id. Other ids are refused.")
 
 
 def _describe_lines(order: Order, item_ids: list[str]) -> str:

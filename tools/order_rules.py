@@ -112,7 +112,7 @@ def modify_items(
     payment_method(shopper, payment_method_id)
     _check_gift_card_covers(shopper, payment_method_id, difference, "the new item")
     order, shopper = order.model_copy(deep=True), shopper.model_copy(deep=True)
-    kind = "payment" if difference > 0 else "refund"
+    kind: Literal["payment", "refund"] = "payment" if difference > 0 else "refund"
     order.payments.append(
         Payment(transaction_type=kind, amount=cents(abs(difference)), payment_method_id=payment_method_id)
     )

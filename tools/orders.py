@@ -30,7 +30,7 @@ class OrderRequest(BaseModel):
 
 
 class ListOrdersRequest(BaseModel):
-    status: str | None = Field(None, description="Only orders in this status, e.g. 'pending' or 'delivered'")
+    status: str | None = Field(default=None, description="Only orders in this status, e.g. 'pending' or 'delivered'")
 
 
 def get_user_details(context: ToolContext, request: UserDetailsRequest) -> ShopperView:
