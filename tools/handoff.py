@@ -10,7 +10,8 @@ from commerce.store import record_audit
 from commerce.tables import ConversationRow
 from tools.base import Tool, ToolContext
 
-HUMAN_STATE = "human"
+# Waiting for an operator (serving's conversation states: bot -> queued -> human).
+QUEUED_STATE = "queued"
 
 
 class HandoffRequest(BaseModel):
@@ -28,12 +29,12 @@ def transfer_to_human_agents(context: ToolContext, request: HandoffRequest) -> H
     with context.db.session() as session:
         conversation = session.get(ConversationRow, context.conversation_id) if context.conversation_id else None
         before = conversation.state if conversation else None
-        if conversation is not None:
-            conversation.state = HUMAN_STATE
+        if conversation is not None and conversation.state == "bot":
+            conversation.state = QUEUED_STATE
         record_audit(
             session, actor=context.shopper_id or "anonymous", action="transfer_to_human_agents",
             target=f"conversation:{context.conversation_id or '-'}", before={"state": before},
-            after={"state": HUMAN_STATE, "summary": request.summary},
+            after={"state": conversation.state if conversation else None, "summary": request.summary},
         )
     return Handoff(summary=request.summary)
 

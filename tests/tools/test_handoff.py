@@ -1,4 +1,4 @@
-"""Handing over to a human agent marks the conversation and is audited."""
+"""Handing over to a human agent queues the conversation for an operator and is audited."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from tests.tools.conftest import Shop
 from tools.handoff import HandoffRequest, transfer_to_human_agents
 
 
-def test_transfer_marks_the_conversation_and_audits_the_summary(shop: Shop) -> None:
+def test_transfer_queues_the_conversation_and_audits_the_summary(shop: Shop) -> None:
     with shop.db.session() as session:
         session.add(ConversationRow(id="conv_1", shopper_id="alice_1"))
     context = shop.context()
@@ -17,6 +17,6 @@ def test_transfer_marks_the_conversation_and_audits_the_summary(shop: Shop) -> N
     result = transfer_to_human_agents(context, HandoffRequest(summary="wants to undo a cancellation"))
     assert result.status == "transferred"
     with shop.db.session() as session:
-        assert session.get_one(ConversationRow, "conv_1").state == "human"
+        assert session.get_one(ConversationRow, "conv_1").state == "queued"
         entry = session.scalars(select(AuditRow)).one()
     assert entry.before == {"state": "bot"} and entry.after["summary"] == "wants to undo a cancellation"
