@@ -1,0 +1,68 @@
+"""Scale-out variants: two app replicas sharing Postgres and Redis (run when the test machine has them)."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+
+import pytest
+
+from commerce.db import Database
+from shopassist.settings import load_settings
+from tests.serving.conftest import hello, make_client, turn, until
+from tests.serving.fakes import ScriptedRunner
+
+REDIS_URL = os.environ.get("SHOPASSIST_TEST_REDIS_URL", "")
+needs_redis = pytest.mark.skipif(not REDIS_URL, reason="set SHOPASSIST_TEST_REDIS_URL to run the Redis variants")
+OPERATOR = {"Authorization": "Bearer operator-dev-token"}
+
+
+@pytest.mark.postgres
+def test_resume_and_dedupe_on_postgres(postgres_url: str, tmp_path: Path) -> None:
+    database = Database(postgres_url)
+    database.migrate()
+    runner = ScriptedRunner()
+    settings = load_settings(env="test", data_dir=tmp_path, database_url=postgres_url)
+    with make_client(settings, database, runner) as client:
+        with client.websocket_connect("/ws/chat") as ws:
+            session_id = hello(ws)["session_id"]
+            first = turn(ws, "tents", "m1")[-1]
+        with client.websocket_connect("/ws/chat") as ws:
+            session = hello(ws, session_id=session_id)
+            again = turn(ws, "tents", "m1")
+    assert [item["role"] for item in session["history"]] == ["user", "assistant"]
+    assert again[0]["duplicate"] is True and again[-1]["message_id"] == first["message_id"]
+    assert len(runner.requests) == 1
+
+
+@needs_redis
+def test_rate_limits_are_shared_by_replicas_through_redis(tmp_path: Path, database: Database) -> None:
+    settings = load_settings(env="test", data_dir=tmp_path, redis_url=REDIS_URL, messages_per_minute=100,
+                             messages_per_minute_per_ip=2)
+    ip = f"client-{uuid.uuid4().hex}"  # a fresh key: Redis keeps counters across test runs
+    with make_client(settings, database, ScriptedRunner()) as one, make_client(settings, database,
+                                                                               ScriptedRunner()) as two:
+        one.client, two.client = (ip, 1), (ip, 2)  # type: ignore[assignment]
+        codes = []
+        for client in (one, two, one):
+            with client.websocket_connect("/ws/chat") as ws:
+                hello(ws)
+                codes.append(turn(ws, "tents", "m")[-1].get("code"))
+    assert codes == [None, None, "rate_limited"]
+
+
+@needs_redis
+def test_operator_reply_on_one_replica_reaches_the_shopper_on_another(tmp_path: Path, database: Database) -> None:
+    settings = load_settings(env="test", data_dir=tmp_path, redis_url=REDIS_URL)
+    with make_client(settings, database, ScriptedRunner()) as shopper_side, \
+            make_client(settings, database, ScriptedRunner()) as operator_side:
+        with shopper_side.websocket_connect("/ws/chat") as ws:
+            session_id = hello(ws)["session_id"]
+            turn(ws, "a human please", "m1")
+            response = operator_side.post(f"/v1/console/conversations/{session_id}/reply", headers=OPERATOR,
+                                          json={"text": "Sam here, from replica two."})
+            assert response.status_code == 200
+            frames = until(ws, "operator")
+    assert {"type": "state", "state": "human"} in frames
+    assert frames[-1]["text"] == "Sam here, from replica two."
