@@ -28,8 +28,8 @@ def runner() -> ScriptedRunner:
     return ScriptedRunner()
 
 
-def make_client(settings: Settings, database: Database, runner: Any) -> TestClient:
-    return TestClient(create_app(settings, database, runner), client=("203.0.113.5", 50000))
+def make_client(settings: Settings, database: Database, runner: Any, client_ip: str = "203.0.113.5") -> TestClient:
+    return TestClient(create_app(settings, database, runner), client=(client_ip, 50000))
 
 
 @pytest.fixture

@@ -41,9 +41,8 @@ def test_rate_limits_are_shared_by_replicas_through_redis(tmp_path: Path, databa
     settings = load_settings(env="test", data_dir=tmp_path, redis_url=REDIS_URL, messages_per_minute=100,
                              messages_per_minute_per_ip=2)
     ip = f"client-{uuid.uuid4().hex}"  # a fresh key: Redis keeps counters across test runs
-    with make_client(settings, database, ScriptedRunner()) as one, make_client(settings, database,
-                                                                               ScriptedRunner()) as two:
-        one.client, two.client = (ip, 1), (ip, 2)  # type: ignore[assignment]
+    with make_client(settings, database, ScriptedRunner(), ip) as one, \
+            make_client(settings, database, ScriptedRunner(), ip) as two:
         codes = []
         for client in (one, two, one):
             with client.websocket_connect("/ws/chat") as ws:
