@@ -1,5 +1,5 @@
 """`shopassist eval reco`: leave-last-out HR@10, NDCG@10, coverage, diversity and brand-exposure Gini for the
-personal ranker against popularity and random baselines, plus personalized vs plain reranking of search results."""
+personal ranker against popularity, random and ALS baselines, plus personalized vs plain reranking of search results."""
 
 from __future__ import annotations
 
@@ -12,17 +12,17 @@ from typing import Any
 import numpy as np
 
 from evals.reco_als import als_lists
-from evals.reco_data import HeldOut, RecoData, Split, leave_last_out
+from evals.reco_data import RecoData, Split, leave_last_out
 from evals.reco_metrics import brand_exposure_gini, coverage, hit_rate, intra_list_diversity, ndcg
+from evals.reco_search import SEARCH_CANDIDATES, search_lists
 from ranking.collab import ItemItem
 from ranking.popularity import Popularity
 from ranking.profiles import build_profile
-from ranking.recommend import Intent, for_you, intent_matches
-from ranking.rerank import RerankOptions, Signals, passes_rules, rerank
+from ranking.recommend import for_you
+from ranking.rerank import RerankOptions, Signals, passes_rules
 from ranking.schemas import Profile
 
 K = 10
-SEARCH_CANDIDATES = 200
 # Stock is today's, not the stock at the time of the held-out purchase, so the eval does not filter on it.
 EVAL_OPTIONS = RerankOptions(allow_out_of_stock=True)
 
@@ -40,16 +40,20 @@ def evaluate(data: RecoData, half_life_days: float, seed: int = 0) -> dict[str, 
     profiles = {h.shopper_id: build_profile(h.shopper_id, split.history[h.shopper_id], data.catalog, half_life_days)
                 for h in split.held_out}
     lists = _recommendation_lists(split, signals, profiles, seed)
-    als, als_fit_s = als_lists(split, data.catalog, K)
+    als, als_fit_s, als_items = als_lists(split, data.catalog, K)
     lists["ALS (implicit) alone"] = als
+    als_signals = Signals(catalog=data.catalog, popularity=popularity, collab=als_items)  # type: ignore[arg-type]
+    lists["ours with ALS factors, MMR 0.7"] = [
+        _ids(for_you(als_signals, profiles[h.shopper_id], K, options=EVAL_OPTIONS)) for h in split.held_out]
     targets = [h.product_id for h in split.held_out]
-    search = _search_lists(split.held_out, signals, profiles)
+    search, retrieval = search_lists(split.held_out, signals, profiles, EVAL_OPTIONS, K)
     return {
         "dataset": data.name, "products": len(data.catalog.items), "train_events": len(split.train),
         "held_out": len(targets), "k": K, "half_life_days": half_life_days,
         "fit_seconds": {"item_item": round(item_item_fit_s, 3), "als": round(als_fit_s, 3)},
         "recommend": {name: _metrics(ranked, targets, data) for name, ranked in lists.items()},
         "search": {
+            "retrieval": retrieval,
             "queries_from_search_events": sum(1 for h in split.held_out if h.query),
             "target_in_candidates": round(float(np.mean([t in c for t, c in zip(targets, search["candidates"],
                                                                                  strict=True)])), 4),
@@ -85,26 +89,6 @@ def _recommendation_lists(split: Split, signals: Signals, profiles: dict[str, Pr
     return lists
 
 
-def _search_lists(held_out: list[HeldOut], signals: Signals,
-                  profiles: dict[str, Profile | None]) -> dict[str, list[list[str]]]:
-    """The search service is not in the repo yet: a lexical stand-in (query words in title/brand/category) over the
-    session's own search text, else the held-out product's category, gives up to 200 scored candidates."""
-    assert signals.catalog is not None and signals.popularity is not None
-    catalog, popularity = signals.catalog, signals.popularity
-    out: dict[str, list[list[str]]] = {"candidates": [], "plain rerank": [], "personal rerank": []}
-    for held in held_out:
-        leaf = catalog.items[held.product_id].category_path[-1:] if held.product_id in catalog.items else []
-        intent = Intent(query=held.query) if held.query else Intent(category=leaf[0] if leaf else None)
-        matches = intent_matches(catalog, intent)
-        top = sorted(matches, key=lambda p: (-matches[p], -popularity.score(p)))[:SEARCH_CANDIDATES]
-        candidates = [catalog.items[p].model_copy(update={"relevance": matches[p]}) for p in top]
-        options = EVAL_OPTIONS.model_copy(update={"limit": K})
-        out["candidates"].append(top)
-        out["plain rerank"].append(_ids(rerank(candidates, None, signals, options)))
-        out["personal rerank"].append(_ids(rerank(candidates, profiles[held.shopper_id], signals, options)))
-    return out
-
-
 def _ids(ranked: list[Any]) -> list[str]:
     return [item.product_id for item in ranked]
 
@@ -126,8 +110,8 @@ def table(report: dict[str, Any]) -> str:
     rows += [(f"search: {name}", report["search"][name]) for name in ("plain rerank", "personal rerank")]
     lines += [header] + [f"{name:34} {m['HR@10']:7.4f} {m['NDCG@10']:8.4f} {m['coverage']:9.4f} "
                          f"{m['diversity']:6.3f} {m['brand_gini']:9.3f}" for name, m in rows]
-    lines.append(f"fit seconds: {report['fit_seconds']}; search target among candidates: "
-                 f"{report['search']['target_in_candidates']}")
+    lines.append(f"fit seconds: {report['fit_seconds']}; search: {report['search']['retrieval']}, target among "
+                 f"{SEARCH_CANDIDATES} candidates: {report['search']['target_in_candidates']}")
     return "\n".join(lines)
 
 

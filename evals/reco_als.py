@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 
 import numpy as np
 from scipy import sparse
@@ -16,8 +17,27 @@ FACTORS = 64
 ITERATIONS = 15
 
 
-def als_lists(split: Split, catalog: Catalog, k: int = 10) -> tuple[list[list[str]], float]:
-    """Top-k per held-out shopper (their purchases filtered out) and the fit time in seconds."""
+@dataclass
+class AlsItemSimilarity:
+    """ALS item factors behind the ItemItem interface (cosine of factors), to try MF inside the fused ranker."""
+
+    ids: list[str]
+    index: dict[str, int]
+    unit_factors: np.ndarray
+
+    def scores(self, seeds: dict[str, float], kind: str = "co_view") -> tuple[np.ndarray, np.ndarray, list[str]]:
+        seed_ids = [p for p in seeds if p in self.index]
+        if not seed_ids:
+            return np.zeros(len(self.ids)), np.zeros(len(self.ids), dtype=np.int64), []
+        sims = np.clip(self.unit_factors[[self.index[p] for p in seed_ids]] @ self.unit_factors.T, 0, None)
+        weighted = sims * np.asarray([seeds[p] for p in seed_ids])[:, None]
+        for row, product_id in enumerate(seed_ids):
+            weighted[row, self.index[product_id]] = 0.0
+        return weighted.sum(axis=0), weighted.argmax(axis=0), seed_ids
+
+
+def als_lists(split: Split, catalog: Catalog, k: int = 10) -> tuple[list[list[str]], float, AlsItemSimilarity]:
+    """Top-k per held-out shopper (their purchases filtered out), the fit time in seconds, the item factors."""
     from implicit.als import AlternatingLeastSquares
     from threadpoolctl import threadpool_limits
 
@@ -38,7 +58,9 @@ def als_lists(split: Split, catalog: Catalog, k: int = 10) -> tuple[list[list[st
         found, _ = model.recommend(user, matrix[user], N=k, filter_already_liked_items=False,
                                    filter_items=np.asarray(sorted(set(bought)), dtype=np.int32))
         lists.append([ids[i] for i in found])
-    return lists, fit_s
+    factors = np.asarray(model.item_factors)
+    unit = factors / np.maximum(np.linalg.norm(factors, axis=1, keepdims=True), 1e-12)
+    return lists, fit_s, AlsItemSimilarity(ids, index, unit)
 
 
 def _user_items(events: list[BehaviourEvent], users: dict[str, int], index: dict[str, int]) -> sparse.csr_matrix:
