@@ -85,12 +85,17 @@ def gold_command(
     out: Out = None, llm_backend: Backend = "", llm_base_url: BaseUrl = "", llm_model: Model = "",
 ) -> None:
     """Run the gold dialogue set: tool/argument accuracy, products, citations, safety, grounding, latency."""
+    from evals.compare import GoldScore
     from evals.harness import LLMChoice, run_gold_set, select_gold
     from evals.report import write_report
     from evals.sections import gold_section
 
     settings = LLMChoice(llm_backend, llm_base_url, llm_model).settings()
-    scores = run_gold_set(settings, select_gold(limit, intent, language))
+    def progress(score: GoldScore) -> None:
+        typer.echo(f"{score.id:24} {'pass' if score.passed else 'FAIL'}  tools={score.tools_called} "
+                   f"{score.latency_ms / 1000:.1f}s {score.error}", err=True)
+
+    scores = run_gold_set(settings, select_gold(limit, intent, language), progress)
     folder = _out_dir(out, "gold", settings.data_dir)
     section = gold_section(scores, folder)
     paths = write_report(folder, f"Gold dialogues ({settings.llm_backend}: {settings.llm_model})", [section],

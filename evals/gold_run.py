@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -90,8 +91,9 @@ async def _run_bound(env: ReplayEnv, db: Database, dialogue: GoldDialogue, bindi
             _store(db, env.catalog, original)
 
 
-async def run_gold(env: ReplayEnv, db: Database, dialogues: list[GoldDialogue]) -> list[GoldScore]:
-    scores = []
+async def run_gold(env: ReplayEnv, db: Database, dialogues: list[GoldDialogue],
+                   progress: Callable[[GoldScore], None] | None = None) -> list[GoldScore]:
+    scores: list[GoldScore] = []
     for dialogue in dialogues:
         binding = bind(dialogue, db, env.catalog)
         if binding.missing:
@@ -101,4 +103,6 @@ async def run_gold(env: ReplayEnv, db: Database, dialogues: list[GoldDialogue]) 
         turn = await _run_bound(env, db, dialogue, binding)
         scores.append(score_gold_turn(dialogue, turn, env.catalog.products, binding.shown_ids, binding.slots,
                                       env.catalog.titles))
+        if progress is not None:
+            progress(scores[-1])
     return scores

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -68,11 +69,12 @@ def select_gold(limit: int = 0, intents: list[str] | None = None, language: str 
     return subset
 
 
-def run_gold_set(settings: Settings, dialogues: list[GoldDialogue]) -> list[GoldScore]:
+def run_gold_set(settings: Settings, dialogues: list[GoldDialogue],
+                 progress: Callable[[GoldScore], None] | None = None) -> list[GoldScore]:
     with tempfile.TemporaryDirectory(prefix="shopassist-gold-") as folder:
         db = scratch_copy(settings, Path(folder))
         try:
-            return asyncio.run(run_gold(build_env(settings, db), db, dialogues))
+            return asyncio.run(run_gold(build_env(settings, db), db, dialogues, progress))
         finally:
             db.engine.dispose()
 
