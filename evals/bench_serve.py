@@ -94,6 +94,13 @@ def _rss_mb(pid: int) -> float:
     return float(psutil.Process(pid).memory_info().rss) / 2**20
 
 
+def _cpu_s(pid: int) -> float:
+    import psutil
+
+    times = psutil.Process(pid).cpu_times()
+    return round(times.user + times.system, 1)
+
+
 def _percentiles(values: list[float]) -> dict[str, float]:
     if not values:
         return {"p50": 0.0, "p95": 0.0}
@@ -129,6 +136,7 @@ async def _run_clients(url: str, sessions: int, turns: int, ramp_s: float, pid: 
         peak_mb = max(peak_mb, _rss_mb(pid))
         await asyncio.sleep(0.2)
     failures = [repr(task.exception()) for task in tasks if task.exception() is not None]
+    results.update(server_cpu_s=_cpu_s(pid), bench_client_cpu_s=_cpu_s(os.getpid()))
     results.update(wall_s=time.perf_counter() - started, idle_mb=idle_mb, connected_mb=connected_mb,
                    peak_mb=peak_mb, session_failures=failures[:5], failed_sessions=len(failures))
     return results
@@ -157,6 +165,8 @@ def _report(results: dict[str, Any], baseline_offsets: list[float], baseline_tur
                           "peak": round(results["peak_mb"], 1)},
         "server_kb_per_idle_session": round((results["connected_mb"] - results["idle_mb"]) * 1024 / sessions, 1),
         "wall_s": round(results["wall_s"], 2),
+        "cpu_s": {"server": results["server_cpu_s"], "bench_clients": results["bench_client_cpu_s"],
+                  "cores": os.cpu_count()},
     }
 
 

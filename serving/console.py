@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request
@@ -37,27 +36,27 @@ router = APIRouter(prefix="/v1/console", tags=["console"])
 
 
 async def _conversation(services: Services, conversation_id: str) -> store.Conversation:
-    conversation = await asyncio.to_thread(store.get_conversation, services.db, conversation_id)
+    conversation = await store.in_db_thread(services.db, store.get_conversation, conversation_id)
     if conversation is None:
         raise HTTPException(status_code=404, detail="no such conversation")
     return conversation
 
 
 async def _move(services: Services, conversation_id: str, state: ConversationState) -> None:
-    await asyncio.to_thread(store.set_state, services.db, conversation_id, state)
+    await store.in_db_thread(services.db, store.set_state, conversation_id, state)
     await services.hub.publish(conversation_id, StateFrame(state=state))
     event("handoff_state", conversation=conversation_id, state=state)
 
 
 @router.get("/queue")
 async def queue(services: Operator) -> list[dict[str, Any]]:
-    return await asyncio.to_thread(store.queue, services.db)
+    return await store.in_db_thread(services.db, store.queue)
 
 
 @router.get("/conversations/{conversation_id}")
 async def conversation(conversation_id: str, services: Operator) -> dict[str, Any]:
     found = await _conversation(services, conversation_id)
-    items = await asyncio.to_thread(store.history, services.db, conversation_id)
+    items = await store.in_db_thread(services.db, store.history, conversation_id)
     return {"id": found.id, "state": found.state, "authenticated": found.shopper_id is not None,
             "history": [item.model_dump() for item in items]}
 
@@ -68,7 +67,7 @@ async def reply(conversation_id: str, body: OperatorReply,
     found = await _conversation(services, conversation_id)
     if found.state != "human":
         await _move(services, conversation_id, "human")
-    message_id = await asyncio.to_thread(store.store_operator_message, services.db, conversation_id, body.text)
+    message_id = await store.in_db_thread(services.db, store.store_operator_message, conversation_id, body.text)
     await services.hub.publish(conversation_id, OperatorFrame(message_id=message_id, text=body.text))
     return {"message_id": message_id}
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
 from typing import Any
 
@@ -46,13 +45,13 @@ class Services:
             errors.append(error_frame(error.code, error.message))
             shopper_id = None
         try:
-            conversation = await asyncio.to_thread(store.open_conversation, self.db, hello.session_id, shopper_id,
+            conversation = await store.in_db_thread(self.db, store.open_conversation, hello.session_id, shopper_id,
                                                    hello.language)
         except ConversationError as error:
             errors.append(error_frame(error.code, error.message))
-            conversation = await asyncio.to_thread(store.open_conversation, self.db, None, shopper_id,
+            conversation = await store.in_db_thread(self.db, store.open_conversation, None, shopper_id,
                                                    hello.language)
-        items = await asyncio.to_thread(store.history, self.db, conversation.id) if conversation.resumed else []
+        items = await store.in_db_thread(self.db, store.history, conversation.id) if conversation.resumed else []
         session = SessionFrame(session_id=conversation.id, resumed=conversation.resumed,
                                authenticated=shopper_id is not None, state=conversation.state, history=items)
         return conversation, session, errors

@@ -68,8 +68,8 @@ class TurnManager:
             reply(error_frame("too_many_streams", "The assistant is busy right now. Please try again shortly.", cid))
             return False
         started = time.perf_counter()
-        stored = await asyncio.to_thread(store.store_user_message, self.db, conversation.id, cid, frame.text)
-        current = await asyncio.to_thread(store.get_conversation, self.db, conversation.id)
+        stored = await store.in_db_thread(self.db, store.store_user_message, conversation.id, cid, frame.text)
+        current = await store.in_db_thread(self.db, store.get_conversation, conversation.id)
         state = current.state if current else "bot"
         if stored.duplicate or state != "bot":
             self.slots.release()
@@ -109,7 +109,7 @@ class TurnManager:
 
     async def _turn(self, conversation: Conversation, frame: MessageFrame, message_id: int, started: float) -> None:
         began_at = datetime.now(UTC)
-        items = await asyncio.to_thread(store.history, self.db, conversation.id)
+        items = await store.in_db_thread(self.db, store.history, conversation.id)
         earlier = [item for item in items if item.message_id < message_id]
         request = TurnRequest(text=frame.text, conversation_id=conversation.id, shopper_id=conversation.shopper_id,
                               history=store.agent_history(earlier), language=frame.language)
@@ -122,10 +122,10 @@ class TurnManager:
         turn.latency_ms = latency_ms
         products = [card for e in events if isinstance(e, ProductsEvent) for card in e.products]
         citations = [c for e in events if isinstance(e, CitationsEvent) for c in e.citations]
-        reply_id = await asyncio.to_thread(store.store_reply, self.db, conversation.id, message_id, turn, products,
+        reply_id = await store.in_db_thread(self.db, store.store_reply, conversation.id, message_id, turn, products,
                                            citations)
         if any(isinstance(e, HandoffEvent) for e in events):
-            await asyncio.to_thread(store.set_state, self.db, conversation.id, "queued")
+            await store.in_db_thread(self.db, store.set_state, conversation.id, "queued")
             await self.hub.publish(conversation.id, StateFrame(state="queued"))
         cid = frame.client_message_id
         if isinstance(final, DoneEvent):

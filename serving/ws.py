@@ -106,7 +106,7 @@ class ChatConnection:
             self.reply(await resolve_action(self.services, conversation, frame))
         elif isinstance(frame, FeedbackFrame):
             try:
-                await asyncio.to_thread(store.store_feedback, self.services.db, conversation.id, frame.message_id,
+                await store.in_db_thread(self.services.db, store.store_feedback, conversation.id, frame.message_id,
                                         frame.rating, frame.comment)
             except ConversationError as error:
                 self.reply(error_frame(error.code, error.message))
