@@ -68,6 +68,8 @@ def _recommendation_lists(split: Split, signals: Signals, profiles: dict[str, Pr
     catalog, popularity, rng = signals.catalog, signals.popularity, random.Random(seed)
     no_collab = Signals(catalog=catalog, popularity=popularity)
     no_mmr = EVAL_OPTIONS.model_copy(update={"mmr_lambda": 1.0})
+    collab = signals.collab
+    assert collab is not None
     lists: dict[str, list[list[str]]] = {name: [] for name in (
         "random", "popularity", "item-item alone", "profile only (no collab)", "ours, no MMR", "ours (MMR 0.7)")}
     ids = list(catalog.items)
@@ -79,14 +81,16 @@ def _recommendation_lists(split: Split, signals: Signals, profiles: dict[str, Pr
 
         lists["random"].append([p for p in rng.sample(ids, min(len(ids), 4 * K)) if allowed(p)][:K])
         lists["popularity"].append([p for p in popularity.top("", 4 * K + 50) if allowed(p)][:K])
-        seeds = {p: seen.weight for p, seen in profile.products.items()} if profile else {}
-        scores, _, _ = signals.collab.scores(seeds) if signals.collab else (np.zeros(0), None, None)
-        order = [signals.collab.ids[i] for i in np.argsort(-scores)[: 4 * K] if scores[i] > 0] if len(scores) else []
-        lists["item-item alone"].append([p for p in order if allowed(p)][:K])
+        lists["item-item alone"].append([p for p in _item_item_order(collab, profile) if allowed(p)][:K])
         lists["profile only (no collab)"].append(_ids(for_you(no_collab, profile, K, options=EVAL_OPTIONS)))
         lists["ours, no MMR"].append(_ids(for_you(signals, profile, K, options=no_mmr)))
         lists["ours (MMR 0.7)"].append(_ids(for_you(signals, profile, K, options=EVAL_OPTIONS)))
     return lists
+
+
+def _item_item_order(collab: ItemItem, profile: Profile | None) -> list[str]:
+    scores, _, _ = collab.scores({p: seen.weight for p, seen in profile.products.items()} if profile else {})
+    return [collab.ids[i] for i in np.argsort(-scores)[: 4 * K] if scores[i] > 0]
 
 
 def _ids(ranked: list[Any]) -> list[str]:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import String, Text, cast, delete, or_, select
+from typing import Any
+
+from sqlalchemy import CursorResult, Delete, String, Text, cast, delete, or_, select
+from sqlalchemy.orm import Session
 
 from commerce.db import Database
 from commerce.tables import AuditRow, Base, ConversationRow, ShopperRow
@@ -18,17 +21,21 @@ def forget_shopper(db: Database, shopper_id: str) -> dict[str, int]:
         conversations = list(session.scalars(owned))
         for table in reversed(Base.metadata.sorted_tables):
             if "conversation_id" in table.c and conversations:
-                result = session.execute(delete(table).where(table.c.conversation_id.in_(conversations)))
-                deleted[table.name] = deleted.get(table.name, 0) + (result.rowcount or 0)
+                count = _deleted(session, delete(table).where(table.c.conversation_id.in_(conversations)))
+                deleted[table.name] = deleted.get(table.name, 0) + count
         for table in reversed(Base.metadata.sorted_tables):
             if "shopper_id" in table.c:
-                result = session.execute(delete(table).where(table.c.shopper_id == shopper_id))
-                deleted[table.name] = deleted.get(table.name, 0) + (result.rowcount or 0)
+                count = _deleted(session, delete(table).where(table.c.shopper_id == shopper_id))
+                deleted[table.name] = deleted.get(table.name, 0) + count
         pattern = f"%{shopper_id}%"
-        audit = session.execute(delete(AuditRow).where(or_(
+        deleted["audit_log"] = _deleted(session, delete(AuditRow).where(or_(
             AuditRow.actor == shopper_id, AuditRow.target.like(pattern),
             cast(AuditRow.before, Text).like(pattern), cast(AuditRow.after, String).like(pattern))))
-        deleted["audit_log"] = audit.rowcount or 0
-        deleted["shoppers"] = session.execute(delete(ShopperRow).where(ShopperRow.id == shopper_id)).rowcount or 0
+        deleted["shoppers"] = _deleted(session, delete(ShopperRow).where(ShopperRow.id == shopper_id))
     forget_everywhere()
     return {table: count for table, count in deleted.items() if count}
+
+
+def _deleted(session: Session, statement: Delete) -> int:
+    result: CursorResult[Any] = session.execute(statement)  # type: ignore[assignment]
+    return result.rowcount or 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import weakref
 from typing import Literal
 
@@ -26,17 +27,21 @@ _LIVE: weakref.WeakSet[Ranker] = weakref.WeakSet()
 class Ranker:
     """One per process (cached by the tools in ToolContext.services); `forget` drops everything derived."""
 
-    def __init__(self, db: Database, half_life_days: float, vectors: VectorLookup | None = None) -> None:
+    def __init__(self, db: Database, half_life_days: float, vectors: VectorLookup | None = None,
+                 max_age_s: float = 900.0) -> None:
         self.db = db
         self.half_life_days = half_life_days
         self.vectors = vectors
+        self.max_age_s = max_age_s
         self._signals: Signals | None = None
+        self._fitted_at = 0.0
         _LIVE.add(self)
 
     @property
     def signals(self) -> Signals:
-        if self._signals is None:
-            self._signals = self._fit()
+        """Popularity and item-to-item are refitted from the events table when older than `max_age_s`."""
+        if self._signals is None or time.monotonic() - self._fitted_at > self.max_age_s:
+            self._signals, self._fitted_at = self._fit(), time.monotonic()
         return self._signals
 
     @property
