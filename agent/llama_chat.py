@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
+import logging
 import os
+import pickle
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,6 +20,7 @@ from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage  # no
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult  # noqa: E402
 from pydantic import ConfigDict, PrivateAttr  # noqa: E402
 
+log = logging.getLogger(__name__)
 _ROLES = {"system": "system", "human": "user", "ai": "assistant", "tool": "user"}
 
 
@@ -62,6 +66,27 @@ class LlamaChatModel(BaseChatModel):
                 n_threads_batch=self.n_threads, n_batch=256, verbose=False,
             )
         return self._llama
+
+    def warm_prefix(self, system_prompt: str, cache_dir: Path) -> None:
+        """Load (or compute once and save) the KV state of the system prompt, so no turn pays its prefill.
+
+        The state file is our own cache (pickled `LlamaState`), keyed by model, context size and prompt text.
+        """
+        key = hashlib.sha256(f"{self.model_path.name}|{self.n_ctx}|{system_prompt}".encode()).hexdigest()[:16]
+        path = cache_dir / f"prefix-{key}.state"
+        with self._lock:
+            if path.exists():
+                try:
+                    self.llama.load_state(pickle.loads(path.read_bytes()))
+                    return
+                except Exception:  # a stale or truncated cache file is recomputed below
+                    log.warning("could not load %s; recomputing the prompt prefix", path)
+            messages = [{"role": "system", "content": system_prompt}, {"role": "user", "content": "hi"}]
+            self.llama.create_chat_completion(messages=messages, max_tokens=1)
+            cache_dir.mkdir(parents=True, exist_ok=True)
+            partial = path.with_suffix(f".partial.{os.getpid()}")
+            partial.write_bytes(pickle.dumps(self.llama.save_state()))
+            partial.replace(path)
 
     def _request(self, messages: list[BaseMessage], stop: list[str] | None, **kwargs: Any) -> dict[str, Any]:
         return {

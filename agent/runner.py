@@ -60,6 +60,12 @@ class AgentRunner:
         # One in-process model has one KV cache: interleaving turns would evict each other's prefixes.
         self._turn_lock = asyncio.Lock() if settings.llm_backend == "embedded" else None
 
+    def warm_up(self) -> None:
+        """Put the system prompt in the model's KV cache (from disk after the first time): fast first turns."""
+        warm = getattr(self.model, "warm_prefix", None)
+        if warm is not None:
+            warm(self.prompts.system, self.settings.model_cache_dir)
+
     @property
     def prompt_version(self) -> str:
         return self.prompts.version
@@ -94,5 +100,7 @@ class AgentRunner:
 
 
 def build_runner(settings: Settings, db: Database) -> AgentRunner:
-    """The process's one runner; serving calls this once at start-up and shares it across connections."""
-    return AgentRunner(settings, db)
+    """The process's one runner, warmed up; serving calls this once at start-up and shares it."""
+    runner = AgentRunner(settings, db)
+    runner.warm_up()
+    return runner

@@ -73,6 +73,7 @@ def shop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[AgentRunner
     settings = load_settings(data_dir=data_dir, llm_backend="embedded", llm_model=str(model), env="test")
     database = Database(settings.sqlalchemy_url)
     runner = AgentRunner(settings, database)
+    runner.warm_up()
     yield runner, database
 
 
