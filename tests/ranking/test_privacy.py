@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from commerce.db import Database
 from commerce.models import BehaviourEvent, EventKind
-from commerce.tables import AuditRow, Base, CartRow, ConversationRow, MessageRow
+from commerce.tables import AuditRow, Base, CartRow, ConversationRow, MessageRow, ProfileRow
 from ranking.privacy import forget_shopper
 from ranking.profile_store import record_event
 from ranking.service import Ranker
@@ -46,3 +46,11 @@ def test_forget_shopper_erases_every_trace(shop_db: Database, ranker: Ranker) ->
     ranker.recommend("for_you", "camper_2", limit=5)  # refit from what is left
     assert shopper.encode() not in pickle.dumps(ranker.signals)
     assert "camper_2" in everything_stored(shop_db)  # others are untouched
+
+
+def test_profiles_hold_no_personal_details_beyond_the_pseudonymous_id(shop_db: Database) -> None:
+    with shop_db.session() as session:
+        stored = [row.data for row in session.scalars(select(ProfileRow))]
+    text = repr(stored)
+    assert stored and "@example.com" not in text and "Pat" not in text
+    assert "query" not in text  # search text is never kept in a profile
