@@ -33,7 +33,7 @@ run: $(DEMO)
 # Debian's Chromium for the widget's browser tests; without it (not root, no apt) those tests skip and say so.
 browser:
 	@command -v chromium >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } || \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; } || \
 	  echo "chromium not installed: browser tests will be skipped"
 
 test: $(STAMP) browser
