@@ -1,0 +1,1 @@
+"""Product and FAQ retrieval: embeddings, Chroma collections, BM25, hybrid fusion and query understanding."""

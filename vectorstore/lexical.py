@@ -1,0 +1,97 @@
+"""BM25 (bm25s) over product or passage text, with jieba for Chinese; scores respect the same filter mask."""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from collections.abc import Sequence
+from functools import lru_cache
+
+import numpy as np
+
+_TOKEN = re.compile(r"[a-z0-9]+(?:['\-][a-z0-9]+)*|[\u4e00-\u9fff]+")
+STOPWORDS = frozenset(
+    (
+        "a an and are as at be by for from has in is it its of on or that the to with was were will i me my you your "
+        "we our can could do does did how what when where which who why would should there this "
+        "的 了 和 是 我 要 一个 吗 呢 怎么 什么 如何"
+    ).split()
+)
+
+
+@lru_cache(maxsize=1)
+def _jieba():  # noqa: ANN202 - jieba has no types
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    return jieba
+
+
+def _stem(word: str) -> str:
+    # A light plural folding: 'boots' ~ 'boot', 'dresses' ~ 'dress'; enough for product nouns.
+    if len(word) > 4 and word.endswith("es") and word[-3] in "sxz":
+        return word[:-2]
+    if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
+        return word[:-1]
+    return word
+
+
+def tokenize(text: str) -> list[str]:
+    tokens: list[str] = []
+    for piece in _TOKEN.findall(text.lower()):
+        if piece[0] >= "\u4e00":
+            tokens.extend(word for word in _jieba().lcut_for_search(piece) if word not in STOPWORDS)
+        elif piece not in STOPWORDS:
+            tokens.append(_stem(piece))
+    return tokens
+
+
+class LexicalIndex:
+    """Rows align with the owner's row numbers; changed texts mark the index stale and it rebuilds on next use."""
+
+    def __init__(self, k1: float = 1.2, b: float = 0.75) -> None:
+        self.k1, self.b = k1, b
+        self._texts: list[str] = []
+        self._retriever: object | None = None
+        self._vocab: dict[str, int] = {}
+        self._lock = threading.Lock()
+
+    def set_texts(self, rows: Sequence[int], texts: Sequence[str]) -> None:
+        with self._lock:
+            for row, text in zip(rows, texts, strict=True):
+                if row >= len(self._texts):
+                    self._texts.extend([""] * (row + 1 - len(self._texts)))
+                self._texts[row] = text
+            self._retriever = None
+
+    def _ensure(self):  # noqa: ANN202 - bm25s.BM25
+        with self._lock:
+            if self._retriever is None:
+                import bm25s
+
+                retriever = bm25s.BM25(k1=self.k1, b=self.b)
+                retriever.index([tokenize(text) or [""] for text in self._texts] or [[""]], show_progress=False)
+                self._retriever = retriever
+                self._vocab = retriever.vocab_dict
+            return self._retriever
+
+    def scores(self, text: str) -> np.ndarray:
+        retriever = self._ensure()
+        tokens = [token for token in tokenize(text) if token in self._vocab]
+        if not tokens:
+            return np.zeros(len(self._texts), dtype=np.float32)
+        return np.asarray(retriever.get_scores(tokens), dtype=np.float32)[: len(self._texts)]  # type: ignore[attr-defined]
+
+    def search(self, text: str, k: int, mask: np.ndarray | None = None) -> list[tuple[int, float]]:
+        """Top-k (row, score) with score > 0 among rows allowed by `mask`."""
+        scores = self.scores(text)
+        if mask is not None:
+            scores = np.where(mask[: len(scores)], scores, 0.0)
+        positive = int(np.count_nonzero(scores > 0))
+        k = min(k, positive)
+        if k <= 0:
+            return []
+        top = np.argpartition(-scores, k - 1)[:k]
+        top = top[np.argsort(-scores[top], kind="stable")]
+        return [(int(row), float(scores[row])) for row in top]

@@ -1,0 +1,191 @@
+"""Query understanding without an LLM: a typed SearchQuery parsed from English or Chinese text."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from vectorstore.vocab import (
+    COLOURS,
+    IN_STOCK_CUES,
+    MATERIAL_ALIASES,
+    MISSPELLINGS,
+    NEGATION_EN,
+    NEGATION_ZH,
+    SYNONYMS,
+    ZH_TERMS,
+)
+
+Sort = Literal["relevance", "price_asc", "price_desc", "rating"]
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_NUM = r"(\d+(?:\.\d+)?)"
+_CUR = r"(?:\$|usd|us\$|¥|￥|rmb)?\s*"
+_UNIT = r"\s*(?:dollars|bucks|usd|元|块钱|块|美元|美金)?"
+
+
+class SearchQuery(BaseModel):
+    """What the shopper is looking for. Every field except `text` is a hard filter."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    text: str = Field("", description="Free-text description, e.g. 'waterproof trail running shoes'")
+    price_min: float | None = Field(None, ge=0, description="Lowest price, e.g. 20")
+    price_max: float | None = Field(None, ge=0, description="Highest price, e.g. 50")
+    currency: str | None = Field(None, description="ISO code of the prices given, e.g. 'USD' or 'CNY'")
+    brand: list[str] = Field(default_factory=list, description="Any of these brands, e.g. ['Northpeak']")
+    colour: list[str] = Field(default_factory=list, description="Any of these colours, e.g. ['red', 'navy']")
+    size: list[str] = Field(default_factory=list, description="Any of these sizes, e.g. ['M'] or ['10']")
+    category: str | None = Field(None, description="A category or any of its ancestors, e.g. 'Shoes'")
+    attributes: dict[str, str] = Field(default_factory=dict, description="e.g. {'waterproof': 'yes'}")
+    in_stock: bool | None = Field(None, description="true to show only products that can ship now")
+    min_rating: float | None = Field(None, ge=0, le=5, description="e.g. 4.0")
+    exclude: list[str] = Field(default_factory=list, description="Words the product must not have, e.g. ['leather']")
+    sort: Sort = "relevance"
+
+    @property
+    def language(self) -> str:
+        return "zh" if _CJK.search(self.text) else "en"
+
+    def has_filters(self) -> bool:
+        return bool(
+            self.price_min is not None or self.price_max is not None or self.brand or self.colour or self.size
+            or self.category or self.attributes or self.in_stock or self.min_rating is not None or self.exclude
+        )
+
+
+class Vocabulary(BaseModel):
+    """Values the catalog actually has, so the parser only turns known brands and categories into filters."""
+
+    brands: set[str] = Field(default_factory=set)
+    categories: set[str] = Field(default_factory=set)
+
+
+PRICE_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(rf"between\s+{_CUR}{_NUM}{_UNIT}\s+(?:and|to|-)\s+{_CUR}{_NUM}{_UNIT}"), "range"),
+    (re.compile(rf"{_CUR}{_NUM}{_UNIT}\s*(?:-|to|到|至|~)\s*{_CUR}{_NUM}{_UNIT}(?:之间)?"), "range"),
+    (re.compile(rf"(?:under|below|less than|cheaper than|max|up to|at most|<)\s*{_CUR}{_NUM}{_UNIT}"), "max"),
+    (re.compile(rf"(?:over|above|more than|at least|from|>)\s*{_CUR}{_NUM}{_UNIT}"), "min"),
+    (re.compile(rf"(?:低于|少于|不超过|不到|便宜于){_CUR}{_NUM}{_UNIT}"), "max"),
+    (re.compile(rf"{_CUR}{_NUM}{_UNIT}\s*(?:以内|以下|之内|内)"), "max"),
+    (re.compile(rf"(?:高于|超过|多于){_CUR}{_NUM}{_UNIT}"), "min"),
+    (re.compile(rf"{_CUR}{_NUM}{_UNIT}\s*(?:以上|起)"), "min"),
+)
+SIZE_PATTERN = re.compile(r"\b(?:size|sz)\s*(xxl|xl|xs|s|m|l|\d{1,2}(?:\.5)?)\b|(xxl|xl|xs|[sml])\s*(?:码|号)")
+SORT_CUES: dict[str, Sort] = {
+    "cheapest": "price_asc", "lowest price": "price_asc", "最便宜": "price_asc", "most expensive": "price_desc",
+    "best rated": "rating", "top rated": "rating", "highest rated": "rating", "评分最高": "rating", "好评": "rating",
+}
+
+
+def normalise(text: str) -> str:
+    text = text.lower().strip()
+    for wrong, right in MISSPELLINGS.items():
+        text = re.sub(rf"(?<![a-z]){re.escape(wrong)}(?![a-z])", right, text)
+    return re.sub(r"\s+", " ", text)
+
+
+def _take(text: str, span: tuple[int, int]) -> str:
+    return (text[: span[0]] + " " + text[span[1] :]).strip()
+
+
+def _parse_price(text: str, query: dict) -> str:
+    for pattern, kind in PRICE_PATTERNS:
+        match = pattern.search(text)
+        if not match:
+            continue
+        numbers = [float(group) for group in match.groups() if group is not None]
+        if kind == "range":
+            query["price_min"], query["price_max"] = min(numbers), max(numbers)
+        else:
+            query["price_max" if kind == "max" else "price_min"] = numbers[0]
+        if re.search(r"元|块|¥|￥|rmb", match.group(0)):
+            query["currency"] = "CNY"
+        elif re.search(r"\$|dollar|usd|bucks|美元|美金", match.group(0)):
+            query["currency"] = "USD"
+        return _take(text, match.span())
+    return text
+
+
+def _negated_terms(text: str) -> tuple[list[str], str]:
+    terms: list[str] = []
+    for cue in NEGATION_EN:
+        for match in re.finditer(rf"(?<![a-z]){cue}\s+([a-z][a-z\-]+(?:\s+[a-z][a-z\-]+)?)", text):
+            words = match.group(1).split()
+            term = words[0] if words[0] in MATERIAL_ALIASES or len(words) == 1 else match.group(1)
+            terms.append(term)
+            text = text.replace(match.group(0), " ")
+    for cue in NEGATION_ZH:
+        for match in re.finditer(rf"{cue}([\u4e00-\u9fffa-z]+?)(?:的|材质|做的|$|，|,|\s)", text):
+            terms.append(match.group(1))
+            text = text.replace(match.group(0), " ")
+    return terms, text
+
+
+def expand_exclusions(terms: Iterable[str]) -> list[str]:
+    """A negated material also excludes its translations: '不要皮的' excludes 'leather'."""
+    out: list[str] = []
+    for term in terms:
+        english = ZH_TERMS.get(term, term)
+        aliases = MATERIAL_ALIASES.get(english, (english,))
+        out.extend(alias for alias in (term, *aliases) if alias not in out)
+    return out
+
+
+def _known(text: str, values: Iterable[str]) -> list[str]:
+    found = (value for value in values if len(value) > 1 and re.search(rf"(?<![a-z]){re.escape(value)}(?![a-z])", text))
+    return sorted(found)
+
+
+def parse_query(raw: str, vocabulary: Vocabulary | None = None) -> SearchQuery:
+    text = normalise(raw)
+    fields: dict = {}
+    text = _parse_price(text, fields)
+    excluded, text = _negated_terms(text)
+    if excluded:
+        fields["exclude"] = expand_exclusions(excluded)
+    for cue in IN_STOCK_CUES:
+        if cue in text:
+            fields["in_stock"] = True
+            text = text.replace(cue, " ")
+    for cue, sort in SORT_CUES.items():
+        if cue in text:
+            fields["sort"] = sort
+            text = text.replace(cue, " ")
+    colours = {colour for word, colour in COLOURS.items()
+               if (word in text if _CJK.match(word) else re.search(rf"\b{word}\b", text))}
+    if colours:
+        fields["colour"] = sorted(colours)
+    if size := SIZE_PATTERN.search(text):
+        fields["size"] = [(size.group(1) or size.group(2)).upper()]
+        text = _take(text, size.span())
+    if vocabulary:
+        if brands := _known(text, {brand.lower() for brand in vocabulary.brands}):
+            fields["brand"] = brands
+        categories = _known(text, {category.lower() for category in vocabulary.categories})
+        if categories:
+            fields["category"] = max(categories, key=len)
+    fields["text"] = expand_text(text)
+    return SearchQuery(**fields)
+
+
+def expand_text(text: str) -> str:
+    """Add English wording for Chinese terms and catalog synonyms; the lexical side matches either."""
+    extra: list[str] = []
+    for term in sorted(ZH_TERMS, key=len, reverse=True):
+        if term in text and ZH_TERMS[term] not in extra:
+            extra.append(ZH_TERMS[term])
+    for word in re.findall(r"[a-z][a-z\-]+", text):
+        extra.extend(synonym for synonym in SYNONYMS.get(word, ()) if synonym not in extra)
+    text = re.sub(r"[,，。!?！？]+", " ", text)
+    return re.sub(r"\s+", " ", " ".join([text, *extra])).strip()
+
+
+def merge_query(parsed: SearchQuery, overrides: SearchQuery | dict | None) -> SearchQuery:
+    """Fields the agent set explicitly win over what the parser found."""
+    if overrides is None:
+        return parsed
+    given = overrides.model_dump(exclude_unset=True) if isinstance(overrides, SearchQuery) else dict(overrides)
+    return parsed.model_copy(update={key: value for key, value in given.items() if key != "text" or value})

@@ -1,0 +1,88 @@
+"""The search service tools use: product and passage indexes opened from Chroma (built from the database if empty)."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from commerce.db import Database
+from commerce.store import iter_products, list_passages
+from shopassist.settings import Settings
+from vectorstore import chroma
+from vectorstore.documents import product_doc
+from vectorstore.embeddings import CachedEmbedder, Embedder, EmbeddingCache, MiniLMEmbedder
+from vectorstore.hybrid import ProductIndex
+from vectorstore.passages import PassageIndex
+from vectorstore.query import Vocabulary
+
+SERVICE_KEY = "search"
+_shared: dict[str, SearchService] = {}
+_shared_lock = threading.Lock()
+
+
+@dataclass
+class SearchService:
+    products: ProductIndex
+    passages: PassageIndex
+
+    def vocabulary(self) -> Vocabulary:
+        return Vocabulary(brands=self.products.table.known_values("brand"),
+                          categories=self.products.table.known_values("category"))
+
+
+def default_embedder(settings: Settings) -> Embedder:
+    return CachedEmbedder(MiniLMEmbedder(), EmbeddingCache(settings.model_cache_dir / "embeddings.sqlite"))
+
+
+def open_service(settings: Settings, embedder: Embedder | None = None) -> SearchService:
+    """Indexes backed by the configured Chroma; empty until `build_from_database` or loaded from Chroma."""
+    embedder = embedder or default_embedder(settings)
+    client = chroma.make_client(settings)
+    products = ProductIndex(embedder, chroma.collection(client, chroma.PRODUCTS, embedder.name))
+    passages = PassageIndex(embedder, chroma.collection(client, chroma.PASSAGES, embedder.name))
+    return SearchService(products, passages)
+
+
+def build_from_database(service: SearchService, db: Database, progress: Callable[[int], None] | None = None,
+                        total: Callable[[int], None] | None = None) -> dict[str, int]:
+    with db.session() as session:
+        docs = [product_doc(product, product.description) for product in iter_products(session)]
+        passages = list_passages(session)
+    if total:
+        total(len(docs) + len(passages))
+    stale = set(service.products.table.row_of) - {doc.id for doc in docs}
+    for product_id in stale:
+        service.products.delete_product(product_id)
+    embedded = service.products.add_docs(docs, progress)
+    service.passages.index(passages)
+    if progress:
+        progress(len(passages))
+    return {"products": len(docs), "embedded": embedded, "deleted": len(stale), "passages": len(passages)}
+
+
+def index_exists(service: SearchService) -> bool:
+    return service.products.col.count() > 0 and service.passages.col.count() > 0
+
+
+def load_or_build(service: SearchService, db: Database) -> SearchService:
+    if index_exists(service):
+        service.products.load_from_collection()
+        service.passages.load_from_collection()
+    else:
+        build_from_database(service, db)
+    return service
+
+
+def get_search(context: Any) -> SearchService:
+    """The service for a ToolContext: cached on the context and shared per Chroma location within the process."""
+    if SERVICE_KEY in context.services:
+        return context.services[SERVICE_KEY]
+    settings = context.settings
+    key = f"{settings.chroma_host}:{settings.chroma_port}" if settings.chroma_host else str(settings.chroma_path)
+    with _shared_lock:
+        if key not in _shared:
+            _shared[key] = load_or_build(open_service(settings), context.db)
+        context.services[SERVICE_KEY] = _shared[key]
+    return _shared[key]
