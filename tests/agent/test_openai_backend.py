@@ -1,0 +1,68 @@
+"""The OpenAI-compatible backend (vLLM) on the wire: JSON-schema response_format for plans, SSE for answers."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+import httpx
+import pytest
+from langchain_openai import ChatOpenAI
+
+from agent.runner import AgentRunner, TurnRequest
+from commerce.db import Database
+from shopassist.settings import Settings
+from tests.agent.fakes import FAKE_TOOLS
+
+
+def _completion(content: str) -> dict[str, Any]:
+    return {"id": "c", "object": "chat.completion", "created": 0, "model": "qwen",
+            "choices": [{"index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": content}}],
+            "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2}}
+
+
+def _sse(words: list[str]) -> bytes:
+    chunks = [{"id": "c", "object": "chat.completion.chunk", "created": 0, "model": "qwen",
+               "choices": [{"index": 0, "delta": {"content": word}, "finish_reason": None}]} for word in words]
+    return "".join(f"data: {json.dumps(chunk)}\n\n" for chunk in chunks).encode() + b"data: [DONE]\n\n"
+
+
+class FakeVllm:
+    """An in-memory OpenAI-compatible endpoint recording the requests it gets."""
+
+    def __init__(self) -> None:
+        self.requests: list[dict[str, Any]] = []
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        body = json.loads(request.content)
+        self.requests.append(body)
+        if "response_format" in body:
+            schema = body["response_format"]["json_schema"]["schema"]
+            plan = ({"about_this_shop": True, "intent": "product_search",
+                     "tool_calls": [{"name": "search_products", "arguments": {"query": "boots"}}]}
+                    if "intent" in schema["properties"] else {"tool_calls": []})
+            return httpx.Response(200, json=_completion(json.dumps(plan)))
+        return httpx.Response(200, content=_sse(["Two", " boots."]), headers={"content-type": "text/event-stream"})
+
+
+def test_plan_uses_json_schema_and_answer_streams(monkeypatch: pytest.MonkeyPatch, tmp_settings: Settings,
+                                                  database: Database) -> None:
+    monkeypatch.undo()  # this test talks to an in-memory endpoint, not a real model
+    server = FakeVllm()
+    model = ChatOpenAI(model="qwen", base_url="http://vllm.test/v1", api_key="EMPTY", temperature=0,
+                       http_async_client=httpx.AsyncClient(transport=httpx.MockTransport(server)),
+                       http_client=httpx.Client(transport=httpx.MockTransport(server)))
+    runner = AgentRunner(tmp_settings.model_copy(update={"llm_backend": "openai"}), database, model=model,
+                         tools=FAKE_TOOLS)
+
+    async def collect() -> list[Any]:
+        return [e async for e in runner.stream(TurnRequest(text="boots", conversation_id="c"))]
+
+    events = asyncio.run(collect())
+    assert [e.type for e in events][:2] == ["tool_call", "products"] and events[-1].text == "Two boots."
+    plan_request, follow_up, answer = server.requests
+    assert plan_request["response_format"]["type"] == "json_schema"
+    assert plan_request["response_format"]["json_schema"]["name"] == "plan"
+    assert follow_up["response_format"]["json_schema"]["name"] == "next_step"
+    assert answer["stream"] is True and "response_format" not in answer
