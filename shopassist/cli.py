@@ -34,10 +34,12 @@ def _not_built(issue: int, what: str) -> typer.models.CommandFunctionType:
 
 def _register() -> None:
     from commerce.cli import app as data_app
+    from evals.search_cli import retrieval_command
     from ranking.cli import bench_rank, eval_reco
+    from vectorstore.cli import index_command
 
     app.add_typer(data_app, name="data")
-    app.command("index")(_not_built(9, "build the Chroma + BM25 indexes"))
+    app.command("index")(index_command)
     from serving.cli import logs_app, serve
 
     app.command("serve")(serve)
@@ -47,7 +49,7 @@ def _register() -> None:
     app.command("chat")(chat)
     app.command("ask")(ask)
     app.add_typer(llm_app, name="llm")
-    eval_app.command("retrieval")(_not_built(9, "retrieval evaluation"))
+    eval_app.command("retrieval")(retrieval_command)
     from evals.fidelity_cli import fidelity
 
     eval_app.command("fidelity")(fidelity)

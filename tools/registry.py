@@ -8,17 +8,23 @@ from tools.actions import WriteOperation, write_tool
 from tools.base import Tool, ToolFailure
 from tools.calculate import CALCULATE_TOOLS
 from tools.cart import CART_OPERATIONS, CART_READ_TOOLS
+from tools.faq import SEARCH_FAQ
 from tools.handoff import HANDOFF_TOOLS
 from tools.identity import IDENTITY_TOOLS
 from tools.order_actions import ORDER_OPERATIONS
 from tools.orders import ORDER_READ_TOOLS
 from tools.product_details import PRODUCT_DETAIL_TOOLS
 from tools.recommend import RECOMMEND_PRODUCTS
+from tools.reviews import REVIEW_INSIGHTS
+from tools.search import SEARCH_PRODUCTS
 
 # Writes: the agent's tool only proposes; tools.confirm runs the operation once the shopper confirms.
 WRITE_OPERATIONS: list[WriteOperation[Any]] = [*ORDER_OPERATIONS, *CART_OPERATIONS]
 
 ALL_TOOLS: list[Tool[Any, Any]] = [
+    SEARCH_PRODUCTS,
+    SEARCH_FAQ,
+    REVIEW_INSIGHTS,
     RECOMMEND_PRODUCTS,
     *IDENTITY_TOOLS,
     *ORDER_READ_TOOLS,

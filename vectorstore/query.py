@@ -135,8 +135,13 @@ def expand_exclusions(terms: Iterable[str]) -> list[str]:
 
 
 def _known(text: str, values: Iterable[str]) -> list[str]:
-    found = (value for value in values if len(value) > 1 and re.search(rf"(?<![a-z]){re.escape(value)}(?![a-z])", text))
-    return sorted(found)
+    """Catalog values named in the text, also in the singular ('jacket' names 'jackets')."""
+
+    def named(value: str) -> bool:
+        forms = {value, value[:-1]} if value.endswith("s") and len(value) > 3 else {value}
+        return any(re.search(rf"(?<![a-z]){re.escape(form)}(?![a-z])", text) for form in forms)
+
+    return sorted(value for value in values if len(value) > 1 and named(value))
 
 
 def parse_query(raw: str, vocabulary: Vocabulary | None = None) -> SearchQuery:

@@ -1,0 +1,40 @@
+"""Test helpers for search: a feature-hashing embedder (real, deterministic, no model) and a demo-shop database."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from commerce.db import Database
+from commerce.demo import generate_shop, write_shop
+from vectorstore.lexical import tokenize
+
+
+class HashingEmbedder:
+    """Bag of hashed tokens, L2-normalised: similar wording gives similar vectors. Counts what it embeds."""
+
+    name = "hashing-64"
+    dim = 64
+
+    def __init__(self) -> None:
+        self.embedded = 0
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        self.embedded += len(texts)
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for i, text in enumerate(texts):
+            for token in tokenize(text):
+                out[i, int(hashlib.md5(token.encode()).hexdigest(), 16) % self.dim] += 1.0
+        norms = np.linalg.norm(out, axis=1, keepdims=True)
+        return out / np.where(norms == 0, 1.0, norms)
+
+
+def demo_database(folder: Path, seed: int = 7) -> Database:
+    database = Database(f"sqlite:///{folder / 'shop.db'}")
+    database.migrate()
+    with database.session() as session:
+        write_shop(session, generate_shop(seed))
+    return database

@@ -1,0 +1,60 @@
+"""Query understanding: prices, negation, colours, sizes, brands, misspellings (EN and ZH) and the agent's overrides."""
+
+from __future__ import annotations
+
+import pytest
+
+from vectorstore.query import SearchQuery, Vocabulary, merge_query, parse_query
+
+VOCAB = Vocabulary(brands={"Northpeak", "Stridelite"}, categories={"Shoes", "Hiking Boots", "Jackets"})
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("hiking boots under $50", {"price_max": 50.0, "currency": "USD"}),
+        ("hoodie between 20 and 40", {"price_min": 20.0, "price_max": 40.0}),
+        ("tent over 200 dollars", {"price_min": 200.0}),
+        ("100元以内的蓝牙耳机", {"price_max": 100.0, "currency": "CNY"}),
+        ("红色T恤 50到100元", {"price_min": 50.0, "price_max": 100.0, "colour": ["red"]}),
+        ("低于300元的帐篷", {"price_max": 300.0}),
+        ("northpeak snekers size 10 in stock", {"brand": ["northpeak"], "size": ["10"], "in_stock": True}),
+        ("cheapest tent", {"sort": "price_asc"}),
+        ("navy jacket", {"colour": ["navy"], "category": "jackets"}),
+    ],
+)
+def test_constraints_are_parsed(text: str, expected: dict) -> None:
+    parsed = parse_query(text, VOCAB).model_dump()
+    for key, value in expected.items():
+        assert parsed[key] == value, (text, key, parsed[key])
+
+
+def test_negation_english_and_chinese_exclude_leather_in_both_languages() -> None:
+    english = parse_query("jacket not leather")
+    chinese = parse_query("不要皮的运动鞋")
+    assert "leather" in english.exclude and "皮" in english.exclude
+    assert "leather" in chinese.exclude
+    assert "leather" not in english.text
+
+
+def test_misspellings_and_synonyms_reach_the_text() -> None:
+    assert "sneakers" in parse_query("snekers").text
+    assert "hoodie" in parse_query("sweatshirt").text
+    assert "hiking boots" in parse_query("登山鞋").text
+
+
+def test_bluetooth_is_not_the_colour_blue() -> None:
+    assert parse_query("蓝牙音箱").colour == []
+
+
+def test_plain_text_has_no_filters() -> None:
+    query = parse_query("kitchen towels")
+    assert not query.has_filters() and query.text == "kitchen towels"
+
+
+def test_agent_fields_win_over_parsed_ones() -> None:
+    parsed = parse_query("boots under $50 not leather")
+    merged = merge_query(parsed, {"price_max": 80.0, "colour": ["black"]})
+    assert merged.price_max == 80.0 and merged.colour == ["black"] and "leather" in merged.exclude
+    assert merge_query(parsed, SearchQuery(price_min=10)).price_min == 10
+    assert merge_query(parsed, None) == parsed

@@ -1,0 +1,72 @@
+"""Incremental sync: upsert/delete one product; price and stock changes update metadata without re-embedding."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from commerce.models import Product, Variant
+from shopassist.settings import load_settings
+from tests.vectorstore.helpers import HashingEmbedder
+from vectorstore.query import SearchQuery
+from vectorstore.service import open_service
+
+
+def boot(pid: str, title: str, price: float, stock: int, material: str = "mesh") -> Product:
+    return Product(id=pid, title=title, brand="Northpeak", category_path=["Shoes", "Hiking Boots"], price=price,
+                   attributes={"material": material, "waterproof": "yes"},
+                   variants=[Variant(id=f"{pid}-9", options={"shoe size": "9", "colour": "black"}, price=price,
+                                     stock=stock)])
+
+
+@pytest.fixture
+def service(tmp_path: Path):
+    embedder = HashingEmbedder()
+    service = open_service(load_settings(data_dir=tmp_path / "var", env="test"), embedder)
+    for product in (boot("b1", "Ridge Hiking Boot", 120, 3, "leather"), boot("b2", "Trail Hiking Boot", 80, 0),
+                    boot("b3", "Summit Hiking Boot", 60, 5)):
+        service.products.upsert_product(product)
+    return service, embedder
+
+
+def ids(service, **fields) -> list[str]:
+    return [hit.product_id for hit in service.products.retrieve(SearchQuery(text="hiking boot", **fields), k=10)]
+
+
+def test_price_and_stock_change_updates_filters_without_embedding(service) -> None:
+    service, embedder = service
+    assert "b2" not in ids(service, in_stock=True)
+    before = embedder.embedded  # the query text is embedded once, then cached
+    service.products.update_offer("b2", price=45.0, in_stock=True)
+    assert embedder.embedded == before
+    assert "b2" in ids(service, in_stock=True, price_max=50)
+    stored = service.products.col.get(ids=["b2"], include=["metadatas"])["metadatas"][0]
+    assert stored["price"] == 45.0 and stored["in_stock"] is True
+
+
+def test_reupserting_an_unchanged_product_embeds_nothing(service) -> None:
+    service, embedder = service
+    before = embedder.embedded
+    assert service.products.upsert_product(boot("b3", "Summit Hiking Boot", 55, 1)) == 0
+    assert embedder.embedded == before
+    assert service.products.upsert_product(boot("b3", "Summit Hiking Boot GTX", 55, 1)) == 1
+
+
+def test_delete_removes_from_memory_and_chroma(service) -> None:
+    service, _ = service
+    assert service.products.delete_product("b1")
+    assert "b1" not in ids(service)
+    assert service.products.col.get(ids=["b1"])["ids"] == []
+    assert not service.products.delete_product("b1")
+
+
+def test_reload_from_chroma_restores_the_same_answers(service, tmp_path: Path) -> None:
+    service, embedder = service
+    service.products.update_offer("b1", price=99.0)
+    reopened = open_service(load_settings(data_dir=tmp_path / "var", env="test"), embedder)
+    before = embedder.embedded
+    assert reopened.products.load_from_collection() == 3
+    assert embedder.embedded == before  # vectors come back from Chroma
+    assert ids(reopened, price_max=100, exclude=["leather"]) == ids(service, price_max=100, exclude=["leather"])
+    assert "b1" not in ids(reopened, exclude=["leather"])
