@@ -3,10 +3,10 @@ that is not built (or fails) becomes a "not available" section instead of stoppi
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from evals.report import Section
 from shopassist.settings import Settings
@@ -25,10 +25,21 @@ def _guarded(title: str, build: Callable[[], Section]) -> Section:
 
 
 def retrieval_section(settings: Settings, out_dir: Path) -> Section:
-    from evals import retrieval  # issue 9
-
-    report: dict[str, Any] = retrieval.evaluate_demo(settings)  # type: ignore[attr-defined]
-    return Section(title="Retrieval", summary=report)
+    """The latest `shopassist eval retrieval` reports (indexing embeds thousands of products: it is run on its own)."""
+    reports = sorted((settings.data_dir / "reports").glob("retrieval-*.json"), key=lambda p: p.stat().st_mtime)
+    latest: dict[str, Path] = {}
+    for path in reports:
+        latest[json.loads(path.read_text()).get("dataset", path.stem)] = path
+    if not latest:
+        raise FileNotFoundError("no retrieval report yet: run `shopassist eval retrieval --dataset esci|demo`")
+    rows = []
+    for dataset, path in sorted(latest.items()):
+        result = json.loads(path.read_text())
+        for name, block in (("plain RRF", result.get("plain_rrf", {})), ("tuned", result.get("tuned", {}))):
+            for retriever, figures in block.get("overall", {}).items():
+                rows.append({"dataset": dataset, "fusion": name, "retriever": retriever, **figures})
+    note = "from " + ", ".join(str(path) for path in latest.values())
+    return Section(title="Retrieval", note=note, summary={"reports": len(latest)}, table=rows)
 
 
 def reco_section(settings: Settings, out_dir: Path) -> Section:

@@ -23,3 +23,20 @@ def test_missing_and_failing_parts_become_sections(tmp_path: Path) -> None:
     paths = write_report(tmp_path, "all", sections, {})
     markdown = paths["markdown"].read_text()
     assert "**not available**: ImportError" in markdown and "| passed | 0.500 |" in markdown
+
+
+def test_retrieval_section_reads_the_latest_report_per_dataset(tmp_path: Path) -> None:
+    import json
+    import os
+
+    from evals.all import retrieval_section
+    from shopassist.settings import load_settings
+
+    reports = tmp_path / "var" / "reports"
+    reports.mkdir(parents=True)
+    for name, ndcg in (("retrieval-demo-1.json", 0.4), ("retrieval-demo-2.json", 0.5)):
+        (reports / name).write_text(json.dumps({"dataset": "demo", "plain_rrf": {"overall": {"hybrid": {
+            "ndcg@10": ndcg}}}}))
+    os.utime(reports / "retrieval-demo-1.json", (1, 1))
+    section = retrieval_section(load_settings(data_dir=tmp_path / "var", env="test"), tmp_path)
+    assert section.table == [{"dataset": "demo", "fusion": "plain RRF", "retriever": "hybrid", "ndcg@10": 0.5}]
