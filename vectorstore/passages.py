@@ -27,14 +27,16 @@ class PassageHit:
 
 
 class PassageIndex:
-    """A hit counts as relevant when its cosine or its share of matched query words clears a floor."""
+    """A hit is relevant when its cosine clears `min_cosine`, or when it holds at least `min_coverage` of the
+    query's words and its cosine clears `support_cosine` (one shared word like 'tell' is not enough)."""
 
-    def __init__(self, embedder: Embedder, col: Any | None = None, min_cosine: float = 0.45,
-                 min_coverage: float = 0.5) -> None:
+    def __init__(self, embedder: Embedder, col: Any | None = None, min_cosine: float = 0.4,
+                 min_coverage: float = 0.5, support_cosine: float = 0.25) -> None:
         self.embedder = embedder
         self.col = col
         self.min_cosine = min_cosine
         self.min_coverage = min_coverage
+        self.support_cosine = support_cosine
         self.passages: list[Passage] = []
         self.dense = DenseIndex(embedder.dim)
         self.lexical = LexicalIndex()
@@ -86,6 +88,6 @@ class PassageIndex:
                                  key=lambda item: -item[1]):
             coverage = len(words & self._tokens[row]) / max(len(words), 1)
             cosine = cosines.get(row, 0.0)
-            if cosine >= self.min_cosine or coverage >= self.min_coverage:
+            if cosine >= self.min_cosine or (coverage >= self.min_coverage and cosine >= self.support_cosine):
                 hits.append(PassageHit(self.passages[row], score, cosine, coverage))
         return hits[:k]
