@@ -135,13 +135,15 @@ class TauStore:
     """A template τ store built once; each trial gets a fresh copy."""
 
     def __init__(self, folder: Path, work: Path) -> None:
-        from evals.tau_state import load_tau_records, raw_snapshot, read_tau
+        from commerce.importers.tau import import_tau
+        from evals.tau_state import raw_snapshot, read_tau
 
         self.initial = read_tau(folder)
         self.template = work / "tau-template.db"
         db = Database(f"sqlite:///{self.template}")
         db.migrate()
-        load_tau_records(db, folder)
+        with db.session() as session:
+            import_tau(session, folder)
         with db.session() as session:
             self.baseline = raw_snapshot(session)
         db.engine.dispose()

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import AsyncIterator
 from math import comb
+from pathlib import Path
 
 import pytest
 
@@ -13,7 +15,16 @@ from agent.state import TurnRequest
 from commerce.db import Database
 from evals.metrics import pass_hat_k
 from evals.shopper_sim import ScriptedShopper
-from evals.tasks import TauTask, TrialResult, missing_outputs, run_episode, summarize_tasks
+from evals.tasks import (
+    TAU_DIR,
+    TauStore,
+    TauTask,
+    TrialResult,
+    missing_outputs,
+    run_episode,
+    state_differences,
+    summarize_tasks,
+)
 from tools.base import ToolContext
 
 
@@ -67,3 +78,18 @@ def test_episode_confirms_on_yes_and_stops_on_the_stop_token(database: Database,
     assert transcript[3][1].startswith("Could not do it")
     assert len(runner.requests) == 2 and runner.requests[1].shopper_id == "someone"
     assert [m.role for m in runner.requests[1].history] == ["user", "assistant"]
+
+
+@pytest.mark.skipif(not (TAU_DIR / "expected_final_states.json").exists(), reason="τ retail data not present")
+def test_final_state_check_on_the_tau_store(tmp_path: Path) -> None:
+    store = TauStore(TAU_DIR, tmp_path)
+    expected = json.loads((TAU_DIR / "expected_final_states.json").read_text())["splits"]["test"]
+    changing = next(entry for entry in expected if entry["changed"].get("orders"))
+    untouched = {"changed": {}}
+    db = store.fresh()
+    try:
+        assert state_differences(db, untouched, store.initial, store.baseline) == []
+        differences = state_differences(db, changing, store.initial, store.baseline)
+        assert differences and all(d.split()[0] in ("orders", "users", "products") for d in differences)
+    finally:
+        db.engine.dispose()
