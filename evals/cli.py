@@ -14,6 +14,7 @@ Backend = Annotated[str, typer.Option("--llm-backend", help="embedded | openai |
 BaseUrl = Annotated[str, typer.Option("--llm-base-url", help="OpenAI-compatible URL, e.g. http://host:8001/v1")]
 Model = Annotated[str, typer.Option("--llm-model", help="Model name (openai) or GGUF name/path (embedded)")]
 FailUnder = Annotated[list[str], typer.Option("--fail-under", help="METRIC=MIN, repeatable; exit 1 when below")]
+Prompts = Annotated[Path | None, typer.Option("--prompts-dir", help="Candidate prompt folder (default prompts/)")]
 Out = Annotated[Path | None, typer.Option("--out", help="Report folder (default var/reports/<kind>-<time>)")]
 
 
@@ -47,6 +48,7 @@ def replay(
     limit: Annotated[int, typer.Option(help="Replay at most N conversations (gold: N per intent)")] = 0,
     fail_under: FailUnder = [],  # noqa: B006 - typer needs a literal default
     out: Out = None, llm_backend: Backend = "", llm_base_url: BaseUrl = "", llm_model: Model = "",
+    prompts_dir: Prompts = None,
 ) -> None:
     """Re-run logged user turns through the current agent and report what changed."""
     from evals.harness import LLMChoice, run_replay
@@ -56,12 +58,12 @@ def replay(
 
     if gold:
         gold_command(limit=limit, fail_under=fail_under, out=out, llm_backend=llm_backend,
-                     llm_base_url=llm_base_url, llm_model=llm_model)
+                     llm_base_url=llm_base_url, llm_model=llm_model, prompts_dir=prompts_dir)
         return
     if logs is None or not logs.exists():
         typer.echo(f"error: give a dialogue-log file (got {logs})", err=True)
         raise typer.Exit(2)
-    settings = LLMChoice(llm_backend, llm_base_url, llm_model).settings()
+    settings = LLMChoice(llm_backend, llm_base_url, llm_model, prompts_dir).settings()
     try:
         dialogues = list(read_logs(logs))
     except LogFormatError as error:
@@ -83,6 +85,7 @@ def gold_command(
     language: Annotated[str, typer.Option(help="en or zh (default both)")] = "",
     fail_under: FailUnder = [],  # noqa: B006
     out: Out = None, llm_backend: Backend = "", llm_base_url: BaseUrl = "", llm_model: Model = "",
+    prompts_dir: Prompts = None,
 ) -> None:
     """Run the gold dialogue set: tool/argument accuracy, products, citations, safety, grounding, latency."""
     from evals.compare import GoldScore
@@ -90,7 +93,8 @@ def gold_command(
     from evals.report import write_report
     from evals.sections import gold_section
 
-    settings = LLMChoice(llm_backend, llm_base_url, llm_model).settings()
+    settings = LLMChoice(llm_backend, llm_base_url, llm_model, prompts_dir).settings()
+
     def progress(score: GoldScore) -> None:
         typer.echo(f"{score.id:24} {'pass' if score.passed else 'FAIL'}  tools={score.tools_called} "
                    f"{score.latency_ms / 1000:.1f}s {score.error}", err=True)

@@ -20,13 +20,21 @@ from shopassist.settings import Settings, load_settings
 
 @dataclass(frozen=True)
 class LLMChoice:
-    """CLI overrides for the model under test; empty values keep the SHOPASSIST_* settings."""
+    """CLI overrides for the model and prompts under test; empty values keep the SHOPASSIST_* settings."""
 
     backend: str = ""
     base_url: str = ""
     model: str = ""
+    prompts_dir: Path | None = None
 
     def settings(self) -> Settings:
+        if self.prompts_dir is not None:
+            import agent.prompts
+
+            # A candidate prompt folder (same file names as prompts/): what would change with these prompts?
+            if not (self.prompts_dir / "system.md").exists():
+                raise FileNotFoundError(f"{self.prompts_dir} has no system.md")
+            agent.prompts.PROMPTS_DIR = self.prompts_dir
         overrides = {"llm_backend": self.backend, "llm_base_url": self.base_url, "llm_model": self.model}
         return load_settings(**{key: value for key, value in overrides.items() if value})
 
