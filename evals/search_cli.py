@@ -61,3 +61,33 @@ def retrieval_command(dataset: Dataset = "esci", out: Out = None) -> None:
     path = out or _default_out(f"retrieval-{dataset}")
     write(result, path)
     typer.echo(f"\nwrote {path}")
+
+
+def bench_search_command(
+    products: Annotated[str, typer.Option("--products", help="Catalog sizes, comma-separated")] = "10000,100000",
+    queries: Annotated[int, typer.Option("--queries", help="Queries per measurement")] = 200,
+    out: Out = None,
+) -> None:
+    """p50/p95 search latency with and without filters (ours vs bare Chroma), indexing throughput, peak memory."""
+    import json
+
+    from evals.bench_search import run
+
+    sizes = [int(size) for size in products.split(",") if size.strip()]
+    result = run(sizes, queries)
+    for row in result["sizes"]:
+        typer.echo(f"\n== {row['products']:,} products (index {row['index_products_per_s_excluding_embedding']}/s "
+                   "excluding embedding, into Chroma + BM25 + filter table)")
+        for key, value in row.items():
+            if isinstance(value, dict):
+                typer.echo(f"  {key:24} p50 {value['p50_ms']:8.2f} ms   p95 {value['p95_ms']:8.2f} ms")
+        typer.echo(f"  bare Chroma filtered p95 / ours dense filtered p95: "
+                   f"{row['ratio_chroma_filtered_p95_over_ours_dense_filtered_p95']}x")
+    embedding = result["embedding"]
+    typer.echo(f"\nembedding (MiniLM, {embedding['text']}): {embedding['products_per_s']} products/s wall, "
+               f"{embedding['products_per_cpu_s']} per CPU-second")
+    typer.echo(f"peak RSS {result['peak_rss_mb']} MB; {result['cpus']} CPUs, load average {result['load_average_1m']}")
+    path = out or _default_out("bench-search")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(result, indent=2), encoding="utf-8")
+    typer.echo(f"wrote {path}")

@@ -34,7 +34,7 @@ def _not_built(issue: int, what: str) -> typer.models.CommandFunctionType:
 
 def _register() -> None:
     from commerce.cli import app as data_app
-    from evals.search_cli import retrieval_command
+    from evals.search_cli import bench_search_command, retrieval_command
     from ranking.cli import bench_rank, eval_reco
     from vectorstore.cli import index_command
 
@@ -61,7 +61,7 @@ def _register() -> None:
     eval_app.command("import-logs")(evals_cli.import_logs)
     eval_app.command("tasks")(evals_cli.tasks_command)
     eval_app.command("all")(evals_cli.all_command)
-    bench_app.command("search")(_not_built(9, "search latency and indexing throughput"))
+    bench_app.command("search")(bench_search_command)
     bench_app.command("rank")(bench_rank)
     from evals.bench_agent import bench_agent
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -14,15 +15,25 @@ PASSAGES = "passages"
 BATCH = 2_000
 
 
-def make_client(settings: Settings) -> Any:
-    import chromadb
+def _chroma_settings() -> Any:
     from chromadb.config import Settings as ChromaSettings
 
-    chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=settings.env != "production")
+    return ChromaSettings(anonymized_telemetry=False)
+
+
+def make_client(settings: Settings) -> Any:
+    import chromadb
+
     if settings.chroma_host:
-        return chromadb.HttpClient(host=settings.chroma_host, port=settings.chroma_port, settings=chroma_settings)
-    settings.chroma_path.mkdir(parents=True, exist_ok=True)
-    return chromadb.PersistentClient(path=str(settings.chroma_path), settings=chroma_settings)
+        return chromadb.HttpClient(host=settings.chroma_host, port=settings.chroma_port, settings=_chroma_settings())
+    return make_client_at(settings.chroma_path)
+
+
+def make_client_at(path: Path) -> Any:
+    import chromadb
+
+    path.mkdir(parents=True, exist_ok=True)
+    return chromadb.PersistentClient(path=str(path), settings=_chroma_settings())
 
 
 def collection(client: Any, name: str, embedder_name: str) -> Any:
