@@ -56,6 +56,7 @@ class ReplayTurnScore(BaseModel):
     grounding_errors: int = 0
     grounding_warnings: int = 0
     violations: list[Violation] = Field(default_factory=list)
+    logged_grounding_errors: int = Field(0, description="The same check on the logged answer (its logged evidence)")
     answer_similarity: float = 1.0
     old_answer: str = ""
     new_answer: str = ""
@@ -88,6 +89,7 @@ def score_replay_turn(conversation_id: str, logged: LoggedTurn, new: LoggedTurn,
                           if logged_citations else None),
         grounding_errors=len(grounding.errors), grounding_warnings=len(grounding.violations) - len(grounding.errors),
         violations=grounding.violations,
+        logged_grounding_errors=len(grounding_of(logged, catalog_titles).errors),
         answer_similarity=round(difflib.SequenceMatcher(None, logged.assistant_text, new.assistant_text).ratio(), 3),
         old_answer=logged.assistant_text, new_answer=new.assistant_text, latency_ms=new.latency_ms, error=new.error,
     )

@@ -43,6 +43,7 @@ def summarize_replay(scores: Sequence[ReplayTurnScore]) -> dict[str, Any]:
         "citation_overlap": _mean([s.citation_overlap for s in scores]),
         "grounded": _rate([s.grounding_errors == 0 for s in scores]),
         "grounding_violations": sum(s.grounding_errors for s in scores),
+        "logged_grounding_violations": sum(s.logged_grounding_errors for s in scores),
         "answer_similarity": _mean([s.answer_similarity for s in scores]),
         "errors": sum(bool(s.error) for s in scores),
         "latency_ms": percentiles([s.latency_ms for s in scores]),

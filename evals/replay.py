@@ -112,7 +112,10 @@ async def replay_log(env: ReplayEnv, log: DialogueLog) -> list[ReplayTurnScore]:
                               shopper_id=log.shopper_id, history=history_for(log.turns[:position]),
                               language=turn.language)
         new = await run_turn(env, request, turn.index)
-        scores.append(score_replay_turn(log.conversation_id, turn, new, env.catalog.titles))
+        logged = turn.model_copy(deep=True)
+        for citation in logged.citations:
+            citation.text = citation.text or env.catalog.passages.get(citation.id, "")
+        scores.append(score_replay_turn(log.conversation_id, logged, new, env.catalog.titles))
     return scores
 
 

@@ -35,7 +35,8 @@ def replay_section(scores: list[ReplayTurnScore], out_dir: Path, name: str = "re
         details += [f"  ! {v.kind}: {_short(v.claim, 100)} ({v.detail})" for v in s.violations if v.severity == "error"]
     table = [{"conversation": s.conversation_id, "turn": s.turn_index, "tools then": ",".join(s.logged_tools),
               "tools now": ",".join(s.new_tools), "args": s.args_agreement, "products": s.product_overlap,
-              "grounding errors": s.grounding_errors, "similarity": s.answer_similarity, "ms": round(s.latency_ms)}
+              "grounding errors then": s.logged_grounding_errors,
+              "now": s.grounding_errors, "similarity": s.answer_similarity, "ms": round(s.latency_ms)}
              for s in scores[:200]]
     note = f"{len(changed)} of {len(scores)} turns changed (tool, answer text or grounding)."
     return Section(title="Dialogue-log replay", note=note, summary=summary, table=table, details=details, plots=plots)

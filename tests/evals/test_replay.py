@@ -16,7 +16,7 @@ from commerce.models import Product, Variant
 from commerce.store import upsert_product
 from evals.gold import ArgCheck, Expectation, ExpectedCall, GoldDialogue, HistoryTurn, ProductConstraint, Setup
 from evals.gold_run import run_gold
-from evals.logformat import DialogueLog, Feedback, LoggedProduct, LoggedToolCall, LoggedTurn
+from evals.logformat import DialogueLog, Feedback, LoggedCitation, LoggedProduct, LoggedToolCall, LoggedTurn
 from evals.metrics import summarize_replay
 from evals.replay import Catalog, ReplayEnv, ToolRecorder, replay_logs
 from evals.report import write_report
@@ -141,3 +141,14 @@ def test_gold_run_binds_history_and_scores(database: Database, tmp_path: Path) -
     assert injected.passed and "IGNORE" not in shop.products["p1"].description
     section = gold_section(scores, tmp_path)
     assert section.summary["dialogues"] == 3 and (tmp_path / "gold_per_intent.png").exists()
+
+
+def test_logged_answer_is_checked_against_the_cited_passage_text() -> None:
+    log = DialogueLog(conversation_id="c2", turns=[LoggedTurn(
+        index=0, user_text="return policy?", assistant_text="You can return items within 30 days.",
+        citations=[LoggedCitation(id="returns-window", title="Returns")])])
+    shop = catalog()
+    shop.passages["returns-window"] = "Delivered orders can be returned; refunds take 5 to 7 business days."
+    scores = asyncio.run(replay_logs(ReplayEnv(runner=ScriptedFakeRunner(), catalog=shop), [log]))
+    assert scores[0].logged_grounding_errors == 1
+    assert summarize_replay(scores)["logged_grounding_violations"] == 1
