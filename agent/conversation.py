@@ -53,5 +53,6 @@ def answer_messages(state: AgentState, context: TurnContext) -> list[BaseMessage
     pending = state.get("pending")
     if pending is not None and pending.raw and not pending.tool_calls:
         messages.append(AIMessage(pending.raw))
-    messages.append(HumanMessage(context.prompts.answer_instruction(state.get("language", "en"))))
+    used_tools = bool(state.get("steps"))
+    messages.append(HumanMessage(context.prompts.answer_instruction(state.get("language", "en"), used_tools)))
     return messages

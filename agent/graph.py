@@ -12,7 +12,7 @@ from langgraph.runtime import Runtime
 from agent.context import TurnContext
 from agent.conversation import answer_messages, plan_messages
 from agent.events import CitationsEvent, ProductsEvent, TokenEvent, ToolCallEvent
-from agent.guardrails import DECLINE, STEP_LIMIT, agent_logger, detect_language
+from agent.guardrails import DECLINE, STEP_LIMIT, agent_logger, detect_language, looks_off_topic
 from agent.plan import PlanParseError, parse_plan
 from agent.results import citations, handoff, product_cards, proposed_actions, result_ids
 from agent.state import AgentState, InputState, Plan, Step, ToolCall, ToolOutcome
@@ -26,6 +26,10 @@ async def understand(state: AgentState, runtime: Runtime[TurnContext]) -> dict[s
     context = runtime.context
     steps = state.get("steps", [])
     first = not steps
+    request = state["request"]
+    language = request.language or detect_language(request.text)
+    if first and looks_off_topic(request.text):
+        return {"pending": Plan(intent="off_topic"), "intent": "off_topic", "language": language}
     model = context.model.bind(response_format=context.plan_format if first else context.follow_up_format)
     message = await asyncio.wait_for(
         model.ainvoke(plan_messages(state, context), max_tokens=context.plan_max_tokens), context.llm_timeout_s)
@@ -41,9 +45,8 @@ async def understand(state: AgentState, runtime: Runtime[TurnContext]) -> dict[s
                        not in done]
     update: dict[str, Any] = {"pending": plan}
     if first:
-        request = state["request"]
         update["intent"] = plan.intent
-        update["language"] = request.language or detect_language(request.text)
+        update["language"] = language
     return update
 
 

@@ -14,6 +14,16 @@ _INJECTION = re.compile(
     r"|忽略(之前|以上|前面|所有)?的?(指令|指示|规则)|系统提示",
     re.IGNORECASE,
 )
+# A first, deterministic line against common off-topic requests (small models often answer them anyway); the
+# plan's `about_this_shop` flag is the second line. Patterns are specific so shopping phrases do not match.
+_OFF_TOPIC = re.compile(
+    r"\bcapital (city )?of\b|\bwhat'?s the weather\b|\bweather (today|tomorrow|forecast|in)\b|\btell me a joke\b"
+    r"|\bwrite (me )?(a |an )?(\w+ )?(poem|story|essay|song|code|script|program|function)\b|\bhomework\b"
+    r"|\bwho (is|was) the (president|prime minister|ceo)\b|\bwho won\b|\b(latest|today'?s) news\b"
+    r"|\bsolve (this|the) (equation|problem)\b|\bmeaning of life\b"
+    r"|首都|天气(怎么样|如何|预报)|讲个?笑话|写(一首|首)?诗|写(一段|个)?代码|作业|新闻|总统",
+    re.IGNORECASE,
+)
 _FENCE = re.compile(r"</?\s*(data|tool_output|system|instructions?)\s*>", re.IGNORECASE)
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
 _CARD = re.compile(r"\b(?:\d[ -]?){13,19}\b")
@@ -44,6 +54,10 @@ def detect_language(text: str, default: Language = "en") -> Language:
 
 def looks_like_injection(text: str) -> bool:
     return bool(_INJECTION.search(text))
+
+
+def looks_off_topic(text: str) -> bool:
+    return bool(_OFF_TOPIC.search(text))
 
 
 def fence(text: str) -> str:

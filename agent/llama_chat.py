@@ -67,13 +67,13 @@ class LlamaChatModel(BaseChatModel):
             )
         return self._llama
 
-    def warm_prefix(self, system_prompt: str, cache_dir: Path) -> None:
+    def warm_prefix(self, system_prompt: str) -> None:
         """Load (or compute once and save) the KV state of the system prompt, so no turn pays its prefill.
 
         The state file is our own cache (pickled `LlamaState`), keyed by model, context size and prompt text.
         """
         key = hashlib.sha256(f"{self.model_path.name}|{self.n_ctx}|{system_prompt}".encode()).hexdigest()[:16]
-        path = cache_dir / f"prefix-{key}.state"
+        path = self.model_path.parent / f"prefix-{key}.state"  # next to the model it belongs to
         with self._lock:
             if path.exists():
                 try:
@@ -83,7 +83,6 @@ class LlamaChatModel(BaseChatModel):
                     log.warning("could not load %s; recomputing the prompt prefix", path)
             messages = [{"role": "system", "content": system_prompt}, {"role": "user", "content": "hi"}]
             self.llama.create_chat_completion(messages=messages, max_tokens=1)
-            cache_dir.mkdir(parents=True, exist_ok=True)
             partial = path.with_suffix(f".partial.{os.getpid()}")
             partial.write_bytes(pickle.dumps(self.llama.save_state()))
             partial.replace(path)

@@ -43,13 +43,17 @@ def describe_tool(tool: Tool[Any, Any]) -> str:
     return f"- {tool.name}({', '.join(arguments)}): {summary}"
 
 
+def _shorten(text: str, limit: int = 90) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
+
+
 def argument_notes(tools: list[Tool[Any, Any]]) -> str:
     """Each distinct argument description once: many tools share order ids, item ids and the like."""
     notes: dict[str, None] = {}
     for tool in tools:
         for name, field in tool.input_model.model_json_schema().get("properties", {}).items():
             if field.get("description"):
-                notes[f"- {name}: {field['description']}"] = None
+                notes[f"- {name}: {_shorten(field['description'])}"] = None
     return "\n".join(notes)
 
 
@@ -85,7 +89,8 @@ def examples(tools: list[Tool[Any, Any]]) -> str:
     for line in read_prompt("examples.jsonl").splitlines():
         example = json.loads(line)
         if _example_fits(example["plan"], by_name):
-            shown.append(f"Shopper: {example['shopper']}\nPLAN: {json.dumps(example['plan'], ensure_ascii=False)}")
+            plan = json.dumps(example["plan"], ensure_ascii=False, separators=(",", ":"))
+            shown.append(f"Shopper: {example['shopper']}\nPLAN: {plan}")
     return "\n".join(shown)
 
 
@@ -93,11 +98,12 @@ def examples(tools: list[Tool[Any, Any]]) -> str:
 class PromptSet:
     system: str
     answer: str
+    no_tools: str
     follow_up: str
     version: str
 
-    def answer_instruction(self, language: str) -> str:
-        return self.answer.format(language=LANGUAGE_NAMES.get(language, "English"))
+    def answer_instruction(self, language: str, used_tools: bool = True) -> str:
+        return (self.answer if used_tools else self.no_tools).format(language=LANGUAGE_NAMES.get(language, "English"))
 
     def follow_up_instruction(self, repair: str = "") -> str:
         return self.follow_up.format(repair=repair).strip()
@@ -109,7 +115,8 @@ def build_prompts(tools: list[Tool[Any, Any]]) -> PromptSet:
         tool_hints=tool_hints(tools),
         examples=examples(tools),
     )
-    answer, follow_up = read_prompt("answer.md"), read_prompt("follow_up.md")
-    digest = hashlib.sha256("\x00".join((system, answer, follow_up)).encode()).hexdigest()[:12]
-    return PromptSet(system=system, answer=answer, follow_up=follow_up, version=f"prompts-{digest}")
+    answer, no_tools, follow_up = read_prompt("answer.md"), read_prompt("no_tools.md"), read_prompt("follow_up.md")
+    digest = hashlib.sha256("\x00".join((system, answer, no_tools, follow_up)).encode()).hexdigest()[:12]
+    return PromptSet(system=system, answer=answer, no_tools=no_tools, follow_up=follow_up,
+                     version=f"prompts-{digest}")
 

@@ -64,7 +64,7 @@ class AgentRunner:
         """Put the system prompt in the model's KV cache (from disk after the first time): fast first turns."""
         warm = getattr(self.model, "warm_prefix", None)
         if warm is not None:
-            warm(self.prompts.system, self.settings.model_cache_dir)
+            warm(self.prompts.system)
 
     @property
     def prompt_version(self) -> str:

@@ -58,6 +58,11 @@ class ScriptedBenchModel(BaseChatModel):
         text = self._text(messages, kwargs.get("response_format"))
         return ChatResult(generations=[ChatGeneration(message=AIMessage(content=text))])
 
+    async def _agenerate(self, messages: list[BaseMessage], stop: list[str] | None = None,
+                         run_manager: AsyncCallbackManagerForLLMRun | None = None, **kwargs: Any) -> ChatResult:
+        # Natively async like the real backends' clients; the base class would hop to a thread for every plan.
+        return self._generate(messages, stop, **kwargs)
+
     def _tokens(self, messages: list[BaseMessage], **kwargs: Any) -> list[str]:
         words = self._text(messages, kwargs.get("response_format")).split(" ")
         return [word if index == 0 else " " + word for index, word in enumerate(words)]

@@ -6,7 +6,7 @@ import logging
 
 import pytest
 
-from agent.guardrails import agent_logger, detect_language, fence, looks_like_injection, mask_pii
+from agent.guardrails import agent_logger, detect_language, fence, looks_like_injection, looks_off_topic, mask_pii
 
 
 @pytest.mark.parametrize(("text", "language"), [
@@ -43,3 +43,15 @@ def test_agent_logger_masks_records(caplog: pytest.LogCaptureFixture) -> None:
     with caplog.at_level(logging.INFO):
         agent_logger("agent.test").info("shopper %s wrote", "jane@example.com")
     assert "jane@example.com" not in caplog.text and "[email]" in caplog.text
+
+
+@pytest.mark.parametrize("text", ["what's the capital of France?", "tell me a joke", "write me a python script",
+                                  "今天北京天气怎么样", "给我讲个笑话", "who won the match yesterday"])
+def test_off_topic_prefilter(text: str) -> None:
+    assert looks_off_topic(text)
+
+
+@pytest.mark.parametrize("text", ["waterproof jacket for cold weather", "a joke gift for my brother",
+                                  "python programming book", "防水登山鞋", "where is my order #W0000001?"])
+def test_shopping_requests_pass_the_prefilter(text: str) -> None:
+    assert not looks_off_topic(text)

@@ -63,7 +63,7 @@ def test_parse_plan_rejects_garbage(text: str) -> None:
 def test_prompts_list_tools_and_only_fitting_examples() -> None:
     prompts = build_prompts([SEARCH])
     assert "- search_products(query: string, max_price?: number)" in prompts.system
-    assert '"name": "search_products"' in prompts.system  # the search example fits this tool
+    assert '"name":"search_products"' in prompts.system  # the search example fits this tool
     assert "search_faq" not in prompts.system and "recommend_products" not in prompts.system
 
 
@@ -72,7 +72,7 @@ def test_example_with_wrong_arguments_is_dropped() -> None:
         text: str
 
     tool: Tool[Any, Any] = Tool("search_products", "Search.", OtherSearch, lambda context, arguments: arguments)
-    assert '"name": "search_products"' not in build_prompts([tool]).system
+    assert '"name":"search_products"' not in build_prompts([tool]).system
 
 
 def test_prompt_version_follows_content() -> None:
