@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO := var/shop.db
 
-.PHONY: run test install demo index browser clean
+.PHONY: run test install demo index system-deps clean
 
 # torch goes first, from the CPU build: a bare `torch` requirement would pull GBs of CUDA wheels.
 # llama-cpp-python builds from source (~11 min on 2 cores) the first time; pip caches the wheel.
@@ -30,13 +30,16 @@ run: $(DEMO)
 	$(BIN)/shopassist index --if-missing
 	$(BIN)/shopassist serve
 
-# Debian's Chromium for the widget's browser tests; without it (not root, no apt) those tests skip and say so.
-browser:
-	@command -v chromium >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; } || \
-	  echo "chromium not installed: browser tests will be skipped"
+# Debian's Chromium (widget browser tests), Redis and Postgres (scale-out tests). Without them (not root,
+# no apt) the tests that need them skip and say so.
+SYSTEM_PACKAGES := chromium fonts-noto-cjk redis-server postgresql
+system-deps:
+	@command -v chromium >/dev/null && command -v redis-server >/dev/null || \
+	  { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSTEM_PACKAGES) >/dev/null; } || \
+	  echo "could not install $(SYSTEM_PACKAGES): the tests that need them will be skipped"
 
-test: $(STAMP) browser
+test: $(STAMP) system-deps
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 

@@ -1,4 +1,4 @@
-"""Shared fixtures: temp settings, a migrated throwaway SQLite database, a real Postgres when available."""
+"""Shared fixtures: temp settings, a migrated throwaway SQLite database, real Postgres and Redis when available."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 
 from commerce.db import Database
 from shopassist.settings import Settings, load_settings
-from tests.servers import throwaway_postgres
+from tests.servers import throwaway_postgres, throwaway_redis
 
 
 @pytest.fixture
@@ -35,4 +35,17 @@ def postgres_url() -> Iterator[str]:
     with throwaway_postgres() as url:
         if url is None:
             pytest.skip("no Postgres here: set SHOPASSIST_TEST_POSTGRES_URL or install postgresql")
+        yield url
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> Iterator[str]:
+    """SHOPASSIST_TEST_REDIS_URL if set, else a throwaway local redis-server, else skip."""
+    configured = os.environ.get("SHOPASSIST_TEST_REDIS_URL")
+    if configured:
+        yield configured
+        return
+    with throwaway_redis() as url:
+        if url is None:
+            pytest.skip("no Redis here: set SHOPASSIST_TEST_REDIS_URL or install redis-server")
         yield url

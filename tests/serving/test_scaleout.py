@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import uuid
 from pathlib import Path
 
@@ -13,8 +12,6 @@ from shopassist.settings import load_settings
 from tests.serving.conftest import hello, make_client, turn, until
 from tests.serving.fakes import ScriptedRunner
 
-REDIS_URL = os.environ.get("SHOPASSIST_TEST_REDIS_URL", "")
-needs_redis = pytest.mark.skipif(not REDIS_URL, reason="set SHOPASSIST_TEST_REDIS_URL to run the Redis variants")
 OPERATOR = {"Authorization": "Bearer operator-dev-token"}
 
 
@@ -36,9 +33,8 @@ def test_resume_and_dedupe_on_postgres(postgres_url: str, tmp_path: Path) -> Non
     assert len(runner.requests) == 1
 
 
-@needs_redis
-def test_rate_limits_are_shared_by_replicas_through_redis(tmp_path: Path, database: Database) -> None:
-    settings = load_settings(env="test", data_dir=tmp_path, redis_url=REDIS_URL, messages_per_minute=100,
+def test_rate_limits_are_shared_by_replicas_through_redis(tmp_path: Path, database: Database, redis_url: str) -> None:
+    settings = load_settings(env="test", data_dir=tmp_path, redis_url=redis_url, messages_per_minute=100,
                              messages_per_minute_per_ip=2)
     ip = f"client-{uuid.uuid4().hex}"  # a fresh key: Redis keeps counters across test runs
     with make_client(settings, database, ScriptedRunner(), ip) as one, \
@@ -51,9 +47,10 @@ def test_rate_limits_are_shared_by_replicas_through_redis(tmp_path: Path, databa
     assert codes == [None, None, "rate_limited"]
 
 
-@needs_redis
-def test_operator_reply_on_one_replica_reaches_the_shopper_on_another(tmp_path: Path, database: Database) -> None:
-    settings = load_settings(env="test", data_dir=tmp_path, redis_url=REDIS_URL)
+def test_operator_reply_on_one_replica_reaches_the_shopper_on_another(
+    tmp_path: Path, database: Database, redis_url: str
+) -> None:
+    settings = load_settings(env="test", data_dir=tmp_path, redis_url=redis_url)
     with make_client(settings, database, ScriptedRunner()) as shopper_side, \
             make_client(settings, database, ScriptedRunner()) as operator_side:
         with shopper_side.websocket_connect("/ws/chat") as ws:
