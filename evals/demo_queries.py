@@ -60,7 +60,7 @@ def load_specs(path: Path = DATASET) -> list[QuerySpec]:
 
 def demo_docs(database: Database) -> list[ProductDoc]:
     with database.session() as session:
-        return [product_doc(product, product.description) for product in iter_products(session)]
+        return [product_doc(product) for product in iter_products(session)]
 
 
 def meets(doc: ProductDoc, rule: Rule) -> bool:

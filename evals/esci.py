@@ -45,8 +45,7 @@ def esci_docs(folder: Path | None = None) -> list[ProductDoc]:
                 rating=min(raw.get("rating") or 0.0, 5.0),
                 attributes={"color": raw["color"]} if raw.get("color") else {},
             )
-            extra = " ".join([*(raw.get("bullet_points") or []), raw.get("description") or ""])
-            docs.append(product_doc(product, extra))
+            docs.append(product_doc(product))
     return docs
 
 

@@ -81,12 +81,12 @@ def _option_values(product: Product, keys: tuple[str, ...]) -> frozenset[str]:
     return frozenset(values)
 
 
-def product_doc(product: Product, bullets: str = "") -> ProductDoc:
-    """`bullets` lets importers with extra text (ESCI bullet points) feed the lexical side only."""
+def product_doc(product: Product) -> ProductDoc:
+    """BM25 sees the embedded fields plus attributes: on ESCI, adding bullets/description lowered BM25 and hybrid."""
     category = " > ".join(product.category_path)
     embed_text = " | ".join(part for part in (product.title, product.brand, category) if part)
     attributes = " ".join(f"{key} {value}" for key, value in product.attributes.items())
-    lexical = " ".join(part for part in (product.title, product.brand, category, attributes, bullets) if part)
+    lexical = " ".join(part for part in (product.title, product.brand, category, attributes) if part)
     in_stock = product.in_stock if product.variants else False
     return ProductDoc(
         id=product.id,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Literal
@@ -25,12 +25,17 @@ Mode = Literal["dense", "bm25", "hybrid"]
 
 @dataclass(frozen=True)
 class FusionConfig:
-    """Weighted RRF; chosen on half of the ESCI queries and reported on the other half (evals/retrieval.py)."""
+    """Weighted RRF. k and dense_weight were chosen on half of the ESCI queries and checked on the other half
+    (`shopassist eval retrieval --dataset esci`). MiniLM is English-only, so Chinese queries lean on BM25."""
 
-    k: int = 60
-    dense_weight: float = 1.0
+    k: int = 10
+    dense_weight: float = 2.0
     lexical_weight: float = 1.0
+    zh_dense_weight: float = 0.5
     depth: int = 100
+
+    def weights(self, query: SearchQuery) -> tuple[float, float]:
+        return (self.zh_dense_weight if query.language == "zh" else self.dense_weight), self.lexical_weight
 
 
 @dataclass
@@ -103,7 +108,7 @@ class ProductIndex:
         return old is not None and old.embed_text == doc.embed_text
 
     def upsert_product(self, product: Product) -> int:
-        return self.add_docs([product_doc(product, product.description)])
+        return self.add_docs([product_doc(product)])
 
     def delete_product(self, product_id: str) -> bool:
         with self._lock:
@@ -158,8 +163,9 @@ class ProductIndex:
     def retrieve(self, query: SearchQuery, k: int = 20, mode: Mode = "hybrid") -> list[Candidate]:
         depth = max(k, self.fusion.depth) * (3 if query.exclude else 1)
         dense_hits, lexical_hits = self.ranked_lists(query, depth, mode)
-        fused = rrf([(self.fusion.dense_weight, [r for r, _ in dense_hits]),
-                     (self.fusion.lexical_weight, [r for r, _ in lexical_hits])], self.fusion.k)
+        dense_weight, lexical_weight = self.fusion.weights(query)
+        fused = rrf([(dense_weight, [r for r, _ in dense_hits]), (lexical_weight, [r for r, _ in lexical_hits])],
+                    self.fusion.k)
         dense_info = {row: (rank, score) for rank, (row, score) in enumerate(dense_hits)}
         lexical_info = {row: (rank, score) for rank, (row, score) in enumerate(lexical_hits)}
         out: list[Candidate] = []
@@ -174,5 +180,7 @@ class ProductIndex:
                 break
         return out
 
-    def products(self) -> Iterable[ProductDoc]:
-        return (doc for doc in self.table.docs if doc is not None)
+    def vector_of(self, product_id: str) -> np.ndarray | None:
+        """The product's embedding (ranking/ uses it for similarity), or None when it is not indexed."""
+        row = self.table.row_of.get(product_id)
+        return None if row is None else self.dense.vectors[row]

@@ -18,6 +18,8 @@ from vectorstore.passages import PassageIndex
 from vectorstore.query import Vocabulary
 
 SERVICE_KEY = "search"
+# tools.recommend reads this optional service: product_id -> vector.
+VECTOR_SERVICE = "product_vectors"
 _shared: dict[str, SearchService] = {}
 _shared_lock = threading.Lock()
 
@@ -48,10 +50,12 @@ def open_service(settings: Settings, embedder: Embedder | None = None) -> Search
 def build_from_database(service: SearchService, db: Database, progress: Callable[[int], None] | None = None,
                         total: Callable[[int], None] | None = None) -> dict[str, int]:
     with db.session() as session:
-        docs = [product_doc(product, product.description) for product in iter_products(session)]
+        docs = [product_doc(product) for product in iter_products(session)]
         passages = list_passages(session)
     if total:
         total(len(docs) + len(passages))
+    if not len(service.products) and service.products.col.count():
+        service.products.load_from_collection()  # so unchanged products skip embedding and stale ones get removed
     stale = set(service.products.table.row_of) - {doc.id for doc in docs}
     for product_id in stale:
         service.products.delete_product(product_id)
@@ -85,4 +89,5 @@ def get_search(context: Any) -> SearchService:
         if key not in _shared:
             _shared[key] = load_or_build(open_service(settings), context.db)
         context.services[SERVICE_KEY] = _shared[key]
+        context.services.setdefault(VECTOR_SERVICE, _shared[key].products.vector_of)
     return _shared[key]
