@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 import pytest
@@ -25,27 +26,24 @@ def database(tmp_path: Path) -> Database:
     return db
 
 
-@pytest.fixture(scope="session")
-def postgres_url() -> Iterator[str]:
-    """SHOPASSIST_TEST_POSTGRES_URL if set, else a throwaway local cluster, else skip."""
-    configured = os.environ.get("SHOPASSIST_TEST_POSTGRES_URL")
+def _server_url(variable: str, throwaway: Callable[[], AbstractContextManager[str | None]], what: str) -> Iterator[str]:
+    configured = os.environ.get(variable)
     if configured:
         yield configured
         return
-    with throwaway_postgres() as url:
+    with throwaway() as url:
         if url is None:
-            pytest.skip("no Postgres here: set SHOPASSIST_TEST_POSTGRES_URL or install postgresql")
+            pytest.skip(f"no {what} here: set {variable} or install it")
         yield url
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """SHOPASSIST_TEST_POSTGRES_URL if set, else a throwaway local cluster, else skip."""
+    yield from _server_url("SHOPASSIST_TEST_POSTGRES_URL", throwaway_postgres, "Postgres")
 
 
 @pytest.fixture(scope="session")
 def redis_url() -> Iterator[str]:
     """SHOPASSIST_TEST_REDIS_URL if set, else a throwaway local redis-server, else skip."""
-    configured = os.environ.get("SHOPASSIST_TEST_REDIS_URL")
-    if configured:
-        yield configured
-        return
-    with throwaway_redis() as url:
-        if url is None:
-            pytest.skip("no Redis here: set SHOPASSIST_TEST_REDIS_URL or install redis-server")
-        yield url
+    yield from _server_url("SHOPASSIST_TEST_REDIS_URL", throwaway_redis, "Redis")
