@@ -19,7 +19,11 @@ def _default_out(kind: str) -> Path:
     return get_settings().data_dir / "reports" / f"{kind}-{datetime.now(UTC):%Y%m%d-%H%M%S}.json"
 
 
-def retrieval_command(dataset: Dataset = "esci", out: Out = None) -> None:
+def retrieval_command(
+    dataset: Dataset = "esci",
+    out: Out = None,
+    embedder_kind: Annotated[str, typer.Option("--embedder", help="minilm | minilm-int8 | minilm-torch")] = "minilm",
+) -> None:
     """NDCG@10, Recall@10/50 and MRR for dense, BM25 and hybrid retrieval, overall and per language."""
     from evals.retrieval import evaluate, print_table, write
     from shopassist.settings import get_settings
@@ -27,7 +31,7 @@ def retrieval_command(dataset: Dataset = "esci", out: Out = None) -> None:
     from vectorstore.service import default_embedder
 
     settings = get_settings()
-    embedder = default_embedder(settings)
+    embedder = default_embedder(settings, embedder_kind)
     index = ProductIndex(embedder)
     if dataset == "esci":
         from evals.esci import esci_docs, esci_queries
@@ -54,7 +58,7 @@ def retrieval_command(dataset: Dataset = "esci", out: Out = None) -> None:
     misses = getattr(embedder, "misses", embedded)
     typer.echo(f"indexed {len(docs)} products in {seconds:.1f}s ({misses} embedded now, the rest from the cache)")
     result = evaluate(index, labeled, search_queries, tune_fusion=dataset == "esci")
-    result.update(dataset=dataset, index_seconds=round(seconds, 2), embedded_now=misses,
+    result.update(dataset=dataset, embedder=embedder.name, index_seconds=round(seconds, 2), embedded_now=misses,
                   gains="E=1, S=0.1, C=0.01, I=0; unjudged 0; recall/MRR with E relevant" if dataset == "esci"
                   else "rule labels: 1 = meets every rule, 0 otherwise (evals/demo_queries.py)")
     print_table(result, typer.echo)

@@ -14,6 +14,7 @@ from vectorstore import chroma
 from vectorstore.documents import product_doc
 from vectorstore.embeddings import CachedEmbedder, Embedder, EmbeddingCache, MiniLMEmbedder
 from vectorstore.hybrid import ProductIndex
+from vectorstore.onnx_embedder import OnnxMiniLMEmbedder
 from vectorstore.passages import PassageIndex
 from vectorstore.query import Vocabulary
 
@@ -34,8 +35,17 @@ class SearchService:
                           categories=self.products.table.known_values("category"))
 
 
-def default_embedder(settings: Settings) -> Embedder:
-    return CachedEmbedder(MiniLMEmbedder(), EmbeddingCache(settings.model_cache_dir / "embeddings.sqlite"))
+EMBEDDERS = ("minilm", "minilm-int8", "minilm-torch")
+
+
+def default_embedder(settings: Settings, kind: str = "minilm") -> Embedder:
+    """MiniLM via onnxruntime (same vectors as sentence-transformers, less CPU), int8 ONNX, or plain torch."""
+    inner: Embedder
+    if kind == "minilm-torch":
+        inner = MiniLMEmbedder()
+    else:
+        inner = OnnxMiniLMEmbedder(settings.model_cache_dir, int8=kind == "minilm-int8")
+    return CachedEmbedder(inner, EmbeddingCache(settings.model_cache_dir / "embeddings.sqlite"))
 
 
 def open_service(settings: Settings, embedder: Embedder | None = None) -> SearchService:
