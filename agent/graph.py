@@ -14,7 +14,7 @@ from agent.conversation import answer_messages, plan_messages
 from agent.events import CitationsEvent, ProductsEvent, TokenEvent, ToolCallEvent
 from agent.guardrails import DECLINE, STEP_LIMIT, agent_logger, detect_language, looks_off_topic
 from agent.plan import PlanParseError, parse_plan
-from agent.results import citations, handoff, product_cards, proposed_actions, result_ids
+from agent.results import citations, handoff, is_handoff_tool, product_cards, proposed_actions, result_ids
 from agent.state import AgentState, InputState, Plan, Step, ToolCall, ToolOutcome
 from tools.base import ToolError
 
@@ -43,6 +43,9 @@ async def understand(state: AgentState, runtime: Runtime[TurnContext]) -> dict[s
     # A call that already ran with the same arguments would only repeat its DATA.
     plan.tool_calls = [call for call in plan.tool_calls if (call.name, repr(sorted(call.arguments.items())))
                        not in done]
+    if len(plan.tool_calls) > 1:
+        # Small models like to add a transfer to other calls; a handoff is only ever asked for on its own.
+        plan.tool_calls = [call for call in plan.tool_calls if not is_handoff_tool(call.name)]
     update: dict[str, Any] = {"pending": plan}
     if first:
         update["intent"] = plan.intent

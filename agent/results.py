@@ -101,8 +101,12 @@ def proposed_actions(outcome: ToolOutcome) -> list[ActionRequiredEvent]:
     return actions
 
 
+def is_handoff_tool(name: str) -> bool:
+    return any(marker in name for marker in _HANDOFF_TOOLS)
+
+
 def handoff(outcome: ToolOutcome) -> HandoffEvent | None:
-    if not outcome.ok or not any(marker in outcome.name for marker in _HANDOFF_TOOLS):
+    if not outcome.ok or not is_handoff_tool(outcome.name):
         return None
     reason = outcome.arguments.get("summary") or outcome.arguments.get("reason") or "shopper asked for a person"
     return HandoffEvent(reason=str(reason))

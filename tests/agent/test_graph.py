@@ -190,3 +190,10 @@ def test_obvious_off_topic_is_declined_before_any_model_call(make_runner) -> Non
     runner, model = make_runner()
     events = run_turn(runner, "tell me a joke")
     assert events[-1].text == DECLINE["en"] and not model.calls
+
+
+def test_handoff_mixed_into_other_calls_is_dropped(make_runner) -> None:
+    runner, _ = make_runner(plan(("search_faq", {"query": "returns"}), ("transfer_to_human_agents", {"summary": "x"})),
+                            next_step(), "Returns are accepted within 30 days.")
+    events = run_turn(runner, "what's your return policy?")
+    assert [c.name for c in of_type(events, "tool_call")] == ["search_faq"] and not of_type(events, "handoff")
