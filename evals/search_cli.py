@@ -42,7 +42,8 @@ def retrieval_command(
     else:
         from commerce.db import Database
         from evals.demo_queries import demo_docs, label_demo_queries, load_specs
-        from vectorstore.query import Vocabulary, parse_query
+        from vectorstore.query import parse_query
+        from vectorstore.service import catalog_vocabulary
 
         database = Database(settings.sqlalchemy_url)
         docs = demo_docs(database)
@@ -50,11 +51,12 @@ def retrieval_command(
             typer.echo("error: no products in the database; run `shopassist data generate` first", err=True)
             raise typer.Exit(2)
         labeled, specs = label_demo_queries(load_specs(), docs)
-        vocabulary = Vocabulary(brands={d.brand for d in docs}, categories={n for d in docs for n in d.category_path})
-        search_queries = [parse_query(spec.text, vocabulary) for spec in specs]
     started = time.perf_counter()
     embedded = index.add_docs(docs)
     seconds = time.perf_counter() - started
+    if dataset == "demo":
+        vocabulary = catalog_vocabulary(index.table)
+        search_queries = [parse_query(spec.text, vocabulary) for spec in specs]
     misses = getattr(embedder, "misses", embedded)
     typer.echo(f"indexed {len(docs)} products in {seconds:.1f}s ({misses} embedded now, the rest from the cache)")
     result = evaluate(index, labeled, search_queries, tune_fusion=dataset == "esci")

@@ -22,7 +22,9 @@ NEGATIVE = ("cheap", "loose", "small", "drops", "wore out", "undone", "hot", "na
 NEGATIVE_CUES = ("only downside", "downside", "but", "however", "不过", "可惜", "缺点")
 POSITIVE_CUES = ("on the plus side", "优点是", "好在")
 CLAUSE = re.compile(r"[.!?;。！？；，,]+")
+# A point must recur in this many reviews; products with few reviews show what single reviews say.
 MIN_RECURRING = 2
+FEW_REVIEWS = 4
 
 
 class ReviewInsightsInput(BaseModel):
@@ -83,8 +85,9 @@ def summarise(reviews: list[tuple[str, int, str]], max_points: int) -> tuple[lis
             if polarity:
                 said[(clause, polarity)].add(review_id)
     points = {1: [], -1: []}  # type: dict[int, list[Point]]
+    needed = MIN_RECURRING if len(reviews) >= FEW_REVIEWS else 1
     for (clause, polarity), ids in sorted(said.items(), key=lambda item: (-len(item[1]), item[0][0])):
-        if len(ids) >= MIN_RECURRING:
+        if len(ids) >= needed:
             points[polarity].append(Point(text=clause, mentions=len(ids), review_ids=sorted(ids)[:10]))
     return points[1][:max_points], points[-1][:max_points]
 

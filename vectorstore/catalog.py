@@ -122,6 +122,11 @@ class CatalogTable:
     def known_values(self, facet: str) -> set[str]:
         return {value for (name, value), rows in self._postings.items() if name == facet and rows}
 
+    def flag_attributes(self) -> set[str]:
+        """Attribute keys some product has as 'yes' (waterproof, vegan, ...)."""
+        return {name[5:] for (name, value), rows in self._postings.items()
+                if name.startswith("attr:") and value == "yes" and rows}
+
     def facet_rows(self, facet: str, values: Iterable[str]) -> np.ndarray:
         mask = np.zeros(self.size, dtype=bool)
         for value in values:

@@ -61,6 +61,7 @@ class Vocabulary(BaseModel):
 
     brands: set[str] = Field(default_factory=set)
     categories: set[str] = Field(default_factory=set)
+    flags: set[str] = Field(default_factory=set, description="yes/no attributes, e.g. 'waterproof'")
 
 
 PRICE_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
@@ -112,10 +113,8 @@ def _parse_price(text: str, query: dict) -> str:
 def _negated_terms(text: str) -> tuple[list[str], str]:
     terms: list[str] = []
     for cue in NEGATION_EN:
-        for match in re.finditer(rf"(?<![a-z]){cue}\s+([a-z][a-z\-]+(?:\s+[a-z][a-z\-]+)?)", text):
-            words = match.group(1).split()
-            term = words[0] if words[0] in MATERIAL_ALIASES or len(words) == 1 else match.group(1)
-            terms.append(term)
+        for match in re.finditer(rf"(?<![a-z]){cue}\s+([a-z][a-z\-]+)", text):
+            terms.append(match.group(1))
             text = text.replace(match.group(0), " ")
     for cue in NEGATION_ZH:
         for match in re.finditer(rf"{cue}([\u4e00-\u9fffa-z]+?)(?:的|材质|做的|$|，|,|\s)", text):
@@ -166,13 +165,17 @@ def parse_query(raw: str, vocabulary: Vocabulary | None = None) -> SearchQuery:
     if size := SIZE_PATTERN.search(text):
         fields["size"] = [(size.group(1) or size.group(2)).upper()]
         text = _take(text, size.span())
-    if vocabulary:
-        if brands := _known(text, {brand.lower() for brand in vocabulary.brands}):
-            fields["brand"] = brands
-        categories = _known(text, {category.lower() for category in vocabulary.categories})
-        if categories:
-            fields["category"] = max(categories, key=len)
     fields["text"] = expand_text(text)
+    if vocabulary:
+        # Matched on the expanded text, so '防水登山鞋' names the 'hiking boots' category and 'waterproof'.
+        wording = fields["text"].replace("-", " ")
+        if brands := _known(wording, {brand.lower() for brand in vocabulary.brands}):
+            fields["brand"] = brands
+        if categories := _known(wording, {category.lower().replace("-", " ") for category in vocabulary.categories}):
+            named = max(categories, key=len)
+            fields["category"] = next(c for c in vocabulary.categories if c.lower().replace("-", " ") == named)
+        if flags := _known(wording, {flag.lower() for flag in vocabulary.flags}):
+            fields["attributes"] = {flag: "yes" for flag in flags}
     return SearchQuery(**fields)
 
 

@@ -11,6 +11,7 @@ from commerce.db import Database
 from commerce.store import iter_products, list_passages
 from shopassist.settings import Settings
 from vectorstore import chroma
+from vectorstore.catalog import CatalogTable
 from vectorstore.documents import product_doc
 from vectorstore.embeddings import CachedEmbedder, Embedder, EmbeddingCache, MiniLMEmbedder
 from vectorstore.hybrid import ProductIndex
@@ -31,8 +32,12 @@ class SearchService:
     passages: PassageIndex
 
     def vocabulary(self) -> Vocabulary:
-        return Vocabulary(brands=self.products.table.known_values("brand"),
-                          categories=self.products.table.known_values("category"))
+        return catalog_vocabulary(self.products.table)
+
+
+def catalog_vocabulary(table: CatalogTable) -> Vocabulary:
+    return Vocabulary(brands=table.known_values("brand"), categories=table.known_values("category"),
+                      flags=table.flag_attributes())
 
 
 EMBEDDERS = ("minilm", "minilm-int8", "minilm-torch")

@@ -31,7 +31,7 @@ def test_summary_of_the_most_reviewed_product_quotes_its_reviews(context: ToolCo
     assert result.review_count == len(texts) and result.sentiment in ("positive", "mixed", "negative")
     assert result.pros or result.cons
     for point in [*result.pros, *result.cons]:
-        assert point.mentions >= 2 and point.review_ids
+        assert point.mentions >= (2 if len(texts) >= 4 else 1) and point.review_ids
         assert all(point.text in texts[review_id] for review_id in point.review_ids)
 
 

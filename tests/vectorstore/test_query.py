@@ -6,7 +6,8 @@ import pytest
 
 from vectorstore.query import SearchQuery, Vocabulary, merge_query, parse_query
 
-VOCAB = Vocabulary(brands={"Northpeak", "Stridelite"}, categories={"Shoes", "Hiking Boots", "Jackets"})
+VOCAB = Vocabulary(brands={"Northpeak", "Stridelite"}, categories={"Shoes", "Hiking Boots", "Jackets"},
+                   flags={"waterproof"})
 
 
 @pytest.mark.parametrize(
@@ -20,7 +21,9 @@ VOCAB = Vocabulary(brands={"Northpeak", "Stridelite"}, categories={"Shoes", "Hik
         ("低于300元的帐篷", {"price_max": 300.0}),
         ("northpeak snekers size 10 in stock", {"brand": ["northpeak"], "size": ["10"], "in_stock": True}),
         ("cheapest tent", {"sort": "price_asc"}),
-        ("navy jacket", {"colour": ["navy"], "category": "jackets"}),
+        ("navy jacket", {"colour": ["navy"], "category": "Jackets"}),
+        ("防水登山鞋", {"category": "Hiking Boots", "attributes": {"waterproof": "yes"}}),
+        ("not waterproof boots", {"exclude": ["waterproof"], "attributes": {}}),
     ],
 )
 def test_constraints_are_parsed(text: str, expected: dict) -> None:
