@@ -32,11 +32,14 @@ def bench_app() -> Any:
     from agent.runner import AgentRunner
     from commerce.db import Database
     from serving.app import create_app
+    from serving.heap import settle_heap
 
     settings = load_settings()
     database = Database(settings.sqlalchemy_url)
     database.migrate()
-    return create_app(settings, database, AgentRunner(settings, database, tools=[]))
+    app = create_app(settings, database, AgentRunner(settings, database, tools=[]))
+    settle_heap()
+    return app
 
 
 async def _baseline(settings: Any, turns: int) -> tuple[list[float], float]:
@@ -98,7 +101,7 @@ def _cpu_s(pid: int) -> float:
     import psutil
 
     times = psutil.Process(pid).cpu_times()
-    return round(times.user + times.system, 1)
+    return round(times.user + times.system, 2)
 
 
 def _percentiles(values: list[float]) -> dict[str, float]:
@@ -128,7 +131,7 @@ async def _run_clients(url: str, sessions: int, turns: int, ramp_s: float, pid: 
     tasks = [asyncio.create_task(_session(url, turns, ramp_s, start, results)) for _ in range(sessions)]
     while results["connected"] < sessions and not any(task.done() for task in tasks):
         await asyncio.sleep(0.05)
-    connected_mb = _rss_mb(pid)
+    connected_mb, connected_cpu_s = _rss_mb(pid), _cpu_s(pid)
     started = time.perf_counter()
     start.set()
     peak_mb = connected_mb
@@ -136,7 +139,8 @@ async def _run_clients(url: str, sessions: int, turns: int, ramp_s: float, pid: 
         peak_mb = max(peak_mb, _rss_mb(pid))
         await asyncio.sleep(0.2)
     failures = [repr(task.exception()) for task in tasks if task.exception() is not None]
-    results.update(server_cpu_s=_cpu_s(pid), bench_client_cpu_s=_cpu_s(os.getpid()))
+    results.update(server_cpu_s=_cpu_s(pid), server_turns_cpu_s=_cpu_s(pid) - connected_cpu_s,
+                   bench_client_cpu_s=_cpu_s(os.getpid()))
     results.update(wall_s=time.perf_counter() - started, idle_mb=idle_mb, connected_mb=connected_mb,
                    peak_mb=peak_mb, session_failures=failures[:5], failed_sessions=len(failures))
     return results
@@ -166,7 +170,8 @@ def _report(results: dict[str, Any], baseline_offsets: list[float], baseline_tur
         "server_kb_per_idle_session": round((results["connected_mb"] - results["idle_mb"]) * 1024 / sessions, 1),
         "wall_s": round(results["wall_s"], 2),
         "cpu_s": {"server": results["server_cpu_s"], "bench_clients": results["bench_client_cpu_s"],
-                  "cores": os.cpu_count()},
+                  "cores": os.cpu_count(), "load_average": [round(load, 2) for load in os.getloadavg()]},
+        "server_cpu_ms_per_turn": round(results["server_turns_cpu_s"] * 1000 / max(1, sessions * turns), 2),
     }
 
 

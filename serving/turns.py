@@ -69,8 +69,7 @@ class TurnManager:
             return False
         started = time.perf_counter()
         stored = await store.in_db_thread(self.db, store.store_user_message, conversation.id, cid, frame.text)
-        current = await store.in_db_thread(self.db, store.get_conversation, conversation.id)
-        state = current.state if current else "bot"
+        state = stored.conversation.state
         if stored.duplicate or state != "bot":
             self.slots.release()
             reply(AckFrame(client_message_id=cid, message_id=stored.id, duplicate=stored.duplicate))
@@ -83,18 +82,22 @@ class TurnManager:
             return False
         reply(AckFrame(client_message_id=cid, message_id=stored.id))
         metrics.TURNS.labels(transport).inc()
-        task = asyncio.create_task(self._run(conversation, frame, stored.id, started))
+        task = asyncio.create_task(self._run(stored, frame, started))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
         return True
 
-    async def _run(self, conversation: Conversation, frame: MessageFrame, message_id: int, started: float) -> None:
+    async def _run(self, stored: store.StoredMessage, frame: MessageFrame, started: float) -> None:
         # One turn at a time per conversation, in arrival order (asyncio.Lock is FIFO); the count drops the lock.
+        conversation = stored.conversation
         lock, users = self._locks.get(conversation.id, (asyncio.Lock(), 0))
         self._locks[conversation.id] = (lock, users + 1)
         try:
             async with lock:
-                await self._turn(conversation, frame, message_id, started)
+                if users:  # an earlier turn ran meanwhile: it may have verified the shopper
+                    current = await store.in_db_thread(self.db, store.get_conversation, conversation.id)
+                    conversation = current or conversation
+                await self._turn(conversation, frame, stored, started)
         except Exception:
             logging.getLogger(__name__).exception("turn bookkeeping failed")
             await self.hub.publish(conversation.id, error_frame("internal", "Something went wrong on our side.",
@@ -107,22 +110,21 @@ class TurnManager:
             else:
                 self._locks[conversation.id] = (lock, users - 1)
 
-    async def _turn(self, conversation: Conversation, frame: MessageFrame, message_id: int, started: float) -> None:
+    async def _turn(self, conversation: Conversation, frame: MessageFrame, stored: store.StoredMessage,
+                    started: float) -> None:
         began_at = datetime.now(UTC)
-        items = await store.in_db_thread(self.db, store.history, conversation.id)
-        earlier = [item for item in items if item.message_id < message_id]
         request = TurnRequest(text=frame.text, conversation_id=conversation.id, shopper_id=conversation.shopper_id,
-                              history=store.agent_history(earlier), language=frame.language)
+                              history=store.agent_history(stored.earlier), language=frame.language)
         events, first_token_ms = await self._stream(conversation.id, request, started)
         final = events[-1]
         latency_ms = round((time.perf_counter() - started) * 1000, 1)
-        index = sum(1 for item in earlier if item.role == "user")
+        index = sum(1 for item in stored.earlier if item.role == "user")
         turn = turn_from_events(index, frame.text, events, language=frame.language, started_at=began_at,
                                 finished_at=datetime.now(UTC), first_token_ms=first_token_ms)
         turn.latency_ms = latency_ms
         products = [card for e in events if isinstance(e, ProductsEvent) for card in e.products]
         citations = [c for e in events if isinstance(e, CitationsEvent) for c in e.citations]
-        reply_id = await store.in_db_thread(self.db, store.store_reply, conversation.id, message_id, turn, products,
+        reply_id = await store.in_db_thread(self.db, store.store_reply, conversation.id, stored.id, turn, products,
                                            citations)
         if any(isinstance(e, HandoffEvent) for e in events):
             await store.in_db_thread(self.db, store.set_state, conversation.id, "queued")
