@@ -62,6 +62,14 @@ class HandoffEvent(BaseModel):
     reason: str
 
 
+class IdentityEvent(BaseModel):
+    """A tool verified the shopper (by email, or name and zip): serving keeps the id as the conversation's
+    identity. Internal: never sent to clients."""
+
+    type: Literal["identity"] = "identity"
+    shopper_id: str
+
+
 class DoneEvent(BaseModel):
     type: Literal["done"] = "done"
     text: str = Field("", description="The full answer text of the turn")
@@ -77,7 +85,7 @@ class ErrorEvent(BaseModel):
 
 
 AgentEvent = Annotated[
-    TokenEvent | ToolCallEvent | ProductsEvent | CitationsEvent | ActionRequiredEvent | HandoffEvent | DoneEvent
-    | ErrorEvent,
+    TokenEvent | ToolCallEvent | ProductsEvent | CitationsEvent | ActionRequiredEvent | HandoffEvent | IdentityEvent
+    | DoneEvent | ErrorEvent,
     Field(discriminator="type"),
 ]

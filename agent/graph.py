@@ -14,9 +14,18 @@ from agent.conversation import answer_messages, plan_messages
 from agent.events import CitationsEvent, ProductsEvent, TokenEvent, ToolCallEvent
 from agent.guardrails import DECLINE, STEP_LIMIT, agent_logger, detect_language, looks_off_topic
 from agent.plan import PlanParseError, parse_plan
-from agent.results import citations, handoff, is_handoff_tool, product_cards, proposed_actions, result_ids
+from agent.results import (
+    citations,
+    handoff,
+    identity,
+    is_handoff_tool,
+    product_cards,
+    proposed_actions,
+    result_ids,
+)
 from agent.state import AgentState, InputState, Plan, Step, ToolCall, ToolOutcome
 from tools.base import ToolError
+from tools.identity import verified_identity
 
 log = agent_logger(__name__)
 INVALID = "invalid_arguments"
@@ -69,7 +78,8 @@ async def _run_call(context: TurnContext, call: ToolCall) -> ToolOutcome:
         return ToolOutcome(name=call.name, arguments=call.arguments, ok=False, data=result.error,
                            error_code=result.code, latency_ms=latency)
     data = result.model_dump(mode="json") if hasattr(result, "model_dump") else result
-    return ToolOutcome(name=call.name, arguments=call.arguments, ok=True, data=data, latency_ms=latency)
+    return ToolOutcome(name=call.name, arguments=call.arguments, ok=True, data=data, latency_ms=latency,
+                       verified_shopper=verified_identity(result))
 
 
 def _emit_outcome(runtime: Runtime[TurnContext], outcome: ToolOutcome) -> None:
@@ -84,13 +94,18 @@ def _emit_outcome(runtime: Runtime[TurnContext], outcome: ToolOutcome) -> None:
         write(action)
     if event := handoff(outcome):
         write(event)
+    if verified := identity(outcome):
+        write(verified)
 
 
 async def act(state: AgentState, runtime: Runtime[TurnContext]) -> dict[str, Any]:
     plan = state.get("pending") or Plan()
     outcomes = list(await asyncio.gather(*(_run_call(runtime.context, call) for call in plan.tool_calls)))
+    tool_context = runtime.context.tool_context
     for outcome in outcomes:
         _emit_outcome(runtime, outcome)
+        if outcome.verified_shopper and tool_context.shopper_id is None:
+            tool_context.shopper_id = outcome.verified_shopper  # the turn's later steps act for them
     invalid = [f"{o.name}: {o.data}" for o in outcomes if o.error_code == INVALID]
     already_repaired = any(step.repair_note for step in state.get("steps", []))
     note = ""

@@ -6,7 +6,7 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-from agent.events import ActionRequiredEvent, Citation, HandoffEvent, ProductCard
+from agent.events import ActionRequiredEvent, Citation, HandoffEvent, IdentityEvent, ProductCard
 from agent.guardrails import fence
 from agent.state import ToolOutcome
 
@@ -110,6 +110,10 @@ def handoff(outcome: ToolOutcome) -> HandoffEvent | None:
         return None
     reason = outcome.arguments.get("summary") or outcome.arguments.get("reason") or "shopper asked for a person"
     return HandoffEvent(reason=str(reason))
+
+
+def identity(outcome: ToolOutcome) -> IdentityEvent | None:
+    return IdentityEvent(shopper_id=outcome.verified_shopper) if outcome.verified_shopper else None
 
 
 def result_ids(outcome: ToolOutcome) -> list[str]:

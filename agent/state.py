@@ -44,6 +44,7 @@ class ToolOutcome(BaseModel):
     data: Any = Field(description="The tool's output (or error) as plain JSON data")
     error_code: str = ""
     latency_ms: float = 0.0
+    verified_shopper: str | None = Field(None, description="Shopper id the call verified (tools.identity)")
 
 
 class Step(BaseModel):

@@ -10,7 +10,10 @@ from langchain_core.messages import BaseMessage
 from agent.events import DoneEvent, ErrorEvent
 from agent.guardrails import DECLINE, STEP_LIMIT
 from agent.runner import AgentRunner, TurnRequest
-from tests.agent.fakes import next_step, plan
+from commerce.models import Shopper
+from commerce.store import shopper_row
+from tests.agent.fakes import FAKE_TOOLS, ScriptedChatModel, next_step, plan
+from tools.identity import IDENTITY_TOOLS
 
 
 def run_turn(runner: AgentRunner, text: str, **request: Any) -> list[Any]:
@@ -197,3 +200,16 @@ def test_handoff_mixed_into_other_calls_is_dropped(make_runner) -> None:
                             next_step(), "Returns are accepted within 30 days.")
     events = run_turn(runner, "what's your return policy?")
     assert [c.name for c in of_type(events, "tool_call")] == ["search_faq"] and not of_type(events, "handoff")
+
+
+def test_a_verified_shopper_is_announced_and_the_turns_later_steps_act_for_them(tmp_settings, database) -> None:
+    with database.session() as session:
+        session.add(shopper_row(Shopper(id="alice_1", first_name="Alice", last_name="Smith",
+                                        email="alice@example.com")))
+    model = ScriptedChatModel(replies=[plan(("find_user_id_by_email", {"email": "alice@example.com"})),
+                                       next_step(("cancel_pending_order", {"order_id": "#W1"})), "Please confirm."])
+    runner = AgentRunner(tmp_settings, database, model=model, tools=[*FAKE_TOOLS, *IDENTITY_TOOLS],
+                         model_name="scripted-fake")
+    events = run_turn(runner, "I am alice@example.com, please cancel #W1")
+    assert [event.shopper_id for event in of_type(events, "identity")] == ["alice_1"]
+    assert [event.action_id for event in of_type(events, "action_required")] == ["act_1"]  # anonymous would fail
