@@ -89,9 +89,10 @@ def bench_search_command(
                 typer.echo(f"  {key:24} p50 {value['p50_ms']:8.2f} ms   p95 {value['p95_ms']:8.2f} ms")
         typer.echo(f"  bare Chroma filtered p95 / ours dense filtered p95: "
                    f"{row['ratio_chroma_filtered_p95_over_ours_dense_filtered_p95']}x")
-    embedding = result["embedding"]
-    typer.echo(f"\nembedding (MiniLM, {embedding['text']}): {embedding['products_per_s']} products/s wall, "
-               f"{embedding['products_per_cpu_s']} per CPU-second")
+    for name, rates in result["embedding"].items():
+        if isinstance(rates, dict):
+            typer.echo(f"embedding MiniLM {name:10} {rates['products_per_s']:7.1f} products/s wall, "
+                       f"{rates['products_per_cpu_s']:7.1f} per CPU-second")
     typer.echo(f"peak RSS {result['peak_rss_mb']} MB; {result['cpus']} CPUs, load average {result['load_average_1m']}")
     path = out or _default_out("bench-search")
     path.parent.mkdir(parents=True, exist_ok=True)
