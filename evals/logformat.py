@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-FORMAT_NAME = "shopassist.dialogue-log"
+FORMAT_NAME: Literal["shopassist.dialogue-log"] = "shopassist.dialogue-log"
 FORMAT_VERSION = "1.0"
 """Bump the minor part for added optional fields, the major part for anything a v1 reader would misread."""
 
