@@ -6,6 +6,7 @@ import asyncio
 
 from pydantic import BaseModel
 
+from serving import conversations as store
 from serving.conversations import Conversation
 from serving.protocol import ActionResultFrame, ConfirmFrame, RejectFrame
 from serving.services import Services
@@ -16,7 +17,9 @@ from tools.confirm import confirm_action, reject_action
 
 async def resolve_action(services: Services, conversation: Conversation,
                          frame: ConfirmFrame | RejectFrame) -> BaseModel:
-    """Never goes through the LLM: the action id comes from the shopper's click, identity from the session."""
+    """Never goes through the LLM: the action id comes from the shopper's click, identity from the session
+    (read now: a shopper verified in the chat since the socket opened counts)."""
+    conversation = await store.in_db_thread(services.db, store.get_conversation, conversation.id) or conversation
     if conversation.shopper_id is None:
         return error_frame("identity_required", "Please sign in to the shop to confirm changes to orders or cart.")
     context = ToolContext(db=services.db, settings=services.settings, shopper_id=conversation.shopper_id,

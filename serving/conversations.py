@@ -66,11 +66,14 @@ def _conversation(row: ConversationRow, resumed: bool) -> Conversation:
 
 def open_conversation(db: Database, session_id: str | None, shopper_id: str | None,
                       language: str | None) -> Conversation:
-    """Resume `session_id` when it exists and belongs to this shopper (or to nobody yet); else start a new one."""
+    """Resume `session_id` when it exists and belongs to this shopper (or to nobody yet); else start a new one.
+
+    A shopper verified in the chat resumes with the session id alone; a token must name the same shopper."""
     with db.session() as session:
         row = session.get(ConversationRow, session_id) if session_id else None
         if row is not None:
-            if row.shopper_id is not None and row.shopper_id != shopper_id:
+            anonymous_resume_of_chat_identity = row.verified_in_chat and shopper_id is None
+            if row.shopper_id is not None and row.shopper_id != shopper_id and not anonymous_resume_of_chat_identity:
                 raise ConversationError("session_forbidden", "This conversation belongs to another shopper.")
             if row.shopper_id is None and shopper_id is not None:
                 row.shopper_id = shopper_id
@@ -93,6 +96,18 @@ def _current(session: Any, conversation_id: str) -> Conversation:
     if row is None:
         raise ConversationError("not_found", "No such conversation.")
     return _conversation(row, resumed=True)
+
+
+def verify_shopper(db: Database, conversation_id: str, shopper_id: str) -> bool:
+    """Keep a shopper verified in the chat as the conversation's identity from now on. Never replaces another
+    shopper (the token's or an earlier verification): False then, and nothing changes."""
+    with db.session() as session:
+        row = session.get(ConversationRow, conversation_id)
+        if row is None:
+            raise ConversationError("not_found", "No such conversation.")
+        if row.shopper_id is None:
+            row.shopper_id, row.verified_in_chat = shopper_id, True
+        return row.shopper_id == shopper_id
 
 
 def set_state(db: Database, conversation_id: str, state: ConversationState) -> None:

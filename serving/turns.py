@@ -18,6 +18,7 @@ from agent.events import (
     DoneEvent,
     ErrorEvent,
     HandoffEvent,
+    IdentityEvent,
     ProductsEvent,
     TokenEvent,
     ToolCallEvent,
@@ -158,6 +159,9 @@ class TurnManager:
                             metrics.FIRST_TOKEN_SECONDS.observe(first_token_ms / 1000)
                         if isinstance(item, ToolCallEvent):
                             metrics.TOOL_SECONDS.labels(item.name).observe(item.latency_ms / 1000)
+                        if isinstance(item, IdentityEvent):  # internal: stored, never sent to clients
+                            await self._keep_identity(conversation_id, item.shopper_id)
+                            continue
                         events.append(item)
                         await self.hub.publish(conversation_id, item)
         except TimeoutError:
@@ -167,6 +171,12 @@ class TurnManager:
             final = ErrorEvent(code="internal", message="Something went wrong on our side. Please try again.")
         events.append(final or ErrorEvent(code="internal", message="The answer ended unexpectedly."))
         return events, first_token_ms
+
+    async def _keep_identity(self, conversation_id: str, shopper_id: str) -> None:
+        """The shopper verified in this turn is the conversation's shopper id for its later turns."""
+        kept = await store.in_db_thread(self.db, store.verify_shopper, conversation_id, shopper_id)
+        if not kept:
+            event("identity_not_changed", logging.WARNING, conversation=conversation_id)
 
     async def drain(self) -> None:
         """Wait for running turns (shutdown and tests)."""
