@@ -19,7 +19,8 @@ async def resolve_action(services: Services, conversation: Conversation,
                          frame: ConfirmFrame | RejectFrame) -> BaseModel:
     """Never goes through the LLM: the action id comes from the shopper's click, identity from the session
     (read now: a shopper verified in the chat since the socket opened counts)."""
-    conversation = await store.in_db_thread(services.db, store.get_conversation, conversation.id) or conversation
+    current = await store.in_db_thread(services.db, store.get_conversation, conversation.id)
+    conversation = current or conversation
     if conversation.shopper_id is None:
         return error_frame("identity_required", "Please sign in to the shop to confirm changes to orders or cart.")
     context = ToolContext(db=services.db, settings=services.settings, shopper_id=conversation.shopper_id,
