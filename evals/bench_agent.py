@@ -90,20 +90,22 @@ def run_bench(runner: AgentRunner, requests: list[str], shopper: str | None) -> 
     first = asyncio.run(_agent_turn(runner, "hello", shopper))
     turns = []
     for text in requests:
+        recorder.last = []
         turn = asyncio.run(_agent_turn(runner, text, shopper))
-        final_prompt = recorder.last
-        turn["bare_ttft_s"] = _bare_ttft(runner, final_prompt)
-        if turn["ttft_s"]:
+        # Turns answered without the model (off-topic prefilter) have no final prompt to compare with.
+        turn["bare_ttft_s"] = _bare_ttft(runner, recorder.last) if recorder.last else None
+        if turn["ttft_s"] and turn["bare_ttft_s"]:
             turn["overhead_ratio"] = turn["ttft_s"] / turn["bare_ttft_s"]
         turns.append(turn)
         typer.echo(f"{turn['ttft_s'] or float('nan'):7.2f}s TTFT {turn['turn_s']:7.2f}s turn "
-                   f"{turn['bare_ttft_s']:6.2f}s bare  {','.join(turn['tools']) or '-':40} {text}", err=True)
+                   f"{turn['bare_ttft_s'] or float('nan'):6.2f}s bare  {','.join(turn['tools']) or '-':40} {text}",
+                   err=True)
     return {
         "model": runner.model_name, "prompt_version": runner.prompt_version, "threads": runner.settings.llm_threads,
         "cpu_count": os.cpu_count(), "load_average": os.getloadavg(), "first_turn_s": first["turn_s"],
         "ttft_s": _percentiles([t["ttft_s"] for t in turns if t["ttft_s"]]),
         "turn_s": _percentiles([t["turn_s"] for t in turns]),
-        "bare_llm_ttft_s": _percentiles([t["bare_ttft_s"] for t in turns]),
+        "bare_llm_ttft_s": _percentiles([t["bare_ttft_s"] for t in turns if t["bare_ttft_s"]]),
         "overhead_ratio": _percentiles([t["overhead_ratio"] for t in turns if "overhead_ratio" in t]),
         "turns": turns,
     }
