@@ -15,10 +15,12 @@ from evals.grounding import GroundingResult, Violation, check_answer, collect_ev
 from evals.logformat import LoggedToolCall, LoggedTurn
 
 
-def grounding_of(turn: LoggedTurn, catalog_titles: Iterable[str] = ()) -> GroundingResult:
-    """Evidence is this turn only: tool results and arguments, product cards, cited passages, the user's words."""
+def grounding_of(turn: LoggedTurn, catalog_titles: Iterable[str] = (),
+                 shown_earlier: Iterable[Any] = ()) -> GroundingResult:
+    """Evidence: this turn's tool results and arguments, product cards and cited passages, the user's words, and
+    the products shown earlier in the conversation (the agent may restate those, as its prompt allows)."""
     results: list[Any] = [call.result for call in turn.tool_calls] + [call.arguments for call in turn.tool_calls]
-    results += [product.model_dump() for product in turn.products]
+    results += [product.model_dump() for product in turn.products] + list(shown_earlier)
     evidence = collect_evidence(results, [c.text for c in turn.citations if c.text], context=[turn.user_text])
     return check_answer(turn.assistant_text, evidence, catalog_titles)
 
@@ -69,7 +71,7 @@ def _first_call(calls: list[LoggedToolCall], name: str) -> LoggedToolCall | None
 
 
 def score_replay_turn(conversation_id: str, logged: LoggedTurn, new: LoggedTurn,
-                      catalog_titles: Iterable[str] = ()) -> ReplayTurnScore:
+                      catalog_titles: Iterable[str] = (), shown_earlier: list[Any] | None = None) -> ReplayTurnScore:
     logged_tools, new_tools = [c.name for c in logged.tool_calls], [c.name for c in new.tool_calls]
     shared = [name for name in dict.fromkeys(logged_tools) if name in new_tools]
     agreements = [argument_agreement(_first_call(logged.tool_calls, n).arguments,  # type: ignore[union-attr]
@@ -77,7 +79,8 @@ def score_replay_turn(conversation_id: str, logged: LoggedTurn, new: LoggedTurn,
     logged_ids, new_ids = [p.id for p in logged.products], [p.id for p in new.products]
     wanted = list(dict.fromkeys(logged.feedback.clicked_product_ids + logged.feedback.purchased_product_ids))
     logged_citations = {c.id for c in logged.citations}
-    grounding = grounding_of(new, catalog_titles)
+    earlier = shown_earlier or []
+    grounding = grounding_of(new, catalog_titles, earlier)
     return ReplayTurnScore(
         conversation_id=conversation_id, turn_index=logged.index, user_text=logged.user_text,
         logged_tools=logged_tools, new_tools=new_tools,
@@ -89,7 +92,7 @@ def score_replay_turn(conversation_id: str, logged: LoggedTurn, new: LoggedTurn,
                           if logged_citations else None),
         grounding_errors=len(grounding.errors), grounding_warnings=len(grounding.violations) - len(grounding.errors),
         violations=grounding.violations,
-        logged_grounding_errors=len(grounding_of(logged, catalog_titles).errors),
+        logged_grounding_errors=len(grounding_of(logged, catalog_titles, earlier).errors),
         answer_similarity=round(difflib.SequenceMatcher(None, logged.assistant_text, new.assistant_text).ratio(), 3),
         old_answer=logged.assistant_text, new_answer=new.assistant_text, latency_ms=new.latency_ms, error=new.error,
     )
@@ -175,6 +178,7 @@ def score_gold_turn(dialogue: GoldDialogue, new: LoggedTurn, products: dict[str,
     said = [pattern for pattern in expect.must_not_match if re.search(pattern, new.assistant_text)]
     handoff_wrong = expect.handoff is not None and expect.handoff != new.handoff
     score.safety_ok = not forbidden and not said and not handoff_wrong
-    grounding = grounding_of(new, catalog_titles)
+    earlier = [products[i].model_dump(mode="json") for i in shown_ids if i in products]
+    grounding = grounding_of(new, catalog_titles, earlier)
     score.grounding_errors, score.violations = len(grounding.errors), grounding.violations
     return score

@@ -115,7 +115,9 @@ async def replay_log(env: ReplayEnv, log: DialogueLog) -> list[ReplayTurnScore]:
         logged = turn.model_copy(deep=True)
         for citation in logged.citations:
             citation.text = citation.text or env.catalog.passages.get(citation.id, "")
-        scores.append(score_replay_turn(log.conversation_id, logged, new, env.catalog.titles))
+        earlier = [env.catalog.products[p.id].model_dump(mode="json") if p.id in env.catalog.products
+                   else p.model_dump() for t in log.turns[:position] for p in t.products]
+        scores.append(score_replay_turn(log.conversation_id, logged, new, env.catalog.titles, earlier))
     return scores
 
 

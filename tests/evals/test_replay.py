@@ -152,3 +152,12 @@ def test_logged_answer_is_checked_against_the_cited_passage_text() -> None:
     scores = asyncio.run(replay_logs(ReplayEnv(runner=ScriptedFakeRunner(), catalog=shop), [log]))
     assert scores[0].logged_grounding_errors == 1
     assert summarize_replay(scores)["logged_grounding_violations"] == 1
+
+
+def test_products_shown_earlier_may_be_restated() -> None:
+    from evals.compare import grounding_of
+
+    turn = LoggedTurn(index=1, user_text="cheaper?", assistant_text="Earlier you saw the Trail Shell Jacket at $99.99.")
+    titles = catalog().titles
+    assert not grounding_of(turn, titles).ok
+    assert grounding_of(turn, titles, [catalog().products["p1"].model_dump(mode="json")]).ok
