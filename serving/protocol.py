@@ -61,12 +61,22 @@ class FeedbackFrame(ClientModel):
     comment: str = Field("", max_length=2000)
 
 
+class EventFrame(ClientModel):
+    """Something the shopper did with a product card, recorded for their profile (signed-in shoppers who allow
+    personalization only; otherwise ignored). No reply unless it fails."""
+
+    type: Literal["event"] = "event"
+    kind: Literal["view", "click", "add_to_cart"]
+    product_id: str = Field(min_length=1, max_length=64, description="A product card's `id`, e.g. 'p_shirt'")
+
+
 class PingFrame(ClientModel):
     type: Literal["ping"] = "ping"
 
 
 ClientFrame = Annotated[
-    HelloFrame | MessageFrame | ConfirmFrame | RejectFrame | FeedbackFrame | PingFrame, Field(discriminator="type")
+    HelloFrame | MessageFrame | ConfirmFrame | RejectFrame | FeedbackFrame | EventFrame | PingFrame,
+    Field(discriminator="type"),
 ]
 
 
@@ -110,7 +120,8 @@ class DoneFrame(DoneEvent):
 
 class ErrorFrame(ErrorEvent):
     """Codes: bad_frame, frame_too_large, rate_limited, too_many_streams, turn_timeout, identity_required,
-    token_invalid, token_expired, session_forbidden, not_found, action_failed, and the agent's own codes."""
+    token_invalid, token_expired, session_forbidden, not_found, action_failed, unknown_product and
+    events_rate_limited (an `event` frame), and the agent's own codes."""
 
     client_message_id: str | None = None
 

@@ -12,10 +12,12 @@ from pydantic import BaseModel, ValidationError
 from serving import conversations as store
 from serving import metrics
 from serving.actions import resolve_action
+from serving.behaviour import handle_event
 from serving.conversations import Conversation, ConversationError
 from serving.logs import event
 from serving.protocol import (
     ConfirmFrame,
+    EventFrame,
     FeedbackFrame,
     HelloFrame,
     MessageFrame,
@@ -110,6 +112,10 @@ class ChatConnection:
                                         frame.rating, frame.comment)
             except ConversationError as error:
                 self.reply(error_frame(error.code, error.message))
+        elif isinstance(frame, EventFrame):
+            problem = await handle_event(self.services, conversation, frame)
+            if problem is not None:
+                self.reply(problem)
         elif isinstance(frame, PingFrame):
             self.reply(PongFrame())
         elif isinstance(frame, HelloFrame):

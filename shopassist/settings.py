@@ -43,6 +43,7 @@ class Settings(BaseSettings):
     max_frame_bytes: int = Field(16_384, ge=256)
     messages_per_minute: int = Field(20, ge=1)
     messages_per_minute_per_ip: int = Field(120, ge=1)
+    events_per_minute: int = Field(120, ge=1, description="Behaviour `event` frames recorded per session per minute")
     max_concurrent_streams: int = Field(64, ge=1)
     confirmation_ttl_s: int = Field(300, ge=10)
     identity_ttl_s: int = Field(3600, ge=10, description="How long a shop-signed shopper token stays valid")

@@ -136,4 +136,4 @@ def test_schema_endpoint_documents_every_frame(client: TestClient) -> None:
     client_side = schema["client_to_server"]["discriminator"]["mapping"]
     assert {"session", "ack", "token", "tool_call", "products", "citations", "action_required", "handoff", "done",
             "error", "operator", "state", "action_result", "pong"} <= set(server)
-    assert set(client_side) == {"hello", "message", "confirm", "reject", "feedback", "ping"}
+    assert set(client_side) == {"hello", "message", "confirm", "reject", "feedback", "event", "ping"}
