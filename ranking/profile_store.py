@@ -34,6 +34,24 @@ def save_profile(session: Session, profile: Profile) -> None:
     session.merge(ProfileRow(shopper_id=profile.shopper_id, data=profile.model_dump(mode="json")))
 
 
+def load_or_build_profile(session: Session, shopper_id: str, half_life_days: float, catalog: Catalog | None = None,
+                          vectors: VectorLookup | None = None) -> Profile | None:
+    """The stored profile; when there is none yet (imported or generated history), built from the events and saved."""
+    if not personalization_allowed(session, shopper_id):
+        return None
+    stored = load_profile(session, shopper_id)
+    if stored is not None:
+        return stored
+    history = [event_from_row(row) for row in session.scalars(
+        select(EventRow).where(EventRow.shopper_id == shopper_id).order_by(EventRow.at))]
+    if not history:
+        return None
+    profile = build_profile(shopper_id, history, catalog or Catalog.load(session), half_life_days, vectors)
+    if profile is not None:
+        save_profile(session, profile)
+    return profile
+
+
 def record_event(db: Database, event: BehaviourEvent, half_life_days: float, catalog: Catalog | None = None,
                  vectors: VectorLookup | None = None) -> Profile | None:
     """Store the event and fold it into the shopper's stored profile; opted-out shoppers are not tracked at all."""
@@ -47,9 +65,11 @@ def record_events(db: Database, events: list[BehaviourEvent], half_life_days: fl
     with db.session() as session:
         opted_out = set(session.scalars(select(ShopperRow.id).where(
             ShopperRow.id.in_(shoppers), ShopperRow.personalization.is_(False))))
-        rows = {row.shopper_id: row for row in session.scalars(select(ProfileRow).where(
-            ProfileRow.shopper_id.in_(shoppers - opted_out)))}
-        profiles = {shopper: Profile.model_validate(row.data) for shopper, row in rows.items() if row.data}
+        profiles: dict[str, Profile] = {}
+        for shopper in shoppers - opted_out:
+            existing = load_or_build_profile(session, shopper, half_life_days, catalog, vectors)
+            if existing is not None:
+                profiles[shopper] = existing
         kept = [event for event in events if event.shopper_id not in opted_out]
         for event in kept:
             item = _item(session, event.product_id, catalog) if event.product_id else None

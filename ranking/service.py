@@ -15,7 +15,7 @@ from ranking import recommend
 from ranking.catalog import Catalog
 from ranking.collab import ItemItem
 from ranking.popularity import Popularity
-from ranking.profile_store import load_profile
+from ranking.profile_store import load_or_build_profile
 from ranking.profiles import VectorLookup
 from ranking.rerank import RerankOptions, Signals, rerank
 from ranking.schemas import Candidate, Profile, RankedItem
@@ -68,7 +68,7 @@ class Ranker:
         if shopper_id is None:
             return None
         with self.db.session() as session:
-            return load_profile(session, shopper_id)
+            return load_or_build_profile(session, shopper_id, self.half_life_days, self.catalog, self.vectors)
 
     def rerank(self, candidates: list[Candidate], shopper_id: str | None,
                options: RerankOptions | None = None) -> list[RankedItem]:

@@ -10,12 +10,8 @@ from commerce.store import cart_from_row
 from commerce.tables import CartRow
 from ranking.recommend import Intent
 from ranking.schemas import Candidate, Explanation
-from ranking.service import Ranker
 from tools.base import Tool, ToolContext, ToolFailure
-
-RANKER_SERVICE = "ranker"
-# Optional: a callable product_id -> vector, put into ToolContext.services by the search layer.
-VECTOR_SERVICE = "product_vectors"
+from tools.personalize import ranker_for
 
 
 class RecommendInput(BaseModel):
@@ -45,14 +41,6 @@ class RecommendOutput(BaseModel):
     mode: str
     personalized: bool = Field(description="False when the shopper is a guest, new, or opted out")
     items: list[RecommendedProduct]
-
-
-def ranker_for(context: ToolContext) -> Ranker:
-    ranker = context.services.get(RANKER_SERVICE)
-    if ranker is None:
-        ranker = Ranker(context.db, context.settings.profile_half_life_days, context.services.get(VECTOR_SERVICE))
-        context.services[RANKER_SERVICE] = ranker
-    return ranker
 
 
 def recommend_products(context: ToolContext, arguments: RecommendInput) -> RecommendOutput:

@@ -7,13 +7,12 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from tools.base import Tool, ToolContext
+from tools.personalize import record_search, rerank_search
 from vectorstore.filters import reasons
 from vectorstore.hybrid import Candidate
 from vectorstore.query import SearchQuery, Vocabulary, merge_query, parse_query
 from vectorstore.service import get_search
 
-# ranking/ (issue 5) may put a callable here: (context, SearchQuery, candidates) -> reordered candidates.
-RERANK_SERVICE = "search_rerank"
 KEY_ATTRIBUTES = 4
 
 
@@ -83,19 +82,16 @@ def hit(candidate: Candidate, query: SearchQuery) -> ProductHit:
         id=doc.id, title=doc.title, price=round(doc.price, 2), currency=doc.currency, in_stock=doc.in_stock,
         brand=doc.brand, category=" > ".join(doc.category_path), rating=doc.rating,
         attributes=dict(list(doc.attributes.items())[:KEY_ATTRIBUTES]),
-        reason="; ".join(reasons(doc, query)) or "matches the words of the query",
+        reason="; ".join(reasons(doc, query) + candidate.reasons) or "matches the words of the query",
     )
 
 
 def search_products(context: ToolContext, arguments: SearchProductsInput) -> SearchProductsOutput:
     service = get_search(context)
     query = to_search_query(arguments, service.vocabulary())
-    # Sorting by price or rating applies to a relevant pool, not to the whole catalog.
-    pool = arguments.limit * (4 if query.sort != "relevance" else 2)
-    candidates = service.products.retrieve(query, k=pool)
-    rerank = context.services.get(RERANK_SERVICE)
-    if rerank is not None:
-        candidates = rerank(context, query, candidates)
+    # A pool larger than the page lets personal reranking and sorting by price or rating choose among relevant items.
+    candidates = rerank_search(context, query, service.products.retrieve(query, k=arguments.limit * 4))
+    record_search(context, arguments.query)
     hits = [hit(candidate, query) for candidate in order_hits(query, candidates)[: arguments.limit]]
     note = "" if hits else "No product matches all of these constraints; try relaxing one."
     return SearchProductsOutput(query=query, hits=hits, note=note)
