@@ -59,7 +59,8 @@ class ChatConnection:
                     size = len(raw.encode() if isinstance(raw, str) else raw)
                     frame = None
                     if size > limit:
-                        problem = error_frame("frame_too_large", f"Frames are limited to {limit} bytes.")
+                        problem: BaseModel | None = error_frame("frame_too_large",
+                                                                f"Frames are limited to {limit} bytes.")
                     else:
                         frame, problem = _parse(raw)
                     if self.conversation is None:

@@ -140,6 +140,16 @@ def plan_remove(session: Session, context: ToolContext, request: RemoveItemReque
     return _plan_cart(session, context, request.item_id, 0, f"Remove item {request.item_id} from the cart.")
 
 
+def cart_additions(plan: Plan) -> list[str]:
+    """Product ids whose units in the cart the plan increases (an add, or an update to more units)."""
+    added = []
+    for before, after in plan.changes:
+        if isinstance(before, Cart) and isinstance(after, Cart):
+            old = {line.item_id: line.quantity for line in before.lines}
+            added += [line.product_id for line in after.lines if line.quantity > old.get(line.item_id, 0)]
+    return added
+
+
 CART_READ_TOOLS: list[Tool[Any, Any]] = [
     Tool("view_cart", "Show the verified shopper's cart with prices, total and a checkout link.", ViewCartRequest,
          view_cart),

@@ -6,17 +6,22 @@ they are deliberately not agent tools, so the model can never confirm on the sho
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 from sqlalchemy import update
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from commerce.models import BehaviourEvent, EventKind
 from commerce.tables import PendingActionRow
+from ranking.profile_store import record_events
 from tools.access import require_shopper
-from tools.actions import apply_plan
+from tools.actions import Plan, apply_plan
 from tools.base import ToolContext, ToolFailure
+from tools.cart import cart_additions
 from tools.registry import write_operation
 
 
@@ -49,6 +54,22 @@ def _close(context: ToolContext, shopper_id: str, action_id: str, status: str) -
     return row
 
 
+log = logging.getLogger(__name__)
+
+
+def _record_cart_adds(context: ToolContext, shopper_id: str, plan: Plan, at: datetime) -> None:
+    """Confirmed cart adds are behaviour for the shopper's profile (opted-out shoppers are not tracked)."""
+    events = [BehaviourEvent(shopper_id=shopper_id, kind=EventKind.ADD_TO_CART, product_id=product_id, at=at)
+              for product_id in cart_additions(plan)]
+    if not events:
+        return
+    try:
+        record_events(context.db, events, context.settings.profile_half_life_days)
+    except SQLAlchemyError:
+        # The cart change is committed and must be reported as done; a lost profile signal is not worth failing it.
+        log.exception("could not record add_to_cart events for a confirmed action")
+
+
 def confirm_action(context: ToolContext, action_id: str) -> ActionOutcome:
     """Run a proposed action for the session's shopper; raises ToolFailure (and changes nothing) otherwise."""
     shopper_id = require_shopper(context)
@@ -76,6 +97,7 @@ def confirm_action(context: ToolContext, action_id: str) -> ActionOutcome:
         if failure.code not in ("action_closed", "action_not_found"):
             _close(context, shopper_id, action_id, "failed")
         raise
+    _record_cart_adds(context, shopper_id, plan, now)
     result = plan.result.model_dump(mode="json") if plan.result else None
     return ActionOutcome(action_id=action_id, action=row.tool, status="executed", summary=plan.summary, result=result)
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 from starlette.testclient import WebSocketTestSession
 
 from commerce.db import Database
-from commerce.tables import EventRow, ProfileRow, ShopperRow
+from commerce.tables import EventRow, PendingActionRow, ProfileRow, ShopperRow
 from serving.identity import issue_token
 from shopassist.settings import Settings
 from tests.serving.conftest import hello, make_client, until
@@ -78,3 +80,17 @@ def test_events_are_rate_limited_per_session(serving_settings: Settings, databas
         answers = send_events(ws, ("view", SHIRT.id), ("view", MUG.id), ("click", SHIRT.id))
     assert [answer["code"] for answer in answers] == ["events_rate_limited"]
     assert len(stored(database)[0]) == 2
+
+
+def test_a_confirmed_cart_add_is_recorded_for_the_shopper(client: TestClient, database: Database,
+                                                           serving_settings: Settings) -> None:
+    fill_shop(database)
+    with database.session() as session:
+        session.add(PendingActionRow(id="act_add", shopper_id=ALICE.id, tool="add_to_cart",
+                                     arguments={"item_id": "mug_white", "quantity": 2}, summary="Add 2 x mug",
+                                     expires_at=datetime.now(UTC) + timedelta(minutes=5)))
+    with client.websocket_connect("/ws/chat") as ws:
+        hello(ws, token=issue_token(serving_settings, ALICE.id))
+        ws.send_json({"type": "confirm", "action_id": "act_add"})
+        assert until(ws, "action_result")[-1]["status"] == "confirmed"
+    assert stored(database) == ([(ALICE.id, "add_to_cart", MUG.id)], {ALICE.id})

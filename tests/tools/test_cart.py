@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select, update
 
+from commerce.tables import EventRow, ProfileRow, ShopperRow
 from tests.tools.conftest import Shop
 from tools.base import ToolError, ToolFailure
 from tools.cart import CartView, read_checkout_token
@@ -56,3 +58,18 @@ def test_unproposed_cart_changes_do_nothing_and_bad_items_are_refused(shop: Shop
     assert run(shop, "add_to_cart", {"item_id": "shirt_red_l", "quantity": 4}).code == "out_of_stock"
     assert run(shop, "remove_from_cart", {"item_id": "mug_white"}).code == "item_not_in_cart"
     assert run(shop, "update_cart_item", {"item_id": "mug_white", "quantity": 0}).code == "invalid_arguments"
+
+
+def test_confirmed_cart_adds_are_behaviour_for_the_shoppers_profile_unless_opted_out(shop: Shop) -> None:
+    confirmed(shop, "add_to_cart", {"item_id": "shirt_blue_m"})
+    confirmed(shop, "update_cart_item", {"item_id": "shirt_blue_m", "quantity": 3})
+    confirmed(shop, "update_cart_item", {"item_id": "shirt_blue_m", "quantity": 1})
+    confirmed(shop, "remove_from_cart", {"item_id": "shirt_blue_m"})
+    run(shop, "add_to_cart", {"item_id": "mug_white"})  # proposed, never confirmed
+    with shop.db.session() as session:
+        session.execute(update(ShopperRow).where(ShopperRow.id == "bob_2").values(personalization=False))
+    confirmed(shop, "add_to_cart", {"item_id": "mug_white"}, shopper_id="bob_2")
+    with shop.db.session() as session:
+        events = [(row.shopper_id, row.kind, row.product_id) for row in session.scalars(select(EventRow))]
+        profiles = list(session.scalars(select(ProfileRow.shopper_id)))
+    assert events == [("alice_1", "add_to_cart", "p_shirt")] * 2 and profiles == ["alice_1"]
