@@ -2,7 +2,10 @@
    CSS out. Options as data attributes on the script tag: data-lang (en|zh), data-token (shop-signed shopper
    token), data-open (start opened). API: window.ShopAssist.setToken(token), .open(), .setLanguage(lang).
    Add-to-cart dispatches a cancelable `shopassist:add-to-cart` event on window; if the shop does not
-   preventDefault() it, the widget asks the assistant to add it (which then needs the shopper's confirmation). */
+   preventDefault() it, the widget asks the assistant to add it (which then needs the shopper's confirmation).
+   Behaviour `event` frames feed the shopper's profile: `view` for the first VIEWED cards of a live answer,
+   `click` on a card's link, `add_to_cart` when the shop handled the add itself (an add through the assistant is
+   recorded by the server when the shopper confirms it). */
 (function () {
   "use strict";
   if (window.ShopAssist) return;
@@ -10,6 +13,8 @@
   var base = new URL(script ? script.src : "/widget.js", location.href);
   var wsUrl = (base.protocol === "https:" ? "wss://" : "ws://") + base.host + "/ws/chat";
   var STORE = "shopassist.session";
+  var VIEWED = 3;  // view events for only the first cards of an answer: the rest are often never looked at
+  var SILENT_ERRORS = ["unknown_product", "events_rate_limited"];
   var T = {
     en: { title: "Shopping assistant", placeholder: "Ask about products, orders, returns…", send: "Send",
           addToCart: "Add to cart", added: "Added", sources: "Sources", confirm: "Confirm", reject: "Cancel",
@@ -180,6 +185,9 @@
     if (this.ws && this.ws.readyState === WebSocket.OPEN) { this.ws.send(JSON.stringify(frame)); return true; }
     return false;
   };
+  Widget.prototype.track = function (kind, productId) {
+    this.frame({ type: "event", kind: kind, product_id: productId });
+  };
   Widget.prototype.send = function (text) {
     var id = newId();
     this.pending[id] = text;
@@ -226,7 +234,12 @@
     return this.live;
   };
   Widget.prototype.on_token = function (f) { this.liveBubble().text.textContent += f.text; this.scroll(); };
-  Widget.prototype.on_products = function (f) { this.liveBubble(); this.cards(f.products); };
+  Widget.prototype.on_products = function (f) {
+    this.liveBubble();
+    this.cards(f.products);
+    var self = this;
+    f.products.slice(0, VIEWED).forEach(function (p) { self.track("view", p.id); });
+  };
   Widget.prototype.on_citations = function (f) { this.citations(f.citations); };
   Widget.prototype.on_done = function (f) {
     var bubble = this.liveBubble();
@@ -236,6 +249,7 @@
     this.thumbs(f.message_id);
   };
   Widget.prototype.on_error = function (f) {
+    if (SILENT_ERRORS.indexOf(f.code) >= 0) return;  // about a behaviour event: nothing the shopper must see
     if (f.client_message_id) this.live = null;
     if (f.code === "token_expired" || f.code === "token_invalid") this.token = null;
     var node = el("div", "err", f.message);
@@ -280,6 +294,7 @@
       var link = el("a", "", p.title);
       var url = safeUrl(p.url);
       if (url) { link.href = url; link.target = "_top"; }
+      link.onclick = function () { self.track("click", p.id); };
       card.appendChild(link);
       card.appendChild(el("div", "price", new Intl.NumberFormat(self.lang === "zh" ? "zh-CN" : "en-US",
         { style: "currency", currency: p.currency || "USD" }).format(p.price)));
@@ -289,6 +304,7 @@
       add.onclick = function () {
         var event = new CustomEvent("shopassist:add-to-cart", { detail: { product: p }, cancelable: true });
         if (window.dispatchEvent(event)) self.send(self.t("addMessage")(p.title, p.id));
+        else self.track("add_to_cart", p.id);
         add.textContent = self.t("added");
         add.disabled = true;
       };

@@ -1,4 +1,5 @@
-"""The widget in real headless Chromium on the demo page: streams an answer, shows cards, survives a reload."""
+"""The widget in real headless Chromium on the demo page: streams an answer, shows cards, survives a reload, and
+reports views, clicks and shop-handled cart adds as behaviour events."""
 
 from __future__ import annotations
 
@@ -7,11 +8,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
 from commerce.db import Database
+from commerce.models import Product, Variant
+from commerce.store import upsert_product
+from commerce.tables import EventRow
 from serving.app import create_app
 from shopassist.settings import Settings
-from tests.serving.fakes import ANSWER, ScriptedRunner
+from tests.serving.fakes import ANSWER, CARDS, ScriptedRunner
 from tests.serving.live import live_server
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -65,3 +70,34 @@ def test_widget_streams_an_answer_with_cards_and_survives_a_reload(page: tuple[A
     tab.click("[data-role=language]")
     assert tab.get_attribute("[data-role=input]", "placeholder") == "问问商品、订单、退换货…"
     tab.screenshot(path=str(OUTPUT / "widget-after-reload-zh.png"))
+
+
+def test_widget_reports_views_clicks_and_shop_handled_cart_adds(page: tuple[Any, str], database: Database) -> None:
+    with database.session() as session:
+        for card in CARDS:
+            upsert_product(session, Product(id=card.id, title=card.title, price=card.price,
+                                            variants=[Variant(id=f"{card.id}-v", price=card.price, stock=3)]))
+    tab, base = page
+    tab.goto(base + "/")
+    tab.fill("#shopper", "alice_1")
+    tab.press("#shopper", "Enter")
+    tab.wait_for_selector("#who:has-text('signed in')")
+    # The shop adds to its own cart when the widget's button is pressed.
+    tab.evaluate("""() => window.addEventListener("shopassist:add-to-cart", e => e.preventDefault())""")
+    tab.click("[data-role=launcher]")
+    tab.fill("[data-role=input]", "a tent for two")
+    tab.press("[data-role=input]", "Enter")
+    tab.wait_for_selector("[data-role=assistant][data-done=true]", timeout=15_000)
+    tab.evaluate("""() => window.addEventListener("click", e => e.preventDefault())""")  # stay on this page
+    tab.click("[data-role=product] >> nth=0 >> a")
+    tab.click("[data-role=add-to-cart] >> nth=1")
+    expected = sorted([("view", "tent-1"), ("view", "tent-2"), ("click", "tent-1"), ("add_to_cart", "tent-2")])
+    for _ in range(100):
+        with database.session() as session:
+            events = sorted((row.kind, row.product_id) for row in session.scalars(
+                select(EventRow).where(EventRow.shopper_id == "alice_1")))
+        if len(events) >= len(expected):
+            break
+        tab.wait_for_timeout(100)
+    assert events == expected
+    assert tab.locator("[data-role=user]").count() == 1  # the shop handled the add: no message to the assistant
