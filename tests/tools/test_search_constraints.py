@@ -3,29 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from commerce.store import get_products
 from evals.demo_queries import load_specs
-from shopassist.settings import load_settings
-from tests.vectorstore.helpers import HashingEmbedder, demo_database
+from tests.vectorstore.helpers import indexed_demo_shop
 from tools.base import ToolContext
 from tools.search import SEARCH_PRODUCTS, SearchProductsOutput
 from vectorstore.catalog import mentions
 from vectorstore.filters import USD_PER_UNIT
-from vectorstore.service import SERVICE_KEY, build_from_database, open_service
 
 
 @pytest.fixture(scope="module")
 def shop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ToolContext]:
-    folder: Path = tmp_path_factory.mktemp("shop")
-    settings = load_settings(data_dir=folder / "var", env="test")
-    database = demo_database(folder)
-    service = open_service(settings, HashingEmbedder())
-    build_from_database(service, database)
-    yield ToolContext(db=database, settings=settings, services={SERVICE_KEY: service})
+    yield indexed_demo_shop(tmp_path_factory.mktemp("shop"))
 
 
 def test_the_demo_set_is_big_enough() -> None:

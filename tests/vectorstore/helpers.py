@@ -10,7 +10,10 @@ import numpy as np
 
 from commerce.db import Database
 from commerce.demo import generate_shop, write_shop
+from shopassist.settings import load_settings
+from tools.base import ToolContext
 from vectorstore.lexical import tokenize
+from vectorstore.service import SERVICE_KEY, build_from_database, open_service
 
 
 class HashingEmbedder:
@@ -38,3 +41,12 @@ def demo_database(folder: Path, seed: int = 7) -> Database:
     with database.session() as session:
         write_shop(session, generate_shop(seed))
     return database
+
+
+def indexed_demo_shop(folder: Path) -> ToolContext:
+    """The demo shop in a fresh database, indexed with the hashing embedder, as a guest's tool context."""
+    settings = load_settings(data_dir=folder / "var", env="test")
+    database = demo_database(folder)
+    service = open_service(settings, HashingEmbedder())
+    build_from_database(service, database)
+    return ToolContext(db=database, settings=settings, services={SERVICE_KEY: service})
