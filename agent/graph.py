@@ -36,7 +36,7 @@ async def understand(state: AgentState, runtime: Runtime[TurnContext]) -> dict[s
     steps = state.get("steps", [])
     first = not steps
     request = state["request"]
-    language = request.language or detect_language(request.text)
+    language = detect_language(request.text, default=request.language or "en")
     if first and looks_off_topic(request.text):
         return {"pending": Plan(intent="off_topic"), "intent": "off_topic", "language": language}
     model = context.model.bind(response_format=context.plan_format if first else context.follow_up_format)

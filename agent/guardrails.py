@@ -45,11 +45,12 @@ NOTHING_FOUND = {
 
 
 def detect_language(text: str, default: Language = "en") -> Language:
-    if not text.strip():
-        return default
+    """The language the shopper wrote in; `default` (the UI language) only when the text has no letters."""
     letters = [char for char in text if char.isalpha()]
+    if not letters:
+        return default
     cjk = sum(1 for char in letters if _CJK.match(char))
-    return "zh" if letters and cjk / len(letters) >= 0.2 else "en"
+    return "zh" if cjk / len(letters) >= 0.2 else "en"
 
 
 def looks_like_injection(text: str) -> bool:

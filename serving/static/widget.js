@@ -45,6 +45,7 @@
     ".status{padding:6px 14px;font-size:12px;background:#fff8c5;color:#5c4a00;display:none}",
     ".status.on{display:block}",
     ".log{flex:1;overflow-y:auto;padding:12px;display:flex;flex-direction:column;gap:8px;background:#f6f8fa}",
+    ".log>*{flex-shrink:0}",
     ".msg{max-width:88%;padding:8px 11px;border-radius:12px;white-space:pre-wrap;line-height:1.4;word-wrap:break-word}",
     ".user{align-self:flex-end;background:#1f6feb;color:#fff}",
     ".assistant{align-self:flex-start;background:#fff;border:1px solid #d0d7de}",

@@ -52,9 +52,15 @@ def test_history_shows_earlier_products_in_order(make_runner, database: Database
     assert "3) id gone: (no longer listed)" in shown
 
 
-def test_explicit_language_wins(make_runner) -> None:
+def test_the_written_language_beats_the_ui_language(make_runner) -> None:
     runner, model = make_runner(plan(intent="greeting"), "你好！")
-    collect(runner, TurnRequest(text="hello", conversation_id="c", language="zh"))
+    collect(runner, TurnRequest(text="你好", conversation_id="c", language="en"))
+    assert "Chinese" in str(model.calls[-1][0][-1].content)
+
+
+def test_ui_language_decides_when_the_text_has_no_letters(make_runner) -> None:
+    runner, model = make_runner(plan(intent="greeting"), "你好！")
+    collect(runner, TurnRequest(text="👍", conversation_id="c", language="zh"))
     assert "Chinese" in str(model.calls[-1][0][-1].content)
 
 
