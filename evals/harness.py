@@ -59,6 +59,7 @@ def build_env(settings: Settings, db: Database) -> ReplayEnv:
 
     recorder = ToolRecorder()
     runner = AgentRunner(settings, db, tools=[recorder.wrap(tool) for tool in ALL_TOOLS])
+    runner.warm_up()  # the first dialogue's latency should not include the one-off system-prompt prefill
     return ReplayEnv(runner=runner, catalog=Catalog.load(db), recorder=recorder)
 
 
