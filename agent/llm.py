@@ -7,7 +7,7 @@ from pathlib import Path
 
 from langchain_core.language_models import BaseChatModel
 
-from agent.model_files import KNOWN_MODELS, QWEN_CODER_1_5B, GgufModel, ensure_model_file
+from agent.model_files import ensure_model_file, known_model
 from shopassist.settings import Settings
 
 
@@ -22,9 +22,7 @@ def resolve_gguf(settings: Settings) -> Path:
         if not candidate.is_file():
             raise LLMConfigError(f"SHOPASSIST_LLM_MODEL points to a missing file: {candidate}")
         return candidate
-    model: GgufModel = next(
-        (known for name, known in KNOWN_MODELS.items() if name.startswith(settings.llm_model)), QWEN_CODER_1_5B)
-    return ensure_model_file(settings.model_cache_dir, model)
+    return ensure_model_file(settings.model_cache_dir, known_model(settings.llm_model))
 
 
 @lru_cache(maxsize=4)
@@ -41,9 +39,12 @@ def build_chat_model(settings: Settings) -> BaseChatModel:
     if settings.llm_backend == "openai":
         from langchain_openai import ChatOpenAI
 
+        # "Connection: close": LangChain shares one pooled client per URL across event loops, and a connection kept
+        # alive from a finished `asyncio.run` breaks the next one (evals, scripts); a connect per call costs ~1 ms.
         return ChatOpenAI(
             model=settings.llm_model, base_url=settings.llm_base_url, api_key=settings.llm_api_key,
             timeout=settings.llm_timeout_s, temperature=0.0, max_retries=1, streaming=True,
+            default_headers={"Connection": "close"},
         )
     from agent.scripted_backend import ScriptedBenchModel
 

@@ -38,6 +38,11 @@ QWEN_CODER_0_5B = GgufModel(
 KNOWN_MODELS = {model.name: model for model in (QWEN_CODER_1_5B, QWEN_CODER_0_5B)}
 
 
+def known_model(name: str) -> GgufModel:
+    """The shipped model whose name starts with `name`; the default model when none does."""
+    return next((known for full, known in KNOWN_MODELS.items() if full.startswith(name)), QWEN_CODER_1_5B)
+
+
 class ModelFileError(RuntimeError):
     """The model parts are missing or the assembled file does not match its checksum."""
 

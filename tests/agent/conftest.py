@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -11,6 +13,7 @@ from agent.runner import AgentRunner
 from commerce.db import Database
 from shopassist.settings import Settings
 from tests.agent.fakes import FAKE_TOOLS, ScriptedChatModel
+from tests.agent.live import build_demo_shop
 
 
 def _refuse(*args: Any, **kwargs: Any) -> Any:
@@ -39,3 +42,14 @@ def make_runner(tmp_settings: Settings, database: Database) -> Callable[..., tup
         return AgentRunner(configured, database, model=model, tools=FAKE_TOOLS, model_name="scripted-fake"), model
 
     return make
+
+
+@pytest.fixture(scope="session")
+def demo_shop_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A data dir with the demo shop and its search index, built once (or SHOPASSIST_TEST_SHOP_DIR, already built)."""
+    reuse = os.environ.get("SHOPASSIST_TEST_SHOP_DIR")
+    if reuse:
+        return Path(reuse)
+    data_dir = tmp_path_factory.mktemp("demo-shop") / "var"
+    build_demo_shop(data_dir)
+    return data_dir

@@ -1,4 +1,4 @@
-"""`shopassist ask` (JSON lines, sessions) and `shopassist llm serve --dry-run`, with the scripted backend."""
+"""`shopassist ask` (JSON lines, sessions), `llm serve --dry-run` and `llm export`, without a real model."""
 
 from __future__ import annotations
 
@@ -44,3 +44,36 @@ def test_llm_serve_dry_run_prints_the_vllm_command(scripted_env: Path) -> None:
     assert result.exit_code == 0
     assert "/opt/vllm/bin/python -m vllm.entrypoints.openai.api_server --model /models/qwen" in result.output
     assert "--enforce-eager" in result.output and "--tool-call-parser hermes" in result.output
+    assert "--kv-cache-memory-bytes" not in result.output
+    sized = CliRunner().invoke(app, ["llm", "serve", "/models/qwen", "--kv-cache-bytes", "1G", "--dry-run"])
+    assert "--kv-cache-memory-bytes 1G" in sized.output
+
+
+def _converter(tmp_path: Path, exit_code: int) -> Path:
+    """Stands in for the vLLM environment's Python: records each conversion and creates the output folder."""
+    script = tmp_path / f"python-{exit_code}"
+    script.write_text(f'#!/bin/sh\necho "$2" >> {tmp_path}/conversions\nmkdir -p "$3"\nexit {exit_code}\n')
+    script.chmod(0o755)
+    return script
+
+
+def test_llm_export_converts_once_and_prints_the_folder(scripted_env: Path, tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("agent.cli.ensure_model_file", lambda folder, model: folder / f"{model.name}.gguf")
+    python = _converter(tmp_path, 0)
+    runner = CliRunner()
+    first = runner.invoke(app, ["llm", "export", "--python", str(python), "--model", "qwen2.5-coder-0.5b"])
+    assert first.exit_code == 0, first.output
+    folder = Path(first.stdout.strip().splitlines()[-1])
+    assert folder == scripted_env / "models" / "qwen2.5-coder-0.5b-instruct-q4_k_m-hf" and folder.is_dir()
+    again = runner.invoke(app, ["llm", "export", "--python", str(python), "--model", "qwen2.5-coder-0.5b"])
+    assert again.exit_code == 0 and again.stdout.strip().splitlines()[-1] == str(folder)
+    assert (tmp_path / "conversions").read_text().splitlines() == [str(folder.parent / (folder.name[:-3] + ".gguf"))]
+
+
+def test_llm_export_reports_a_failed_conversion(scripted_env: Path, tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("agent.cli.ensure_model_file", lambda folder, model: folder / f"{model.name}.gguf")
+    result = CliRunner().invoke(app, ["llm", "export", "--python", str(_converter(tmp_path, 3))])
+    assert result.exit_code == 1 and "conversion failed (exit 3)" in result.output
+    assert not (scripted_env / "models" / "qwen2.5-coder-1.5b-instruct-q4_k_m-hf" / "source.sha256").exists()

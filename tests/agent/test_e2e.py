@@ -5,74 +5,31 @@ Assertions are on the tools called, their arguments, the events and grounding â€
 
 from __future__ import annotations
 
-import asyncio
-import os
 import re
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from langchain_core.messages import BaseMessage
 from sqlalchemy import select
 
 from agent.guardrails import DECLINE
 from agent.model_files import ensure_model_file
-from agent.runner import AgentRunner, HistoryMessage, TurnRequest
+from agent.runner import AgentRunner, HistoryMessage
 from commerce.db import Database
 from commerce.tables import OrderRow, PendingActionRow, ProductRow
-from evals.bench_agent import prompt_recorder
-from evals.grounding import check_answer, collect_evidence
 from shopassist.settings import load_settings
+from tests.agent.live import Shop, Turn, ask, product_titles
 
 pytestmark = pytest.mark.slow
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
-class Turn:
-    def __init__(self, events: list[Any], prompt: list[BaseMessage]) -> None:
-        self.events = events
-        self.prompt = prompt
-
-    def of(self, kind: str) -> list[Any]:
-        return [event for event in self.events if event.type == kind]
-
-    def calls(self, name: str | None = None) -> list[Any]:
-        return [call for call in self.of("tool_call") if name is None or call.name == name]
-
-    @property
-    def text(self) -> str:
-        return self.events[-1].text
-
-    def grounded(self, titles: list[str]) -> None:
-        """Prices, product names and policy numbers in the answer come from what this turn's prompt held."""
-        seen = [str(message.content) for message in self.prompt if message.type != "system"]
-        passages = seen if self.of("citations") else []
-        result = check_answer(self.text, collect_evidence(seen, passage_texts=passages), titles)
-        errors = [v for v in result.violations if v.severity == "error"]
-        assert not errors, (self.text, errors)
-
-
-def _shopassist(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    environment = {**os.environ, "SHOPASSIST_DATA_DIR": str(data_dir)}
-    return subprocess.run([sys.executable, "-m", "shopassist.cli", *args], env=environment, text=True,
-                          capture_output=True, timeout=1800)
-
-
 @pytest.fixture(scope="session")
-def shop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[AgentRunner, Database]]:
-    """Demo shop + search index built here (or reused from SHOPASSIST_TEST_SHOP_DIR), one embedded-model runner."""
-    reuse = os.environ.get("SHOPASSIST_TEST_SHOP_DIR")  # a data dir that already has the shop and its index
-    data_dir = Path(reuse) if reuse else tmp_path_factory.mktemp("e2e") / "var"
-    if not reuse:
-        generated = _shopassist(data_dir, "data", "generate")
-        assert generated.returncode == 0, generated.stderr
-        indexed = _shopassist(data_dir, "index")
-        assert indexed.returncode == 0, indexed.stderr
+def shop(demo_shop_dir: Path) -> Iterator[Shop]:
+    """One embedded-model runner over the demo shop."""
     model = ensure_model_file(load_settings().model_cache_dir)
-    settings = load_settings(data_dir=data_dir, llm_backend="embedded", llm_model=str(model), env="test")
+    settings = load_settings(data_dir=demo_shop_dir, llm_backend="embedded", llm_model=str(model), env="test")
     database = Database(settings.sqlalchemy_url)
     runner = AgentRunner(settings, database)
     runner.warm_up()
@@ -80,22 +37,8 @@ def shop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[AgentRunner
 
 
 @pytest.fixture(scope="session")
-def titles(shop: tuple[AgentRunner, Database]) -> list[str]:
-    with shop[1].session() as session:
-        return list(session.scalars(select(ProductRow.title)))
-
-
-def ask(shop: tuple[AgentRunner, Database], text: str, **request: Any) -> Turn:
-    runner, _ = shop
-    recorder = prompt_recorder()
-    runner.model.callbacks = [recorder]
-
-    async def collect() -> list[Any]:
-        return [e async for e in runner.stream(TurnRequest(text=text, conversation_id="e2e", **request))]
-
-    events = asyncio.run(collect())
-    assert events[-1].type == "done", events[-1]
-    return Turn(events, recorder.last)
+def titles(shop: Shop) -> list[str]:
+    return product_titles(shop[1])
 
 
 def needs(shop: tuple[AgentRunner, Database], *tools: str) -> None:

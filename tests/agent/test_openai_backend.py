@@ -10,10 +10,13 @@ import httpx
 import pytest
 from langchain_openai import ChatOpenAI
 
+from agent.llm import build_chat_model
 from agent.runner import AgentRunner, TurnRequest
 from commerce.db import Database
 from shopassist.settings import Settings
 from tests.agent.fakes import FAKE_TOOLS
+from tests.evals import openai_stub
+from tests.serving.live import live_server
 
 
 def _completion(content: str) -> dict[str, Any]:
@@ -66,3 +69,13 @@ def test_plan_uses_json_schema_and_answer_streams(monkeypatch: pytest.MonkeyPatc
     assert plan_request["response_format"]["json_schema"]["name"] == "plan"
     assert follow_up["response_format"]["json_schema"]["name"] == "next_step"
     assert answer["stream"] is True and "response_format" not in answer
+
+
+def test_openai_backend_works_from_one_event_loop_to_the_next(monkeypatch: pytest.MonkeyPatch,
+                                                              tmp_settings: Settings) -> None:
+    """Evals and scripts run turns under successive `asyncio.run` loops; a pooled connection must not outlive one."""
+    monkeypatch.undo()  # a real HTTP server process below, with canned replies
+    with live_server(openai_stub.app) as url:
+        model = build_chat_model(tmp_settings.model_copy(update={"llm_backend": "openai", "llm_base_url": f"{url}/v1"}))
+        replies = [asyncio.run(model.ainvoke("hi")).content for _ in range(3)]
+    assert replies == [openai_stub.ANSWER] * 3
