@@ -152,6 +152,15 @@ def _checks_passed(expected: ExpectedCall, call: LoggedToolCall, shown_ids: list
     return passed
 
 
+def _taken_together(calls: list[LoggedToolCall]) -> LoggedToolCall:
+    """Several calls as one, each argument listing every value: comparing two products may take a call per product."""
+    merged: dict[str, list[Any]] = {}
+    for call in calls:
+        for name, value in call.arguments.items():
+            merged.setdefault(name, []).append(value)
+    return LoggedToolCall(name=calls[0].name, arguments=merged)
+
+
 def score_gold_turn(dialogue: GoldDialogue, new: LoggedTurn, products: dict[str, Product], shown_ids: list[str],
                     slots: dict[str, str], catalog_titles: Iterable[str] = ()) -> GoldScore:
     """`products`: the catalog rows of the products shown; `slots`: '{order_id}' -> the order used."""
@@ -165,6 +174,8 @@ def score_gold_turn(dialogue: GoldDialogue, new: LoggedTurn, products: dict[str,
     for expected in expect.calls:
         score.arg_checks += len(expected.arguments)
         candidates = [call for call in new.tool_calls if call.name in expected.tools]
+        if len(candidates) > 1:
+            candidates.append(_taken_together(candidates))
         score.arg_passed += max((_checks_passed(expected, c, shown_ids, slots, owners) for c in candidates), default=0)
     if expect.products is not None:
         shown = [products[p.id] for p in new.products if p.id in products]

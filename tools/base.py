@@ -54,6 +54,9 @@ class Tool(Generic[In, Out]):
     input_model: type[In]
     function: Callable[[ToolContext, In], Out]
     writes: bool = False
+    # Offered again after tool results (for chained lookups). Discovery tools are not: the gold set showed small
+    # models adding unasked-for searches and recommendations after a comparison or lookup had answered.
+    follow_up: bool = True
 
     def run(self, context: ToolContext, arguments: dict[str, Any]) -> Out | ToolError:
         try:

@@ -6,9 +6,11 @@ import re
 from collections import Counter
 
 from commerce.models import Product, Variant
+from evals.compare import score_gold_turn
 from evals.gold import ArgCheck, ProductConstraint, load_gold
 from evals.gold_build import all_dialogues
 from evals.gold_templates import KINDS
+from evals.logformat import LoggedToolCall, LoggedTurn
 
 
 def test_gold_set_is_large_bilingual_and_covers_every_intent() -> None:
@@ -56,3 +58,19 @@ def test_arg_checks() -> None:
     assert ArgCheck(names=["ids"], shown_positions=[0, 1]).matches(["a", "b"], shown_ids=["a", "b", "c"])
     assert not ArgCheck(names=["ids"], shown_positions=[0, 1]).matches(["a", "c"], shown_ids=["a", "b", "c"])
     assert ArgCheck(names=["in_stock"], equals=True).matches(True)
+
+
+def _comparison_turn(*calls: dict[str, str]) -> LoggedTurn:
+    return LoggedTurn(index=0, user_text="比较一下前两个",
+                      tool_calls=[LoggedToolCall(name="get_product_details", arguments=a) for a in calls])
+
+
+def test_a_comparison_may_take_one_call_per_product() -> None:
+    dialogue = next(d for d in load_gold() if d.id == "comparison-00")
+    shown = ["p1", "p2", "p3"]
+    split = score_gold_turn(dialogue, _comparison_turn({"product_id": "p1"}, {"product_id": "p2"}), {}, shown, {})
+    assert split.tool_ok and split.arg_passed == split.arg_checks == 1
+    wrong = score_gold_turn(dialogue, _comparison_turn({"product_id": "p1"}, {"product_id": "p3"}), {}, shown, {})
+    assert wrong.arg_passed == 0
+    single = score_gold_turn(dialogue, _comparison_turn({"product_id": "p2"}), {}, shown, {})
+    assert single.arg_passed == 0
