@@ -111,7 +111,9 @@ async def act(state: AgentState, runtime: Runtime[TurnContext]) -> dict[str, Any
     note = ""
     if invalid and not already_repaired:
         note = "Some arguments were invalid; call the tool again with corrected arguments: " + "; ".join(invalid)
-    return {"steps": [Step(plan=plan, outcomes=outcomes, repair_note=note)], "pending": None}
+    tools = runtime.context.tools
+    answered = bool(outcomes) and all(o.ok and o.name in tools and tools[o.name].discovery for o in outcomes)
+    return {"steps": [Step(plan=plan, outcomes=outcomes, repair_note=note, answered=answered)], "pending": None}
 
 
 async def _say(runtime: Runtime[TurnContext], text: str) -> str:
@@ -147,7 +149,7 @@ def build_graph(max_steps: int) -> Any:
 
     def after_act(state: AgentState) -> Literal["understand", "respond"]:
         last = state["steps"][-1]
-        if any(handoff(o) or proposed_actions(o) for o in last.outcomes):
+        if last.answered or any(handoff(o) or proposed_actions(o) for o in last.outcomes):
             return "respond"
         if any(o.error_code == INVALID for o in last.outcomes) and not last.repair_note:
             return "respond"  # the one repair chance was already used

@@ -82,7 +82,7 @@ def plan_schema(tools: list[Tool[Any, Any]]) -> dict[str, Any]:
 
 def follow_up_schema(tools: list[Tool[Any, Any]]) -> dict[str, Any]:
     """After tool results only the next calls are needed (a shorter output is a faster step), of chaining tools."""
-    shapes, defs = _call_schemas([tool for tool in tools if tool.follow_up])
+    shapes, defs = _call_schemas([tool for tool in tools if not tool.discovery])
     schema: dict[str, Any] = {
         "type": "object", "properties": {"tool_calls": _calls_array(shapes)}, "required": ["tool_calls"],
     }

@@ -53,6 +53,7 @@ class Step(BaseModel):
     plan: Plan
     outcomes: list[ToolOutcome]
     repair_note: str = Field("", description="Argument errors fed back to the model once, with this step's DATA")
+    answered: bool = Field(False, description="Only discovery tools ran, all successfully: their DATA is the answer")
 
 
 class InputState(TypedDict):

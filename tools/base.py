@@ -54,9 +54,10 @@ class Tool(Generic[In, Out]):
     input_model: type[In]
     function: Callable[[ToolContext, In], Out]
     writes: bool = False
-    # Offered again after tool results (for chained lookups). Discovery tools are not: the gold set showed small
-    # models adding unasked-for searches and recommendations after a comparison or lookup had answered.
-    follow_up: bool = True
+    # Discovery tools (search, recommendations, FAQ, reviews): their results are the answer. A step of only these
+    # goes straight to the answer, and later steps do not offer them: in the gold set small models otherwise kept
+    # adding unasked-for searches, recommendations and FAQ look-ups once the shopper's question was answered.
+    discovery: bool = False
 
     def run(self, context: ToolContext, arguments: dict[str, Any]) -> Out | ToolError:
         try:

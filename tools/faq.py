@@ -50,4 +50,5 @@ SEARCH_FAQ: Tool[SearchFaqInput, SearchFaqOutput] = Tool(
     "relevant.",
     input_model=SearchFaqInput,
     function=search_faq,
+    discovery=True,
 )

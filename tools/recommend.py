@@ -81,5 +81,5 @@ RECOMMEND_PRODUCTS = Tool(
                 "every item comes with the reason it was picked.",
     input_model=RecommendInput,
     function=recommend_products,
-    follow_up=False,
+    discovery=True,
 )

@@ -120,4 +120,5 @@ REVIEW_INSIGHTS: Tool[ReviewInsightsInput, ReviewInsightsOutput] = Tool(
     description="What reviewers say about a product: overall sentiment and recurring pros and cons with review ids.",
     input_model=ReviewInsightsInput,
     function=review_insights,
+    discovery=True,
 )

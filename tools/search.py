@@ -103,5 +103,5 @@ SEARCH_PRODUCTS: Tool[SearchProductsInput, SearchProductsOutput] = Tool(
     "matched. Use for any request to find, browse or compare products.",
     input_model=SearchProductsInput,
     function=search_products,
-    follow_up=False,
+    discovery=True,
 )

@@ -14,6 +14,7 @@ from commerce.db import Database
 from shopassist.settings import Settings
 from tests.agent.fakes import FAKE_TOOLS, ScriptedChatModel
 from tests.agent.live import build_demo_shop
+from tools.base import Tool
 
 
 def _refuse(*args: Any, **kwargs: Any) -> Any:
@@ -36,10 +37,11 @@ def no_real_model_calls(request: pytest.FixtureRequest, monkeypatch: pytest.Monk
 
 @pytest.fixture
 def make_runner(tmp_settings: Settings, database: Database) -> Callable[..., tuple[AgentRunner, ScriptedChatModel]]:
-    def make(*replies: Any, max_steps: int = 4, **settings: Any) -> tuple[AgentRunner, ScriptedChatModel]:
+    def make(*replies: Any, max_steps: int = 4, tools: list[Tool[Any, Any]] = FAKE_TOOLS,
+             **settings: Any) -> tuple[AgentRunner, ScriptedChatModel]:
         model = ScriptedChatModel(replies=list(replies))
         configured = tmp_settings.model_copy(update={"agent_max_steps": max_steps, **settings})
-        return AgentRunner(configured, database, model=model, tools=FAKE_TOOLS, model_name="scripted-fake"), model
+        return AgentRunner(configured, database, model=model, tools=tools, model_name="scripted-fake"), model
 
     return make
 

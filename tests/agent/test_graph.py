@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from typing import Any
 
 from langchain_core.messages import BaseMessage
@@ -213,3 +214,17 @@ def test_a_verified_shopper_is_announced_and_the_turns_later_steps_act_for_them(
     events = run_turn(runner, "I am alice@example.com, please cancel #W1")
     assert [event.shopper_id for event in of_type(events, "identity")] == ["alice_1"]
     assert [event.action_id for event in of_type(events, "action_required")] == ["act_1"]  # anonymous would fail
+
+
+def test_a_step_of_discovery_tools_only_goes_straight_to_the_answer(make_runner) -> None:
+    discovery = [dataclasses.replace(tool, discovery=tool.name in {"search_products", "search_faq"})
+                 for tool in FAKE_TOOLS]
+    runner, model = make_runner(plan(("search_products", {"query": "boots"}), ("search_faq", {"query": "returns"})),
+                                "Here are boots, and returns take 30 days.", tools=discovery)
+    events = run_turn(runner, "boots, and how do returns work?")
+    assert [e.name for e in of_type(events, "tool_call")] == ["search_products", "search_faq"]
+    assert len(model.calls) == 2 and "response_format" not in model.calls[1][1]  # no follow-up plan
+    mixed, model = make_runner(plan(("search_products", {"query": "boots"}), ("review_insights", {"query": "x"})),
+                               next_step(), "Sorry.", tools=discovery)
+    run_turn(mixed, "boots and their reviews")
+    assert model.calls[1][1]["response_format"]["json_schema"]["name"] == "next_step"  # not only discovery: plan again

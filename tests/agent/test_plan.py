@@ -38,7 +38,7 @@ def test_follow_up_steps_offer_only_chaining_tools() -> None:
     follow_up = follow_up_schema(ALL_TOOLS)["properties"]["tool_calls"]["items"]["anyOf"]
     offered = {shape["properties"]["name"]["const"] for shape in follow_up}
     assert "get_product_details" in offered and "get_order_details" in offered
-    assert not offered & {"search_products", "recommend_products"}
+    assert not offered & {"search_products", "recommend_products", "search_faq", "review_insights"}
 
 
 def test_nested_definitions_are_hoisted_with_tool_prefix() -> None:
