@@ -11,9 +11,10 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 _NUMBER = r"(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
+_SPACE = r"[ \t\u00a0]?"  # a currency and its amount share a line: "USD\n5) …" is a list number, not a price
 PRICE_PATTERNS = [
-    re.compile(r"(?:US\$|\$|USD\s?|[¥￥]|RMB\s?|CNY\s?|€|£)\s?" + _NUMBER),
-    re.compile(_NUMBER + r"\s?(?:USD|dollars?|元|块|美元|人民币|RMB|CNY)", re.IGNORECASE),
+    re.compile(r"(?:US\$|\$|USD" + _SPACE + r"|[¥￥]|RMB" + _SPACE + r"|CNY" + _SPACE + r"|€|£)" + _SPACE + _NUMBER),
+    re.compile(_NUMBER + _SPACE + r"(?:USD|dollars?|元|块|美元|人民币|RMB|CNY)", re.IGNORECASE),
 ]
 STOCK_PATTERNS = [
     re.compile(_NUMBER + r"\s*(?:units?|pieces?|items?)?\s*(?:left|in stock|available|remaining)", re.IGNORECASE),

@@ -85,3 +85,10 @@ def test_json_string_results_are_read() -> None:
 
 def test_chinese_numerals() -> None:
     assert [chinese_number(t) for t in ("七", "十", "三十", "十五", "一百二十")] == [7, 10, 30, 15, 120]
+
+
+def test_a_list_number_after_a_price_line_is_not_a_price() -> None:
+    answer = "1) Trail Shell Jacket — 99.99 USD\n7) Summit Down Parka — 189.00 USD\n8) more soon"
+    result = check_answer(answer, evidence(), CATALOG)
+    assert result.ok, result.violations
+    assert not check_answer("Trail Shell Jacket — 79.99 USD", evidence(), CATALOG).ok
