@@ -26,6 +26,9 @@ Rules:
 """
 
 
+CUE = "(You are the customer. Write your next message to the store's assistant; do not repeat its words.)"
+
+
 class ShopperModel(Protocol):
     async def next_message(self, transcript: list[tuple[str, str]]) -> str: ...
 
@@ -44,6 +47,10 @@ class LLMShopper:
         messages.append(HumanMessage("Hi! How can I help you today?"))
         for role, text in transcript:
             messages.append(AIMessage(text) if role == "shopper" else HumanMessage(text))
+        # Small models otherwise echo the assistant's last message back instead of answering it as the customer.
+        last = messages[-1]
+        if isinstance(last, HumanMessage):
+            messages[-1] = HumanMessage(f"{last.content}\n\n{CUE}")
         return messages
 
     async def next_message(self, transcript: list[tuple[str, str]]) -> str:

@@ -93,3 +93,14 @@ def test_final_state_check_on_the_tau_store(tmp_path: Path) -> None:
         assert differences and all(d.split()[0] in ("orders", "users", "products") for d in differences)
     finally:
         db.engine.dispose()
+
+
+def test_llm_shopper_sees_the_assistant_as_the_other_side_and_is_cued_to_reply() -> None:
+    from evals.shopper_sim import CUE, LLMShopper
+
+    shopper = LLMShopper(model=None, instruction="Return order #W1.")  # type: ignore[arg-type]
+    messages = shopper.messages([("shopper", "I want to return #W1"), ("assistant", "Which items?")])
+    assert [m.type for m in messages] == ["system", "human", "ai", "human"]
+    assert "Return order #W1." in messages[0].content and messages[2].content == "I want to return #W1"
+    assert messages[3].content.startswith("Which items?") and messages[3].content.endswith(CUE)
+    assert not messages[1].content.endswith(CUE)
