@@ -14,7 +14,7 @@ from typing import Annotated
 import typer
 
 from agent.events import AgentEvent
-from agent.model_files import GgufModel, ensure_model_file, known_model
+from agent.model_files import ensure_model_file, known_model
 from agent.state import HistoryMessage, TurnRequest
 from shopassist.settings import Settings, get_settings
 
@@ -162,10 +162,6 @@ def serve(
         os.execvp(command[0], command)
 
 
-def exported_dir(settings: Settings, model: GgufModel) -> Path:
-    return settings.model_cache_dir / f"{model.name}-hf"
-
-
 @llm_app.command("export")
 def export(
     python: Annotated[str, typer.Option(help="Python of the vLLM environment (has torch, transformers, gguf)")],
@@ -175,7 +171,7 @@ def export(
     """Convert a PyPI-shipped GGUF model once into a safetensors folder for `llm serve`; prints the folder."""
     settings = get_settings()
     chosen = known_model(model or settings.llm_model)
-    target = exported_dir(settings, chosen)
+    target = settings.model_cache_dir / f"{chosen.name}-hf"
     stamp = target / "source.sha256"
     if not (stamp.exists() and stamp.read_text().strip() == chosen.sha256):
         gguf = ensure_model_file(settings.model_cache_dir, chosen)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -71,7 +71,7 @@ def _first_call(calls: list[LoggedToolCall], name: str) -> LoggedToolCall | None
 
 
 def score_replay_turn(conversation_id: str, logged: LoggedTurn, new: LoggedTurn,
-                      catalog_titles: Iterable[str] = (), shown_earlier: list[Any] | None = None) -> ReplayTurnScore:
+                      catalog_titles: Iterable[str] = (), shown_earlier: Sequence[Any] = ()) -> ReplayTurnScore:
     logged_tools, new_tools = [c.name for c in logged.tool_calls], [c.name for c in new.tool_calls]
     shared = [name for name in dict.fromkeys(logged_tools) if name in new_tools]
     agreements = [argument_agreement(_first_call(logged.tool_calls, n).arguments,  # type: ignore[union-attr]
@@ -79,8 +79,7 @@ def score_replay_turn(conversation_id: str, logged: LoggedTurn, new: LoggedTurn,
     logged_ids, new_ids = [p.id for p in logged.products], [p.id for p in new.products]
     wanted = list(dict.fromkeys(logged.feedback.clicked_product_ids + logged.feedback.purchased_product_ids))
     logged_citations = {c.id for c in logged.citations}
-    earlier = shown_earlier or []
-    grounding = grounding_of(new, catalog_titles, earlier)
+    grounding = grounding_of(new, catalog_titles, shown_earlier)
     return ReplayTurnScore(
         conversation_id=conversation_id, turn_index=logged.index, user_text=logged.user_text,
         logged_tools=logged_tools, new_tools=new_tools,
@@ -92,7 +91,7 @@ def score_replay_turn(conversation_id: str, logged: LoggedTurn, new: LoggedTurn,
                           if logged_citations else None),
         grounding_errors=len(grounding.errors), grounding_warnings=len(grounding.violations) - len(grounding.errors),
         violations=grounding.violations,
-        logged_grounding_errors=len(grounding_of(logged, catalog_titles, earlier).errors),
+        logged_grounding_errors=len(grounding_of(logged, catalog_titles, shown_earlier).errors),
         answer_similarity=round(difflib.SequenceMatcher(None, logged.assistant_text, new.assistant_text).ratio(), 3),
         old_answer=logged.assistant_text, new_answer=new.assistant_text, latency_ms=new.latency_ms, error=new.error,
     )

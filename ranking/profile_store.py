@@ -22,12 +22,14 @@ def personalization_allowed(session: Session, shopper_id: str) -> bool:
     return allowed is not False
 
 
-def load_profile(session: Session, shopper_id: str) -> Profile | None:
-    """The stored profile, or None when there is none or the shopper opted out of personalization."""
-    if not personalization_allowed(session, shopper_id):
-        return None
+def _stored(session: Session, shopper_id: str) -> Profile | None:
     row = session.get(ProfileRow, shopper_id)
     return Profile.model_validate(row.data) if row and row.data else None
+
+
+def load_profile(session: Session, shopper_id: str) -> Profile | None:
+    """The stored profile, or None when there is none or the shopper opted out of personalization."""
+    return _stored(session, shopper_id) if personalization_allowed(session, shopper_id) else None
 
 
 def save_profile(session: Session, profile: Profile) -> None:
@@ -39,7 +41,13 @@ def load_or_build_profile(session: Session, shopper_id: str, half_life_days: flo
     """The stored profile; when there is none yet (imported or generated history), built from the events and saved."""
     if not personalization_allowed(session, shopper_id):
         return None
-    stored = load_profile(session, shopper_id)
+    return _stored_or_built(session, shopper_id, half_life_days, catalog, vectors)
+
+
+def _stored_or_built(session: Session, shopper_id: str, half_life_days: float, catalog: Catalog | None,
+                     vectors: VectorLookup | None) -> Profile | None:
+    """For a shopper already known to allow personalization."""
+    stored = _stored(session, shopper_id)
     if stored is not None:
         return stored
     history = [event_from_row(row) for row in session.scalars(
@@ -67,7 +75,7 @@ def record_events(db: Database, events: list[BehaviourEvent], half_life_days: fl
             ShopperRow.id.in_(shoppers), ShopperRow.personalization.is_(False))))
         profiles: dict[str, Profile] = {}
         for shopper in shoppers - opted_out:
-            existing = load_or_build_profile(session, shopper, half_life_days, catalog, vectors)
+            existing = _stored_or_built(session, shopper, half_life_days, catalog, vectors)
             if existing is not None:
                 profiles[shopper] = existing
         kept = [event for event in events if event.shopper_id not in opted_out]

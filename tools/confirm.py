@@ -24,6 +24,8 @@ from tools.base import ToolContext, ToolFailure
 from tools.cart import cart_additions
 from tools.registry import write_operation
 
+log = logging.getLogger(__name__)
+
 
 class ActionOutcome(BaseModel):
     action_id: str = Field(description="e.g. 'act_3f9c2a1b7d4e8f60'")
@@ -52,9 +54,6 @@ def _close(context: ToolContext, shopper_id: str, action_id: str, status: str) -
         row = _open_action(session, shopper_id, action_id)
         row.status = status
     return row
-
-
-log = logging.getLogger(__name__)
 
 
 def _record_cart_adds(context: ToolContext, shopper_id: str, plan: Plan, at: datetime) -> None:
