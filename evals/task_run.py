@@ -14,12 +14,31 @@ from evals.tasks import TAU_DIR, TauStore, TauTask, TrialResult, run_trial, summ
 from shopassist.settings import Settings
 
 
+def tau_shop_settings(settings: Settings, folder: Path) -> Settings:
+    """The agent's settings for τ tasks: a data dir of its own, so that search, recommendations and FAQ read the
+    τ catalog's index and never the configured shop's (nor its Chroma server); model files stay shared."""
+    return settings.model_copy(update={"data_dir": folder / "tau-shop", "models_dir": settings.model_cache_dir,
+                                       "database_url": "", "chroma_host": ""})
+
+
+def index_tau_catalog(store: TauStore, settings: Settings) -> dict[str, int]:
+    from vectorstore.service import build_from_database, open_service
+
+    db = store.fresh()
+    try:
+        return build_from_database(open_service(settings), db)
+    finally:
+        db.engine.dispose()
+
+
 async def _run(settings: Settings, shopper_settings: Settings, tasks: list[TauTask], trials: int, max_turns: int,
                folder: Path, expected: dict[int, dict]) -> list[TrialResult]:  # type: ignore[type-arg]
     from agent.llm import build_chat_model
     from agent.runner import AgentRunner
 
     store = TauStore(TAU_DIR, folder)
+    settings = tau_shop_settings(settings, folder)
+    index_tau_catalog(store, settings)
     model = build_chat_model(settings)
     shopper_model = build_chat_model(shopper_settings)
     results = []
@@ -45,7 +64,8 @@ def task_section(results: list[TrialResult], out_dir: Path, note: str = "") -> S
     plots = [bar_chart(out_dir / "tasks_pass_k.png", {k: summary[k] for k in summary if k.startswith("pass^")},
                        "Task suite pass^k").name] if results else []
     table = [{"task": r.task_index, "trial": r.trial, "success": r.success, "state": r.state_ok,
-              "missing outputs": ", ".join(r.missing_outputs), "turns": r.turns, "error": r.error} for r in results]
+              "missing outputs": ", ".join(r.missing_outputs), "turns": r.turns, "products shown": len(r.shown),
+              "error": r.error} for r in results]
     details = []
     for r in results:
         if not r.success:

@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from agent.events import ActionRequiredEvent, DoneEvent, ErrorEvent
+from agent.events import ActionRequiredEvent, DoneEvent, ErrorEvent, ProductsEvent
 from agent.state import HistoryMessage, TurnRequest
 from commerce.db import Database
 from evals.metrics import pass_hat_k
@@ -43,6 +43,13 @@ class TrialResult(BaseModel):
     turns: int = 0
     error: str = ""
     transcript: list[tuple[str, str]] = Field(default_factory=list)
+    shown: list[str] = Field(default_factory=list, description="Ids of the product cards the shopper was shown")
+
+
+class Episode(BaseModel):
+    transcript: list[tuple[str, str]] = Field(default_factory=list)
+    error: str = ""
+    shown: list[str] = Field(default_factory=list)
 
 
 def load_tasks(path: Path, indexes: list[int] | None = None, limit: int = 0) -> list[TauTask]:
@@ -59,17 +66,18 @@ def missing_outputs(task: TauTask, assistant_texts: list[str]) -> list[str]:
 
 
 async def run_episode(runner: TurnRunner, shopper: ShopperModel, task: TauTask, context: ToolContext,
-                      max_turns: int = 12) -> tuple[list[tuple[str, str]], str]:
+                      max_turns: int = 12) -> Episode:
     """Shopper and agent alternate; a shopper 'yes' to a proposed action confirms it (as the widget's button would)."""
     from tools.confirm import confirm_action
 
-    transcript: list[tuple[str, str]] = []
+    episode = Episode()
+    transcript = episode.transcript
     history: list[HistoryMessage] = []
     pending: list[ActionRequiredEvent] = []
     for _ in range(max_turns):
         message = await shopper.next_message(transcript)
         if STOP in message or not message:
-            return transcript, ""
+            return episode
         transcript.append(("shopper", message))
         if pending and YES.match(message):
             outcomes = []
@@ -87,17 +95,20 @@ async def run_episode(runner: TurnRunner, shopper: ShopperModel, task: TauTask, 
                                                      shopper_id=task.user_id, history=history)):
             if isinstance(event, ActionRequiredEvent):
                 pending.append(event)
+            elif isinstance(event, ProductsEvent):
+                episode.shown += [card.id for card in event.products]
             elif isinstance(event, DoneEvent):
                 text = event.text
             elif isinstance(event, ErrorEvent):
                 error = event.code
         if error:
-            return transcript, error
+            episode.error = error
+            return episode
         proposals = " ".join(f"[Proposed: {a.summary} Reply yes to confirm.]" for a in pending)
         reply = f"{text} {proposals}".strip()
         transcript.append(("assistant", reply))
         history += [HistoryMessage(role="user", text=message), HistoryMessage(role="assistant", text=reply)]
-    return transcript, ""
+    return episode
 
 
 def state_differences(db: Database, expected: dict[str, Any], initial: dict[str, Any], baseline: Any) -> list[str]:
@@ -135,7 +146,9 @@ class TauStore:
     """A template τ store built once; each trial gets a fresh copy."""
 
     def __init__(self, folder: Path, work: Path) -> None:
+        from commerce.demo.passages import load_passages
         from commerce.importers.tau import import_tau
+        from commerce.store import passage_row
         from evals.tau_state import raw_snapshot, read_tau
 
         self.initial = read_tau(folder)
@@ -144,6 +157,8 @@ class TauStore:
         db.migrate()
         with db.session() as session:
             import_tau(session, folder)
+            # τ ships its policy as a wiki for the agent's prompt; our policy passages follow the same rules.
+            session.add_all(passage_row(passage) for passage in load_passages())
         with db.session() as session:
             self.baseline = raw_snapshot(session)
         db.engine.dispose()
@@ -162,11 +177,13 @@ async def run_trial(store: TauStore, settings: Settings, task: TauTask, expected
     try:
         context = ToolContext(db=db, settings=settings, shopper_id=task.user_id,
                               conversation_id=f"task-{task.task_index}")
-        transcript, error = await run_episode(make_runner(db), shopper, task, context, max_turns)
+        episode = await run_episode(make_runner(db), shopper, task, context, max_turns)
         differences = state_differences(db, expected, store.initial, store.baseline)
     finally:
         db.engine.dispose()
-    missing = missing_outputs(task, [text for role, text in transcript if role == "assistant"])
-    return TrialResult(task_index=task.task_index, trial=trial, success=not differences and not missing and not error,
-                       state_ok=not differences, missing_outputs=missing, differences=differences[:20],
-                       turns=sum(role == "shopper" for role, _ in transcript), error=error, transcript=transcript)
+    missing = missing_outputs(task, [text for role, text in episode.transcript if role == "assistant"])
+    return TrialResult(task_index=task.task_index, trial=trial,
+                       success=not differences and not missing and not episode.error, state_ok=not differences,
+                       missing_outputs=missing, differences=differences[:20],
+                       turns=sum(role == "shopper" for role, _ in episode.transcript), error=episode.error,
+                       transcript=episode.transcript, shown=episode.shown)

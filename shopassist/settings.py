@@ -18,6 +18,7 @@ class Settings(BaseSettings):
     env: Literal["development", "test", "production"] = "development"
     data_dir: Path = Field(Path("var"), description="Where the database, indexes and model cache live")
     database_url: str = Field("", description="SQLAlchemy URL; empty means SQLite under data_dir")
+    models_dir: Path | None = Field(None, description="Model files and embedding cache; empty means data_dir/models")
     chroma_host: str = ""
     chroma_port: int = Field(8000, ge=1, le=65535)
     redis_url: str = ""
@@ -60,7 +61,7 @@ class Settings(BaseSettings):
 
     @property
     def model_cache_dir(self) -> Path:
-        return self.data_dir / "models"
+        return self.models_dir or self.data_dir / "models"
 
     @model_validator(mode="after")
     def _refuse_dev_secret_in_production(self) -> Settings:

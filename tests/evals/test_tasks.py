@@ -15,16 +15,19 @@ from agent.state import TurnRequest
 from commerce.db import Database
 from evals.metrics import pass_hat_k
 from evals.shopper_sim import ScriptedShopper
+from evals.task_run import run_tasks, tau_shop_settings
 from evals.tasks import (
     TAU_DIR,
     TauStore,
     TauTask,
     TrialResult,
+    load_tasks,
     missing_outputs,
     run_episode,
     state_differences,
     summarize_tasks,
 )
+from shopassist.settings import Settings
 from tools.base import ToolContext
 
 
@@ -70,8 +73,9 @@ def test_episode_confirms_on_yes_and_stops_on_the_stop_token(database: Database,
     shopper = ScriptedShopper(lines=["cancel #W1 please", "yes", "thanks, one more question"])
     context = ToolContext(db=database, settings=tmp_settings, shopper_id="someone")
     task = TauTask(task_index=3, user_id="someone", instruction="cancel")
-    transcript, error = asyncio.run(run_episode(runner, shopper, task, context))
-    assert error == ""
+    episode = asyncio.run(run_episode(runner, shopper, task, context))
+    transcript = episode.transcript
+    assert episode.error == "" and episode.shown == []
     assert [role for role, _ in transcript] == ["shopper", "assistant"] * 3
     assert "Proposed: Cancel order #W1." in transcript[1][1]
     # "yes" went to the confirmation (which refuses an unknown action), not to the agent.
@@ -104,3 +108,40 @@ def test_llm_shopper_sees_the_assistant_as_the_other_side_and_is_cued_to_reply()
     assert "Return order #W1." in messages[0].content and messages[2].content == "I want to return #W1"
     assert messages[3].content.startswith("Which items?") and messages[3].content.endswith(CUE)
     assert not messages[1].content.endswith(CUE)
+
+
+def test_tau_shop_settings_keep_model_files_but_not_the_shops_index(tmp_settings: Settings, tmp_path: Path) -> None:
+    configured = tmp_settings.model_copy(update={"chroma_host": "chroma.internal", "database_url": "sqlite:///x.db"})
+    tau = tau_shop_settings(configured, tmp_path / "work")
+    assert tau.chroma_host == "" and tau.database_url == ""
+    assert tau.chroma_path.is_relative_to(tmp_path / "work")
+    assert tau.model_cache_dir == configured.model_cache_dir
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not (TAU_DIR / "expected_final_states.json").exists(), reason="τ retail data not present")
+def test_task_agent_searches_the_tau_catalog_not_the_configured_shop(tmp_settings: Settings) -> None:
+    from commerce.demo.passages import load_passages
+    from commerce.models import Product, Variant
+    from commerce.store import passage_row, upsert_product
+    from vectorstore.service import build_from_database, open_service
+
+    tmp_settings.data_dir.mkdir(parents=True)
+    other_shop = Database(f"sqlite:///{tmp_settings.data_dir / 'shop.db'}")
+    other_shop.migrate()
+    with other_shop.session() as session:
+        upsert_product(session, Product(id="demo_boot", title="Waterproof hiking boot", price=99.0,
+                                        variants=[Variant(id="demo_boot_10", price=99.0, stock=4)]))
+        session.add(passage_row(load_passages()[0]))
+    build_from_database(open_service(tmp_settings), other_shop)
+    other_shop.engine.dispose()
+    scripted = tmp_settings.model_copy(update={"llm_backend": "scripted", "scripted_tokens_per_s": 10_000.0})
+    task = load_tasks(TAU_DIR / "tasks_test.json", [0])[0]
+
+    # The scripted backend searches with the (scripted) shopper's words: whatever it finds is what the shop holds.
+    [result] = run_tasks(scripted, scripted, [task], trials=1, max_turns=2,
+                         expected_file=TAU_DIR / "expected_final_states.json", split="test")
+
+    tau_products = set(json.loads((TAU_DIR / "products.json").read_text()))
+    assert result.error == "" and result.turns == 2
+    assert result.shown and set(result.shown) <= tau_products
