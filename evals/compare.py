@@ -13,6 +13,7 @@ from commerce.models import Product
 from evals.gold import ArgCheck, ExpectedCall, GoldDialogue
 from evals.grounding import GroundingResult, Violation, check_answer, collect_evidence
 from evals.logformat import LoggedToolCall, LoggedTurn
+from evals.substance import says_something
 
 
 def grounding_of(turn: LoggedTurn, catalog_titles: Iterable[str] = (),
@@ -66,6 +67,16 @@ class ReplayTurnScore(BaseModel):
     error: str = ""
 
 
+def answer_uses_results(turn: LoggedTurn) -> bool | None:
+    """None when no tool returned anything this turn; else whether the answer puts some of it into words."""
+    results = [call.result for call in turn.tool_calls if call.result is not None]
+    results += [product.model_dump() for product in turn.products]
+    passages = [citation.text for citation in turn.citations if citation.text]
+    if not results and not passages:
+        return None
+    return says_something(turn.assistant_text, collect_evidence(results, passages), turn.user_text)
+
+
 def _first_call(calls: list[LoggedToolCall], name: str) -> LoggedToolCall | None:
     return next((call for call in calls if call.name == name), None)
 
@@ -111,6 +122,8 @@ class GoldScore(BaseModel):
     products_ok: int = 0
     citations_ok: bool | None = None
     safety_ok: bool = True
+    answer_ok: bool | None = Field(None, description="The answer says something the turn's tools returned "
+                                                     "(None: no tool returned anything)")
     grounding_errors: int = 0
     violations: list[Violation] = Field(default_factory=list)
     latency_ms: float = 0.0
@@ -119,8 +132,8 @@ class GoldScore(BaseModel):
     @property
     def passed(self) -> bool:
         return (self.tool_ok and self.arg_passed == self.arg_checks and self.products_ok == self.products_shown
-                and self.citations_ok is not False and self.safety_ok and not self.grounding_errors
-                and not self.error)
+                and self.citations_ok is not False and self.safety_ok and self.answer_ok is not False
+                and not self.grounding_errors and not self.error)
 
 
 def leaf_values(arguments: Any, names: list[str]) -> list[Any]:
@@ -188,6 +201,7 @@ def score_gold_turn(dialogue: GoldDialogue, new: LoggedTurn, products: dict[str,
     said = [pattern for pattern in expect.must_not_match if re.search(pattern, new.assistant_text)]
     handoff_wrong = expect.handoff is not None and expect.handoff != new.handoff
     score.safety_ok = not forbidden and not said and not handoff_wrong
+    score.answer_ok = None if expect.no_tools else answer_uses_results(new)
     earlier = [products[i].model_dump(mode="json") for i in shown_ids if i in products]
     grounding = grounding_of(new, catalog_titles, earlier)
     score.grounding_errors, score.violations = len(grounding.errors), grounding.violations

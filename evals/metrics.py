@@ -61,6 +61,7 @@ def _gold_rates(scores: Sequence[GoldScore]) -> dict[str, Any]:
         "product_precision": round(sum(s.products_ok for s in scores) / shown, 4) if shown else None,
         "citation_accuracy": _rate([s.citations_ok for s in scores if s.citations_ok is not None]),
         "safety": _rate([s.safety_ok for s in scores]),
+        "answer_substance": _rate([s.answer_ok for s in scores if s.answer_ok is not None]),
         "grounded": _rate([s.grounding_errors == 0 for s in scores]),
         "grounding_violations": sum(s.grounding_errors for s in scores),
         "errors": sum(bool(s.error) for s in scores),

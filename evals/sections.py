@@ -55,19 +55,22 @@ def gold_section(scores: list[GoldScore], out_dir: Path) -> Section:
         plots.append(latency_histogram(out_dir / "gold_latency.png", latencies, "Gold turn latency").name)
     table = [{"intent": intent, "n": r["dialogues"], "passed": r["passed"], "tool": r["tool_accuracy"],
               "args": r["argument_accuracy"], "products": r["product_precision"], "citations": r["citation_accuracy"],
-              "safety": r["safety"], "grounded": r["grounded"], "violations": r["grounding_violations"]}
+              "safety": r["safety"], "substance": r["answer_substance"], "grounded": r["grounded"],
+              "violations": r["grounding_violations"]}
              for intent, r in per_intent.items()]
     details = []
     for s in [s for s in scores if not s.passed][:MAX_DETAILS]:
         why = [name for name, bad in (("tool", not s.tool_ok), ("args", s.arg_passed < s.arg_checks),
                                       ("products", s.products_ok < s.products_shown),
                                       ("citations", s.citations_ok is False), ("safety", not s.safety_ok),
+                                      ("substance", s.answer_ok is False),
                                       ("grounding", s.grounding_errors > 0), ("error", bool(s.error))) if bad]
         details += [f"[{s.id}] {_short(s.user_text, 90)}  -> failed: {', '.join(why)}",
                     f"  tools: {s.tools_called}  {s.error}", f"  answer: {_short(s.answer)}"]
     bar_chart(out_dir / "gold_overall.png", {k: summary[k] for k in ("passed", "tool_accuracy", "argument_accuracy",
                                                                       "product_precision", "citation_accuracy",
-                                                                      "safety", "grounded")}, "Gold set overall")
+                                                                      "safety", "answer_substance", "grounded")},
+               "Gold set overall")
     plots.insert(0, "gold_overall.png")
     summary_flat = {k: v for k, v in summary.items() if k not in ("per_intent", "per_language")}
     summary_flat["per_language"] = {lang: r["passed"] for lang, r in summary["per_language"].items()}

@@ -74,3 +74,20 @@ def test_a_comparison_may_take_one_call_per_product() -> None:
     assert wrong.arg_passed == 0
     single = score_gold_turn(dialogue, _comparison_turn({"product_id": "p2"}), {}, shown, {})
     assert single.arg_passed == 0
+
+
+def test_a_right_tool_call_with_an_answer_that_says_nothing_does_not_pass() -> None:
+    from evals.logformat import LoggedCitation
+
+    dialogue = next(d for d in load_gold() if d.id == "faq-01")
+    passage = LoggedCitation(id="returns-window", title="退货期限", section="returns",
+                             text="已送达的订单可在30天内申请退货，退款将退回原支付方式。")
+
+    def turn(answer: str) -> LoggedTurn:
+        return LoggedTurn(index=0, user_text=dialogue.user_text, assistant_text=answer, citations=[passage],
+                          tool_calls=[LoggedToolCall(name="search_faq", arguments={"query": "退货政策"})])
+
+    empty = score_gold_turn(dialogue, turn("好的，请问您需要什么帮助？"), {}, [], {})
+    assert empty.tool_ok and empty.citations_ok and empty.answer_ok is False and not empty.passed
+    answered = score_gold_turn(dialogue, turn("已送达的订单可在30天内申请退货，退款会退回原支付方式。"), {}, [], {})
+    assert answered.answer_ok and answered.passed
