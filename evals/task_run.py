@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 from evals.plots import bar_chart
@@ -32,7 +33,8 @@ def index_tau_catalog(store: TauStore, settings: Settings) -> dict[str, int]:
 
 
 async def _run(settings: Settings, shopper_settings: Settings, tasks: list[TauTask], trials: int, max_turns: int,
-               folder: Path, expected: dict[int, dict]) -> list[TrialResult]:  # type: ignore[type-arg]
+               folder: Path, expected: dict[int, dict],  # type: ignore[type-arg]
+               progress: Callable[[TrialResult], None] | None) -> list[TrialResult]:
     from agent.llm import build_chat_model
     from agent.runner import AgentRunner
 
@@ -48,14 +50,18 @@ async def _run(settings: Settings, shopper_settings: Settings, tasks: list[TauTa
                                  timeout_s=shopper_settings.llm_timeout_s)
             results.append(await run_trial(store, settings, task, expected[task.task_index], trial,
                                            lambda db: AgentRunner(settings, db, model=model), shopper, max_turns))
+            if progress is not None:
+                progress(results[-1])
     return results
 
 
 def run_tasks(settings: Settings, shopper_settings: Settings, tasks: list[TauTask], trials: int,
-              max_turns: int, expected_file: Path, split: str) -> list[TrialResult]:
+              max_turns: int, expected_file: Path, split: str,
+              progress: Callable[[TrialResult], None] | None = None) -> list[TrialResult]:
     expected = {entry["task_index"]: entry for entry in json.loads(expected_file.read_text())["splits"][split]}
     with tempfile.TemporaryDirectory(prefix="shopassist-tasks-") as folder:
-        return asyncio.run(_run(settings, shopper_settings, tasks, trials, max_turns, Path(folder), expected))
+        return asyncio.run(_run(settings, shopper_settings, tasks, trials, max_turns, Path(folder), expected,
+                                progress))
 
 
 def task_section(results: list[TrialResult], out_dir: Path, note: str = "") -> Section:

@@ -15,13 +15,12 @@ from agent.state import TurnRequest
 from commerce.db import Database
 from evals.metrics import pass_hat_k
 from evals.shopper_sim import ScriptedShopper
-from evals.task_run import run_tasks, tau_shop_settings
+from evals.task_run import tau_shop_settings
 from evals.tasks import (
     TAU_DIR,
     TauStore,
     TauTask,
     TrialResult,
-    load_tasks,
     missing_outputs,
     run_episode,
     state_differences,
@@ -120,28 +119,36 @@ def test_tau_shop_settings_keep_model_files_but_not_the_shops_index(tmp_settings
 
 @pytest.mark.slow
 @pytest.mark.skipif(not (TAU_DIR / "expected_final_states.json").exists(), reason="τ retail data not present")
-def test_task_agent_searches_the_tau_catalog_not_the_configured_shop(tmp_settings: Settings) -> None:
+def test_task_agent_searches_the_tau_catalog_not_the_configured_shop(tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    from typer.testing import CliRunner
+
     from commerce.demo.passages import load_passages
     from commerce.models import Product, Variant
     from commerce.store import passage_row, upsert_product
+    from shopassist.cli import app
+    from shopassist.settings import load_settings
     from vectorstore.service import build_from_database, open_service
 
-    tmp_settings.data_dir.mkdir(parents=True)
-    other_shop = Database(f"sqlite:///{tmp_settings.data_dir / 'shop.db'}")
+    monkeypatch.setenv("SHOPASSIST_DATA_DIR", str(tmp_path / "var"))
+    configured = load_settings()
+    configured.data_dir.mkdir()
+    other_shop = Database(configured.sqlalchemy_url)
     other_shop.migrate()
     with other_shop.session() as session:
         upsert_product(session, Product(id="demo_boot", title="Waterproof hiking boot", price=99.0,
                                         variants=[Variant(id="demo_boot_10", price=99.0, stock=4)]))
         session.add(passage_row(load_passages()[0]))
-    build_from_database(open_service(tmp_settings), other_shop)
+    build_from_database(open_service(configured), other_shop)
     other_shop.engine.dispose()
-    scripted = tmp_settings.model_copy(update={"llm_backend": "scripted", "scripted_tokens_per_s": 10_000.0})
-    task = load_tasks(TAU_DIR / "tasks_test.json", [0])[0]
+    out = tmp_path / "report"
 
     # The scripted backend searches with the (scripted) shopper's words: whatever it finds is what the shop holds.
-    [result] = run_tasks(scripted, scripted, [task], trials=1, max_turns=2,
-                         expected_file=TAU_DIR / "expected_final_states.json", split="test")
+    result = CliRunner().invoke(app, ["eval", "tasks", "--task-id", "0", "--max-turns", "2", "--llm-backend",
+                                      "scripted", "--out", str(out)])
 
+    assert result.exit_code == 0, result.output
+    assert "task   0 trial 0  FAIL  turns=2" in result.output
+    [trial] = json.loads((out / "summary.json").read_text())["trials"]
     tau_products = set(json.loads((TAU_DIR / "products.json").read_text()))
-    assert result.error == "" and result.turns == 2
-    assert result.shown and set(result.shown) <= tau_products
+    assert trial["error"] == "" and trial["shown"] and set(trial["shown"]) <= tau_products
