@@ -33,9 +33,12 @@ def _embedded(path: Path, threads: int, context: int) -> BaseChatModel:
     return LlamaChatModel(model_path=path, model_name=path.stem, n_threads=threads, n_ctx=context)
 
 
-def build_chat_model(settings: Settings) -> BaseChatModel:
+def build_chat_model(settings: Settings, own_instance: bool = False) -> BaseChatModel:
+    """`own_instance`: an embedded model with a KV cache of its own, for a second party in the same process (the
+    simulated shopper): sharing one would evict the agent's system-prompt prefix on every turn."""
     if settings.llm_backend == "embedded":
-        return _embedded(resolve_gguf(settings), settings.llm_threads, settings.llm_context)
+        embedded = _embedded.__wrapped__ if own_instance else _embedded
+        return embedded(resolve_gguf(settings), settings.llm_threads, settings.llm_context)
     if settings.llm_backend == "openai":
         from langchain_openai import ChatOpenAI
 
@@ -43,7 +46,10 @@ def build_chat_model(settings: Settings) -> BaseChatModel:
         # alive from a finished `asyncio.run` breaks the next one (evals, scripts); a connect per call costs ~1 ms.
         return ChatOpenAI(
             model=settings.llm_model, base_url=settings.llm_base_url, api_key=settings.llm_api_key,
-            timeout=settings.llm_timeout_s, temperature=0.0, max_retries=1, streaming=True,
+            # langchain-openai ≥ 1.7 also cuts a stream after 120 s without a chunk: a cold vLLM-on-CPU prefill
+            # takes longer, and our own limit is llm_timeout_s.
+            timeout=settings.llm_timeout_s, stream_chunk_timeout=settings.llm_timeout_s,
+            temperature=0.0, max_retries=1, streaming=True,
             default_headers={"Connection": "close"},
         )
     from agent.scripted_backend import ScriptedBenchModel

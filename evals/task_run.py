@@ -42,7 +42,7 @@ async def _run(settings: Settings, shopper_settings: Settings, tasks: list[TauTa
     settings = tau_shop_settings(settings, folder)
     index_tau_catalog(store, settings)
     model = build_chat_model(settings)
-    shopper_model = build_chat_model(shopper_settings)
+    shopper_model = build_chat_model(shopper_settings, own_instance=True)
     # A cold system-prompt prefill (~2 min on 2 cores) would time out the first trial's first turn.
     first = store.fresh()
     AgentRunner(settings, first, model=model).warm_up()

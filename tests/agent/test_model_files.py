@@ -43,3 +43,15 @@ def test_checksum_mismatch_is_refused_and_file_removed(monkeypatch: pytest.Monke
 def test_missing_part_package_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(ModelFileError, match="not installed"):
         ensure_model_file(tmp_path, GgufModel("nope", "no_such_model_part{n}", 1, "0" * 64, 1))
+
+
+def test_a_second_party_gets_its_own_embedded_model(tmp_path: Path) -> None:
+    from agent.llm import build_chat_model
+    from shopassist.settings import load_settings
+
+    gguf = tmp_path / "model.gguf"
+    gguf.write_bytes(b"GGUF")  # never loaded: the Llama instance is created on first use
+    settings = load_settings(data_dir=tmp_path, llm_model=str(gguf), env="test")
+    shared = build_chat_model(settings)
+    assert build_chat_model(settings) is shared
+    assert build_chat_model(settings, own_instance=True) is not shared

@@ -79,3 +79,32 @@ def test_openai_backend_works_from_one_event_loop_to_the_next(monkeypatch: pytes
         model = build_chat_model(tmp_settings.model_copy(update={"llm_backend": "openai", "llm_base_url": f"{url}/v1"}))
         replies = [asyncio.run(model.ainvoke("hi")).content for _ in range(3)]
     assert replies == [openai_stub.ANSWER] * 3
+
+
+def test_a_slow_first_chunk_is_bounded_by_our_timeout_not_the_librarys(monkeypatch: pytest.MonkeyPatch,
+                                                                      tmp_settings: Settings) -> None:
+    """A cold vLLM-on-CPU prefill sends nothing for minutes; langchain-openai's own chunk timeout must not cut it."""
+    from fastapi import FastAPI
+    from fastapi.responses import StreamingResponse
+
+    monkeypatch.undo()  # a real HTTP server process below, with a canned, late answer
+    monkeypatch.setenv("LANGCHAIN_OPENAI_STREAM_CHUNK_TIMEOUT_S", "0.3")  # the library's limit, shortened
+    slow = FastAPI()
+
+    @slow.post("/v1/chat/completions")
+    async def completions() -> StreamingResponse:
+        async def late_answer() -> Any:
+            await asyncio.sleep(1.0)
+            yield _sse(["Two", " boots."])
+
+        return StreamingResponse(late_answer(), media_type="text/event-stream")
+
+    with live_server(slow) as url:
+        settings = tmp_settings.model_copy(update={"llm_backend": "openai", "llm_base_url": f"{url}/v1",
+                                                   "llm_timeout_s": 10.0})
+        chunks = asyncio.run(_collect(build_chat_model(settings).astream("hi")))
+    assert "".join(chunks) == "Two boots."
+
+
+async def _collect(stream: Any) -> list[str]:
+    return [str(chunk.content) async for chunk in stream]
