@@ -128,10 +128,11 @@ def chat(
 
 
 def vllm_command(settings: Settings, model_dir: str, python: str, port: int, max_model_len: int,
-                 tool_parser: str | None, enforce_eager: bool, kv_cache_bytes: str | None = None) -> list[str]:
+                 tool_parser: str | None, enforce_eager: bool, kv_cache_bytes: str | None = None,
+                 dtype: str = "auto") -> list[str]:
     command = [python, "-m", "vllm.entrypoints.openai.api_server", "--model", model_dir,
                "--served-model-name", settings.llm_model, "--host", "0.0.0.0", "--port", str(port),
-               "--max-model-len", str(max_model_len)]
+               "--max-model-len", str(max_model_len), "--dtype", dtype]
     if enforce_eager:
         command.append("--enforce-eager")
     if kv_cache_bytes:
@@ -152,11 +153,13 @@ def serve(
     enforce_eager: Annotated[bool, typer.Option(help="No CUDA graphs (needed on CPU builds)")] = True,
     kv_cache_bytes: Annotated[str | None, typer.Option(help="KV-cache size, e.g. 1G; on CPU builds this replaces "
                                                              "reserving 92% of the machine's memory")] = None,
+    dtype: Annotated[str, typer.Option(help="Weights' dtype: auto (bf16 for this model), or float32 on CPUs "
+                                            "without bf16 instructions (AVX2 only): bf16 crawls there")] = "auto",
     dry_run: Annotated[bool, typer.Option(help="Print the command instead of running it")] = False,
 ) -> None:
     """Start vLLM's OpenAI-compatible server with the flags the agent needs (structured outputs are built in)."""
     command = vllm_command(get_settings(), model_dir, python, port, max_model_len, tool_parser, enforce_eager,
-                           kv_cache_bytes)
+                           kv_cache_bytes, dtype)
     typer.echo(shlex.join(command), err=True)
     if not dry_run:
         os.execvp(command[0], command)

@@ -45,8 +45,10 @@ def test_llm_serve_dry_run_prints_the_vllm_command(scripted_env: Path) -> None:
     assert "/opt/vllm/bin/python -m vllm.entrypoints.openai.api_server --model /models/qwen" in result.output
     assert "--enforce-eager" in result.output and "--tool-call-parser hermes" in result.output
     assert "--kv-cache-memory-bytes" not in result.output
-    sized = CliRunner().invoke(app, ["llm", "serve", "/models/qwen", "--kv-cache-bytes", "1G", "--dry-run"])
-    assert "--kv-cache-memory-bytes 1G" in sized.output
+    assert "--dtype auto" in result.output
+    sized = CliRunner().invoke(app, ["llm", "serve", "/models/qwen", "--kv-cache-bytes", "1G", "--dtype", "float32",
+                                     "--dry-run"])
+    assert "--kv-cache-memory-bytes 1G" in sized.output and "--dtype float32" in sized.output
 
 
 def _converter(tmp_path: Path, exit_code: int) -> Path:

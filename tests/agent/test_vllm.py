@@ -29,6 +29,10 @@ pytestmark = pytest.mark.slow
 VLLM_PYTHON = Path(os.environ.get("SHOPASSIST_TEST_VLLM_PYTHON", ".venv-vllm/bin/python"))
 SERVED_NAME = "qwen2.5-coder-1.5b-instruct"
 START_TIMEOUT_S = 600
+# vLLM's bf16 matmul has no fast path on CPUs without bf16 instructions (AVX2-only machines such as AMD EPYC here):
+# the first prefill outran vLLM's own 300 s step limit. float32 runs on any x86-64.
+CPU_FLAGS = Path("/proc/cpuinfo").read_text()
+CPU_DTYPE = "bfloat16" if "avx512_bf16" in CPU_FLAGS or "amx_bf16" in CPU_FLAGS else "float32"
 
 
 def _vllm_python() -> Path:
@@ -63,11 +67,13 @@ def vllm_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     model_dir = exported.stdout.strip().splitlines()[-1]
     port = free_port()
     log = tmp_path_factory.mktemp("vllm") / "server.log"
-    environment = {**os.environ, "SHOPASSIST_LLM_MODEL": SERVED_NAME, "OMP_WAIT_POLICY": "PASSIVE"}
+    # Both cores for the model (vLLM keeps one for its scheduler by default: half the speed on a 2-core machine).
+    environment = {**os.environ, "SHOPASSIST_LLM_MODEL": SERVED_NAME, "OMP_WAIT_POLICY": "PASSIVE",
+                   "VLLM_CPU_NUM_OF_RESERVED_CPU": "0"}
     with log.open("wb") as output:
         process = subprocess.Popen(
             [sys.executable, "-m", "shopassist.cli", "llm", "serve", model_dir, "--python", str(python),
-             "--port", str(port), "--max-model-len", "8192", "--kv-cache-bytes", "1G"],
+             "--port", str(port), "--max-model-len", "8192", "--kv-cache-bytes", "1G", "--dtype", CPU_DTYPE],
             stdout=output, stderr=subprocess.STDOUT, env=environment, start_new_session=True)
     url = f"http://127.0.0.1:{port}/v1"
     try:
