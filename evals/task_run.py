@@ -8,6 +8,8 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+from langchain_core.language_models import BaseChatModel
+
 from evals.plots import bar_chart
 from evals.report import Section
 from evals.shopper_sim import LLMShopper
@@ -22,12 +24,16 @@ def tau_shop_settings(settings: Settings, folder: Path) -> Settings:
                                        "database_url": "", "chroma_host": ""})
 
 
-def index_tau_catalog(store: TauStore, settings: Settings) -> dict[str, int]:
+def prepare_tau_shop(store: TauStore, settings: Settings, model: BaseChatModel) -> None:
+    """Index the τ catalog and warm the agent's system-prompt prefix (a cold prefill, ~2 min on 2 cores, would time
+    out the first trial's first turn), both on one copy of the store."""
+    from agent.runner import AgentRunner
     from vectorstore.service import build_from_database, open_service
 
     db = store.fresh()
     try:
-        return build_from_database(open_service(settings), db)
+        build_from_database(open_service(settings), db)
+        AgentRunner(settings, db, model=model).warm_up()
     finally:
         db.engine.dispose()
 
@@ -40,13 +46,9 @@ async def _run(settings: Settings, shopper_settings: Settings, tasks: list[TauTa
 
     store = TauStore(TAU_DIR, folder)
     settings = tau_shop_settings(settings, folder)
-    index_tau_catalog(store, settings)
     model = build_chat_model(settings)
     shopper_model = build_chat_model(shopper_settings, own_instance=True)
-    # A cold system-prompt prefill (~2 min on 2 cores) would time out the first trial's first turn.
-    first = store.fresh()
-    AgentRunner(settings, first, model=model).warm_up()
-    first.engine.dispose()
+    prepare_tau_shop(store, settings, model)
     results = []
     for task in tasks:
         for trial in range(trials):
