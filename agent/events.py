@@ -25,6 +25,13 @@ class Citation(BaseModel):
     source: str
 
 
+class StatusEvent(BaseModel):
+    """Progress shown at once while tools or the model work, e.g. 'Searching waterproof hiking boots under $120…'."""
+
+    type: Literal["status"] = "status"
+    text: str
+
+
 class TokenEvent(BaseModel):
     type: Literal["token"] = "token"
     text: str
@@ -73,6 +80,7 @@ class IdentityEvent(BaseModel):
 class DoneEvent(BaseModel):
     type: Literal["done"] = "done"
     text: str = Field("", description="The full answer text of the turn")
+    planner: Literal["router", "llm", "none"] = Field("none", description="Who planned the turn's tool calls")
     model: str = ""
     prompt_version: str = ""
     latency_ms: float = 0.0
@@ -85,7 +93,7 @@ class ErrorEvent(BaseModel):
 
 
 AgentEvent = Annotated[
-    TokenEvent | ToolCallEvent | ProductsEvent | CitationsEvent | ActionRequiredEvent | HandoffEvent | IdentityEvent
-    | DoneEvent | ErrorEvent,
+    StatusEvent | TokenEvent | ToolCallEvent | ProductsEvent | CitationsEvent | ActionRequiredEvent | HandoffEvent
+    | IdentityEvent | DoneEvent | ErrorEvent,
     Field(discriminator="type"),
 ]

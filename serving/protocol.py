@@ -15,6 +15,7 @@ from agent.events import (
     HandoffEvent,
     ProductCard,
     ProductsEvent,
+    StatusEvent,
     TokenEvent,
     ToolCallEvent,
 )
@@ -162,8 +163,8 @@ class PongFrame(BaseModel):
 
 
 ServerFrame = Annotated[
-    SessionFrame | AckFrame | TokenEvent | ToolCallEvent | ProductsEvent | CitationsEvent | ActionRequiredEvent
-    | HandoffEvent | DoneFrame | ErrorFrame | OperatorFrame | UserEchoFrame | StateFrame | ActionResultFrame
+    SessionFrame | AckFrame | StatusEvent | TokenEvent | ToolCallEvent | ProductsEvent | CitationsEvent
+    | ActionRequiredEvent | HandoffEvent | DoneFrame | ErrorFrame | OperatorFrame | UserEchoFrame | StateFrame | ActionResultFrame
     | PongFrame,
     Field(discriminator="type"),
 ]
