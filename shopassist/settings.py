@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, ValidationError, model_validator
+from pydantic import Field, PositiveFloat, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_SECRET = "dev-only-change-me"
@@ -34,10 +34,25 @@ class Settings(BaseSettings):
     llm_context: int = Field(8192, ge=512)
     llm_timeout_s: float = Field(120.0, gt=0)
     agent_max_steps: int = Field(4, ge=1, le=20)
+    # auto: rules and the intent classifier plan routine requests, the LLM plans the rest; llm: the LLM plans every
+    # turn; router: the LLM never plans (unsure requests get a clarifying question).
+    agent_planner: Literal["auto", "llm", "router"] = "auto"
+    # facts: the answer is only what code renders from tool results; advice: plus at most `agent_advice_sentences`
+    # sentences from the model, each checked before it is sent; model: the model writes the answer, sentence by
+    # sentence under the same check. auto: facts for the embedded model (each token costs ~150 ms on 2 cores),
+    # advice for a served model.
+    agent_answer: Literal["auto", "facts", "advice", "model"] = "auto"
+    agent_advice_sentences: int = Field(2, ge=1, le=6)
     # Only for the 'scripted' backend (benchmarks and serving tests): canned tokens streamed at this rate.
     scripted_tokens_per_s: float = Field(50.0, gt=0)
 
     demo_seed: int = 7
+    shop_currency: str = Field("USD", min_length=3, max_length=3, description="ISO code the catalog is priced in")
+    # An example rate, not a live one: each shop sets its own (e.g. SHOPASSIST_CURRENCY_RATES='{"CNY": 0.14}').
+    currency_rates: dict[str, PositiveFloat] = Field(
+        default_factory=lambda: {"CNY": 0.14},
+        description="Shop-currency units one unit of another currency is worth; prices in others are not filtered",
+    )
     profile_half_life_days: float = Field(30.0, gt=0, description="Half-life of behaviour in shopper profiles")
     host: str = "127.0.0.1"
     port: int = Field(8080, ge=1, le=65535)
@@ -62,6 +77,16 @@ class Settings(BaseSettings):
     @property
     def model_cache_dir(self) -> Path:
         return self.models_dir or self.data_dir / "models"
+
+    @field_validator("shop_currency")
+    @classmethod
+    def _upper_currency(cls, code: str) -> str:
+        return code.upper()
+
+    @field_validator("currency_rates")
+    @classmethod
+    def _upper_rate_codes(cls, rates: dict[str, float]) -> dict[str, float]:
+        return {code.upper(): rate for code, rate in rates.items()}
 
     @model_validator(mode="after")
     def _refuse_dev_secret_in_production(self) -> Settings:
