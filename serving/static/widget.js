@@ -5,7 +5,9 @@
    preventDefault() it, the widget asks the assistant to add it (which then needs the shopper's confirmation).
    Behaviour `event` frames feed the shopper's profile: `view` for the first VIEWED cards of a live answer,
    `click` on a card's link, `add_to_cart` when the shop handled the add itself (an add through the assistant is
-   recorded by the server when the shopper confirms it). */
+   recorded by the server when the shopper confirms it). While a turn works, its latest `status` frame shows as a
+   live line in the assistant's bubble until the answer starts. Icons are inline SVG: emoji render as empty boxes
+   on machines without an emoji font. */
 (function () {
   "use strict";
   if (window.ShopAssist) return;
@@ -22,26 +24,41 @@
           human: "You are chatting with our support team.", bot: "You are back with the assistant.",
           reconnecting: "Reconnecting…", operator: "Support", you: "You", assistant: "Assistant",
           thanks: "Thanks for the feedback!", open: "Chat", close: "Close", lang: "中文",
+          up: "Helpful", down: "Not helpful",
           addMessage: function (t, id) { return "Please add " + t + " (product " + id + ") to my cart."; } },
     zh: { title: "购物助手", placeholder: "问问商品、订单、退换货…", send: "发送", addToCart: "加入购物车",
           added: "已添加", sources: "来源", confirm: "确认", reject: "取消", confirmed: "已完成", rejected: "已取消",
           failed: "失败", queued: "正在为您转接人工客服…", human: "您正在与客服人员对话。", bot: "已切回智能助手。",
           reconnecting: "正在重新连接…", operator: "客服", you: "我", assistant: "助手", thanks: "感谢您的反馈！",
-          open: "咨询", close: "关闭", lang: "EN",
+          open: "咨询", close: "关闭", lang: "EN", up: "有帮助", down: "没帮助",
           addMessage: function (t, id) { return "请把 " + t + "（商品 " + id + "）加入我的购物车。"; } }
+  };
+  // 24×24 stroke paths (after Feather icons, MIT).
+  var ICONS = {
+    chat: "M21 15a2 2 0 0 1-2 2H7l-4 4V5a2 2 0 0 1 2-2h14a2 2 0 0 1 2 2z",
+    close: "M18 6 6 18M6 6l12 12",
+    bag: "M6 2 3 6v14a2 2 0 0 0 2 2h14a2 2 0 0 0 2-2V6l-3-4zM3 6h18M16 10a4 4 0 0 1-8 0",
+    up: "M14 9V5a3 3 0 0 0-3-3l-4 9v11h11.28a2 2 0 0 0 2-1.7l1.38-9a2 2 0 0 0-2-2.3zM7 22H4a2 2 0 0 1-2-2v-7a2 2 " +
+        "0 0 1 2-2h3",
+    down: "M10 15v4a3 3 0 0 0 3 3l4-9V2H5.72a2 2 0 0 0-2 1.7l-1.38 9a2 2 0 0 0 2 2.3zm7-13h2.67A2.31 2.31 0 0 1 " +
+          "22 4v7a2.31 2.31 0 0 1-2.33 2H17"
   };
   var STYLE = [
     ":host{all:initial}",
     "*{box-sizing:border-box;font-family:system-ui,-apple-system,'Segoe UI','PingFang SC','Noto Sans CJK SC',sans-serif}",
     ".launcher{position:fixed;right:20px;bottom:20px;z-index:2147483000;border:0;border-radius:28px;padding:14px 20px;",
-    "background:#1f6feb;color:#fff;font-size:15px;cursor:pointer;box-shadow:0 4px 14px rgba(0,0,0,.25)}",
+    "background:#1f6feb;color:#fff;font-size:15px;cursor:pointer;box-shadow:0 4px 14px rgba(0,0,0,.25);",
+    "display:flex;align-items:center;gap:8px}",
+    "svg.icon{width:18px;height:18px;flex:none;display:block}",
     ".panel{position:fixed;right:20px;bottom:20px;z-index:2147483001;width:380px;max-width:calc(100vw - 24px);",
     "height:600px;max-height:calc(100vh - 40px);display:none;flex-direction:column;background:#fff;color:#1b1f24;",
     "border-radius:14px;box-shadow:0 8px 30px rgba(0,0,0,.3);overflow:hidden;font-size:14px}",
     ".panel.open{display:flex}",
     "header{display:flex;align-items:center;gap:8px;padding:12px 14px;background:#1f6feb;color:#fff}",
     "header .t{flex:1;font-weight:600;font-size:15px}",
-    "header button{background:rgba(255,255,255,.18);color:#fff;border:0;border-radius:6px;padding:4px 8px;cursor:pointer}",
+    "header button{background:rgba(255,255,255,.18);color:#fff;border:0;border-radius:6px;padding:4px 8px;cursor:pointer;",
+    "display:flex;align-items:center}",
+    "header button svg.icon{width:16px;height:16px}",
     ".status{padding:6px 14px;font-size:12px;background:#fff8c5;color:#5c4a00;display:none}",
     ".status.on{display:block}",
     ".log{flex:1;overflow-y:auto;padding:12px;display:flex;flex-direction:column;gap:8px;background:#f6f8fa}",
@@ -57,7 +74,8 @@
     "flex-direction:column;gap:4px}",
     ".card img{width:100%;height:90px;object-fit:cover;border-radius:6px;background:#eaeef2}",
     ".card .ph{width:100%;height:90px;border-radius:6px;background:linear-gradient(135deg,#dbe7ff,#f0f4ff);",
-    "display:flex;align-items:center;justify-content:center;font-size:28px;color:#1f6feb}",
+    "display:flex;align-items:center;justify-content:center;color:#1f6feb}",
+    ".card .ph svg.icon{width:34px;height:34px;opacity:.7}",
     ".card a{color:#1b1f24;font-weight:600;font-size:13px;text-decoration:none;line-height:1.25}",
     ".card .price{color:#1a7f37;font-weight:600}",
     ".card .why{font-size:11px;color:#57606a}",
@@ -68,7 +86,16 @@
     "display:flex;flex-direction:column;gap:6px}",
     ".action .row{display:flex;gap:6px}.action .no{background:#6e7781}",
     ".thumbs{display:flex;gap:4px;align-self:flex-start}",
-    ".thumbs button{border:1px solid #d0d7de;background:#fff;border-radius:6px;cursor:pointer;padding:2px 6px}",
+    ".thumbs button{border:1px solid #d0d7de;background:#fff;color:#57606a;border-radius:6px;cursor:pointer;padding:4px 6px}",
+    ".thumbs button:hover{color:#1f6feb;border-color:#1f6feb}",
+    ".thumbs svg.icon{width:14px;height:14px}",
+    ".progress{display:flex;align-items:center;gap:8px;color:#57606a;font-size:12.5px;white-space:normal}",
+    ".progress .dots{display:flex;gap:3px;flex:none}",
+    ".progress .dots i{width:5px;height:5px;border-radius:50%;background:#1f6feb;opacity:.25;",
+    "animation:sa-pulse 1.2s infinite ease-in-out}",
+    ".progress .dots i:nth-child(2){animation-delay:.2s}.progress .dots i:nth-child(3){animation-delay:.4s}",
+    "@keyframes sa-pulse{0%,80%,100%{opacity:.25;transform:scale(.8)}40%{opacity:1;transform:scale(1)}}",
+    "@media (prefers-reduced-motion:reduce){.progress .dots i{animation:none;opacity:.6}}",
     "form{display:flex;gap:6px;padding:10px;border-top:1px solid #d0d7de;background:#fff}",
     "input{flex:1;border:1px solid #d0d7de;border-radius:8px;padding:9px;font-size:14px}",
     "form button{border:0;border-radius:8px;padding:0 14px;background:#1f6feb;color:#fff;cursor:pointer}"
@@ -79,6 +106,18 @@
     if (cls) node.className = cls;
     if (text != null) node.textContent = text;
     return node;
+  }
+  function icon(name) {
+    var ns = "http://www.w3.org/2000/svg";
+    var svg = document.createElementNS(ns, "svg");
+    var attrs = { viewBox: "0 0 24 24", fill: "none", stroke: "currentColor", "stroke-width": "2",
+                  "stroke-linecap": "round", "stroke-linejoin": "round", "aria-hidden": "true", focusable: "false" };
+    Object.keys(attrs).forEach(function (k) { svg.setAttribute(k, attrs[k]); });
+    svg.setAttribute("class", "icon");
+    var path = document.createElementNS(ns, "path");
+    path.setAttribute("d", ICONS[name]);
+    svg.appendChild(path);
+    return svg;
   }
   function safeUrl(url) {
     if (!url) return "";
@@ -143,11 +182,12 @@
     if (startOpen) this.open();
   };
   Widget.prototype.labels = function () {
-    this.launcher.textContent = "💬 " + this.t("open");
+    this.launcher.replaceChildren(icon("chat"), el("span", "", this.t("open")));
     this.titleEl.textContent = this.t("title");
     this.langBtn.textContent = this.t("lang");
-    this.closeBtn.textContent = "✕";
+    this.closeBtn.replaceChildren(icon("close"));
     this.closeBtn.title = this.t("close");
+    this.closeBtn.setAttribute("aria-label", this.t("close"));
     this.input.placeholder = this.t("placeholder");
     this.sendBtn.textContent = this.t("send");
   };
@@ -234,16 +274,41 @@
     if (!this.live) this.live = this.bubble("assistant", "");
     return this.live;
   };
-  Widget.prototype.on_token = function (f) { this.liveBubble().text.textContent += f.text; this.scroll(); };
+  // The latest `status` shows in the live bubble until the answer itself (tokens, cards or done) arrives.
+  Widget.prototype.on_status = function (f) {
+    var bubble = this.liveBubble();
+    if (bubble.answered) return;
+    if (!bubble.progress) {
+      bubble.progress = el("div", "progress");
+      bubble.progress.setAttribute("data-role", "turn-status");
+      bubble.progress.setAttribute("role", "status");
+      bubble.progress.setAttribute("aria-live", "polite");
+      var dots = el("span", "dots");
+      dots.setAttribute("aria-hidden", "true");
+      dots.append(el("i"), el("i"), el("i"));
+      bubble.progressText = el("span");
+      bubble.progress.append(dots, bubble.progressText);
+      bubble.node.insertBefore(bubble.progress, bubble.text);
+    }
+    bubble.progressText.textContent = f.text;
+    this.scroll();
+  };
+  Widget.prototype.answering = function () {
+    var bubble = this.liveBubble();
+    bubble.answered = true;
+    if (bubble.progress) { bubble.progress.remove(); bubble.progress = null; }
+    return bubble;
+  };
+  Widget.prototype.on_token = function (f) { this.answering().text.textContent += f.text; this.scroll(); };
   Widget.prototype.on_products = function (f) {
-    this.liveBubble();
+    this.answering();
     this.cards(f.products);
     var self = this;
     f.products.slice(0, VIEWED).forEach(function (p) { self.track("view", p.id); });
   };
   Widget.prototype.on_citations = function (f) { this.citations(f.citations); };
   Widget.prototype.on_done = function (f) {
-    var bubble = this.liveBubble();
+    var bubble = this.answering();
     if (f.text) bubble.text.textContent = f.text;
     bubble.node.setAttribute("data-done", "true");
     this.live = null;
@@ -251,7 +316,7 @@
   };
   Widget.prototype.on_error = function (f) {
     if (SILENT_ERRORS.indexOf(f.code) >= 0) return;  // about a behaviour event: nothing the shopper must see
-    if (f.client_message_id) this.live = null;
+    if (f.client_message_id && this.live) { this.answering(); this.live = null; }
     if (f.code === "token_expired" || f.code === "token_invalid") this.token = null;
     var node = el("div", "err", f.message);
     node.setAttribute("data-role", "error");
@@ -291,7 +356,7 @@
       card.setAttribute("data-role", "product");
       var image = safeUrl(p.image);
       if (image) { var img = el("img"); img.src = image; img.alt = ""; card.appendChild(img); }
-      else { card.appendChild(el("div", "ph", "🛍")); }
+      else { var ph = el("div", "ph"); ph.appendChild(icon("bag")); card.appendChild(ph); }
       var link = el("a", "", p.title);
       var url = safeUrl(p.url);
       if (url) { link.href = url; link.target = "_top"; }
@@ -340,11 +405,14 @@
   Widget.prototype.thumbs = function (messageId) {
     var row = el("div", "thumbs");
     var self = this;
-    [["up", "👍"], ["down", "👎"]].forEach(function (pair) {
-      var b = el("button", "", pair[1]);
-      b.setAttribute("data-role", "thumb-" + pair[0]);
+    ["up", "down"].forEach(function (rating) {
+      var b = el("button");
+      b.appendChild(icon(rating));
+      b.title = self.t(rating);
+      b.setAttribute("aria-label", self.t(rating));
+      b.setAttribute("data-role", "thumb-" + rating);
       b.onclick = function () {
-        self.frame({ type: "feedback", message_id: messageId, rating: pair[0] });
+        self.frame({ type: "feedback", message_id: messageId, rating: rating });
         row.textContent = self.t("thanks");
       };
       row.appendChild(b);

@@ -14,12 +14,14 @@ from agent.events import (
     HandoffEvent,
     ProductCard,
     ProductsEvent,
+    StatusEvent,
     TokenEvent,
     ToolCallEvent,
 )
 from agent.state import TurnRequest
 
 ANSWER = ["Here ", "are ", "two ", "tents."]
+STATUS = "Searching tents for two…"
 CARDS = [
     ProductCard(id="tent-1", title="Trail Tent 2P", price=129.0, image="", url="/p/tent-1", reason="2 person"),
     ProductCard(id="tent-2", title="Summit Tent 3P", price=189.5, image="", url="/p/tent-2", reason="3 person"),
@@ -27,11 +29,13 @@ CARDS = [
 
 
 class ScriptedRunner:
-    """`slow` never finishes, `gate` waits for `release`, `human` hands off, `boom` raises, `action` proposes."""
+    """`slow` never finishes, `gate` waits for `release`, `human` hands off, `boom` raises, `action` proposes.
+    Every other turn opens with a status event, held for `status_pause_s` (so a browser can see it)."""
 
-    def __init__(self) -> None:
+    def __init__(self, status_pause_s: float = 0.0) -> None:
         self.requests: list[TurnRequest] = []
         self.release = asyncio.Event()
+        self.status_pause_s = status_pause_s
 
     async def stream(self, request: TurnRequest) -> AsyncIterator[AgentEvent]:
         self.requests.append(request)
@@ -46,6 +50,8 @@ class ScriptedRunner:
             yield HandoffEvent(reason="shopper asked for a person")
             yield DoneEvent(text="I am passing you to a colleague.", model="scripted-test")
             return
+        yield StatusEvent(text=STATUS)
+        await asyncio.sleep(self.status_pause_s)
         if "action" in text:
             yield ActionRequiredEvent(action_id="act_1", tool="cancel_pending_order", summary="Cancel #W1",
                                       expires_at="2030-01-01T00:00:00Z")

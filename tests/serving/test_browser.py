@@ -1,5 +1,5 @@
-"""The widget in real headless Chromium on the demo page: streams an answer, shows cards, survives a reload, and
-reports views, clicks and shop-handled cart adds as behaviour events."""
+"""The widget in real headless Chromium on the demo page: shows the turn's status until the answer streams, shows
+cards, survives a reload, and reports views, clicks and shop-handled cart adds as behaviour events."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from commerce.store import upsert_product
 from commerce.tables import EventRow
 from serving.app import create_app
 from shopassist.settings import Settings
-from tests.serving.fakes import ANSWER, CARDS, ScriptedRunner
+from tests.serving.fakes import ANSWER, CARDS, STATUS, ScriptedRunner
 from tests.serving.live import live_server
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -32,7 +32,7 @@ pytestmark = [
 def page(serving_settings: Settings, database: Database) -> Iterator[tuple[Any, str]]:
     from playwright.sync_api import sync_playwright
 
-    app = create_app(serving_settings, database, ScriptedRunner())
+    app = create_app(serving_settings, database, ScriptedRunner(status_pause_s=1.0))
     with live_server(app) as base, sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=str(CHROMIUM), headless=True,
@@ -47,25 +47,31 @@ def page(serving_settings: Settings, database: Database) -> Iterator[tuple[Any, 
 def test_widget_streams_an_answer_with_cards_and_survives_a_reload(page: tuple[Any, str]) -> None:
     tab, base = page
     tab.goto(base + "/")
+    OUTPUT.mkdir(exist_ok=True)
+    tab.screenshot(path=str(OUTPUT / "widget-launcher.png"))
     tab.click("[data-role=launcher]")
     tab.fill("[data-role=input]", "a tent for two")
     tab.press("[data-role=input]", "Enter")
+    status = tab.wait_for_selector("[data-role=assistant] [data-role=turn-status]", timeout=15_000)
+    assert status.inner_text() == STATUS and status.get_attribute("aria-live") == "polite"
+    tab.screenshot(path=str(OUTPUT / "widget-status.png"))
     tab.wait_for_selector("[data-role=assistant][data-done=true]", timeout=15_000)
-    assert tab.inner_text("[data-role=assistant] span") == "".join(ANSWER)
+    assert tab.locator("[data-role=turn-status]").count() == 0  # gone once the answer streams
+    assert tab.inner_text("[data-role=assistant] > span") == "".join(ANSWER)
     assert tab.locator("[data-role=product]").count() == 2
     assert "Trail Tent 2P" in tab.inner_text("[data-role=cards]")
     assert "Returns" in tab.inner_text("[data-role=citations]")
     # The host page forces `button { background: hotpink !important }`; the Shadow DOM keeps it out.
     background = tab.eval_on_selector("[data-role=add-to-cart]", "b => getComputedStyle(b).backgroundColor")
     assert background != "rgb(255, 105, 180)"
-    OUTPUT.mkdir(exist_ok=True)
+    assert tab.locator("[data-role=thumb-up] svg").count() == 1  # icons are SVG, not emoji
     tab.screenshot(path=str(OUTPUT / "widget-answer.png"))
 
     tab.reload()
     tab.click("[data-role=launcher]")
     tab.wait_for_selector("[data-role=product]", timeout=15_000)
     assert tab.locator("[data-role=user]").count() == 1
-    assert tab.inner_text("[data-role=assistant] span") == "".join(ANSWER)
+    assert tab.inner_text("[data-role=assistant] > span") == "".join(ANSWER)
     assert tab.locator("[data-role=product]").count() == 2
     tab.click("[data-role=language]")
     assert tab.get_attribute("[data-role=input]", "placeholder") == "问问商品、订单、退换货…"

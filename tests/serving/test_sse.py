@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from commerce.db import Database
 from shopassist.settings import load_settings
 from tests.serving.conftest import make_client
-from tests.serving.fakes import ANSWER, ScriptedRunner
+from tests.serving.fakes import ANSWER, STATUS, ScriptedRunner
 
 
 def events(body: str) -> list[dict[str, Any]]:
@@ -30,6 +30,7 @@ def test_a_turn_over_sse(client: TestClient) -> None:
     frames = events(response.text)
     assert [f["type"] for f in frames][:2] == ["session", "ack"] and frames[-1]["type"] == "done"
     assert "".join(f["text"] for f in frames if f["type"] == "token") == "".join(ANSWER)
+    assert [f["text"] for f in frames if f["type"] == "status"] == [STATUS]
     session_id = frames[0]["session_id"]
     again = events(client.post("/v1/chat", json={"session_id": session_id, "text": "tents",
                                                  "client_message_id": "s1"}).text)

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from commerce.db import Database
 from commerce.tables import FeedbackRow, MessageRow
 from tests.serving.conftest import hello, turn, until
-from tests.serving.fakes import ANSWER, ScriptedRunner
+from tests.serving.fakes import ANSWER, STATUS, ScriptedRunner
 
 
 def test_a_turn_streams_tokens_products_and_citations_then_done(client: TestClient) -> None:
@@ -19,6 +19,7 @@ def test_a_turn_streams_tokens_products_and_citations_then_done(client: TestClie
     types = [frame["type"] for frame in frames]
     assert types[0] == "ack" and types[-1] == "done"
     assert {"tool_call", "products", "citations"} <= set(types)
+    assert types.index("status") < types.index("token") and frames[types.index("status")]["text"] == STATUS
     assert "".join(frame["text"] for frame in frames if frame["type"] == "token") == "".join(ANSWER)
     done = frames[-1]
     assert done["client_message_id"] == "m1" and done["text"] == "".join(ANSWER) and done["message_id"] > 0
@@ -33,6 +34,7 @@ def test_every_turn_is_persisted_with_tools_products_citations_latency_model(cli
         rows = session.scalars(select(MessageRow).order_by(MessageRow.id)).all()
     assert [row.role for row in rows] == ["user", "assistant"]
     assert rows[1].id == done["message_id"]
+    assert rows[1].text == "".join(ANSWER)  # progress status is shown, never stored as answer text
     logged = rows[1].payload["turn"]
     assert logged["tool_calls"][0]["name"] == "search_products"
     assert logged["tool_calls"][0]["result_ids"] == ["tent-1", "tent-2"]
