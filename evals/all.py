@@ -8,7 +8,7 @@ import logging
 from collections.abc import Callable
 from pathlib import Path
 
-from evals.report import Section
+from evals.report.write import Section
 from shopassist.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -44,8 +44,8 @@ def retrieval_section(settings: Settings, out_dir: Path) -> Section:
 
 def reco_section(settings: Settings, out_dir: Path) -> Section:
     from commerce.db import Database
-    from evals.reco import evaluate  # issue 5
-    from evals.reco_data import load_demo
+    from evals.reco.data import load_demo
+    from evals.reco.evaluate import evaluate  # issue 5
 
     report = evaluate(load_demo(Database(settings.sqlalchemy_url)), getattr(settings, "profile_half_life_days", 30.0))
     rows = [{"method": name, **metrics} for name, metrics in report.get("recommend", {}).items()]
@@ -54,9 +54,9 @@ def reco_section(settings: Settings, out_dir: Path) -> Section:
 
 
 def gold_or_replay_section(settings: Settings, out_dir: Path, logs: Path | None, per_intent: int) -> Section:
-    from evals.harness import run_gold_set, run_replay, select_gold
-    from evals.logformat import read_logs
-    from evals.sections import gold_section, replay_section
+    from evals.replay.harness import run_gold_set, run_replay, select_gold
+    from evals.report.sections import gold_section, replay_section
+    from serving.dialogue_log import read_logs
 
     if logs is not None:
         return replay_section(run_replay(settings, list(read_logs(logs))), out_dir)
@@ -64,8 +64,8 @@ def gold_or_replay_section(settings: Settings, out_dir: Path, logs: Path | None,
 
 
 def tasks_section(settings: Settings, out_dir: Path, count: int, trials: int) -> Section:
-    from evals.task_run import run_tasks, task_section
-    from evals.tasks import TAU_DIR, load_tasks
+    from evals.tasks.run import run_tasks, task_section
+    from evals.tasks.suite import TAU_DIR, load_tasks
 
     tasks = load_tasks(TAU_DIR / "tasks_test.json", limit=count)
     results = run_tasks(settings, settings, tasks, trials, max_turns=8,

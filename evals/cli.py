@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from evals.metrics import ThresholdError, failed_thresholds, parse_thresholds
+from evals.report.metrics import ThresholdError, failed_thresholds, parse_thresholds
 
 Backend = Annotated[str, typer.Option("--llm-backend", help="embedded | openai | scripted (default: settings)")]
 BaseUrl = Annotated[str, typer.Option("--llm-base-url", help="OpenAI-compatible URL, e.g. http://host:8001/v1")]
@@ -51,10 +51,10 @@ def replay(
     prompts_dir: Prompts = None,
 ) -> None:
     """Re-run logged user turns through the current agent and report what changed."""
-    from evals.harness import LLMChoice, run_replay
-    from evals.logformat import LogFormatError, read_logs
-    from evals.report import write_report
-    from evals.sections import replay_section
+    from evals.replay.harness import LLMChoice, run_replay
+    from evals.report.sections import replay_section
+    from evals.report.write import write_report
+    from serving.dialogue_log import LogFormatError, read_logs
 
     if gold:
         gold_command(limit=limit, fail_under=fail_under, out=out, llm_backend=llm_backend,
@@ -88,10 +88,10 @@ def gold_command(
     prompts_dir: Prompts = None,
 ) -> None:
     """Run the gold dialogue set: tool/argument accuracy, products, citations, safety, grounding, latency."""
-    from evals.compare import GoldScore
-    from evals.harness import LLMChoice, run_gold_set, select_gold
-    from evals.report import write_report
-    from evals.sections import gold_section
+    from evals.replay.compare import GoldScore
+    from evals.replay.harness import LLMChoice, run_gold_set, select_gold
+    from evals.report.sections import gold_section
+    from evals.report.write import write_report
 
     settings = LLMChoice(llm_backend, llm_base_url, llm_model, prompts_dir).settings()
 
@@ -116,8 +116,8 @@ def import_logs(
     fmt: Annotated[str, typer.Option("--format", help="Source format (abcd)")] = "abcd",
 ) -> None:
     """Convert third-party dialogues into the shopassist dialogue-log format."""
-    from evals.abcd_logs import convert_file
-    from evals.logformat import write_logs
+    from evals.replay.abcd_logs import convert_file
+    from serving.dialogue_log import write_logs
 
     if fmt != "abcd":
         typer.echo(f"error: unknown format {fmt!r} (known: abcd)", err=True)
@@ -138,10 +138,10 @@ def tasks_command(
     out: Out = None, llm_backend: Backend = "", llm_base_url: BaseUrl = "", llm_model: Model = "",
 ) -> None:
     """Simulated-shopper task suite over the τ-bench retail store: success rate and pass^k."""
-    from evals.harness import LLMChoice
-    from evals.report import write_report
-    from evals.task_run import run_tasks, task_section
-    from evals.tasks import TAU_DIR, TrialResult, load_tasks
+    from evals.replay.harness import LLMChoice
+    from evals.report.write import write_report
+    from evals.tasks.run import run_tasks, task_section
+    from evals.tasks.suite import TAU_DIR, TrialResult, load_tasks
 
     agent = LLMChoice(llm_backend, llm_base_url, llm_model)
     settings = agent.settings()
@@ -175,8 +175,8 @@ def all_command(
 ) -> None:
     """Retrieval, recommendation, gold (or replay) and a task sample in one report."""
     from evals.all import run_all
-    from evals.harness import LLMChoice
-    from evals.report import write_report
+    from evals.replay.harness import LLMChoice
+    from evals.report.write import write_report
 
     settings = LLMChoice(llm_backend, llm_base_url, llm_model).settings()
     folder = _out_dir(out, "all", settings.data_dir)

@@ -43,7 +43,7 @@ def serve(
 def export(out: Annotated[Path, typer.Argument(help="Where to write the JSONL, e.g. var/logs.jsonl")]) -> None:
     """Write every stored conversation as one dialogue-log line (format shopassist.dialogue-log)."""
     from commerce.db import Database
-    from evals.logformat import write_logs
+    from serving.dialogue_log import write_logs
     from serving.export import dialogue_logs
 
     database = Database(get_settings().sqlalchemy_url)

@@ -14,9 +14,9 @@ from sqlalchemy.exc import IntegrityError
 
 from agent.events import Citation, ProductCard
 from agent.state import HistoryMessage
+from agent.transcript import LoggedTurn
 from commerce.db import Database
 from commerce.tables import ConversationRow, FeedbackRow, MessageRow
-from evals.logformat import LoggedTurn
 from serving.protocol import ConversationState, HistoryItem
 
 T = TypeVar("T")

@@ -1,4 +1,4 @@
-"""Stored conversations → the versioned dialogue-log JSONL (evals/logformat.py) that the replay harness reads."""
+"""Stored conversations → the versioned dialogue-log JSONL (serving/dialogue_log.py) that the replay harness reads."""
 
 from __future__ import annotations
 
@@ -6,9 +6,10 @@ from collections.abc import Iterator
 
 from sqlalchemy import select
 
+from agent.transcript import Feedback, LoggedTurn
 from commerce.db import Database
 from commerce.tables import ConversationRow, FeedbackRow, MessageRow
-from evals.logformat import DialogueLog, Feedback, LoggedTurn
+from serving.dialogue_log import DialogueLog
 
 
 def _turns(messages: list[MessageRow], feedback: dict[int, FeedbackRow]) -> tuple[list[LoggedTurn], int]:

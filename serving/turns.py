@@ -24,8 +24,8 @@ from agent.events import (
     ToolCallEvent,
 )
 from agent.state import TurnRequest
+from agent.transcript import turn_from_events
 from commerce.db import Database
-from evals.logrecord import turn_from_events
 from serving import conversations as store
 from serving import metrics
 from serving.conversations import Conversation

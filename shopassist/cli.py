@@ -23,19 +23,11 @@ def _check_settings() -> None:
         raise typer.Exit(2) from None
 
 
-def _not_built(issue: int, what: str) -> typer.models.CommandFunctionType:
-    def placeholder() -> None:
-        typer.echo(f"not built yet: {what} belongs to issue #{issue}", err=True)
-        raise typer.Exit(3)
-
-    placeholder.__doc__ = f"{what} (not built yet: issue #{issue})"
-    return placeholder
-
-
 def _register() -> None:
     from commerce.cli import app as data_app
-    from evals.search_cli import bench_search_command, retrieval_command
-    from ranking.cli import bench_rank, eval_reco
+    from evals.bench.cli import bench_rank
+    from evals.reco.cli import eval_reco
+    from evals.search.cli import bench_search_command, retrieval_command
     from vectorstore.cli import index_command
 
     app.add_typer(data_app, name="data")
@@ -50,7 +42,7 @@ def _register() -> None:
     app.command("ask")(ask)
     app.add_typer(llm_app, name="llm")
     eval_app.command("retrieval")(retrieval_command)
-    from evals.fidelity_cli import fidelity
+    from evals.tasks.fidelity_cli import fidelity
 
     eval_app.command("fidelity")(fidelity)
     eval_app.command("reco")(eval_reco)
@@ -61,12 +53,15 @@ def _register() -> None:
     eval_app.command("import-logs")(evals_cli.import_logs)
     eval_app.command("tasks")(evals_cli.tasks_command)
     eval_app.command("all")(evals_cli.all_command)
+    from evals.router.cli import router_command
+
+    eval_app.command("router")(router_command)
     bench_app.command("search")(bench_search_command)
     bench_app.command("rank")(bench_rank)
-    from evals.bench_agent import bench_agent
+    from evals.bench.agent import bench_agent
 
     bench_app.command("agent")(bench_agent)
-    from evals.bench_serve import bench_serve
+    from evals.bench.serve import bench_serve
 
     bench_app.command("serve")(bench_serve)
 

@@ -15,8 +15,8 @@ from sqlalchemy import select
 from agent.runner import AgentRunner, TurnRequest
 from commerce.db import Database
 from commerce.tables import ProductRow
-from evals.bench_agent import prompt_recorder
-from evals.grounding import check_answer, collect_evidence
+from evals.bench.agent import prompt_recorder
+from evals.gold.grounding import check_answer, collect_evidence
 
 Shop = tuple[AgentRunner, Database]
 

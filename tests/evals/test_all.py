@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from evals.all import _guarded
-from evals.report import Section, write_report
+from evals.report.write import Section, write_report
 
 
 def _missing() -> Section:
-    raise ImportError("No module named 'evals.retrieval'")
+    raise ImportError("No module named 'evals.search.retrieval'")
 
 
 def _broken() -> Section:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from evals.fidelity import diff_values, run_fidelity
+from evals.tasks.fidelity import diff_values, run_fidelity
 from shopassist.cli import app
 from tools import order_rules
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+from agent.transcript import LoggedToolCall, LoggedTurn
 from commerce.models import Product, Variant
-from evals.compare import score_gold_turn
-from evals.gold import ArgCheck, ProductConstraint, load_gold
-from evals.gold_build import all_dialogues
-from evals.gold_templates import KINDS
-from evals.logformat import LoggedToolCall, LoggedTurn
+from evals.gold.build import all_dialogues
+from evals.gold.schema import ArgCheck, ProductConstraint, load_gold
+from evals.gold.templates import KINDS
+from evals.replay.compare import score_gold_turn
 
 
 def test_gold_set_is_large_bilingual_and_covers_every_intent() -> None:
@@ -77,7 +77,7 @@ def test_a_comparison_may_take_one_call_per_product() -> None:
 
 
 def test_a_right_tool_call_with_an_answer_that_says_nothing_does_not_pass() -> None:
-    from evals.logformat import LoggedCitation
+    from agent.transcript import LoggedCitation
 
     dialogue = next(d for d in load_gold() if d.id == "faq-01")
     passage = LoggedCitation(id="returns-window", title="退货期限", section="returns",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from evals.grounding import Evidence, check_answer, chinese_number, collect_evidence
+from evals.gold.grounding import Evidence, check_answer, chinese_number, collect_evidence
 
 SEARCH_RESULT = {
     "products": [

@@ -7,9 +7,9 @@ from datetime import timedelta
 import pytest
 
 from commerce.models import BehaviourEvent, EventKind
-from evals.reco import evaluate
-from evals.reco_data import RecoData, leave_last_out
-from evals.reco_metrics import gini, hit_rate, ndcg
+from evals.reco.data import RecoData, leave_last_out
+from evals.reco.evaluate import evaluate
+from evals.reco.metrics import gini, hit_rate, ndcg
 from ranking.catalog import Catalog
 from tests.ranking.factories import START, make_products
 

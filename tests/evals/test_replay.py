@@ -11,16 +11,17 @@ from pydantic import BaseModel
 
 from agent.events import AgentEvent, DoneEvent, ProductCard, ProductsEvent, TokenEvent, ToolCallEvent
 from agent.state import TurnRequest
+from agent.transcript import Feedback, LoggedCitation, LoggedProduct, LoggedToolCall, LoggedTurn
 from commerce.db import Database
 from commerce.models import Product, Variant
 from commerce.store import upsert_product
-from evals.gold import ArgCheck, Expectation, ExpectedCall, GoldDialogue, HistoryTurn, ProductConstraint, Setup
-from evals.gold_run import run_gold
-from evals.logformat import DialogueLog, Feedback, LoggedCitation, LoggedProduct, LoggedToolCall, LoggedTurn
-from evals.metrics import summarize_replay
-from evals.replay import Catalog, ReplayEnv, ToolRecorder, replay_logs
-from evals.report import write_report
-from evals.sections import gold_section, replay_section
+from evals.gold.run import run_gold
+from evals.gold.schema import ArgCheck, Expectation, ExpectedCall, GoldDialogue, HistoryTurn, ProductConstraint, Setup
+from evals.replay.run import Catalog, ReplayEnv, ToolRecorder, replay_logs
+from evals.report.metrics import summarize_replay
+from evals.report.sections import gold_section, replay_section
+from evals.report.write import write_report
+from serving.dialogue_log import DialogueLog
 from tools.base import Tool, ToolContext
 
 JACKET = ProductCard(id="p1", title="Trail Shell Jacket", price=99.99)
@@ -155,7 +156,7 @@ def test_logged_answer_is_checked_against_the_cited_passage_text() -> None:
 
 
 def test_products_shown_earlier_may_be_restated() -> None:
-    from evals.compare import grounding_of
+    from evals.replay.compare import grounding_of
 
     turn = LoggedTurn(index=1, user_text="cheaper?", assistant_text="Earlier you saw the Trail Shell Jacket at $99.99.")
     titles = catalog().titles

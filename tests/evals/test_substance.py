@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from evals.grounding import collect_evidence
-from evals.substance import says_something
+from evals.gold.grounding import collect_evidence
+from evals.gold.substance import says_something
 
 BOOTS = {"hits": [{"id": "b1", "title": "Northpeak Ridge Waterproof Hiking Boot", "price": 93.99},
                   {"id": "b2", "title": "Summit GTX Trail Boot", "price": 117.99}]}

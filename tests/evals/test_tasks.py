@@ -13,10 +13,10 @@ import pytest
 from agent.events import ActionRequiredEvent, AgentEvent, DoneEvent
 from agent.state import TurnRequest
 from commerce.db import Database
-from evals.metrics import pass_hat_k
-from evals.shopper_sim import ScriptedShopper
-from evals.task_run import tau_shop_settings
-from evals.tasks import (
+from evals.report.metrics import pass_hat_k
+from evals.tasks.run import tau_shop_settings
+from evals.tasks.shopper_sim import ScriptedShopper
+from evals.tasks.suite import (
     TAU_DIR,
     TauStore,
     TauTask,
@@ -99,7 +99,7 @@ def test_final_state_check_on_the_tau_store(tmp_path: Path) -> None:
 
 
 def test_llm_shopper_sees_the_assistant_as_the_other_side_and_is_cued_to_reply() -> None:
-    from evals.shopper_sim import CUE, LLMShopper
+    from evals.tasks.shopper_sim import CUE, LLMShopper
 
     shopper = LLMShopper(model=None, instruction="Return order #W1.")  # type: ignore[arg-type]
     messages = shopper.messages([("shopper", "I want to return #W1"), ("assistant", "Which items?")])

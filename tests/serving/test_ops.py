@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from commerce.db import Database
-from evals.logformat import read_logs, write_logs
+from serving.dialogue_log import read_logs, write_logs
 from serving.export import dialogue_logs
 from serving.logs import JsonFormatter, event
 from tests.serving.conftest import hello, turn

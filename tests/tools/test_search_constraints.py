@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 
 from commerce.store import get_products
-from evals.demo_queries import load_specs
+from evals.search.demo_queries import load_specs
 from tests.vectorstore.helpers import indexed_demo_shop
 from tools.base import ToolContext
 from tools.search import SEARCH_PRODUCTS, SearchProductsOutput

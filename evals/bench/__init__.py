@@ -1,0 +1,1 @@
+"""Benchmarks (agent, ranking, search, serving, MCP) that print figures and write JSON."""

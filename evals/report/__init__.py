@@ -1,0 +1,1 @@
+"""Reports: summary metrics, sections, plots and the Markdown/HTML writer."""
