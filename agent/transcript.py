@@ -9,6 +9,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from agent.events import (
+    ActionRequiredEvent,
     AgentEvent,
     CitationsEvent,
     DoneEvent,
@@ -67,6 +68,9 @@ class LoggedTurn(LogModel):
     products: list[LoggedProduct] = Field(default_factory=list)
     citations: list[LoggedCitation] = Field(default_factory=list)
     handoff: bool = False
+    proposed_actions: list[str] = Field(default_factory=list, description="Tools of the actions proposed for the "
+                                        "shopper to confirm, e.g. ['cancel_pending_order']")
+    streamed_text: str = Field("", description="The streamed tokens when they differ from the final answer text")
     error: str = Field("", description="Error code when the turn failed")
     latency_ms: float = Field(0.0, ge=0, description="User message received -> turn done")
     first_token_ms: float | None = Field(None, ge=0)
@@ -116,6 +120,8 @@ def turn_from_events(
             )
         elif isinstance(event, HandoffEvent):
             turn.handoff = True
+        elif isinstance(event, ActionRequiredEvent):
+            turn.proposed_actions.append(event.tool)
         elif isinstance(event, ErrorEvent):
             turn.error = event.code
         elif isinstance(event, DoneEvent):
@@ -123,8 +129,11 @@ def turn_from_events(
             turn.model = event.model
             turn.prompt_version = event.prompt_version
             turn.latency_ms = max(event.latency_ms, 0.0)
+    streamed = "".join(tokens)
     if not turn.assistant_text:
-        turn.assistant_text = "".join(tokens)
+        turn.assistant_text = streamed
+    elif streamed.strip() and streamed.strip() != turn.assistant_text.strip():
+        turn.streamed_text = streamed
     turn.first_token_ms = first_token_ms
     turn.started_at = started_at
     turn.finished_at = finished_at
