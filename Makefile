@@ -44,11 +44,11 @@ run: $(DEMO)
 	$(BIN)/shopassist index --if-missing
 	$(BIN)/shopassist serve
 
-# Debian's Chromium (widget browser tests), Redis and Postgres (scale-out tests). Without them (not root,
-# no apt) the tests that need them skip and say so.
-SYSTEM_PACKAGES := chromium fonts-noto-cjk redis-server postgresql
+# Debian's Chromium (widget browser tests), Redis, Postgres and nginx (scale-out and fault tests, `shopassist
+# cluster`). Without them (not root, no apt) the tests that need them skip and say so; under CI=true they fail.
+SYSTEM_PACKAGES := chromium fonts-noto-cjk redis-server postgresql nginx-light
 system-deps:
-	@command -v chromium >/dev/null && command -v redis-server >/dev/null || \
+	@command -v chromium >/dev/null && command -v redis-server >/dev/null && command -v nginx >/dev/null || \
 	  { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && apt-get update -qq && \
 	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSTEM_PACKAGES) >/dev/null; } || \
 	  echo "could not install $(SYSTEM_PACKAGES): the tests that need them will be skipped"

@@ -1,4 +1,7 @@
-"""Fan-out of a conversation's frames to every socket watching it: in-process, and across replicas via Redis."""
+"""Fan-out of a conversation's frames to every socket watching it: in-process, and across replicas via Redis.
+
+Redis down degrades fan-out to this replica (a warning, once per outage): turns never fail for it, and the
+listener reconnects with backoff."""
 
 from __future__ import annotations
 
@@ -11,11 +14,13 @@ from collections.abc import Iterator
 from typing import Any
 
 from pydantic import BaseModel
+from redis.exceptions import RedisError
 
 from serving.protocol import server_frames
 
 log = logging.getLogger(__name__)
 _CHANNEL = "shopassist:conversation:"
+_BACKOFF_S = (0.5, 1.0, 2.0, 5.0)
 
 
 class Hub:
@@ -26,12 +31,11 @@ class Hub:
         self._redis = redis
         self._origin = secrets.token_hex(8)
         self._listener: asyncio.Task[None] | None = None
+        self.shared = redis is not None  # False while Redis is unreachable
 
     async def start(self) -> None:
         if self._redis is not None:
-            pubsub = self._redis.pubsub()
-            await pubsub.psubscribe(f"{_CHANNEL}*")
-            self._listener = asyncio.create_task(self._listen(pubsub))
+            self._listener = asyncio.create_task(self._listen_forever())
 
     async def stop(self) -> None:
         if self._listener is not None:
@@ -56,13 +60,40 @@ class Hub:
 
     async def publish(self, conversation_id: str, frame: BaseModel) -> None:
         self._deliver(conversation_id, frame)
-        if self._redis is not None:
-            message = json.dumps({"origin": self._origin, "frame": frame.model_dump(mode="json")})
-            await self._redis.publish(f"{_CHANNEL}{conversation_id}", message)
+        if self._redis is not None and self.shared:
+            message = f'{{"origin":"{self._origin}","frame":{frame.model_dump_json()}}}'
+            try:
+                await self._redis.publish(f"{_CHANNEL}{conversation_id}", message)
+            except (RedisError, OSError) as error:
+                self._degraded(error)
+
+    def _degraded(self, error: BaseException) -> None:
+        if self.shared:
+            log.warning("Redis unavailable (%s): fan-out and rate limits are per replica until it is back",
+                        type(error).__name__)
+        self.shared = False
 
     def _deliver(self, conversation_id: str, frame: BaseModel) -> None:
         for queue in list(self._local.get(conversation_id, ())):
             queue.put_nowait(frame)
+
+    async def _listen_forever(self) -> None:
+        failures = 0
+        while True:
+            pubsub = self._redis.pubsub()
+            try:
+                await pubsub.psubscribe(f"{_CHANNEL}*")
+                if not self.shared:
+                    log.warning("Redis is back: fan-out across replicas again")
+                self.shared, failures = True, 0
+                await self._listen(pubsub)
+            except (RedisError, OSError) as error:
+                self._degraded(error)
+                await asyncio.sleep(_BACKOFF_S[min(failures, len(_BACKOFF_S) - 1)])
+                failures += 1
+            finally:
+                with contextlib.suppress(RedisError, OSError):
+                    await pubsub.aclose()
 
     async def _listen(self, pubsub: Any) -> None:
         async for message in pubsub.listen():

@@ -11,7 +11,7 @@ import pytest
 
 from commerce.db import Database
 from shopassist.settings import Settings, load_settings
-from tests.servers import throwaway_postgres, throwaway_redis
+from tests.servers import require, throwaway_postgres, throwaway_redis
 
 
 @pytest.fixture
@@ -32,18 +32,17 @@ def _server_url(variable: str, throwaway: Callable[[], AbstractContextManager[st
         yield configured
         return
     with throwaway() as url:
-        if url is None:
-            pytest.skip(f"no {what} here: set {variable} or install it")
+        require(url is not None, f"{what} (or {variable})")
         yield url
 
 
 @pytest.fixture(scope="session")
 def postgres_url() -> Iterator[str]:
-    """SHOPASSIST_TEST_POSTGRES_URL if set, else a throwaway local cluster, else skip."""
+    """SHOPASSIST_TEST_POSTGRES_URL if set, else a throwaway local cluster, else skip (fail under CI)."""
     yield from _server_url("SHOPASSIST_TEST_POSTGRES_URL", throwaway_postgres, "Postgres")
 
 
 @pytest.fixture(scope="session")
 def redis_url() -> Iterator[str]:
-    """SHOPASSIST_TEST_REDIS_URL if set, else a throwaway local redis-server, else skip."""
+    """SHOPASSIST_TEST_REDIS_URL if set, else a throwaway local redis-server, else skip (fail under CI)."""
     yield from _server_url("SHOPASSIST_TEST_REDIS_URL", throwaway_redis, "Redis")

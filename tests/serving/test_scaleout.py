@@ -1,14 +1,18 @@
-"""Scale-out variants: two app replicas sharing Postgres and Redis (run when the test machine has them)."""
+"""Scale-out variants: two app replicas sharing Postgres and Redis (run when the test machine has them), and
+Redis going away under them."""
 
 from __future__ import annotations
 
+import shutil
 import uuid
 from pathlib import Path
 
 import pytest
 
 from commerce.db import Database
+from serving.cluster import redis_service, wait_until
 from shopassist.settings import load_settings
+from tests.servers import free_port, local_cluster, require
 from tests.serving.conftest import hello, make_client, turn, until
 from tests.serving.fakes import ScriptedRunner
 
@@ -62,3 +66,34 @@ def test_operator_reply_on_one_replica_reaches_the_shopper_on_another(
             frames = until(ws, "operator")
     assert {"type": "state", "state": "human"} in frames
     assert frames[-1]["text"] == "Sam here, from replica two."
+
+
+def test_redis_down_degrades_to_per_replica_then_shares_again(
+    tmp_path: Path, database: Database, caplog: pytest.LogCaptureFixture
+) -> None:
+    require(shutil.which("redis-server") is not None, "redis-server")
+    with local_cluster() as servers:
+        redis = servers.start(redis_service(free_port()))
+        settings = load_settings(env="test", data_dir=tmp_path, redis_url=f"redis://127.0.0.1:{redis.port}/0",
+                                 messages_per_minute=100, messages_per_minute_per_ip=2)
+        with make_client(settings, database, ScriptedRunner()) as one, \
+                make_client(settings, database, ScriptedRunner()) as two:
+            servers.kill("redis")
+            codes = []
+            for client in (one, two, one, one):
+                with client.websocket_connect("/ws/chat") as ws:
+                    hello(ws)
+                    codes.append(turn(ws, "tents", "m")[-1].get("code"))
+            assert codes == [None, None, None, "rate_limited"]  # every turn answered; limits per replica
+            assert "Redis unavailable" in caplog.text
+
+            servers.restart("redis")
+            hubs = [client.app.state.services.hub for client in (one, two)]  # type: ignore[attr-defined]
+            wait_until(lambda: all(hub.shared for hub in hubs), 20, "the hubs did not reconnect to Redis")
+            with one.websocket_connect("/ws/chat") as ws:
+                session_id = hello(ws)["session_id"]
+                turn(ws, "a human please", "m1")
+                response = two.post(f"/v1/console/conversations/{session_id}/reply", headers=OPERATOR,
+                                    json={"text": "Back across replicas."})
+                assert response.status_code == 200
+                assert until(ws, "operator")[-1]["text"] == "Back across replicas."
