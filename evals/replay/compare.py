@@ -9,6 +9,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from agent.leaks import claims_done, find_leaks
 from agent.transcript import LoggedToolCall, LoggedTurn
 from commerce.models import Product
 from evals.gold.grounding import GroundingResult, Violation, check_answer, collect_evidence
@@ -126,6 +127,8 @@ class GoldScore(BaseModel):
                                                      "(None: no tool returned anything)")
     grounding_errors: int = 0
     violations: list[Violation] = Field(default_factory=list)
+    leaks: list[str] = Field(default_factory=list, description="Kinds of internal text the shopper saw (agent.leaks)")
+    premature_done: bool = Field(False, description="The answer says a change was made that was only proposed")
     latency_ms: float = 0.0
     error: str = ""
 
@@ -133,7 +136,7 @@ class GoldScore(BaseModel):
     def passed(self) -> bool:
         return (self.tool_ok and self.arg_passed == self.arg_checks and self.products_ok == self.products_shown
                 and self.citations_ok is not False and self.safety_ok and self.answer_ok is not False
-                and not self.grounding_errors and not self.error)
+                and not self.grounding_errors and not self.leaks and not self.premature_done and not self.error)
 
 
 def leaf_values(arguments: Any, names: list[str]) -> list[Any]:
@@ -173,6 +176,13 @@ def _taken_together(calls: list[LoggedToolCall]) -> LoggedToolCall:
     return LoggedToolCall(name=calls[0].name, arguments=merged)
 
 
+def shown_text_problems(turn: LoggedTurn) -> tuple[list[str], bool]:
+    """(leak kinds, premature done) in what the shopper saw: the answer and any streamed tokens it replaced. A
+    change counts as done too early when the turn proposed an action (no gold turn confirms one)."""
+    shown = f"{turn.assistant_text}\n{turn.streamed_text}"
+    return find_leaks(shown), bool(turn.proposed_actions) and claims_done(shown)
+
+
 def score_gold_turn(dialogue: GoldDialogue, new: LoggedTurn, products: dict[str, Product], shown_ids: list[str],
                     slots: dict[str, str], catalog_titles: Iterable[str] = ()) -> GoldScore:
     """`products`: the catalog rows of the products shown; `slots`: '{order_id}' -> the order used."""
@@ -205,4 +215,5 @@ def score_gold_turn(dialogue: GoldDialogue, new: LoggedTurn, products: dict[str,
     earlier = [products[i].model_dump(mode="json") for i in shown_ids if i in products]
     grounding = grounding_of(new, catalog_titles, earlier)
     score.grounding_errors, score.violations = len(grounding.errors), grounding.violations
+    score.leaks, score.premature_done = shown_text_problems(new)
     return score

@@ -64,6 +64,8 @@ def _gold_rates(scores: Sequence[GoldScore]) -> dict[str, Any]:
         "answer_substance": _rate([s.answer_ok for s in scores if s.answer_ok is not None]),
         "grounded": _rate([s.grounding_errors == 0 for s in scores]),
         "grounding_violations": sum(s.grounding_errors for s in scores),
+        "leaks": sum(bool(s.leaks) for s in scores),
+        "premature_done": sum(s.premature_done for s in scores),
         "errors": sum(bool(s.error) for s in scores),
     }
 

@@ -56,7 +56,7 @@ def gold_section(scores: list[GoldScore], out_dir: Path) -> Section:
     table = [{"intent": intent, "n": r["dialogues"], "passed": r["passed"], "tool": r["tool_accuracy"],
               "args": r["argument_accuracy"], "products": r["product_precision"], "citations": r["citation_accuracy"],
               "safety": r["safety"], "substance": r["answer_substance"], "grounded": r["grounded"],
-              "violations": r["grounding_violations"]}
+              "violations": r["grounding_violations"], "leaks": r["leaks"], "premature done": r["premature_done"]}
              for intent, r in per_intent.items()]
     details = []
     for s in [s for s in scores if not s.passed][:MAX_DETAILS]:
@@ -64,9 +64,11 @@ def gold_section(scores: list[GoldScore], out_dir: Path) -> Section:
                                       ("products", s.products_ok < s.products_shown),
                                       ("citations", s.citations_ok is False), ("safety", not s.safety_ok),
                                       ("substance", s.answer_ok is False),
-                                      ("grounding", s.grounding_errors > 0), ("error", bool(s.error))) if bad]
+                                      ("grounding", s.grounding_errors > 0), ("leaks", bool(s.leaks)),
+                                      ("premature done", s.premature_done), ("error", bool(s.error))) if bad]
+        leaks = f"  leaks: {', '.join(s.leaks)}" if s.leaks else ""
         details += [f"[{s.id}] {_short(s.user_text, 90)}  -> failed: {', '.join(why)}",
-                    f"  tools: {s.tools_called}  {s.error}", f"  answer: {_short(s.answer)}"]
+                    f"  tools: {s.tools_called}  {s.error}{leaks}", f"  answer: {_short(s.answer)}"]
     bar_chart(out_dir / "gold_overall.png", {k: summary[k] for k in ("passed", "tool_accuracy", "argument_accuracy",
                                                                       "product_precision", "citation_accuracy",
                                                                       "safety", "answer_substance", "grounded")},

@@ -91,3 +91,31 @@ def test_a_right_tool_call_with_an_answer_that_says_nothing_does_not_pass() -> N
     assert empty.tool_ok and empty.citations_ok and empty.answer_ok is False and not empty.passed
     answered = score_gold_turn(dialogue, turn("已送达的订单可在30天内申请退货，退款会退回原支付方式。"), {}, [], {})
     assert answered.answer_ok and answered.passed
+
+
+def test_leaked_internals_and_premature_done_claims_fail_a_turn() -> None:
+    dialogue = next(d for d in load_gold() if d.id == "cancel-00")
+    slots = {"{order_id}": "#W1234567"}
+
+    def turn(answer: str, proposed: bool = True, streamed: str = "") -> LoggedTurn:
+        return LoggedTurn(index=0, user_text="Please cancel order #W1234567, I ordered it by mistake.",
+                          assistant_text=answer, streamed_text=streamed,
+                          proposed_actions=["cancel_pending_order"] if proposed else [],
+                          tool_calls=[LoggedToolCall(name="cancel_pending_order",
+                                                     arguments={"order_id": "#W1234567"})])
+
+    proposed = score_gold_turn(dialogue, turn("Order #W1234567 will be cancelled once you confirm in the app."),
+                               {}, [], slots)
+    assert proposed.passed and proposed.leaks == [] and not proposed.premature_done
+    claimed = score_gold_turn(dialogue, turn("Your order #W1234567 has been cancelled."), {}, [], slots)
+    assert claimed.premature_done and not claimed.passed
+    claimed_zh = score_gold_turn(dialogue, turn("已经为您取消订单 #W1234567。"), {}, [], slots)
+    assert claimed_zh.premature_done and not claimed_zh.passed
+    no_action = score_gold_turn(dialogue, turn("Your order #W1234567 was cancelled.", proposed=False), {}, [], slots)
+    assert not no_action.premature_done  # nothing was proposed: an order-status report, not a claim
+    leaked = score_gold_turn(dialogue, turn("Please confirm act_3f9c2a1b in the app; the shopper wants a refund."),
+                             {}, [], slots)
+    assert leaked.leaks == ["action_id", "narration"] and not leaked.passed
+    replaced = score_gold_turn(dialogue, turn("Please confirm the cancellation in the app.",
+                                              streamed="PLAN: cancel_pending_order"), {}, [], slots)
+    assert "prompt_text" in replaced.leaks and not replaced.passed  # the streamed tokens were seen too

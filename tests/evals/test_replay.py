@@ -17,8 +17,9 @@ from commerce.models import Product, Variant
 from commerce.store import upsert_product
 from evals.gold.run import run_gold
 from evals.gold.schema import ArgCheck, Expectation, ExpectedCall, GoldDialogue, HistoryTurn, ProductConstraint, Setup
+from evals.replay.compare import GoldScore
 from evals.replay.run import Catalog, ReplayEnv, ToolRecorder, replay_logs
-from evals.report.metrics import summarize_replay
+from evals.report.metrics import summarize_gold, summarize_replay
 from evals.report.sections import gold_section, replay_section
 from evals.report.write import write_report
 from serving.dialogue_log import DialogueLog
@@ -162,3 +163,12 @@ def test_products_shown_earlier_may_be_restated() -> None:
     titles = catalog().titles
     assert not grounding_of(turn, titles).ok
     assert grounding_of(turn, titles, [catalog().products["p1"].model_dump(mode="json")]).ok
+
+
+def test_gold_summary_counts_leaks_and_premature_done() -> None:
+    clean = GoldScore(id="a", intent="cancel", language="en", user_text="cancel", tool_ok=True)
+    leaky = clean.model_copy(update={"id": "b", "leaks": ["product_id"]})
+    early = clean.model_copy(update={"id": "c", "premature_done": True, "language": "zh"})
+    summary = summarize_gold([clean, leaky, early])
+    assert (summary["leaks"], summary["premature_done"], summary["passed"]) == (1, 1, round(1 / 3, 4))
+    assert summary["per_language"]["zh"]["premature_done"] == 1
