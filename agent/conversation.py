@@ -47,12 +47,14 @@ def plan_messages(state: AgentState, context: TurnContext) -> list[BaseMessage]:
     return messages
 
 
-def answer_messages(state: AgentState, context: TurnContext) -> list[BaseMessage]:
-    """The plan messages plus the last plan when nothing of it is left to run, then the ANSWER trigger."""
+def answer_messages(state: AgentState, context: TurnContext, facts: str, advice: bool) -> list[BaseMessage]:
+    """The plan messages plus the last plan when nothing of it is left to run, then the ANSWER/ADVISE trigger."""
     messages = plan_messages(state, context)
     pending = state.get("pending")
     if pending is not None and pending.raw and not pending.tool_calls:
         messages.append(AIMessage(pending.raw))
-    used_tools = bool(state.get("steps"))
-    messages.append(HumanMessage(context.prompts.answer_instruction(state.get("language", "en"), used_tools)))
+    sentences = context.advice_sentences if advice else None
+    instruction = context.prompts.answer_instruction(state.get("language", "en"), bool(state.get("steps")), facts,
+                                                     sentences)
+    messages.append(HumanMessage(instruction))
     return messages

@@ -6,23 +6,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field
 
-
-class ProductCard(BaseModel):
-    id: str
-    title: str
-    price: float
-    currency: str = "USD"
-    image: str = ""
-    url: str = ""
-    in_stock: bool = True
-    reason: str = Field("", description="Why it is shown, e.g. 'matches: under $120, waterproof'")
-
-
-class Citation(BaseModel):
-    id: str
-    title: str
-    section: str
-    source: str
+from tools.display import Citation as Citation
+from tools.display import ProductCard as ProductCard
 
 
 class StatusEvent(BaseModel):

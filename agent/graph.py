@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import AsyncIterator
 from typing import Any, Literal
 
 from langgraph.graph import END, START, StateGraph
@@ -11,9 +12,12 @@ from langgraph.runtime import Runtime
 
 from agent.context import TurnContext
 from agent.conversation import answer_messages, plan_messages
-from agent.events import CitationsEvent, ProductsEvent, TokenEvent, ToolCallEvent
-from agent.guardrails import DECLINE, STEP_LIMIT, agent_logger, detect_language, looks_off_topic
-from agent.plan import PlanParseError, parse_plan
+from agent.events import CitationsEvent, ProductsEvent, StatusEvent, TokenEvent, ToolCallEvent
+from agent.grounding import collect_evidence
+from agent.guard import SentenceGuard, guarded_sentences
+from agent.guardrails import agent_logger, detect_language, looks_off_topic
+from agent.plan import PlanParseError, follow_up_schema, parse_plan, plan_schema, response_format
+from agent.render import RenderContext, ShownProduct, render_outcomes
 from agent.results import (
     citations,
     handoff,
@@ -23,7 +27,10 @@ from agent.results import (
     proposed_actions,
     result_ids,
 )
+from agent.router import route
 from agent.state import AgentState, InputState, Plan, Step, ToolCall, ToolOutcome
+from agent.status import status_text
+from agent.turn_facts import allowed_values, router_input
 from tools.base import ToolError
 from tools.identity import verified_identity
 
@@ -31,15 +38,41 @@ log = agent_logger(__name__)
 INVALID = "invalid_arguments"
 
 
+async def plan_turn(state: AgentState, runtime: Runtime[TurnContext]) -> dict[str, Any]:
+    """The router plans routine requests at once; anything it is unsure of goes to the LLM planner."""
+    context = runtime.context
+    request = state["request"]
+    language = detect_language(request.text, default=request.language or "en")
+    templates = context.templates[language]
+    facts = await asyncio.to_thread(router_input, context.tool_context.db, request, language,
+                                    frozenset(context.tools))
+    update: dict[str, Any] = {"language": language, "shown": facts.shown}
+    found = route(facts, context.classifier) if context.planner != "llm" else None
+    if found is None and context.planner == "router":
+        return {**update, "planner": "router", "intent": "other", "reply": "unclear"}
+    if found is None:
+        runtime.stream_writer(StatusEvent(text=templates.say("status", "thinking")))
+        return {**update, "planner": "llm"}
+    update |= {"planner": "router", "intent": found.intent}
+    if found.reply:
+        return {**update, "reply": found.reply}
+    return {**update, "pending": Plan(intent=found.intent, tool_calls=found.calls)}
+
+
 async def understand(state: AgentState, runtime: Runtime[TurnContext]) -> dict[str, Any]:
     context = runtime.context
     steps = state.get("steps", [])
     first = not steps
     request = state["request"]
-    language = detect_language(request.text, default=request.language or "en")
     if first and looks_off_topic(request.text):
-        return {"pending": Plan(intent="off_topic"), "intent": "off_topic", "language": language}
-    model = context.model.bind(response_format=context.plan_format if first else context.follow_up_format)
+        return {"pending": Plan(intent="off_topic"), "intent": "off_topic"}
+    turn_products = [card.id for step in steps for outcome in step.outcomes for card in product_cards(outcome)]
+    allowed = await asyncio.to_thread(allowed_values, context.tool_context.db, request,
+                                      context.tool_context.shopper_id, turn_products)
+    tools = list(context.tools.values())
+    response = (response_format("plan", plan_schema(tools, allowed)) if first
+                else response_format("next_step", follow_up_schema(tools, allowed)))
+    model = context.model.bind(response_format=response)
     message = await asyncio.wait_for(
         model.ainvoke(plan_messages(state, context), max_tokens=context.plan_max_tokens), context.llm_timeout_s)
     try:
@@ -47,6 +80,11 @@ async def understand(state: AgentState, runtime: Runtime[TurnContext]) -> dict[s
     except PlanParseError as error:
         log.warning("unparseable plan (%s); answering without tools", error)
         plan = Plan(intent=state.get("intent", "other"), raw=str(message.content))
+    # Backends without guided decoding can still name values nobody gave: such calls never run.
+    invented = [call.name for call in plan.tool_calls if allowed.violations(call)]
+    if invented:
+        log.warning("dropped planned calls with unknown argument values: %s", invented)
+        plan.tool_calls = [call for call in plan.tool_calls if not allowed.violations(call)]
     done = {(call.name, repr(sorted(call.arguments.items()))) for step in steps for call in step.plan.tool_calls
             if not step.repair_note}
     # A call that already ran with the same arguments would only repeat its DATA.
@@ -58,7 +96,6 @@ async def understand(state: AgentState, runtime: Runtime[TurnContext]) -> dict[s
     update: dict[str, Any] = {"pending": plan}
     if first:
         update["intent"] = plan.intent
-        update["language"] = language
     return update
 
 
@@ -78,8 +115,8 @@ async def _run_call(context: TurnContext, call: ToolCall) -> ToolOutcome:
         return ToolOutcome(name=call.name, arguments=call.arguments, ok=False, data=result.error,
                            error_code=result.code, latency_ms=latency)
     data = result.model_dump(mode="json") if hasattr(result, "model_dump") else result
-    return ToolOutcome(name=call.name, arguments=call.arguments, ok=True, data=data, latency_ms=latency,
-                       verified_shopper=verified_identity(result))
+    return ToolOutcome(name=call.name, arguments=call.arguments, ok=True, data=data, output=result,
+                       latency_ms=latency, verified_shopper=verified_identity(result))
 
 
 def _emit_outcome(runtime: Runtime[TurnContext], outcome: ToolOutcome) -> None:
@@ -100,6 +137,9 @@ def _emit_outcome(runtime: Runtime[TurnContext], outcome: ToolOutcome) -> None:
 
 async def act(state: AgentState, runtime: Runtime[TurnContext]) -> dict[str, Any]:
     plan = state.get("pending") or Plan()
+    templates = runtime.context.templates[state.get("language", "en")]
+    if plan.tool_calls:
+        runtime.stream_writer(StatusEvent(text=status_text(templates, plan.tool_calls, runtime.context.tools)))
     outcomes = list(await asyncio.gather(*(_run_call(runtime.context, call) for call in plan.tool_calls)))
     tool_context = runtime.context.tool_context
     for outcome in outcomes:
@@ -121,26 +161,81 @@ async def _say(runtime: Runtime[TurnContext], text: str) -> str:
     return text
 
 
+def final_outcomes(steps: list[Step]) -> list[ToolOutcome]:
+    """Every outcome of the turn, except errors a later call of the same tool repaired."""
+    outcomes = [outcome for step in steps for outcome in step.outcomes]
+    return [o for i, o in enumerate(outcomes)
+            if o.ok or not any(later.ok and later.name == o.name for later in outcomes[i + 1:])]
+
+
+def _shown_before(state: AgentState) -> list[ShownProduct]:
+    return [ShownProduct(id=item.id, title=item.title, price=item.price) for item in state.get("shown", [])]
+
+
+def _guard(state: AgentState, outcomes: list[ToolOutcome], facts: str) -> SentenceGuard:
+    request = state["request"]
+    results = [o.data for o in outcomes if o.ok] + [[item.title, item.price] for item in _shown_before(state)]
+    evidence = collect_evidence(results, passage_texts=[facts], context=[request.text, facts])
+    return SentenceGuard(evidence=evidence, action_pending=any(proposed_actions(o) for o in outcomes))
+
+
+async def _model_sentences(state: AgentState, runtime: Runtime[TurnContext], facts: str,
+                           outcomes: list[ToolOutcome], limit: int | None, after: bool) -> list[str]:
+    context = runtime.context
+    messages = answer_messages(state, context, facts, advice=limit is not None)
+
+    async def chunks() -> AsyncIterator[str]:
+        async for chunk in context.model.astream(messages):
+            yield str(chunk.content)
+
+    said: list[str] = []
+    guard = _guard(state, outcomes, facts)
+    async with asyncio.timeout(context.llm_timeout_s):
+        async for sentence in guarded_sentences(chunks(), guard, limit, state["request"].conversation_id):
+            separator = " " if said else "\n\n" if after else ""
+            said.append(await _say(runtime, separator + sentence))
+    return said
+
+
 async def respond(state: AgentState, runtime: Runtime[TurnContext]) -> dict[str, Any]:
+    """Facts rendered by code first, at once; then, by the answer mode, the model's guarded sentences."""
     context = runtime.context
     language = state.get("language", "en")
-    pending = state.get("pending")
+    templates = context.templates[language]
     steps = state.get("steps", [])
+    if reply := state.get("reply"):
+        section = "errors" if reply in templates.sections["errors"] else "turn"
+        return {"answer": await _say(runtime, templates.say(section, reply))}
     if state.get("intent") == "off_topic" and not steps:
-        return {"answer": await _say(runtime, DECLINE[language])}
-    if pending is not None and pending.tool_calls and not any(o.ok for step in steps for o in step.outcomes):
+        return {"answer": await _say(runtime, templates.say("turn", "decline"))}
+    pending = state.get("pending")
+    outcomes = final_outcomes(steps)
+    if pending is not None and pending.tool_calls and not any(o.ok for o in outcomes):
         # Last-step guard: calls still dangling when the step budget ran out, and nothing useful to report.
-        return {"answer": await _say(runtime, STEP_LIMIT[language])}
-    parts: list[str] = []
-    async with asyncio.timeout(context.llm_timeout_s):
-        async for chunk in context.model.astream(answer_messages(state, context)):
-            if text := str(chunk.content):
-                parts.append(text)
-                runtime.stream_writer(TokenEvent(text=text))
+        return {"answer": await _say(runtime, templates.say("turn", "step_limit"))}
+    facts = render_outcomes(outcomes, RenderContext(templates=templates, message=state["request"].text,
+                                                    shown_before=_shown_before(state)))
+    model_writes = context.answer_mode == "model"
+    parts = [await _say(runtime, facts)] if facts and not model_writes else []
+    if context.answer_mode == "facts" or (context.answer_mode == "advice" and not facts):
+        if not parts:
+            key = "greeting" if state.get("intent") == "greeting" else "unclear"
+            parts.append(await _say(runtime, templates.say("turn", key)))
+        return {"answer": "".join(parts)}
+    limit = None if model_writes else context.advice_sentences
+    parts += await _model_sentences(state, runtime, facts, outcomes, limit, after=bool(parts))
+    if not parts:  # every sentence the model wrote was dropped
+        parts.append(await _say(runtime, facts or templates.say("turn", "unclear")))
     return {"answer": "".join(parts)}
 
 
 def build_graph(max_steps: int) -> Any:
+    def after_plan_turn(state: AgentState) -> Literal["act", "understand", "respond"]:
+        if state.get("reply"):
+            return "respond"
+        pending = state.get("pending")
+        return "act" if pending is not None and pending.tool_calls else "understand"
+
     def after_understand(state: AgentState) -> Literal["act", "respond"]:
         pending = state.get("pending")
         has_calls = pending is not None and bool(pending.tool_calls)
@@ -149,17 +244,20 @@ def build_graph(max_steps: int) -> Any:
 
     def after_act(state: AgentState) -> Literal["understand", "respond"]:
         last = state["steps"][-1]
-        if last.answered or any(handoff(o) or proposed_actions(o) for o in last.outcomes):
+        shown_to_shopper = any(handoff(o) or proposed_actions(o) for o in last.outcomes)
+        if state.get("planner") == "router" or last.answered or shown_to_shopper:
             return "respond"
         if any(o.error_code == INVALID for o in last.outcomes) and not last.repair_note:
             return "respond"  # the one repair chance was already used
         return "understand"
 
     graph = StateGraph(AgentState, input_schema=InputState, context_schema=TurnContext)
+    graph.add_node("plan_turn", plan_turn)
     graph.add_node("understand", understand)
     graph.add_node("act", act)
     graph.add_node("respond", respond)
-    graph.add_edge(START, "understand")
+    graph.add_edge(START, "plan_turn")
+    graph.add_conditional_edges("plan_turn", after_plan_turn)
     graph.add_conditional_edges("understand", after_understand)
     graph.add_conditional_edges("act", after_act)
     graph.add_edge("respond", END)

@@ -29,21 +29,6 @@ _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
 _CARD = re.compile(r"\b(?:\d[ -]?){13,19}\b")
 _PHONE = re.compile(r"(?<![\w#])\+?\d[\d ().-]{7,}\d\b")
 
-DECLINE = {
-    "en": "Sorry, I can only help with shopping at this store — finding products, orders, returns and our "
-          "policies. Is there something I can help you find?",
-    "zh": "抱歉，我只能帮您处理本店的购物相关问题——找商品、订单、退换货和店铺政策。有什么可以帮您找的吗？",
-}
-STEP_LIMIT = {
-    "en": "Sorry, I couldn't finish that request in one go. Could you rephrase it or ask one thing at a time?",
-    "zh": "抱歉，这个请求我没能一次完成。能换个说法，或者一次只问一件事吗？",
-}
-NOTHING_FOUND = {
-    "en": "Sorry, I couldn't find anything for that.",
-    "zh": "抱歉，没有找到相关结果。",
-}
-
-
 def detect_language(text: str, default: Language = "en") -> Language:
     """The language the shopper wrote in; `default` (the UI language) only when the text has no letters."""
     letters = [char for char in text if char.isalpha()]

@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from agent.allowed import AllowedValues
 from agent.state import Plan
 from tools.base import Tool
 
@@ -41,12 +42,18 @@ def _loosen(node: Any) -> Any:
     return node
 
 
-def _call_schemas(tools: list[Tool[Any, Any]]) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    """One `{"name": const, "arguments": schema}` shape per tool; nested $defs hoisted with per-tool names."""
+def _call_schemas(tools: list[Tool[Any, Any]], allowed: AllowedValues | None) -> tuple[list[dict[str, Any]],
+                                                                                       dict[str, Any]]:
+    """One `{"name": const, "arguments": schema}` shape per tool; nested $defs hoisted with per-tool names. With
+    `allowed`, id-like arguments become enums of known values and tools that would need an unknown one are left out."""
     shapes, defs = [], {}
     for tool in tools:
         prefix = f"{tool.name}__"
-        arguments = _loosen(_rename_refs(tool.input_model.model_json_schema(), prefix))
+        arguments: dict[str, Any] | None = _loosen(_rename_refs(tool.input_model.model_json_schema(), prefix))
+        if allowed is not None and arguments is not None:
+            arguments = allowed.constrain(arguments)
+        if arguments is None:
+            continue
         for name, definition in arguments.pop("$defs", {}).items():
             defs[prefix + name] = definition
         shapes.append({
@@ -63,8 +70,8 @@ def _calls_array(shapes: list[dict[str, Any]]) -> dict[str, Any]:
     return {"type": "array", "maxItems": MAX_CALLS_PER_STEP, "items": {"anyOf": shapes}}
 
 
-def plan_schema(tools: list[Tool[Any, Any]]) -> dict[str, Any]:
-    shapes, defs = _call_schemas(tools)
+def plan_schema(tools: list[Tool[Any, Any]], allowed: AllowedValues | None = None) -> dict[str, Any]:
+    shapes, defs = _call_schemas(tools, allowed)
     schema: dict[str, Any] = {
         "type": "object",
         "properties": {
@@ -80,9 +87,9 @@ def plan_schema(tools: list[Tool[Any, Any]]) -> dict[str, Any]:
     return schema
 
 
-def follow_up_schema(tools: list[Tool[Any, Any]]) -> dict[str, Any]:
+def follow_up_schema(tools: list[Tool[Any, Any]], allowed: AllowedValues | None = None) -> dict[str, Any]:
     """After tool results only the next calls are needed (a shorter output is a faster step), of chaining tools."""
-    shapes, defs = _call_schemas([tool for tool in tools if not tool.discovery])
+    shapes, defs = _call_schemas([tool for tool in tools if not tool.discovery], allowed)
     schema: dict[str, Any] = {
         "type": "object", "properties": {"tool_calls": _calls_array(shapes)}, "required": ["tool_calls"],
     }

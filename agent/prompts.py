@@ -98,12 +98,19 @@ def examples(tools: list[Tool[Any, Any]]) -> str:
 class PromptSet:
     system: str
     answer: str
+    advice: str
     no_tools: str
     follow_up: str
     version: str
 
-    def answer_instruction(self, language: str, used_tools: bool = True) -> str:
-        return (self.answer if used_tools else self.no_tools).format(language=LANGUAGE_NAMES.get(language, "English"))
+    def answer_instruction(self, language: str, used_tools: bool, facts: str, advice_sentences: int | None) -> str:
+        """`advice_sentences`: the model only adds advice after the facts; None: it writes the answer from them."""
+        name = LANGUAGE_NAMES.get(language, "English")
+        if not used_tools:
+            return self.no_tools.format(language=name)
+        if advice_sentences is not None:
+            return self.advice.format(language=name, facts=facts, sentences=advice_sentences)
+        return self.answer.format(language=name, facts=facts)
 
     def follow_up_instruction(self, repair: str = "") -> str:
         return self.follow_up.format(repair=repair).strip()
@@ -115,8 +122,9 @@ def build_prompts(tools: list[Tool[Any, Any]]) -> PromptSet:
         tool_hints=tool_hints(tools),
         examples=examples(tools),
     )
-    answer, no_tools, follow_up = read_prompt("answer.md"), read_prompt("no_tools.md"), read_prompt("follow_up.md")
-    digest = hashlib.sha256("\x00".join((system, answer, no_tools, follow_up)).encode()).hexdigest()[:12]
-    return PromptSet(system=system, answer=answer, no_tools=no_tools, follow_up=follow_up,
+    answer, advice = read_prompt("answer.md"), read_prompt("advice.md")
+    no_tools, follow_up = read_prompt("no_tools.md"), read_prompt("follow_up.md")
+    digest = hashlib.sha256("\x00".join((system, answer, advice, no_tools, follow_up)).encode()).hexdigest()[:12]
+    return PromptSet(system=system, answer=answer, advice=advice, no_tools=no_tools, follow_up=follow_up,
                      version=f"prompts-{digest}")
 

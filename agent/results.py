@@ -1,4 +1,5 @@
-"""Tool outputs → compact fenced DATA for the prompt, and → structured events (cards, citations, actions)."""
+"""Tool outputs → compact fenced DATA for the prompt, and → the events their output types declare (cards,
+citations, proposed actions, handoff, verified identity)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,9 @@ from typing import Any
 from agent.events import ActionRequiredEvent, Citation, HandoffEvent, IdentityEvent, ProductCard
 from agent.guardrails import fence
 from agent.state import ToolOutcome
+from tools.actions import ProposedAction
+from tools.display import ShowsCitations, ShowsProducts
+from tools.handoff import HANDOFF_TOOL, Handoff
 
 MAX_LIST_ITEMS = 5
 MAX_TEXT_CHARS = 220
@@ -53,63 +57,30 @@ def _walk(value: Any) -> Iterator[dict[str, Any]]:
             yield from _walk(item)
 
 
-def _product_fields(node: dict[str, Any]) -> tuple[str, str, float] | None:
-    """(id, title, price) when the node is a product: search hits, recommendations, product details."""
-    product_id, title = node.get("id") or node.get("product_id"), node.get("title") or node.get("name")
-    if not isinstance(product_id, str) or not isinstance(title, str) or "item_id" in node:
-        return None  # order and cart lines carry item ids: they are not product listings
-    price = node.get("price")
-    if not isinstance(price, int | float):
-        prices = [v["price"] for v in node.get("variants") or [] if isinstance(v, dict) and "price" in v]
-        if not prices:
-            return None
-        price = min(prices)
-    return product_id, title, float(price)
-
-
 def product_cards(outcome: ToolOutcome) -> list[ProductCard]:
-    cards: dict[str, ProductCard] = {}
-    for node in _walk(outcome.data) if outcome.ok else ():
-        fields = _product_fields(node)
-        if fields is None or fields[0] in cards:
-            continue
-        product_id, title, price = fields
-        cards[product_id] = ProductCard(
-            id=product_id, title=title, price=price, currency=str(node.get("currency") or "USD"),
-            image=str(node.get("image") or node.get("image_url") or ""), url=str(node.get("url") or ""),
-            in_stock=bool(node.get("in_stock", node.get("available", True))),
-            reason=str(node.get("reason") or node.get("explanation") or ""),
-        )
-    return list(cards.values())
+    return outcome.output.product_cards() if outcome.ok and isinstance(outcome.output, ShowsProducts) else []
 
 
 def citations(outcome: ToolOutcome) -> list[Citation]:
-    found: dict[str, Citation] = {}
-    for node in _walk(outcome.data) if outcome.ok else ():
-        if all(isinstance(node.get(key), str) for key in ("id", "title", "section", "source")):
-            found.setdefault(node["id"], Citation(id=node["id"], title=node["title"], section=node["section"],
-                                                  source=node["source"]))
-    return list(found.values())
+    return outcome.output.citations() if outcome.ok and isinstance(outcome.output, ShowsCitations) else []
 
 
 def proposed_actions(outcome: ToolOutcome) -> list[ActionRequiredEvent]:
-    actions = []
-    for node in _walk(outcome.data) if outcome.ok else ():
-        if isinstance(node.get("action_id"), str) and isinstance(node.get("summary"), str):
-            actions.append(ActionRequiredEvent(action_id=node["action_id"], tool=str(node.get("tool") or outcome.name),
-                                               summary=node["summary"], expires_at=str(node.get("expires_at", ""))))
-    return actions
+    action = outcome.output
+    if not outcome.ok or not isinstance(action, ProposedAction):
+        return []
+    return [ActionRequiredEvent(action_id=action.action_id, tool=action.action, summary=action.summary,
+                                expires_at=action.expires_at.isoformat())]
 
 
 def is_handoff_tool(name: str) -> bool:
-    return any(marker in name for marker in _HANDOFF_TOOLS)
+    return name == HANDOFF_TOOL
 
 
 def handoff(outcome: ToolOutcome) -> HandoffEvent | None:
-    if not outcome.ok or not is_handoff_tool(outcome.name):
+    if not outcome.ok or not isinstance(outcome.output, Handoff):
         return None
-    reason = outcome.arguments.get("summary") or outcome.arguments.get("reason") or "shopper asked for a person"
-    return HandoffEvent(reason=str(reason))
+    return HandoffEvent(reason=outcome.output.summary)
 
 
 def identity(outcome: ToolOutcome) -> IdentityEvent | None:

@@ -10,15 +10,16 @@ from typing import Any
 
 from langchain_core.language_models import BaseChatModel
 
-from agent.context import TurnContext
+from agent.context import AnswerMode, TurnContext
 from agent.events import AgentEvent, DoneEvent, ErrorEvent, TokenEvent
 from agent.graph import build_graph
 from agent.guardrails import agent_logger, mask_pii
 from agent.llm import build_chat_model, model_label
 from agent.model_files import ModelFileError
-from agent.plan import follow_up_schema, plan_schema, response_format
-from agent.prompts import build_prompts
+from agent.prompts import PROMPTS_DIR, build_prompts
+from agent.router import IntentGuesser
 from agent.state import HistoryMessage, TurnRequest
+from agent.templates import load_templates
 from commerce.db import Database
 from shopassist.settings import Settings
 from tools.base import Tool, ToolContext
@@ -45,15 +46,16 @@ class AgentRunner:
     """One per process: holds the chat model (for embedded, one Llama instance), the tools and the graph."""
 
     def __init__(self, settings: Settings, db: Database, model: BaseChatModel | None = None,
-                 tools: list[Tool[Any, Any]] | None = None, model_name: str | None = None) -> None:
+                 tools: list[Tool[Any, Any]] | None = None, model_name: str | None = None,
+                 classifier: IntentGuesser | None = None) -> None:
         self.settings = settings
         self.db = db
         self.model = model if model is not None else build_chat_model(settings)
         self.model_name = model_name or model_label(settings)
         self.tools = list(ALL_TOOLS if tools is None else tools)
         self.prompts = build_prompts(self.tools)
-        self._plan_format = response_format("plan", plan_schema(self.tools))
-        self._follow_up_format = response_format("next_step", follow_up_schema(self.tools))
+        self.templates = load_templates(PROMPTS_DIR)
+        self.classifier = classifier
         self._graph = build_graph(settings.agent_max_steps)
         # Shared across turns so that indexes and embedders the tools build are loaded once per process.
         self._services: dict[str, Any] = {}
@@ -75,19 +77,32 @@ class AgentRunner:
                                    conversation_id=request.conversation_id, services=self._services)
         return TurnContext(
             model=self.model, tools={tool.name: tool for tool in self.tools}, prompts=self.prompts,
-            plan_format=self._plan_format, follow_up_format=self._follow_up_format, tool_context=tool_context,
+            tool_context=tool_context,
             max_steps=self.settings.agent_max_steps, llm_timeout_s=self.settings.llm_timeout_s,
+            templates=self.templates, planner=self.settings.agent_planner, answer_mode=self.answer_mode,
+            advice_sentences=self.settings.agent_advice_sentences, classifier=self.classifier,
         )
+
+    @property
+    def answer_mode(self) -> AnswerMode:
+        if self.settings.agent_answer != "auto":
+            return self.settings.agent_answer
+        # Each token of the embedded model costs ~150 ms on 2 cores: its answers are the rendered facts alone.
+        return "facts" if self.settings.llm_backend == "embedded" else "advice"
 
     async def stream(self, request: TurnRequest) -> AsyncIterator[AgentEvent]:
         """Events of one turn; always ends with exactly one DoneEvent or ErrorEvent."""
         started = time.perf_counter()
         answer: list[str] = []
+        planner = "none"
         lock: AbstractAsyncContextManager[Any] = self._turn_lock or nullcontext()
         try:
             async with lock:
-                async for event in self._graph.astream({"request": request}, context=self._context(request),
-                                                       stream_mode="custom"):
+                async for mode, event in self._graph.astream({"request": request}, context=self._context(request),
+                                                             stream_mode=["custom", "values"]):
+                    if mode == "values":
+                        planner = event.get("planner", planner)
+                        continue
                     if isinstance(event, TokenEvent):
                         answer.append(event.text)
                     yield event
@@ -95,7 +110,8 @@ class AgentRunner:
             log.exception("turn failed in conversation %s: %s", request.conversation_id, mask_pii(str(error)))
             yield error_event(error)
             return
-        yield DoneEvent(text="".join(answer), model=self.model_name, prompt_version=self.prompts.version,
+        yield DoneEvent(text="".join(answer), planner=planner, model=self.model_name,
+                        prompt_version=self.prompts.version,
                         latency_ms=round((time.perf_counter() - started) * 1000, 1))
 
 

@@ -42,6 +42,7 @@ class ToolOutcome(BaseModel):
     arguments: dict[str, Any]
     ok: bool
     data: Any = Field(description="The tool's output (or error) as plain JSON data")
+    output: Any = Field(None, exclude=True, description="The tool's typed output model, for rendering by code")
     error_code: str = ""
     latency_ms: float = 0.0
     verified_shopper: str | None = Field(None, description="Shopper id the call verified (tools.identity)")
@@ -63,6 +64,11 @@ class InputState(TypedDict):
 class AgentState(InputState, total=False):
     language: Language
     intent: str
+    planner: Literal["router", "llm", "none"]
+    # A `turn`/`errors` template key when the router answered without tools (greeting, decline, sign in first).
+    reply: str
+    # Products the last answer showed (agent.router.ShownItem), for references and refinements.
+    shown: list[Any]
     # Appended by `act`; the prompt replays them in order.
     steps: Annotated[list[Step], operator.add]
     # The latest plan whose tool calls have not run yet (set by `understand`, cleared by `act`).

@@ -92,6 +92,14 @@ def _variant(session: Session, item_id: str, quantity: int) -> VariantRow:
     return variant
 
 
+def _variant_name(session: Session, item_id: str) -> str:
+    variant = session.get(VariantRow, item_id)
+    if variant is None:
+        raise ToolFailure("item_not_found", "item not found")
+    options = f" ({', '.join(dict(variant.options).values())})" if variant.options else ""
+    return f"{session.get_one(ProductRow, variant.product_id).title}{options}"
+
+
 def view_cart(context: ToolContext, _: ViewCartRequest) -> CartView:
     shopper_id = require_shopper(context)
     with context.db.session() as session:
@@ -123,21 +131,22 @@ def plan_add(session: Session, context: ToolContext, request: CartItemRequest) -
     quantity = _quantity_in_cart(session, context, request.item_id) + request.quantity
     if quantity > 99:
         raise ToolFailure("too_many", "at most 99 units of one item fit in the cart")
-    summary = f"Add {request.quantity} x item {request.item_id} to the cart."
+    summary = f"Add {request.quantity} × {_variant_name(session, request.item_id)} to the cart."
     return _plan_cart(session, context, request.item_id, quantity, summary)
 
 
 def plan_update(session: Session, context: ToolContext, request: CartItemRequest) -> Plan:
     if not _quantity_in_cart(session, context, request.item_id):
         raise ToolFailure("item_not_in_cart", f"item {request.item_id} is not in the cart")
-    summary = f"Set item {request.item_id} to {request.quantity} units in the cart."
+    summary = f"Set {_variant_name(session, request.item_id)} to {request.quantity} units in the cart."
     return _plan_cart(session, context, request.item_id, request.quantity, summary)
 
 
 def plan_remove(session: Session, context: ToolContext, request: RemoveItemRequest) -> Plan:
     if not _quantity_in_cart(session, context, request.item_id):
         raise ToolFailure("item_not_in_cart", f"item {request.item_id} is not in the cart")
-    return _plan_cart(session, context, request.item_id, 0, f"Remove item {request.item_id} from the cart.")
+    summary = f"Remove {_variant_name(session, request.item_id)} from the cart."
+    return _plan_cart(session, context, request.item_id, 0, summary)
 
 
 def cart_additions(plan: Plan) -> list[str]:

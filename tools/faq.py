@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field
 
 from tools.base import Tool, ToolContext
+from tools.display import Citation
 from vectorstore.service import get_search
 
 SNIPPET_CHARS = 400
@@ -31,6 +32,9 @@ class SearchFaqOutput(BaseModel):
     found: bool = Field(description="False means no passage is relevant: do not answer from memory")
     passages: list[FaqPassage]
     note: str = ""
+
+    def citations(self) -> list[Citation]:
+        return [Citation(id=p.id, title=p.title, section=p.section, source=p.source) for p in self.passages]
 
 
 def search_faq(context: ToolContext, arguments: SearchFaqInput) -> SearchFaqOutput:

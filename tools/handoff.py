@@ -39,9 +39,10 @@ def transfer_to_human_agents(context: ToolContext, request: HandoffRequest) -> H
     return Handoff(summary=request.summary)
 
 
+HANDOFF_TOOL = "transfer_to_human_agents"
 HANDOFF_TOOLS: list[Tool[Any, Any]] = [
     Tool(
-        "transfer_to_human_agents",
+        HANDOFF_TOOL,
         "Transfer the shopper to a human agent with a summary of their issue. Only if the shopper asks for a human, "
         "or the request cannot be handled with the available tools.",
         HandoffRequest, transfer_to_human_agents,

@@ -7,7 +7,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
-from commerce.models import Address, Order, Payment, Shopper
+from commerce.models import Address, Order, Payment, Product, Shopper
 from commerce.store import get_products
 from tools import order_rules as rules
 from tools.access import load_shopper, order_ids_of, owned_order, require_shopper, same_shopper
@@ -77,13 +77,29 @@ class UserAddressRequest(AddressFields):
     user_id: str | None = Field(default=None, description="Optional; the verified shopper's id. Other ids are refused.")
 
 
+# Summaries are shown to the shopper as they are: names, options and masked payment methods, never internal ids.
+def _describe_options(options: dict[str, str]) -> str:
+    return f" ({', '.join(options.values())})" if options else ""
+
+
 def _describe_lines(order: Order, item_ids: list[str]) -> str:
-    names = {line.item_id: f"{line.name} {line.item_id}" for line in order.lines}
-    return ", ".join(names.get(item_id, item_id) for item_id in item_ids)
+    names = {line.item_id: f"{line.name}{_describe_options(line.options)}" for line in order.lines}
+    return ", ".join(names.get(item_id, "an item") for item_id in item_ids)
 
 
-def _describe_money(payments: list[Payment]) -> str:
-    return "; ".join(f"{p.transaction_type} {p.amount:.2f} via {p.payment_method_id}" for p in payments) or "nothing"
+def _describe_variants(products: dict[str, Product], item_ids: list[str]) -> str:
+    variants = {v.id: f"{p.title}{_describe_options(v.options)}" for p in products.values() for v in p.variants}
+    return ", ".join(variants.get(item_id, "another option") for item_id in item_ids)
+
+
+def _method(shopper: Shopper, payment_method_id: str) -> str:
+    return next((m.masked for m in shopper.payment_methods if m.id == payment_method_id), "the payment method")
+
+
+def _describe_money(payments: list[Payment], shopper: Shopper) -> str:
+    described = [f"${p.amount:.2f} {'back to' if p.transaction_type == 'refund' else 'charged to'} "
+                 f"{_method(shopper, p.payment_method_id)}" for p in payments]
+    return "; ".join(described) or "nothing"
 
 
 def _order_and_shopper(session: Session, shopper_id: str, order_id: str) -> tuple[Order, Shopper]:
@@ -94,9 +110,9 @@ def plan_cancel(session: Session, context: ToolContext, request: CancelRequest) 
     shopper_id = require_shopper(context)
     order, shopper = _order_and_shopper(session, shopper_id, request.order_id)
     new_order, new_shopper = rules.cancel(order, shopper, request.reason)
-    money = _describe_money(new_order.payments[len(order.payments):])
+    money = _describe_money(new_order.payments[len(order.payments):], shopper)
     summary = f"Cancel order {order.id} ({_describe_lines(order, [line.item_id for line in order.lines])}), " \
-              f"reason '{request.reason}'. Refunds: {money} (gift cards at once, other methods in 5-7 business days)."
+              f"reason '{request.reason}'. Refund: {money} (gift cards at once, other methods in 5-7 business days)."
     return Plan(summary, [(order, new_order), (shopper, new_shopper)], OrderView.of(new_order))
 
 
@@ -112,8 +128,8 @@ def plan_order_payment(session: Session, context: ToolContext, request: PaymentR
     shopper_id = require_shopper(context)
     order, shopper = _order_and_shopper(session, shopper_id, request.order_id)
     new_order, new_shopper = rules.modify_payment(order, shopper, request.payment_method_id)
-    summary = f"Pay order {order.id} with {request.payment_method_id} instead: " \
-              f"{_describe_money(new_order.payments[len(order.payments):])}."
+    summary = f"Pay order {order.id} with {_method(shopper, request.payment_method_id)} instead: " \
+              f"{_describe_money(new_order.payments[len(order.payments):], shopper)}."
     return Plan(summary, [(order, new_order), (shopper, new_shopper)], OrderView.of(new_order))
 
 
@@ -124,8 +140,9 @@ def plan_order_items(session: Session, context: ToolContext, request: ItemsReque
     new_order, new_shopper = rules.modify_items(
         order, shopper, products, request.item_ids, request.new_item_ids, request.payment_method_id
     )
-    summary = f"In order {order.id}, change {_describe_lines(order, request.item_ids)} to items " \
-              f"{', '.join(request.new_item_ids)}; price difference: {_describe_money(new_order.payments[-1:])}. " \
+    summary = f"In order {order.id}, change {_describe_lines(order, request.item_ids)} to " \
+              f"{_describe_variants(products, request.new_item_ids)}; price difference: " \
+              f"{_describe_money(new_order.payments[-1:], shopper)}. " \
               "The order can be modified only once: afterwards it can no longer be changed or cancelled."
     return Plan(summary, [(order, new_order), (shopper, new_shopper)], OrderView.of(new_order))
 
@@ -135,7 +152,7 @@ def plan_return(session: Session, context: ToolContext, request: ReturnRequest) 
     order, shopper = _order_and_shopper(session, shopper_id, request.order_id)
     new_order = rules.return_items(order, shopper, request.item_ids, request.payment_method_id)
     summary = f"Return {_describe_lines(order, request.item_ids)} from order {order.id}, refund to " \
-              f"{request.payment_method_id}. An email will explain how to send the items back."
+              f"{_method(shopper, request.payment_method_id)}. An email will explain how to send the items back."
     return Plan(summary, [(order, new_order)], OrderView.of(new_order))
 
 
@@ -147,9 +164,9 @@ def plan_exchange(session: Session, context: ToolContext, request: ItemsRequest)
         order, shopper, products, request.item_ids, request.new_item_ids, request.payment_method_id
     )
     difference = new_order.exchange_price_difference or 0.0
-    summary = f"Exchange {_describe_lines(order, request.item_ids)} from order {order.id} for items " \
-              f"{', '.join(request.new_item_ids)}; price difference {difference:+.2f} via " \
-              f"{request.payment_method_id}. An email will explain how to send the items back."
+    summary = f"Exchange {_describe_lines(order, request.item_ids)} from order {order.id} for " \
+              f"{_describe_variants(products, request.new_item_ids)}; price difference {difference:+.2f} USD via " \
+              f"{_method(shopper, request.payment_method_id)}. An email will explain how to send the items back."
     return Plan(summary, [(order, new_order)], OrderView.of(new_order))
 
 

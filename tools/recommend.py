@@ -11,6 +11,7 @@ from commerce.tables import CartRow
 from ranking.recommend import Intent
 from ranking.schemas import Candidate, Explanation
 from tools.base import Tool, ToolContext, ToolFailure
+from tools.display import ProductCard
 from tools.personalize import ranker_for
 
 
@@ -41,6 +42,10 @@ class RecommendOutput(BaseModel):
     mode: str
     personalized: bool = Field(description="False when the shopper is a guest, new, or opted out")
     items: list[RecommendedProduct]
+
+    def product_cards(self) -> list[ProductCard]:
+        return [ProductCard(id=item.product_id, title=item.title, price=item.price, reason=item.reason)
+                for item in self.items]
 
 
 def recommend_products(context: ToolContext, arguments: RecommendInput) -> RecommendOutput:

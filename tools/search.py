@@ -7,6 +7,8 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from tools.base import Tool, ToolContext
+from tools.currency import CurrencyConversion, in_shop_currency
+from tools.display import ProductCard
 from tools.personalize import record_search, rerank_search
 from vectorstore.filters import reasons
 from vectorstore.hybrid import Candidate
@@ -23,7 +25,7 @@ class SearchProductsInput(BaseModel):
     query: str = Field("", max_length=300, description="What the shopper wants, e.g. 'waterproof hiking boots'")
     min_price: float | None = Field(None, ge=0, description="Lowest price, e.g. 20")
     max_price: float | None = Field(None, ge=0, description="Highest price, e.g. 120")
-    currency: str | None = Field(None, description="Currency of the prices given: 'USD' or 'CNY'")
+    currency: str | None = Field(None, description="ISO code of the prices given, e.g. 'USD' or 'CNY'")
     brand: list[str] | None = Field(None, description="Any of these brands, e.g. ['Northpeak']")
     colour: list[str] | None = Field(None, description="Any of these colours, e.g. ['red']")
     size: list[str] | None = Field(None, description="Any of these sizes, e.g. ['M'] or ['10']")
@@ -50,9 +52,17 @@ class ProductHit(BaseModel):
 
 
 class SearchProductsOutput(BaseModel):
-    query: SearchQuery = Field(description="The constraints that were applied")
+    query: SearchQuery = Field(description="The constraints that were applied, prices in the shop's currency")
     hits: list[ProductHit]
     note: str = ""
+    conversion: CurrencyConversion | None = Field(
+        None, description="Set when the shopper's price limit was in another currency and was converted")
+    unconverted_currency: str | None = Field(
+        None, description="A currency the shop cannot convert, e.g. 'JPY': its price limit was not applied")
+
+    def product_cards(self) -> list[ProductCard]:
+        return [ProductCard(id=h.id, title=h.title, price=h.price, currency=h.currency, in_stock=h.in_stock,
+                            reason=h.reason) for h in self.hits]
 
 
 def to_search_query(arguments: SearchProductsInput, vocabulary: Vocabulary | None = None) -> SearchQuery:
@@ -88,13 +98,22 @@ def hit(candidate: Candidate, query: SearchQuery) -> ProductHit:
 
 def search_products(context: ToolContext, arguments: SearchProductsInput) -> SearchProductsOutput:
     service = get_search(context)
-    query = to_search_query(arguments, service.vocabulary())
+    prices = in_shop_currency(to_search_query(arguments, service.vocabulary()), context.settings)
+    query = prices.query
+    # The bounds are in the shop's currency now; no currency tells the index not to convert them again.
+    retrieved = service.products.retrieve(query.model_copy(update={"currency": None}), k=arguments.limit * 4)
     # A pool larger than the page lets personal reranking and sorting by price or rating choose among relevant items.
-    candidates = rerank_search(context, query, service.products.retrieve(query, k=arguments.limit * 4))
+    candidates = rerank_search(context, query, retrieved)
     record_search(context, arguments.query)
     hits = [hit(candidate, query) for candidate in order_hits(query, candidates)[: arguments.limit]]
-    note = "" if hits else "No product matches all of these constraints; try relaxing one."
-    return SearchProductsOutput(query=query, hits=hits, note=note)
+    notes = []
+    if prices.unconverted_currency:
+        notes.append(f"Prices in {prices.unconverted_currency} cannot be converted here, so no price limit was "
+                     f"applied; this shop's prices are in {context.settings.shop_currency}.")
+    if not hits:
+        notes.append("No product matches all of these constraints; try relaxing one.")
+    return SearchProductsOutput(query=query, hits=hits, note=" ".join(notes), conversion=prices.conversion,
+                                unconverted_currency=prices.unconverted_currency)
 
 
 SEARCH_PRODUCTS: Tool[SearchProductsInput, SearchProductsOutput] = Tool(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import BaseModel, Field
 
 from commerce.models import Address, Fulfilment, Order, OrderLine, Payment, PaymentMethod, Product, Shopper
+from tools.display import ProductCard
 
 
 class OrderView(BaseModel):
@@ -74,6 +75,12 @@ class ProductView(BaseModel):
     product_id: str = Field(description="e.g. '6086499569'")
     name: str
     variants: list[VariantView]
+
+    def product_cards(self) -> list[ProductCard]:
+        if not self.variants:
+            return []
+        return [ProductCard(id=self.product_id, title=self.name, price=min(v.price for v in self.variants),
+                            in_stock=any(v.available for v in self.variants))]
 
     @classmethod
     def of(cls, product: Product) -> ProductView:

@@ -40,7 +40,9 @@ def make_runner(tmp_settings: Settings, database: Database) -> Callable[..., tup
     def make(*replies: Any, max_steps: int = 4, tools: list[Tool[Any, Any]] = FAKE_TOOLS,
              **settings: Any) -> tuple[AgentRunner, ScriptedChatModel]:
         model = ScriptedChatModel(replies=list(replies))
-        configured = tmp_settings.model_copy(update={"agent_max_steps": max_steps, **settings})
+        # The LLM planner and a model-written answer unless a test asks otherwise: these tests drive the model.
+        update = {"agent_max_steps": max_steps, "agent_planner": "llm", "agent_answer": "model", **settings}
+        configured = tmp_settings.model_copy(update=update)
         return AgentRunner(configured, database, model=model, tools=tools, model_name="scripted-fake"), model
 
     return make

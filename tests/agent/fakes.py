@@ -13,7 +13,10 @@ from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from pydantic import BaseModel, Field, PrivateAttr
 
+from tools.actions import ProposedAction
 from tools.base import Tool, ToolContext, ToolFailure
+from tools.display import Citation, ProductCard
+from tools.handoff import Handoff
 
 
 class ScriptedChatModel(BaseChatModel):
@@ -73,6 +76,10 @@ class Hit(BaseModel):
 class SearchOutput(BaseModel):
     products: list[Hit]
 
+    def product_cards(self) -> list[ProductCard]:
+        return [ProductCard(id=hit.id, title=hit.title, price=hit.price, in_stock=hit.in_stock)
+                for hit in self.products]
+
 
 CATALOG = [Hit(id="p1", title="TrailMax Waterproof Boot", price=99.0),
            Hit(id="p2", title="Ridge Hiker GTX", price=119.0),
@@ -99,6 +106,9 @@ class PassageView(BaseModel):
 class FaqOutput(BaseModel):
     passages: list[PassageView]
 
+    def citations(self) -> list[Citation]:
+        return [Citation(id=p.id, title=p.title, section=p.section, source=p.source) for p in self.passages]
+
 
 def faq(context: ToolContext, arguments: FaqInput) -> FaqOutput:
     return FaqOutput(passages=[PassageView(id="faq-returns-1", title="Returns", section="Return window",
@@ -109,25 +119,15 @@ class CancelInput(BaseModel):
     order_id: str = Field(description="e.g. '#W0000000'")
 
 
-class Proposed(BaseModel):
-    action_id: str
-    summary: str
-    expires_at: datetime
-
-
-def cancel(context: ToolContext, arguments: CancelInput) -> Proposed:
+def cancel(context: ToolContext, arguments: CancelInput) -> ProposedAction:
     if context.shopper_id is None:
         raise ToolFailure("not_signed_in", "sign in to manage orders")
-    return Proposed(action_id="act_1", summary=f"Cancel order {arguments.order_id}",
-                    expires_at=datetime(2030, 1, 1, tzinfo=UTC))
+    return ProposedAction(action_id="act_1", action="cancel_pending_order",
+                          summary=f"Cancel order {arguments.order_id}", expires_at=datetime(2030, 1, 1, tzinfo=UTC))
 
 
 class HandoffInput(BaseModel):
     summary: str
-
-
-class HandoffOutput(BaseModel):
-    status: str
 
 
 def crash(context: ToolContext, arguments: FaqInput) -> FaqOutput:
@@ -138,6 +138,6 @@ SEARCH = Tool("search_products", "Search the catalog.", SearchInput, search)
 FAQ = Tool("search_faq", "Search store policies.", FaqInput, faq)
 CANCEL = Tool("cancel_pending_order", "Cancel a pending order.", CancelInput, cancel, writes=True)
 HANDOFF = Tool("transfer_to_human_agents", "Transfer to a person.", HandoffInput,
-               lambda context, arguments: HandoffOutput(status="queued"))
+               lambda context, arguments: Handoff(summary=arguments.summary))
 CRASH = Tool("review_insights", "Summarize reviews.", FaqInput, crash)
 FAKE_TOOLS: list[Tool[Any, Any]] = [SEARCH, FAQ, CANCEL, HANDOFF, CRASH]

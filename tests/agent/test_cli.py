@@ -29,7 +29,8 @@ def test_ask_json_prints_one_event_per_line_and_keeps_the_session(scripted_env: 
     first = runner.invoke(app, ["ask", "boots", "--json", "--session", "s1", "--user", "noah_brown_6181"])
     assert first.exit_code == 0, first.output
     events = [json.loads(line) for line in first.stdout.splitlines()]
-    assert events[0]["type"] == "tool_call" and events[-1]["type"] == "done"
+    assert events[0]["type"] == "status" and events[-1]["type"] == "done"
+    assert [e["type"] for e in events if e["type"] != "status"][0] == "tool_call"
     assert [e["type"] for e in events].count("done") == 1
     history = json.loads((scripted_env / "ask_sessions" / "s1.json").read_text())
     assert history[0] == {"role": "user", "text": "boots", "product_ids": []}

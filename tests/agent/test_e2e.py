@@ -13,9 +13,10 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from agent.guardrails import DECLINE
 from agent.model_files import ensure_model_file
+from agent.prompts import PROMPTS_DIR
 from agent.runner import AgentRunner, HistoryMessage
+from agent.templates import load_templates
 from commerce.db import Database
 from commerce.tables import OrderRow, PendingActionRow, ProductRow
 from shopassist.settings import load_settings
@@ -141,7 +142,7 @@ def test_order_status(shop) -> None:
 
 def test_off_topic_is_declined(shop) -> None:
     turn = ask(shop, "what's the capital of France?")
-    assert not turn.calls() and turn.text == DECLINE["en"]
+    assert not turn.calls() and turn.text == load_templates(PROMPTS_DIR)["en"].say("turn", "decline")
 
 
 def test_greeting_uses_no_tools(shop) -> None:

@@ -9,15 +9,25 @@ from typing import Any
 from langchain_core.messages import BaseMessage
 
 from agent.events import DoneEvent, ErrorEvent
-from agent.guardrails import DECLINE, STEP_LIMIT
+from agent.prompts import PROMPTS_DIR
 from agent.runner import AgentRunner, TurnRequest
+from agent.templates import load_templates
 from commerce.models import Shopper
 from commerce.store import shopper_row
 from tests.agent.fakes import FAKE_TOOLS, ScriptedChatModel, next_step, plan
 from tools.identity import IDENTITY_TOOLS
 
+TEMPLATES = load_templates(PROMPTS_DIR)
+DECLINE = {language: TEMPLATES[language].say("turn", "decline") for language in ("en", "zh")}
+STEP_LIMIT = TEMPLATES["en"].say("turn", "step_limit")
+
 
 def run_turn(runner: AgentRunner, text: str, **request: Any) -> list[Any]:
+    """The turn's events without the progress lines (test_status_comes_first checks those)."""
+    return [event for event in all_events(runner, text, **request) if event.type != "status"]
+
+
+def all_events(runner: AgentRunner, text: str, **request: Any) -> list[Any]:
     async def collect() -> list[Any]:
         return [event async for event in runner.stream(TurnRequest(text=text, conversation_id="c1", **request))]
 
@@ -108,7 +118,7 @@ def test_dangling_calls_with_nothing_found_become_a_polite_message(make_runner) 
                                 next_step(("review_insights", {"query": "y"})), max_steps=1)
     events = run_turn(runner, "what do reviewers say?")
     assert of_type(events, "tool_call")[0].ok is False  # the tool crashed: an observation, not a failed turn
-    assert events[-1].text == STEP_LIMIT["en"]
+    assert events[-1].text == STEP_LIMIT
 
 
 def test_repeated_identical_call_is_not_run_twice(make_runner) -> None:
@@ -228,3 +238,13 @@ def test_a_step_of_discovery_tools_only_goes_straight_to_the_answer(make_runner)
                                next_step(), "Sorry.", tools=discovery)
     run_turn(mixed, "boots and their reviews")
     assert model.calls[1][1]["response_format"]["json_schema"]["name"] == "next_step"  # not only discovery: plan again
+
+
+def test_status_comes_first_on_both_planners(make_runner) -> None:
+    runner, _ = make_runner(plan(("search_products", {"query": "boots", "max_price": 120})), next_step(), "Boots.")
+    events = all_events(runner, "waterproof boots under $120")
+    assert [e.text for e in events[:2] if e.type == "status"] == ["Working on it…", "Searching “boots” under $120.00…"]
+    routed, model = make_runner(agent_planner="auto", agent_answer="facts")
+    first = all_events(routed, "what is your return policy?")[0]
+    assert first.type == "status" and first.text == "Checking our policies…" and not model.calls
+    assert all_events(routed, "what is your return policy?")[-1].planner == "router"

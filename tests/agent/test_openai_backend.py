@@ -56,11 +56,11 @@ def test_plan_uses_json_schema_and_answer_streams(monkeypatch: pytest.MonkeyPatc
     model = ChatOpenAI(model="qwen", base_url="http://vllm.test/v1", api_key="EMPTY", temperature=0,
                        http_async_client=httpx.AsyncClient(transport=httpx.MockTransport(server)),
                        http_client=httpx.Client(transport=httpx.MockTransport(server)))
-    runner = AgentRunner(tmp_settings.model_copy(update={"llm_backend": "openai"}), database, model=model,
-                         tools=FAKE_TOOLS)
+    settings = tmp_settings.model_copy(update={"llm_backend": "openai", "agent_answer": "model"})
+    runner = AgentRunner(settings, database, model=model, tools=FAKE_TOOLS)
 
     async def collect() -> list[Any]:
-        return [e async for e in runner.stream(TurnRequest(text="boots", conversation_id="c"))]
+        return [e async for e in runner.stream(TurnRequest(text="boots", conversation_id="c")) if e.type != "status"]
 
     events = asyncio.run(collect())
     assert [e.type for e in events][:2] == ["tool_call", "products"] and events[-1].text == "Two boots."

@@ -1,0 +1,77 @@
+"""Values a plan may use, so the planner cannot invent them: ids of the products shown, the session shopper's own
+orders, items and payment methods, and order ids, emails, names and zip codes only when the shopper wrote them.
+
+The JSON schema of each turn's plan carries them as enums (guided decoding enforces it); `violations` checks a plan
+the same way for backends that do not enforce schemas.
+"""
+
+from __future__ import annotations
+
+import re
+from copy import deepcopy
+from dataclasses import dataclass, field
+from typing import Any
+
+from agent.state import ToolCall
+
+# Argument name → which kind of known value it must be.
+FIELD_KINDS = {
+    "product_id": "products", "order_id": "orders", "item_id": "items", "item_ids": "items",
+    "new_item_ids": "variants", "payment_method_id": "payments", "email": "emails", "first_name": "names",
+    "last_name": "names", "zip": "zips", "user_id": "shopper",  # identity comes from the session, never an argument
+}
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_NAME = re.compile(r"\b[A-Z][a-z]+\b")
+_ZIP = re.compile(r"\b\d{5}\b")
+_ORDER_ID = re.compile(r"#?\b(W\d+)\b")
+
+
+@dataclass(frozen=True)
+class AllowedValues:
+    values: dict[str, list[str]] = field(default_factory=dict)
+
+    @classmethod
+    def gather(cls, shopper_texts: list[str], products: list[str], orders: list[str], items: list[str],
+               variants: list[str], payments: list[str]) -> AllowedValues:
+        text = "\n".join(shopper_texts)
+        found = {
+            "products": products, "orders": orders + [f"#{typed}" for typed in _ORDER_ID.findall(text)],
+            "items": items, "variants": variants, "payments": payments,
+            "emails": _EMAIL.findall(text), "names": _NAME.findall(text), "zips": _ZIP.findall(text),
+        }
+        return cls({kind: sorted(set(values)) for kind, values in found.items()})
+
+    def _allowed(self, name: str) -> list[str] | None:
+        kind = FIELD_KINDS.get(name)
+        return None if kind is None else self.values.get(kind, [])
+
+    def constrain(self, arguments_schema: dict[str, Any]) -> dict[str, Any] | None:
+        """The tool's argument schema with enums; None when a required argument has no allowed value at all."""
+        schema = deepcopy(arguments_schema)
+        properties: dict[str, Any] = schema.get("properties", {})
+        required = set(schema.get("required", []))
+        for name in list(properties):
+            allowed = self._allowed(name)
+            if allowed is None:
+                continue
+            if not allowed:
+                if name in required:
+                    return None
+                properties.pop(name)
+            elif properties[name].get("type") == "array" or "items" in properties[name]:
+                properties[name] = {"type": "array", "items": {"enum": allowed}}
+            else:
+                properties[name] = {"enum": allowed}
+        return schema
+
+    def violations(self, call: ToolCall) -> list[str]:
+        """Arguments of the call whose values are not known, e.g. ['order_id'] for an invented order id."""
+        bad = []
+        for name, value in call.arguments.items():
+            allowed = self._allowed(name)
+            if allowed is None or value is None:
+                continue
+            values = value if isinstance(value, list) else [value]
+            if any(str(item) not in allowed for item in values):
+                bad.append(name)
+        return bad

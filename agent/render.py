@@ -1,0 +1,303 @@
+"""Facts rendered by code: each typed tool result becomes shopper-facing sentences in the shopper's language.
+
+The model never copies a price, name, stock figure, policy or order state: those reach the shopper only from here.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from agent.state import ToolOutcome
+from agent.templates import Templates, money
+from tools.actions import ProposedAction
+from tools.calculate import Calculation
+from tools.cart import CartView
+from tools.faq import SearchFaqOutput
+from tools.handoff import Handoff
+from tools.identity import VerifiedShopper
+from tools.product_details import ProductTypes
+from tools.recommend import RecommendOutput
+from tools.reviews import ReviewInsightsOutput
+from tools.search import SearchProductsOutput
+from tools.views import OrderList, OrderView, ShopperView
+from tools.views import ProductView as DetailsView
+from vectorstore.query import SearchQuery
+
+MAX_LISTED = 5
+_WORD = re.compile(r"[a-z0-9]+|[\u3400-\u9fff]")
+_STOP_WORDS = {"a", "an", "the", "to", "do", "i", "you", "we", "it", "is", "are", "of", "for", "in", "on", "and",
+               "or", "my", "your", "how", "what", "can", "have", "be", "with", "if", "at", "by", "this", "that"}
+_SENTENCE = re.compile(r"(?<=[.!?])\s+|(?<=[。！？])")
+
+
+@dataclass(frozen=True)
+class ShownProduct:
+    """A product the shopper saw in an earlier turn (for refinements: what changed)."""
+
+    id: str
+    title: str
+    price: float
+    currency: str = "USD"
+
+
+@dataclass(frozen=True)
+class RenderContext:
+    templates: Templates
+    message: str
+    shown_before: list[ShownProduct] = field(default_factory=list)
+
+
+def _join(templates: Templates, items: list[str]) -> str:
+    return templates.list_separator.join(items)
+
+
+def constraint_phrases(templates: Templates, query: SearchQuery, currency: str = "USD") -> list[str]:
+    say = templates.say
+    phrases = []
+    if query.price_min is not None and query.price_max is not None:
+        phrases.append(say("products", "constraint_range", low=money(query.price_min, currency),
+                           high=money(query.price_max, currency)))
+    elif query.price_max is not None:
+        phrases.append(say("products", "constraint_max", price=money(query.price_max, currency)))
+    elif query.price_min is not None:
+        phrases.append(say("products", "constraint_min", price=money(query.price_min, currency)))
+    for key, values in (("brand", query.brand), ("colour", query.colour), ("size", query.size)):
+        if values:
+            phrases.append(say("products", f"constraint_{key}", value="/".join(values)))
+    if query.category:
+        phrases.append(say("products", "constraint_category", value=query.category))
+    if query.in_stock:
+        phrases.append(say("products", "constraint_in_stock"))
+    if query.min_rating is not None:
+        phrases.append(say("products", "constraint_rating", value=f"{query.min_rating:g}"))
+    if query.exclude:
+        phrases.append(say("products", "constraint_exclude", value="/".join(query.exclude)))
+    return phrases
+
+
+def _constraints_suffix(templates: Templates, phrases: list[str]) -> str:
+    if not phrases:
+        return ""
+    joined = _join(templates, phrases)
+    return f"（{joined}）" if templates.language == "zh" else f" ({joined})"
+
+
+def _search(output: SearchProductsOutput, context: RenderContext) -> list[str]:
+    t = context.templates
+    currency = output.hits[0].currency if output.hits else "USD"
+    phrases = constraint_phrases(t, output.query, currency)
+    suffix = _constraints_suffix(t, phrases)
+    query = output.query.text.strip()
+    lines: list[str] = []
+    if not output.hits:
+        lines.append(t.say("products", "none", query=query or "…", constraints=suffix))
+        lines.append(t.say("products", "relax", constraint=phrases[-1]) if phrases
+                     else t.say("products", "relax_words"))
+        return lines + _currency(output, t)
+    count = len(output.hits)
+    noun = t.say("products", "noun_one" if count == 1 else "noun_many")
+    key = "found" if query else "found_no_query"
+    lines.append(t.say("products", key, count=count, noun=noun, query=query, constraints=suffix))
+    for number, hit in enumerate(output.hits[:MAX_LISTED], start=1):
+        stock = "" if hit.in_stock else t.say("products", "out_of_stock")
+        lines.append(t.say("products", "line", number=number, title=hit.title, price=money(hit.price, hit.currency),
+                           stock=stock))
+    if count > 1:
+        cheapest = min(output.hits, key=lambda h: h.price)
+        lines.append(t.say("products", "cheapest", title=cheapest.title,
+                           price=money(cheapest.price, cheapest.currency)))
+    return lines + _refinement(output, context) + _currency(output, t)
+
+
+def _currency(output: SearchProductsOutput, templates: Templates) -> list[str]:
+    if (conversion := output.conversion) is not None:
+        amounts = [a for a in (conversion.amount_min, conversion.amount_max) if a is not None]
+        amount = "–".join(money(a, conversion.currency) for a in amounts)
+        return [templates.say("products", "converted", amount=amount, rate=f"{conversion.rate:g}",
+                              currency=conversion.currency, shop_currency=conversion.shop_currency)]
+    if output.unconverted_currency:
+        shop_currency = output.hits[0].currency if output.hits else "USD"
+        return [templates.say("products", "unconverted", currency=output.unconverted_currency,
+                              shop_currency=shop_currency)]
+    return []
+
+
+def _refinement(output: SearchProductsOutput, context: RenderContext) -> list[str]:
+    before = context.shown_before
+    if not before or not output.hits:
+        return []
+    t = context.templates
+    old, new = min(p.price for p in before), min(h.price for h in output.hits)
+    if new < old:
+        return [t.say("products", "refined_cheaper", new=money(new, output.hits[0].currency),
+                      old=money(old, before[0].currency))]
+    if {h.id for h in output.hits} != {p.id for p in before}:
+        return [t.say("products", "refined_changed")]
+    return []
+
+
+def _recommend(output: RecommendOutput, context: RenderContext) -> list[str]:
+    t = context.templates
+    if not output.items:
+        return [t.say("recommend", "none")]
+    for_you = t.say("recommend", "for_you") if output.personalized else ""
+    lines = [t.say("recommend", "intro", count=len(output.items[:MAX_LISTED]), for_you=for_you)]
+    for number, item in enumerate(output.items[:MAX_LISTED], start=1):
+        lines.append(t.say("recommend", "line", number=number, title=item.title, price=money(item.price),
+                           reason=item.reason))
+    return lines
+
+
+def _stems(text: str) -> set[str]:
+    """Word prefixes ('returned' and 'return' meet at 'retur') and Chinese character pairs, without stop words."""
+    words = _WORD.findall(text.lower())
+    latin = {word[:5] for word in words if word.isascii() and word not in _STOP_WORDS}
+    chinese = "".join(word for word in words if not word.isascii())
+    return latin | {chinese[i:i + 2] for i in range(len(chinese) - 1)}
+
+
+def _best_sentence(text: str, question: str) -> str:
+    """The passage sentence that shares the most words with the shopper's question (the first on a tie)."""
+    wanted = _stems(question)
+    sentences = [s.strip() for s in _SENTENCE.split(text) if s.strip()]
+    if not sentences:
+        return text.strip()
+    return max(sentences, key=lambda s: (len(wanted & _stems(s)), -sentences.index(s)))
+
+
+def _faq(output: SearchFaqOutput, context: RenderContext) -> list[str]:
+    t = context.templates
+    if not output.found or not output.passages:
+        return [t.say("faq", "none")]
+    top = output.passages[0]
+    return [t.say("faq", "quote", title=top.title, section=top.section,
+                  sentence=_best_sentence(top.text, context.message))]
+
+
+def _price_span(view: DetailsView) -> str:
+    prices = [v.price for v in view.variants]
+    low, high = min(prices), max(prices)
+    return money(low) if low == high else f"{money(low)}–{money(high)}"
+
+
+def _details(views: list[DetailsView], context: RenderContext) -> list[str]:
+    t = context.templates
+    priced = [view for view in views if view.variants]
+    if len(priced) == 1:
+        view = priced[0]
+        available = sum(v.available for v in view.variants)
+        options: dict[str, set[str]] = {}
+        for variant in view.variants:
+            for name, value in variant.options.items():
+                options.setdefault(name, set()).add(value)
+        described = _join(t, [f"{name}: {'/'.join(sorted(values))}" for name, values in options.items()])
+        lines = [t.say("details", "one", title=view.name, price=_price_span(view), available=available,
+                       variants=len(view.variants))]
+        return lines + ([t.say("details", "options", options=described)] if described else [])
+    lines = [t.say("details", "compare_intro")]
+    for number, view in enumerate(priced, start=1):
+        lines.append(t.say("details", "compare_line", number=number, title=view.name, price=_price_span(view),
+                           available=sum(v.available for v in view.variants), variants=len(view.variants)))
+    cheapest = min(priced, key=lambda view: min(v.price for v in view.variants))
+    return lines + [t.say("details", "compare_cheaper", title=cheapest.name)]
+
+
+def _reviews(output: ReviewInsightsOutput, context: RenderContext) -> list[str]:
+    t = context.templates
+    if not output.review_count or output.average_rating is None:
+        return [t.say("reviews", "none")]
+    lines = [t.say("reviews", "summary", count=output.review_count, rating=f"{output.average_rating:.1f}",
+                   sentiment=t.word("sentiment", output.sentiment))]
+    for key, points in (("pros", output.pros), ("cons", output.cons)):
+        if points:
+            lines.append(t.say("reviews", key, points=_join(t, [f"“{p.text}”" for p in points[:3]])))
+    return lines
+
+
+def _order(view: OrderView, context: RenderContext) -> list[str]:
+    t = context.templates
+    items = _join(t, [line.name for line in view.items])
+    total = round(sum(line.price for line in view.items), 2)
+    lines = [t.say("order", "status", order_id=view.order_id, status=t.word("order_status", view.status),
+                   items=items, total=money(total))]
+    tracking = [code for fulfilment in view.fulfillments for code in fulfilment.tracking_id]
+    return lines + ([t.say("order", "tracking", tracking=", ".join(tracking))] if tracking else [])
+
+
+def _orders(output: OrderList, context: RenderContext) -> list[str]:
+    t = context.templates
+    if not output.orders:
+        return [t.say("order", "list_none")]
+    lines = [t.say("order", "list_intro", count=len(output.orders))]
+    return lines + [t.say("order", "list_line", order_id=o.order_id, status=t.word("order_status", o.status),
+                          count=o.item_count, total=money(o.total)) for o in output.orders]
+
+
+def _cart(view: CartView, context: RenderContext) -> list[str]:
+    t = context.templates
+    if not view.lines:
+        return [t.say("cart", "empty")]
+    lines = _join(t, [f"{line.quantity} × {line.name} ({money(line.price)})" for line in view.lines])
+    rendered = [t.say("cart", "lines", lines=lines, total=money(view.total))]
+    return rendered + ([t.say("cart", "checkout", url=view.checkout_url)] if view.checkout_url else [])
+
+
+def _error(outcome: ToolOutcome, context: RenderContext) -> list[str]:
+    t = context.templates
+    key = outcome.error_code if outcome.error_code in t.sections["errors"] else "generic"
+    return [t.say("errors", key)]
+
+
+def _one(output: Any, context: RenderContext) -> list[str]:
+    t = context.templates
+    match output:
+        case SearchProductsOutput():
+            return _search(output, context)
+        case RecommendOutput():
+            return _recommend(output, context)
+        case SearchFaqOutput():
+            return _faq(output, context)
+        case ReviewInsightsOutput():
+            return _reviews(output, context)
+        case OrderView():
+            return _order(output, context)
+        case OrderList():
+            return _orders(output, context)
+        case ShopperView():
+            return [t.say("order", "account", name=f"{output.first_name} {output.last_name}", email=output.email,
+                          orders=len(output.orders))]
+        case CartView():
+            return _cart(output, context)
+        case ProposedAction():
+            return [t.say("action", "confirm", summary=output.summary), t.say("action", "nothing_changed")]
+        case Handoff():
+            return [t.say("handoff", "done")]
+        case VerifiedShopper():
+            return [t.say("identity", "verified")]
+        case Calculation():
+            return [t.say("calculate", "result", result=f"{output.result:g}")]
+        case ProductTypes():
+            names = _join(t, list(output.product_types)[:8])
+            return [t.say("types", "list", total=output.total, names=names)]
+    return []
+
+
+def render_outcomes(outcomes: list[ToolOutcome], context: RenderContext) -> str:
+    """The answer's facts, one line each, in the order the tools ran; product details are grouped to compare."""
+    lines: list[str] = []
+    details = [o.output for o in outcomes if o.ok and isinstance(o.output, DetailsView)]
+    errors_said: set[str] = set()
+    for outcome in outcomes:
+        if not outcome.ok:
+            for line in _error(outcome, context):
+                if line not in errors_said:
+                    errors_said.add(line)
+                    lines.append(line)
+        elif isinstance(outcome.output, DetailsView):
+            if details and outcome.output is details[0]:
+                lines.extend(_details(details, context))
+        else:
+            lines.extend(_one(outcome.output, context))
+    return "\n".join(lines)

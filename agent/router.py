@@ -1,0 +1,244 @@
+"""The fast path: routine requests planned by rules (and an intent classifier) without the LLM plan step.
+
+`route` returns None whenever it is not sure; the LLM planner then decides. Every argument it fills comes from the
+shopper's words, the products shown earlier or the session shopper's own orders — never from a guess.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from agent.guardrails import looks_like_injection, looks_off_topic
+from agent.state import Language, ToolCall
+
+ORDER_ID = re.compile(r"#?\b(W\d{7})\b", re.IGNORECASE)
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
+_ORDER_WORDS = re.compile(r"\border(s)?\b|订单|包裹|快递|物流|package|parcel|deliver(y|ed)?\b|shipment", re.I)
+_MY_ORDERS = re.compile(r"\bmy (last |latest |recent |most recent )?orders?\b|我的(最近的?|上一个|上个)?订单"
+                        r"|我(最近)?买的"
+                        r"|where('?s| is) my (package|parcel|stuff)|我的(包裹|快递)", re.I)
+_LAST_ORDER = re.compile(r"\b(last|latest|most recent|recent) order\b|最近的?(一个|一笔)?订单|上一个订单|上个订单"
+                         r"|最新的?订单", re.I)
+_CANCEL = re.compile(r"\bcancel|取消", re.I)
+_RETURN = re.compile(r"\breturn (it|them|the|my|this|that|order|items?)\b|\bsend (it|them) back\b|\brefund (my|the)\b"
+                     r"|退货|退掉|退回|退款", re.I)
+_EXCHANGE_OR_EDIT = re.compile(r"\bexchange|\bswap\b|\bchange\b|\bmodify|\baddress\b|\bpayment\b|换|改|地址|支付", re.I)
+_MISTAKE = re.compile(r"mistake|by accident|accidentally|wrong|买错|下错|误", re.I)
+_HUMAN = re.compile(r"\b(real|human|live) (person|agent|being|support)\b"
+                    r"|\btalk to (a |an )?(person|human|agent|someone)|\bcustomer (service|support) (agent|rep)"
+                    r"|\boperator\b|转人工|人工客服|真人|找人工|人工服务", re.I)
+_FORGET = re.compile(r"\b(delete|erase|remove|forget|wipe)\b.{0,30}\b(everything|all|my (data|information|info|"
+                     r"account|history|profile))|\bforget (about )?me\b|删除我的(所有|全部)?(数据|信息|资料|记录)"
+                     r"|忘掉我|清除我的(所有|全部)?(数据|信息|资料|记录)", re.I)
+_POLICY = re.compile(r"\b(return|refund|exchange|shipping|delivery|warranty|privacy|payment) (policy|policies|time|"
+                     r"window|options?|methods?|costs?|fees?)\b|\bhow (long|much|do|can) .{0,40}\b(return|refund|ship|"
+                     r"deliver|warranty|pay)|\bdo you (ship|deliver|accept|offer)\b|\bpolicy\b|退货政策|退换货|运费"
+                     r"|包邮|保修|配送(时间|范围|方式)?|发货|退款(多久|政策|方式)|隐私|支付方式"
+                     r"|多久(能|可以)?(到|退)", re.I)
+_GREETING = re.compile(r"^\s*(hi|hello|hey|good (morning|afternoon|evening)|thanks?( you)?|thank you( so much)?|bye"
+                       r"|goodbye|你好|您好|嗨|谢谢|多谢|再见|拜拜)[\s!.,。！～~]*$", re.I)
+_CART_VIEW = re.compile(r"\b(what'?s|show|view|see) (in )?(my )?(shopping )?cart\b|\bmy cart\b|我的购物车|购物车里",
+                        re.I)
+_CART_ADD = re.compile(r"\badd\b.{0,40}\b(cart|basket)\b|加(入|到)购物车|放(进|入)购物车", re.I)
+_COMPARE = re.compile(r"\bcompare|\bdifference between\b|\bversus\b|\bvs\.?\b|对比|比较|区别|哪个(好|更好)", re.I)
+_REVIEWS = re.compile(r"\breview(s|ers?)?\b|\bwhat do (people|customers|buyers) say\b|评价|评论|口碑", re.I)
+_DETAILS = re.compile(r"\b(tell me more|more (details|info)|details|what sizes|which sizes|colou?rs? (does|do|is)|"
+                      r"in stock|available in)\b|详情|详细|有(什么|哪些)(尺码|颜色)|有货", re.I)
+_RECOMMEND = re.compile(r"\brecommend|\bsuggest|\bany (ideas|suggestions)\b|\bfor me\b|\bwhat should i (buy|get)\b"
+                        r"|推荐|建议|适合我", re.I)
+_SIMILAR = re.compile(r"\bsimilar|\blike (this|that|the (first|second|third|last))|类似|相似|差不多的", re.I)
+_CHEAPER = re.compile(r"\bcheaper\b|\bless expensive\b|\blower price|\bbudget\b|便宜|实惠|低价", re.I)
+_REFINE = re.compile(r"^\s*(and |but |only |just |any |something |anything |maybe |what about |how about |in |with |"
+                     r"without |under |below |less than |over |more |不要|要|有没有|换成|只要|还有)|\b(instead|ones?|"
+                     r"version|colou?r)\b|^[^\s]{1,8}(的|色)(吗|呢)?[?？]?$|便宜|大一点|小一点|别的", re.I)
+ORDINALS = {
+    "first": 0, "1st": 0, "second": 1, "2nd": 1, "third": 2, "3rd": 2, "fourth": 3, "4th": 3, "fifth": 4, "5th": 4,
+    "第一": 0, "第二": 1, "第三": 2, "第四": 3, "第五": 4, "一号": 0, "二号": 1, "三号": 2,
+}
+_ORDINAL = re.compile(r"第[一二三四五]|\b(first|second|third|fourth|fifth|1st|2nd|3rd|4th|5th)\b|#([1-5])\b"
+                      r"|\bnumber ([1-5])\b|\b(?:no\.?|item) ?([1-5])\b", re.I)
+_FIRST_TWO = re.compile(r"\b(first|top) (two|2)\b|\bboth\b|\bthese two\b|前两|这两", re.I)
+_LAST_ONE = re.compile(r"\bthe last one\b|最后一", re.I)
+CONFIDENT = 0.6
+
+
+@dataclass(frozen=True)
+class ShownItem:
+    id: str
+    title: str
+    price: float
+    available_item_ids: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class KnownOrder:
+    id: str
+    status: str
+    items: list[tuple[str, str]] = field(default_factory=list)  # (item id, name)
+    payment_method_id: str | None = None
+
+
+@dataclass(frozen=True)
+class RouterInput:
+    text: str
+    language: Language
+    signed_in: bool
+    tools: frozenset[str]
+    shown: list[ShownItem] = field(default_factory=list)
+    previous_query: str = ""
+    orders: list[KnownOrder] = field(default_factory=list)  # the session shopper's, newest first
+
+
+@dataclass(frozen=True)
+class Route:
+    intent: str
+    calls: list[ToolCall] = field(default_factory=list)
+    reply: str = ""  # a `turn`/`errors` template key when the answer needs no tool
+
+
+class IntentGuesser(Protocol):
+    def predict(self, text: str) -> object: ...
+
+
+def mentions_orders(text: str) -> bool:
+    return bool(ORDER_ID.search(text) or _ORDER_WORDS.search(text) or _MY_ORDERS.search(text))
+
+
+def referenced(text: str, shown: list[ShownItem]) -> list[ShownItem]:
+    """Products shown earlier that the message points at: 'the second one', 'compare the first two', '第三个'."""
+    if not shown:
+        return []
+    if _FIRST_TWO.search(text):
+        return shown[:2]
+    picked: list[ShownItem] = []
+    for match in _ORDINAL.finditer(text):
+        token = match.group(0).lower()
+        digit = next((g for g in match.groups()[1:] if g), None)
+        index = int(digit) - 1 if digit else ORDINALS.get(token, ORDINALS.get(token[:2], -1))
+        if 0 <= index < len(shown) and shown[index] not in picked:
+            picked.append(shown[index])
+    if _LAST_ONE.search(text):
+        picked.append(shown[-1])
+    named = [item for item in shown if len(item.title) > 3 and item.title.lower() in text.lower()]
+    return picked or named
+
+
+def _call(name: str, **arguments: object) -> ToolCall:
+    return ToolCall(name=name, arguments={key: value for key, value in arguments.items() if value is not None})
+
+
+def _order_route(request: RouterInput) -> Route | None:
+    text = request.text
+    if not request.signed_in:
+        if _EMAIL.search(text) or "zip" in text.lower() or "邮编" in text:
+            return None  # verification in chat: the LLM planner chains the look-ups
+        return Route(intent="order_status", reply="not_verified")
+    match = ORDER_ID.search(text)
+    order_id = f"#{match.group(1).upper()}" if match else None
+    if order_id is None and _LAST_ORDER.search(text) and request.orders:
+        order_id = request.orders[0].id
+    known = next((order for order in request.orders if order.id == order_id), None)
+    if _CANCEL.search(text) and order_id:
+        reason = "ordered by mistake" if _MISTAKE.search(text) else "no longer needed"
+        return Route(intent="order_change", calls=[_call("cancel_pending_order", order_id=order_id, reason=reason)])
+    if _RETURN.search(text) and known is not None and known.payment_method_id:
+        named = [item_id for item_id, name in known.items if _names_item(text, name)]
+        item_ids = named or [item_id for item_id, _ in known.items]
+        return Route(intent="order_change", calls=[_call("return_delivered_order_items", order_id=order_id,
+                                                         item_ids=item_ids,
+                                                         payment_method_id=known.payment_method_id)])
+    if _CANCEL.search(text) or _RETURN.search(text) or _EXCHANGE_OR_EDIT.search(text):
+        return None  # exchanges, edits and under-specified changes need the planner
+    if order_id:
+        return Route(intent="order_status", calls=[_call("get_order_details", order_id=order_id)])
+    if _MY_ORDERS.search(text):
+        return Route(intent="order_status", calls=[_call("list_orders")])
+    return None
+
+
+def _names_item(text: str, name: str) -> bool:
+    lowered = text.lower()
+    return any(len(word) > 3 and word in lowered for word in re.findall(r"[a-z]+", name.lower()))
+
+
+def _product_route(request: RouterInput) -> Route | None:
+    text, shown = request.text, request.shown
+    picked = referenced(text, shown)
+    if _COMPARE.search(text) and len(picked) >= 2:
+        return Route(intent="comparison", calls=[_call("get_product_details", product_id=p.id) for p in picked[:3]])
+    if _CART_ADD.search(text):
+        item = picked[0] if len(picked) == 1 else None
+        if item is not None and len(item.available_item_ids) == 1:
+            return Route(intent="cart", calls=[_call("add_to_cart", item_id=item.available_item_ids[0])])
+        return None
+    if _CART_VIEW.search(text):
+        return Route(intent="cart", calls=[_call("view_cart")])
+    if len(picked) == 1 and _REVIEWS.search(text):
+        return Route(intent="product_question", calls=[_call("review_insights", product_id=picked[0].id)])
+    if len(picked) == 1 and _SIMILAR.search(text):
+        return Route(intent="recommendation", calls=[_call("recommend_products", mode="similar",
+                                                           product_id=picked[0].id)])
+    if len(picked) == 1 and (_DETAILS.search(text) or len(text) < 40):
+        return Route(intent="product_question", calls=[_call("get_product_details", product_id=picked[0].id)])
+    if shown and request.previous_query and (_CHEAPER.search(text) or _REFINE.search(text)) and len(text) < 60:
+        below = round(min(item.price for item in shown) - 0.01, 2) if _CHEAPER.search(text) else None
+        query = f"{request.previous_query} {text}".strip()
+        return Route(intent="refinement", calls=[_call("search_products", query=query[:300], max_price=below)])
+    if _RECOMMEND.search(text) and not _has_product_words(text):
+        return Route(intent="recommendation", calls=[_call("recommend_products", mode="for_you")])
+    return None
+
+
+def _has_product_words(text: str) -> bool:
+    stripped = re.sub(r"\b(recommend|suggest|me|some|something|anything|for|please|what|should|i|buy|get|a|an|"
+                      r"the|any|ideas|suggestions|can|you|do|have)\b|推荐|建议|一些|什么|给我|适合我|的|吗|呢|？|\?",
+                      " ", text, flags=re.I)
+    return bool(stripped.strip(" ,.!?，。！"))
+
+
+def route(request: RouterInput, classifier: IntentGuesser | None = None) -> Route | None:
+    found = _route(request, classifier)
+    if found is not None and any(call.name not in request.tools for call in found.calls):
+        return None
+    return found
+
+
+def _route(request: RouterInput, classifier: IntentGuesser | None) -> Route | None:
+    text = request.text.strip()
+    if not text or looks_like_injection(text):
+        return None
+    if looks_off_topic(text):
+        return Route(intent="off_topic", reply="decline")
+    if _GREETING.match(text):
+        return Route(intent="greeting", reply="greeting")
+    if _HUMAN.search(text):
+        return Route(intent="human_agent", calls=[_call("transfer_to_human_agents", summary=text[:500])])
+    if _FORGET.search(text):
+        return Route(intent="forget_me", calls=[_call("forget_me")]) if "forget_me" in request.tools else None
+    if mentions_orders(text) and not _POLICY.search(text):
+        return _order_route(request)
+    if _POLICY.search(text) and not mentions_orders(text):
+        return Route(intent="policy_question", calls=[_call("search_faq", query=text[:300])])
+    if found := _product_route(request):
+        return found
+    return _classified(request, classifier)
+
+
+def _classified(request: RouterInput, classifier: IntentGuesser | None) -> Route | None:
+    if classifier is None:
+        return None
+    guess = classifier.predict(request.text)
+    intent, confidence = getattr(guess, "intent", ""), float(getattr(guess, "confidence", 0.0))
+    if confidence < CONFIDENT:
+        return None
+    if intent == "off_topic":
+        return Route(intent="off_topic", reply="decline")
+    if intent == "product_search":
+        return Route(intent="product_search", calls=[_call("search_products", query=request.text.strip()[:300])])
+    if intent == "policy_question":
+        return Route(intent="policy_question", calls=[_call("search_faq", query=request.text.strip()[:300])])
+    if intent == "greeting":
+        return Route(intent="greeting", reply="greeting")
+    return None

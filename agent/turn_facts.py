@@ -1,0 +1,83 @@
+"""What the store knows that a turn may refer to: products shown earlier, the earlier query, the shopper's orders."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+
+from agent.allowed import AllowedValues
+from agent.router import KnownOrder, RouterInput, ShownItem, mentions_orders
+from agent.state import HistoryMessage, Language, TurnRequest
+from commerce.db import Database
+from commerce.models import Order
+from commerce.store import cart_from_row, get_products, get_shopper, order_from_row
+from commerce.tables import CartRow, OrderRow
+
+
+def last_shown(history: list[HistoryMessage]) -> tuple[list[str], str]:
+    """Ids of the products the last answer showed, and the shopper message that asked for them."""
+    for index in range(len(history) - 1, -1, -1):
+        message = history[index]
+        if message.role == "assistant" and message.product_ids:
+            asked = next((m.text for m in reversed(history[:index]) if m.role == "user"), "")
+            return message.product_ids, asked
+    return [], ""
+
+
+def shown_items(db: Database, product_ids: list[str]) -> list[ShownItem]:
+    if not product_ids:
+        return []
+    with db.session() as session:
+        products = get_products(session, product_ids)
+    return [
+        ShownItem(id=p.id, title=p.title, price=p.price,
+                  available_item_ids=[v.id for v in p.variants if v.available])
+        for product_id in product_ids if (p := products.get(product_id)) is not None
+    ]
+
+
+def _orders_newest_first(db: Database, shopper_id: str) -> list[Order]:
+    with db.session() as session:
+        orders = [order_from_row(row) for row in session.scalars(select(OrderRow).where(
+            OrderRow.shopper_id == shopper_id).order_by(OrderRow.position.desc(), OrderRow.id.desc()))]
+    return sorted(orders, key=lambda order: order.created_at or datetime.min, reverse=True)
+
+
+def known_orders(db: Database, shopper_id: str) -> list[KnownOrder]:
+    orders = _orders_newest_first(db, shopper_id)
+    return [
+        KnownOrder(id=order.id, status=order.status, items=[(line.item_id, line.name) for line in order.lines],
+                   payment_method_id=next((p.payment_method_id for p in order.payments
+                                           if p.transaction_type == "payment"), None))
+        for order in orders
+    ]
+
+
+def router_input(db: Database, request: TurnRequest, language: Language, tools: frozenset[str]) -> RouterInput:
+    """Runs in a worker thread: the store is synchronous."""
+    product_ids, asked = last_shown(request.history)
+    orders = known_orders(db, request.shopper_id) if request.shopper_id and mentions_orders(request.text) else []
+    return RouterInput(text=request.text, language=language, signed_in=request.shopper_id is not None, tools=tools,
+                       shown=shown_items(db, product_ids), previous_query=asked, orders=orders)
+
+
+def allowed_values(db: Database, request: TurnRequest, shopper_id: str | None,
+                   turn_product_ids: list[str]) -> AllowedValues:
+    """Runs in a worker thread. What this turn's plan may name: see agent.allowed."""
+    shown = [pid for message in request.history for pid in message.product_ids] + turn_product_ids
+    orders = _orders_newest_first(db, shopper_id) if shopper_id else []
+    with db.session() as session:
+        products = get_products(session, shown)
+        ordered = get_products(session, [line.product_id for order in orders for line in order.lines])
+        shopper = get_shopper(session, shopper_id) if shopper_id else None
+        cart = cart_from_row(shopper_id, session.get(CartRow, shopper_id)) if shopper_id else None
+    items = [line.item_id for order in orders for line in order.lines]
+    items += [variant.id for product in products.values() for variant in product.variants]
+    items += [line.item_id for line in cart.lines] if cart else []
+    return AllowedValues.gather(
+        shopper_texts=[request.text] + [m.text for m in request.history if m.role == "user"],
+        products=list(products), orders=[order.id for order in orders], items=items,
+        variants=[variant.id for product in ordered.values() for variant in product.variants],
+        payments=[method.id for method in shopper.payment_methods] if shopper else [],
+    )

@@ -1,0 +1,139 @@
+"""Answers rendered by code from typed tool results, in English and Chinese."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from agent.leaks import find_leaks
+from agent.prompts import PROMPTS_DIR
+from agent.render import RenderContext, ShownProduct, render_outcomes
+from agent.state import ToolOutcome
+from agent.templates import Templates, load_templates
+from commerce.models import Address, Fulfilment, OrderLine
+from tools.actions import ProposedAction
+from tools.currency import CurrencyConversion
+from tools.faq import FaqPassage, SearchFaqOutput
+from tools.handoff import Handoff
+from tools.search import ProductHit, SearchProductsOutput
+from tools.views import OrderView, ProductView, VariantView
+from vectorstore.query import SearchQuery
+
+TEMPLATES = load_templates(PROMPTS_DIR)
+
+
+def ok(output: Any, name: str = "tool") -> ToolOutcome:
+    return ToolOutcome(name=name, arguments={}, ok=True, data={}, output=output)
+
+
+def render(outcomes: list[ToolOutcome], language: str = "en", message: str = "",
+           shown: list[ShownProduct] | None = None) -> str:
+    templates: Templates = TEMPLATES[language]  # type: ignore[index]
+    text = render_outcomes(outcomes, RenderContext(templates=templates, message=message, shown_before=shown or []))
+    assert not find_leaks(text), text
+    return text
+
+
+def hit(product_id: str, title: str, price: float, in_stock: bool = True) -> ProductHit:
+    return ProductHit(id=product_id, title=title, price=price, currency="USD", in_stock=in_stock, brand="Northpeak",
+                      category="Shoes > Hiking Boots", rating=4.5, attributes={}, reason="")
+
+
+BOOTS = SearchProductsOutput(query=SearchQuery(text="hiking boots", price_max=120.0),
+                             hits=[hit("1000000001", "Trail Boot", 89.0), hit("1000000002", "Ridge GTX", 119.5, False)])
+
+
+def test_product_list_states_count_constraint_prices_and_cheapest() -> None:
+    text = render([ok(BOOTS)])
+    assert text.splitlines() == [
+        "I found 2 products for “hiking boots” (under $120.00):",
+        "1. Trail Boot — $89.00",
+        "2. Ridge GTX — $119.50 (out of stock)",
+        "The cheapest is Trail Boot at $89.00.",
+    ]
+
+
+def test_product_list_in_chinese() -> None:
+    text = render([ok(BOOTS)], language="zh")
+    assert text.startswith("为“hiking boots”找到 2 件商品（$120.00以内）：")
+    assert "2. Ridge GTX — $119.50（缺货）" in text and "最便宜的是 Trail Boot，$89.00。" in text
+
+
+def test_nothing_found_says_which_constraint_to_relax() -> None:
+    empty = SearchProductsOutput(query=SearchQuery(text="boots", price_max=10.0, colour=["pink"]), hits=[])
+    assert render([ok(empty)]).splitlines() == [
+        "I found nothing for “boots” (under $10.00, in pink).", "Try without in pink, or tell me what matters most."]
+    assert "没有找到" in render([ok(empty)], language="zh")
+
+
+def test_refinement_says_what_changed_against_the_products_shown_before() -> None:
+    shown = [ShownProduct(id="1000000009", title="Summit Pro", price=189.0)]
+    assert "these start at $89.00 (before: $189.00)" in render([ok(BOOTS)], shown=shown)
+
+
+def test_currency_conversion_is_shown() -> None:
+    converted = BOOTS.model_copy(update={"conversion": CurrencyConversion(
+        amount_min=None, amount_max=300.0, currency="CNY", rate=0.14, shop_currency="USD", converted_min=None,
+        converted_max=42.0)})
+    assert "(¥300.00 converted at the shop's rate of 0.14 USD per CNY.)" in render([ok(converted)])
+    assert "已按本店汇率 1 CNY = 0.14 USD 换算" in render([ok(converted)], language="zh")
+    unknown = BOOTS.model_copy(update={"unconverted_currency": "JPY"})
+    assert "did not filter by the JPY amount" in render([ok(unknown)])
+
+
+def test_policy_answer_quotes_the_most_relevant_sentence_with_its_source() -> None:
+    faq = SearchFaqOutput(found=True, passages=[FaqPassage(
+        id="returns-window", title="Returns policy", section="Return window", source="policies/returns.md",
+        text="We want you to love it. Delivered items can be returned within 30 days. Refunds take 5-7 days.",
+        score=0.9)])
+    text = render([ok(faq)], message="how many days do I have to return boots?")
+    assert text == "From our Returns policy (Return window): “Delivered items can be returned within 30 days.”"
+    assert render([ok(SearchFaqOutput(found=False, passages=[]))]).startswith("I couldn't find that in our policies")
+
+
+def test_order_status_and_proposed_change() -> None:
+    order = OrderView(order_id="#W2587223", user_id="mei_chen_1234", status="delivered",
+                      address=Address(address1="1 Main St", city="Austin", country="USA", zip="78701"),
+                      items=[OrderLine(product_id="p", item_id="1008292230", name="Headphones", price=17.99)],
+                      fulfillments=[Fulfilment(tracking_id=["123456789012"], item_ids=["1008292230"])],
+                      payment_history=[])
+    text = render([ok(order)])
+    assert text.splitlines() == ["Order #W2587223 is delivered: Headphones, total $17.99.", "Tracking: 123456789012."]
+    assert render([ok(order)], language="zh").startswith("订单 #W2587223 的状态是：已送达")
+    action = ProposedAction(action_id="act_1234", action="cancel_pending_order",
+                            summary="Cancel order #W2587223 (Headphones). Refund: $17.99 back to PayPal.",
+                            expires_at=datetime(2030, 1, 1, tzinfo=UTC))
+    assert render([ok(action)]).splitlines() == [
+        "Please confirm below: Cancel order #W2587223 (Headphones). Refund: $17.99 back to PayPal.",
+        "Nothing changes until you confirm."]
+
+
+def test_comparison_groups_product_details() -> None:
+    def view(product_id: str, name: str, *prices: float) -> ToolOutcome:
+        variants = [VariantView(item_id=f"{product_id}{i}", options={"size": str(i)}, available=i > 0, price=p)
+                    for i, p in enumerate(prices)]
+        return ok(ProductView(product_id=product_id, name=name, variants=variants), "get_product_details")
+
+    text = render([view("1", "Trail Boot", 89.0, 95.0), view("2", "Ridge GTX", 79.0)])
+    assert text.splitlines() == ["Side by side:", "1. Trail Boot — $89.00–$95.00, 1 of 2 options available",
+                                 "2. Ridge GTX — $79.00, 0 of 1 options available", "Ridge GTX is the cheaper one."]
+
+
+@pytest.mark.parametrize(("code", "language", "expected"), [
+    ("not_verified", "en", "Sign in, or tell me the email on your account"),
+    ("not_verified", "zh", "请先登录"),
+    ("order_not_found", "en", "I couldn't find that order on your account."),
+    ("invalid_arguments", "en", "I couldn't work out all the details"),
+    ("some_new_code", "zh", "抱歉，这个操作没能完成"),
+])
+def test_tool_errors_become_plain_sentences(code: str, language: str, expected: str) -> None:
+    failed = ToolOutcome(name="get_order_details", arguments={}, ok=False, error_code=code,
+                         data="The shopper is not verified yet: find them by email")
+    text = render([failed], language=language)
+    assert text.startswith(expected) and "shopper" not in text
+
+
+def test_handoff_is_announced() -> None:
+    assert render([ok(Handoff(summary="wants a person"))]).startswith("I've passed your request")
