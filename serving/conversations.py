@@ -10,17 +10,20 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from agent.events import Citation, ProductCard
 from agent.state import HistoryMessage
 from agent.transcript import LoggedTurn
 from commerce.db import Database
 from commerce.tables import ConversationRow, FeedbackRow, MessageRow
+from serving import leases
 from serving.protocol import ConversationState, HistoryItem
 
 T = TypeVar("T")
 _EXECUTORS: dict[str, ThreadPoolExecutor] = {}
+# A Postgres restart breaks pooled connections: the transaction rolled back, so the call is retried (~8 s in all).
+RECONNECT_PAUSES_S = (0.2, 0.5, 1.0, 2.0, 4.0)
 
 
 async def in_db_thread(db: Database, function: Callable[..., T], *args: Any) -> T:
@@ -30,7 +33,19 @@ async def in_db_thread(db: Database, function: Callable[..., T], *args: Any) -> 
     if executor is None:
         workers = 1 if db.url.startswith("sqlite") else 16
         executor = _EXECUTORS.setdefault(db.url, ThreadPoolExecutor(workers, thread_name_prefix="shopassist-db"))
-    return await asyncio.get_running_loop().run_in_executor(executor, function, db, *args)
+    for pause in (*RECONNECT_PAUSES_S, None):
+        try:
+            return await asyncio.get_running_loop().run_in_executor(executor, function, db, *args)
+        except DBAPIError as error:
+            if pause is None or not error.connection_invalidated and not _server_gone(error):
+                raise
+            await asyncio.sleep(pause)
+    raise AssertionError("unreachable")
+
+
+def _server_gone(error: DBAPIError) -> bool:
+    """Postgres refusing connections while it restarts (OperationalError on connect)."""
+    return type(error.orig).__name__ in {"OperationalError", "AdminShutdown", "ConnectionFailure"}
 
 
 class ConversationError(Exception):
@@ -58,6 +73,8 @@ class StoredMessage:
     conversation: Conversation
     earlier: list[HistoryItem] = field(default_factory=list)
     reply: HistoryItem | None = None
+    taken_over: bool = False  # a resend whose turn's replica died: this replica runs the turn now
+    running: bool = False  # a resend whose turn still runs (live lease) somewhere
 
 
 def _conversation(row: ConversationRow, resumed: bool) -> Conversation:
@@ -153,31 +170,44 @@ def _reply_to(session: Any, conversation_id: str, message_id: int) -> HistoryIte
     return next((_item(row) for row in rows if (row.payload or {}).get("reply_to") == message_id), None)
 
 
-def store_user_message(db: Database, conversation_id: str, client_message_id: str, text: str) -> StoredMessage:
+def store_user_message(db: Database, conversation_id: str, client_message_id: str, text: str,
+                       lease: tuple[str, float]) -> StoredMessage:
     """Insert once per client_message_id; a resend returns the first copy and, if finished, its reply.
 
     One transaction also reads the conversation (state, shopper) and the history before the message: one trip to
-    the storage thread per turn start instead of three (they queued for seconds under load in `bench serve`)."""
+    the storage thread per turn start instead of three (they queued for seconds under load in `bench serve`).
+    A message the bot will answer gets its turn lease (owner, seconds) in the same transaction; a resend of one
+    whose lease expired unanswered takes the lease over."""
     try:
         with db.session() as session:
             row = MessageRow(conversation_id=conversation_id, client_message_id=client_message_id, role="user",
                              text=text, payload={})
             session.add(row)
             session.flush()
-            return StoredMessage(id=row.id, duplicate=False, conversation=_current(session, conversation_id),
+            conversation = _current(session, conversation_id)
+            if conversation.state == "bot":
+                leases.add(session, row.id, conversation_id, *lease)
+            return StoredMessage(id=row.id, duplicate=False, conversation=conversation,
                                  earlier=_history(session, conversation_id, before=row.id))
     except IntegrityError:
         with db.session() as session:
             existing = session.scalars(select(MessageRow).where(
                 MessageRow.conversation_id == conversation_id,
                 MessageRow.client_message_id == client_message_id)).one()
+            reply = _reply_to(session, conversation_id, existing.id)
+            taken_over = reply is None and leases.take_over(session, existing.id, *lease)
             return StoredMessage(id=existing.id, duplicate=True, conversation=_current(session, conversation_id),
-                                 reply=_reply_to(session, conversation_id, existing.id))
+                                 reply=reply, taken_over=taken_over,
+                                 running=reply is None and not taken_over and leases.held(session, existing.id),
+                                 earlier=_history(session, conversation_id, before=existing.id) if taken_over else [])
 
 
 def store_reply(db: Database, conversation_id: str, reply_to: int, turn: LoggedTurn,
-                products: list[ProductCard], citations: list[Citation]) -> int:
+                products: list[ProductCard], citations: list[Citation], lease_owner: str) -> int | None:
+    """The answer, stored with its lease released; None (nothing stored) when another replica took the turn."""
     with db.session() as session:
+        if not leases.release(session, reply_to, lease_owner) and leases.held(session, reply_to):
+            return None
         row = MessageRow(conversation_id=conversation_id, role="assistant", text=turn.assistant_text, payload={
             "reply_to": reply_to, "turn": turn.model_dump(mode="json"),
             "products": [card.model_dump() for card in products],

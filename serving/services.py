@@ -31,7 +31,7 @@ class Services:
         if settings.redis_url:
             import redis.asyncio as redis_asyncio
 
-            redis = redis_asyncio.from_url(settings.redis_url)
+            redis = redis_asyncio.from_url(settings.redis_url, socket_connect_timeout=2)
         hub = Hub(redis)
         limiter: RateLimiter = RedisRateLimiter(redis) if redis is not None else MemoryRateLimiter()
         return cls(settings, db, hub, limiter, TurnManager(settings, db, runner, hub), redis)
@@ -67,9 +67,11 @@ class Services:
 
     async def start(self) -> None:
         await self.hub.start()
+        self.turns.leases.start()
 
     async def stop(self) -> None:
         await self.turns.drain()
+        await self.turns.leases.stop()
         await self.hub.stop()
         if self.redis is not None:
             await self.redis.aclose()

@@ -27,7 +27,8 @@ from agent.state import TurnRequest
 from agent.transcript import turn_from_events
 from commerce.db import Database
 from serving import conversations as store
-from serving import metrics
+from serving import leases, metrics
+from serving.coalesce import Coalescer
 from serving.conversations import Conversation
 from serving.hub import Hub
 from serving.limits import StreamSlots
@@ -36,6 +37,7 @@ from serving.protocol import AckFrame, DoneFrame, ErrorFrame, MessageFrame, Stat
 from shopassist.settings import Settings
 
 Reply = Callable[[BaseModel], None]
+INTERRUPTED = "The assistant was interrupted before it answered (a server restarted). Send your message again."
 
 
 class Runner(Protocol):
@@ -57,6 +59,8 @@ class TurnManager:
         self.slots = StreamSlots(settings.max_concurrent_streams)
         self._locks: dict[str, tuple[asyncio.Lock, int]] = {}
         self._tasks: set[asyncio.Task[None]] = set()
+        self.leases = leases.Leases(db, settings.turn_lease_s)
+        self._watchers: set[asyncio.Task[None]] = set()
 
     async def accept(self, conversation: Conversation, frame: MessageFrame, reply: Reply, transport: str) -> bool:
         """Store the message (once per client_message_id), answer the sender; True when a new turn started."""
@@ -69,19 +73,22 @@ class TurnManager:
             reply(error_frame("too_many_streams", "The assistant is busy right now. Please try again shortly.", cid))
             return False
         started = time.perf_counter()
-        stored = await store.in_db_thread(self.db, store.store_user_message, conversation.id, cid, frame.text)
+        stored = await store.in_db_thread(self.db, store.store_user_message, conversation.id, cid, frame.text,
+                                          (self.leases.owner, self.leases.ttl_s))
         state = stored.conversation.state
-        if stored.duplicate or state != "bot":
+        if (stored.duplicate and not stored.taken_over) or state != "bot":
             self.slots.release()
             reply(AckFrame(client_message_id=cid, message_id=stored.id, duplicate=stored.duplicate))
             if stored.reply is not None:
                 reply(_replayed(stored.reply, cid))
+            elif stored.running:
+                self._watch(stored.id, cid, reply)
             elif not stored.duplicate:
                 await self.hub.publish(conversation.id, UserEchoFrame(message_id=stored.id, client_message_id=cid,
                                                                       text=frame.text))
             event("message", conversation=conversation.id, duplicate=stored.duplicate, state=state)
             return False
-        reply(AckFrame(client_message_id=cid, message_id=stored.id))
+        reply(AckFrame(client_message_id=cid, message_id=stored.id, duplicate=stored.duplicate))
         metrics.TURNS.labels(transport).inc()
         task = asyncio.create_task(self._run(stored, frame, started))
         self._tasks.add(task)
@@ -93,6 +100,7 @@ class TurnManager:
         conversation = stored.conversation
         lock, users = self._locks.get(conversation.id, (asyncio.Lock(), 0))
         self._locks[conversation.id] = (lock, users + 1)
+        self.leases.running += 1
         try:
             async with lock:
                 if users:  # an earlier turn ran meanwhile: it may have verified the shopper
@@ -104,6 +112,7 @@ class TurnManager:
             await self.hub.publish(conversation.id, error_frame("internal", "Something went wrong on our side.",
                                                                 frame.client_message_id))
         finally:
+            self.leases.running -= 1
             self.slots.release()
             lock, users = self._locks[conversation.id]
             if users == 1:
@@ -126,7 +135,10 @@ class TurnManager:
         products = [card for e in events if isinstance(e, ProductsEvent) for card in e.products]
         citations = [c for e in events if isinstance(e, CitationsEvent) for c in e.citations]
         reply_id = await store.in_db_thread(self.db, store.store_reply, conversation.id, stored.id, turn, products,
-                                           citations)
+                                           citations, self.leases.owner)
+        if reply_id is None:
+            event("turn_taken_over", logging.WARNING, conversation=conversation.id)
+            return
         if any(isinstance(e, HandoffEvent) for e in events):
             await store.in_db_thread(self.db, store.set_state, conversation.id, "queued")
             await self.hub.publish(conversation.id, StateFrame(state="queued"))
@@ -147,6 +159,7 @@ class TurnManager:
         events: list[AgentEvent] = []
         first_token_ms: float | None = None
         final: DoneEvent | ErrorEvent | None = None
+        frames = Coalescer(lambda item: self.hub.publish(conversation_id, item), self.settings.stream_frame_ms / 1000)
         try:
             async with asyncio.timeout(self.settings.turn_timeout_s):
                 async with contextlib.aclosing(self.runner.stream(request)) as stream:  # type: ignore[type-var]
@@ -163,12 +176,13 @@ class TurnManager:
                             await self._keep_identity(conversation_id, item.shopper_id)
                             continue
                         events.append(item)
-                        await self.hub.publish(conversation_id, item)
+                        frames.put(item)
         except TimeoutError:
             final = ErrorEvent(code="turn_timeout", message="The assistant took too long to answer. Please try again.")
         except Exception:
             logging.getLogger(__name__).exception("agent stream failed")
             final = ErrorEvent(code="internal", message="Something went wrong on our side. Please try again.")
+        await frames.close()
         events.append(final or ErrorEvent(code="internal", message="The answer ended unexpectedly."))
         return events, first_token_ms
 
@@ -178,10 +192,36 @@ class TurnManager:
         if not kept:
             event("identity_not_changed", logging.WARNING, conversation=conversation_id)
 
+    async def report_pending(self, conversation_id: str, reply: Reply) -> None:
+        """On resuming a session: its turns that died with their replica are reported interrupted (the client
+        resends them); those still running elsewhere are watched until they end."""
+        for item in await store.in_db_thread(self.db, leases.pending, conversation_id):
+            if item.live:
+                self._watch(item.message_id, item.client_message_id, reply)
+            else:
+                reply(error_frame("interrupted", INTERRUPTED, item.client_message_id))
+
+    def _watch(self, message_id: int, client_message_id: str, reply: Reply) -> None:
+        """A turn running on another replica: its frames come through the hub; if its lease expires unanswered,
+        that replica died and the client hears `interrupted`."""
+        async def watch() -> None:
+            state: leases.LeaseState = "live"
+            while state == "live":
+                await asyncio.sleep(self.leases.ttl_s / 3)
+                state = await store.in_db_thread(self.db, leases.state, message_id)
+            if state == "expired":
+                reply(error_frame("interrupted", INTERRUPTED, client_message_id))
+
+        task = asyncio.create_task(watch())
+        self._watchers.add(task)
+        task.add_done_callback(self._watchers.discard)
+
     async def drain(self) -> None:
         """Wait for running turns (shutdown and tests)."""
         while self._tasks:
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
+        for watcher in list(self._watchers):
+            watcher.cancel()
 
 
 def _replayed(reply: store.HistoryItem, client_message_id: str) -> BaseModel:

@@ -86,6 +86,8 @@ class ChatConnection:
         for error in errors:
             self.reply(error)
         self.reply(session)
+        if conversation.resumed:
+            await self.services.turns.report_pending(conversation.id, self.reply)
         event("session", conversation=conversation.id, resumed=conversation.resumed,
               authenticated=conversation.shopper_id is not None, transport="websocket")
 

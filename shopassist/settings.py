@@ -64,6 +64,9 @@ class Settings(BaseSettings):
     confirmation_ttl_s: int = Field(300, ge=10)
     identity_ttl_s: int = Field(3600, ge=10, description="How long a shop-signed shopper token stays valid")
     turn_timeout_s: float = Field(180.0, gt=0, description="A whole turn (LLM + tools) is cut off after this")
+    turn_lease_s: float = Field(10.0, gt=0, description="A replica that stops renewing a running turn's lease "
+                                "for this long is taken for dead: its turn is reported interrupted")
+    stream_frame_ms: float = Field(40.0, ge=0, description="Streamed tokens are coalesced into one frame per this")
     max_message_chars: int = Field(2000, ge=1)
 
     @property
