@@ -1,4 +1,4 @@
-"""Grounding checker: every price, stock figure, product name and policy number in an answer must be traceable
+"""Grounding checker (the runtime guard and the gold scorer share it): every price, stock figure, product name and policy number in an answer must be traceable
 to what that turn's tools returned (tool results, products shown, cited passages)."""
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from evals.gold.grounding import Evidence, numbers_in
+from agent.grounding import Evidence, numbers_in
 
 WORD = re.compile(r"[a-z][a-z0-9'-]{2,}")
 CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")

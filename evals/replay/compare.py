@@ -9,10 +9,10 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from agent.grounding import GroundingResult, Violation, check_answer, collect_evidence
 from agent.leaks import claims_done, find_leaks
 from agent.transcript import LoggedToolCall, LoggedTurn
 from commerce.models import Product
-from evals.gold.grounding import GroundingResult, Violation, check_answer, collect_evidence
 from evals.gold.schema import ArgCheck, ExpectedCall, GoldDialogue
 from evals.gold.substance import says_something
 

@@ -12,11 +12,11 @@ from typing import Any
 from langchain_core.messages import BaseMessage
 from sqlalchemy import select
 
+from agent.grounding import check_answer, collect_evidence
 from agent.runner import AgentRunner, TurnRequest
 from commerce.db import Database
 from commerce.tables import ProductRow
 from evals.bench.agent import prompt_recorder
-from evals.gold.grounding import check_answer, collect_evidence
 
 Shop = tuple[AgentRunner, Database]
 

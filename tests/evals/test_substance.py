@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from evals.gold.grounding import collect_evidence
+from agent.grounding import collect_evidence
 from evals.gold.substance import says_something
 
 BOOTS = {"hits": [{"id": "b1", "title": "Northpeak Ridge Waterproof Hiking Boot", "price": 93.99},

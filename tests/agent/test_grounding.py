@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from evals.gold.grounding import Evidence, check_answer, chinese_number, collect_evidence
+from agent.grounding import Evidence, check_answer, chinese_number, collect_evidence
 
 SEARCH_RESULT = {
     "products": [
