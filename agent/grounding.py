@@ -1,5 +1,5 @@
-"""Grounding checker (the runtime guard and the gold scorer share it): every price, stock figure, product name and policy number in an answer must be traceable
-to what that turn's tools returned (tool results, products shown, cited passages)."""
+"""Grounding checker, shared by the runtime guard and the gold scorer: every price, stock figure, product name and
+policy number in an answer must be traceable to what that turn's tools returned (results, products shown, passages)."""
 
 from __future__ import annotations
 
