@@ -16,7 +16,8 @@ from agent.state import Language, ToolCall
 ORDER_ID = re.compile(r"#?\b(W\d{7})\b", re.IGNORECASE)
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
 _ORDER_WORDS = re.compile(r"\border(s)?\b|订单|包裹|快递|物流|package|parcel|deliver(y|ed)?\b|shipment", re.I)
-_MY_ORDERS = re.compile(r"\bmy (last |latest |recent |most recent )?orders?\b|我的(最近的?|上一个|上个)?订单"
+_MY_ORDERS = re.compile(r"\bmy (last |latest |recent |most recent )?orders?\b|\b(what|which) orders\b"
+                        r"|我的(最近的?|上一个|上个)?订单"
                         r"|我(最近)?买的"
                         r"|where('?s| is) my (package|parcel|stuff)|我的(包裹|快递)", re.I)
 _LAST_ORDER = re.compile(r"\b(last|latest|most recent|recent) order\b|最近的?(一个|一笔)?订单|上一个订单|上个订单"

@@ -13,18 +13,33 @@ from langchain_core.messages import BaseMessage
 from sqlalchemy import select
 
 from agent.grounding import check_answer, collect_evidence
+from agent.leaks import find_leaks
 from agent.runner import AgentRunner, TurnRequest
 from commerce.db import Database
-from commerce.tables import ProductRow
-from evals.bench.agent import prompt_recorder
+from commerce.tables import PassageRow, ProductRow
 
 Shop = tuple[AgentRunner, Database]
 
 
+def prompt_recorder() -> Any:
+    """A callback keeping the messages of the latest chat-model call."""
+    from langchain_core.callbacks import BaseCallbackHandler
+
+    class PromptRecorder(BaseCallbackHandler):
+        last: list[BaseMessage] = []
+
+        def on_chat_model_start(self, serialized: dict[str, Any], messages: list[list[BaseMessage]],
+                                **kwargs: Any) -> Any:
+            self.last = messages[0]
+
+    return PromptRecorder()
+
+
 class Turn:
-    def __init__(self, events: list[Any], prompt: list[BaseMessage]) -> None:
+    def __init__(self, events: list[Any], prompt: list[BaseMessage], passages: list[str]) -> None:
         self.events = events
         self.prompt = prompt
+        self.passages = passages
 
     def of(self, kind: str) -> list[Any]:
         return [event for event in self.events if event.type == kind]
@@ -36,11 +51,18 @@ class Turn:
     def text(self) -> str:
         return self.events[-1].text
 
+    def clean(self) -> None:
+        """Nothing internal in what the shopper read: every token event, not only the final text."""
+        for event in self.of("token"):
+            assert not find_leaks(event.text), event.text
+
     def grounded(self, titles: list[str]) -> None:
-        """Prices, product names and policy numbers in the answer come from what this turn's prompt held."""
+        """Prices, product names and policy numbers in the answer come from the cards and passages the turn showed
+        and what the model's prompt held (when the model wrote any of it)."""
         seen = [str(message.content) for message in self.prompt if message.type != "system"]
-        passages = seen if self.of("citations") else []
-        result = check_answer(self.text, collect_evidence(seen, passage_texts=passages), titles)
+        cards = [card.model_dump() for event in self.of("products") for card in event.products]
+        evidence = collect_evidence([*seen, *cards], passage_texts=[*self.passages, *seen])
+        result = check_answer(self.text, evidence, titles)
         errors = [v for v in result.violations if v.severity == "error"]
         assert not errors, (self.text, errors)
 
@@ -72,4 +94,7 @@ def ask(shop: Shop, text: str, **request: Any) -> Turn:
 
     events = asyncio.run(collect())
     assert events[-1].type == "done", events[-1]
-    return Turn(events, recorder.last)
+    cited = [citation.id for event in events if event.type == "citations" for citation in event.citations]
+    with shop[1].session() as session:
+        passages = list(session.scalars(select(PassageRow.text).where(PassageRow.id.in_(cited))))
+    return Turn(events, recorder.last, passages)
