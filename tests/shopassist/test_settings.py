@@ -24,6 +24,14 @@ def test_explicit_values_beat_environment(monkeypatch: pytest.MonkeyPatch) -> No
     assert load_settings(port=7000).port == 7000
 
 
+def test_currency_rates_are_read_as_json(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert load_settings().currency_rates == {"CNY": 0.14} and load_settings().shop_currency == "USD"
+    monkeypatch.setenv("SHOPASSIST_SHOP_CURRENCY", "eur")
+    monkeypatch.setenv("SHOPASSIST_CURRENCY_RATES", '{"usd": 0.92, "CNY": 0.13}')
+    settings = load_settings()
+    assert settings.shop_currency == "EUR" and settings.currency_rates == {"USD": 0.92, "CNY": 0.13}
+
+
 def test_dotenv_file_is_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     (tmp_path / ".env").write_text("SHOPASSIST_LLM_BACKEND=openai\n")
@@ -37,7 +45,8 @@ def test_sqlite_is_the_default_database(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("variable", "value"),
-    [("SHOPASSIST_PORT", "not-a-port"), ("SHOPASSIST_LLM_BACKEND", "gpt-everything"), ("SHOPASSIST_LLM_THREADS", "0")],
+    [("SHOPASSIST_PORT", "not-a-port"), ("SHOPASSIST_LLM_BACKEND", "gpt-everything"), ("SHOPASSIST_LLM_THREADS", "0"),
+     ("SHOPASSIST_CURRENCY_RATES", '{"CNY": 0}')],
 )
 def test_bad_value_names_the_variable(monkeypatch: pytest.MonkeyPatch, variable: str, value: str) -> None:
     monkeypatch.setenv(variable, value)
