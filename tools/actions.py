@@ -25,6 +25,8 @@ from tools.base import Tool, ToolContext
 
 In = TypeVar("In", bound=BaseModel)
 Record = Order | Shopper | Cart
+# The audit log's actor and target for an erasure: the erased shopper is not named anywhere any more.
+ERASED = "erased-shopper"
 
 
 @dataclass
@@ -34,6 +36,11 @@ class Plan:
     summary: str
     changes: list[tuple[Record, Record]] = field(default_factory=list)
     result: BaseModel | None = None
+    # Erasing a shopper (forget-me) deletes rows instead of changing records: run in the confirming transaction,
+    # it returns rows deleted per table. Its audit entry cannot name the shopper, whose own trail it deletes.
+    erase: Callable[[Session], dict[str, int]] | None = None
+    # Runs once the confirming transaction has committed, e.g. dropping in-process caches of erased data.
+    after_commit: Callable[[], None] | None = None
 
 
 @dataclass(frozen=True)
@@ -100,7 +107,7 @@ def _write(session: Session, record: Record) -> None:
 
 
 def apply_plan(session: Session, actor: str, action: str, plan: Plan) -> None:
-    """Write each changed record and its audit entry in the caller's transaction."""
+    """Write each changed record (or erase the shopper) and the audit entries in the caller's transaction."""
     for before, after in plan.changes:
         if before == after:
             continue
@@ -109,4 +116,7 @@ def apply_plan(session: Session, actor: str, action: str, plan: Plan) -> None:
             session, actor=actor, action=action, target=_target(after),
             before=before.model_dump(mode="json"), after=after.model_dump(mode="json"),
         )
+    if plan.erase is not None:
+        deleted = plan.erase(session)
+        record_audit(session, actor=ERASED, action=action, target=ERASED, before={"deleted": deleted}, after=None)
     session.flush()

@@ -96,6 +96,8 @@ def confirm_action(context: ToolContext, action_id: str) -> ActionOutcome:
         if failure.code not in ("action_closed", "action_not_found"):
             _close(context, shopper_id, action_id, "failed")
         raise
+    if plan.after_commit is not None:
+        plan.after_commit()
     _record_cart_adds(context, shopper_id, plan, now)
     result = plan.result.model_dump(mode="json") if plan.result else None
     return ActionOutcome(action_id=action_id, action=row.tool, status="executed", summary=plan.summary, result=result)

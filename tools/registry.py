@@ -13,13 +13,14 @@ from tools.handoff import HANDOFF_TOOLS
 from tools.identity import IDENTITY_TOOLS
 from tools.order_actions import ORDER_OPERATIONS
 from tools.orders import ORDER_READ_TOOLS
+from tools.privacy import FORGET_ME
 from tools.product_details import PRODUCT_DETAIL_TOOLS
 from tools.recommend import RECOMMEND_PRODUCTS
 from tools.reviews import REVIEW_INSIGHTS
 from tools.search import SEARCH_PRODUCTS
 
 # Writes: the agent's tool only proposes; tools.confirm runs the operation once the shopper confirms.
-WRITE_OPERATIONS: list[WriteOperation[Any]] = [*ORDER_OPERATIONS, *CART_OPERATIONS]
+WRITE_OPERATIONS: list[WriteOperation[Any]] = [*ORDER_OPERATIONS, *CART_OPERATIONS, FORGET_ME]
 
 ALL_TOOLS: list[Tool[Any, Any]] = [
     SEARCH_PRODUCTS,

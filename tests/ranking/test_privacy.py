@@ -9,7 +9,7 @@ from sqlalchemy import select
 from commerce.db import Database
 from commerce.models import BehaviourEvent, EventKind
 from commerce.tables import AuditRow, Base, CartRow, ConversationRow, MessageRow, ProfileRow
-from ranking.privacy import forget_shopper
+from ranking.privacy import forget_shopper, stored_about
 from ranking.profile_store import record_event
 from ranking.service import Ranker
 from tests.ranking.conftest import HALF_LIFE
@@ -36,8 +36,11 @@ def test_forget_shopper_erases_every_trace(shop_db: Database, ranker: Ranker) ->
     ranker.recommend("for_you", shopper, limit=5)  # fit and use the shared signals
     assert shopper in everything_stored(shop_db)
 
+    with shop_db.session() as session:
+        counted = stored_about(session, shopper)
     deleted = forget_shopper(shop_db, shopper)
 
+    assert deleted == counted  # what forget-me's confirmation summary counts is exactly what goes
     assert deleted["events"] == 7 and deleted["profiles"] == 1 and deleted["shoppers"] == 1
     stored = everything_stored(shop_db)
     assert shopper not in stored

@@ -1,0 +1,69 @@
+"""`forget_me`: the signed-in shopper asks to have everything stored about them deleted, once they confirm."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.orm import Session
+
+from ranking.privacy import erase_shopper, stored_about
+from ranking.service import forget_everywhere
+from tools.access import load_shopper, require_shopper
+from tools.actions import Plan, WriteOperation
+from tools.base import ToolContext
+
+# How a table's rows read to the shopper. A shopper has at most one account, profile and cart row.
+WHOLE_RECORDS = {"shoppers": "your account", "profiles": "your profile", "carts": "your cart"}
+COUNTED_RECORDS = {
+    "events": ("behaviour event", "behaviour events"),
+    "orders": ("order", "orders"),
+    "reviews": ("review", "reviews"),
+    "conversations": ("conversation", "conversations"),
+    "messages": ("chat message", "chat messages"),
+    "feedback": ("answer rating", "answer ratings"),
+    "pending_actions": ("request awaiting confirmation", "requests awaiting confirmation"),
+    "audit_log": ("audit-log entry", "audit-log entries"),
+}
+
+
+class ForgetMeInput(BaseModel):
+    """Delete everything this shop stores about the signed-in shopper: account, profile, behaviour history, orders
+    and conversations. Use only when the shopper asks to be forgotten; they must confirm."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class ForgetMeResult(BaseModel):
+    deleted: dict[str, int] = Field(description="Records deleted per kind, e.g. {'events': 312, 'orders': 4}")
+
+
+def describe(stored: dict[str, int]) -> str:
+    """'Delete everything we store about you: your account, your profile, 312 behaviour events, … .'"""
+    parts = [phrase for table, phrase in WHOLE_RECORDS.items() if stored.get(table)]
+    counted = [table for table in COUNTED_RECORDS if table in stored]
+    # A table added later is still named: the summary must list everything the confirmation deletes.
+    counted += [table for table in stored if table not in COUNTED_RECORDS and table not in WHOLE_RECORDS]
+    for table in counted:
+        one, several = COUNTED_RECORDS.get(table, (f"{table} record", f"{table} records"))
+        parts.append(f"{stored[table]} {one if stored[table] == 1 else several}")
+    return f"Delete everything we store about you: {', '.join(parts)}. This cannot be undone."
+
+
+def plan_forget_me(session: Session, context: ToolContext, arguments: ForgetMeInput) -> Plan:
+    shopper_id = require_shopper(context)
+    load_shopper(session, shopper_id)
+    stored = stored_about(session, shopper_id)
+
+    def erase(confirming: Session) -> dict[str, int]:
+        return erase_shopper(confirming, shopper_id)
+
+    return Plan(summary=describe(stored), result=ForgetMeResult(deleted=stored), erase=erase,
+                after_commit=forget_everywhere)
+
+
+FORGET_ME = WriteOperation(
+    name="forget_me",
+    description="Propose deleting everything stored about the signed-in shopper (their right to be forgotten). "
+                "Nothing is deleted until the shopper confirms.",
+    input_model=ForgetMeInput,
+    plan=plan_forget_me,
+)
