@@ -39,12 +39,13 @@ class ForgetMeResult(BaseModel):
 def describe(stored: dict[str, int]) -> str:
     """'Delete everything we store about you: your account, your profile, 312 behaviour events, … .'"""
     parts = [phrase for table, phrase in WHOLE_RECORDS.items() if stored.get(table)]
-    counted = [table for table in COUNTED_RECORDS if table in stored]
-    # A table added later is still named: the summary must list everything the confirmation deletes.
-    counted += [table for table in stored if table not in COUNTED_RECORDS and table not in WHOLE_RECORDS]
-    for table in counted:
-        one, several = COUNTED_RECORDS.get(table, (f"{table} record", f"{table} records"))
-        parts.append(f"{stored[table]} {one if stored[table] == 1 else several}")
+    for table, (one, several) in COUNTED_RECORDS.items():
+        if count := stored.get(table):
+            parts.append(f"{count} {one if count == 1 else several}")
+    # Tables without words here (e.g. a running turn's lease) still count: the summary covers all that goes.
+    named = WHOLE_RECORDS.keys() | COUNTED_RECORDS.keys()
+    if others := sum(count for table, count in stored.items() if table not in named):
+        parts.append(f"{others} other record{'' if others == 1 else 's'}")
     return f"Delete everything we store about you: {', '.join(parts)}. This cannot be undone."
 
 

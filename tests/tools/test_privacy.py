@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from agent.leaks import find_leaks
 from commerce.models import BehaviourEvent, EventKind
 from commerce.tables import AuditRow, ConversationRow, MessageRow
 from ranking.privacy import stored_about
@@ -14,6 +15,7 @@ from tests.tools.conftest import ALICE, BOB, Shop
 from tools.actions import ERASED, ProposedAction
 from tools.base import ToolError, ToolFailure
 from tools.confirm import confirm_action, reject_action
+from tools.privacy import describe
 from tools.registry import tool_by_name
 
 
@@ -96,6 +98,13 @@ def test_another_shopper_or_a_guest_cannot_confirm_it(shop: Shop, proposal: Prop
     assert guest.value.code == "not_verified"
     assert "my mug please alice_1" in everything_stored(shop.db)
     assert confirm_action(shop.context(), proposal.action_id).status == "executed"  # still open for Alice
+
+
+def test_the_summary_names_no_internals_and_counts_every_table() -> None:
+    summary = describe({"shoppers": 1, "events": 1, "audit_log": 2, "turn_leases": 1, "new_table": 2})
+    assert summary == ("Delete everything we store about you: your account, 1 behaviour event, 2 audit-log entries, "
+                       "3 other records. This cannot be undone.")
+    assert find_leaks(summary) == []
 
 
 def test_a_guest_cannot_ask_to_be_forgotten(shop: Shop) -> None:
