@@ -53,6 +53,9 @@ def _register() -> None:
     eval_app.command("import-logs")(evals_cli.import_logs)
     eval_app.command("tasks")(evals_cli.tasks_command)
     eval_app.command("all")(evals_cli.all_command)
+    from evals.fresh.cli import fresh_command
+
+    eval_app.command("fresh")(fresh_command)
     from evals.router.cli import router_command
 
     eval_app.command("router")(router_command)
