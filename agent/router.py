@@ -62,7 +62,9 @@ _ORDINAL = re.compile(r"第[一二三四五]|\b(first|second|third|fourth|fifth|
                       r"|\bnumber ([1-5])\b|\b(?:no\.?|item) ?([1-5])\b", re.I)
 _FIRST_TWO = re.compile(r"\b(first|top) (two|2)\b|\bboth\b|\bthese two\b|前两|这两", re.I)
 _LAST_ONE = re.compile(r"\bthe last one\b|最后一", re.I)
-CONFIDENT = 0.6
+# The classifier decides alone only above this confidence: 95.5 % accurate on the 63 % of messages it keeps, by
+# 5-fold cross-validation over prompts/intents.jsonl (`shopassist eval router`); the rest go to the LLM planner.
+CONFIDENT = 0.9
 
 
 @dataclass(frozen=True)

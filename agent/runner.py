@@ -115,8 +115,17 @@ class AgentRunner:
                         latency_ms=round((time.perf_counter() - started) * 1000, 1))
 
 
+def load_classifier(settings: Settings) -> IntentGuesser | None:
+    """The router's intent classifier, unless the LLM plans every turn (it loads a sentence encoder: ~4 s)."""
+    if settings.agent_planner == "llm":
+        return None
+    from agent.intents import IntentClassifier
+
+    return IntentClassifier.load(cache_dir=settings.model_cache_dir / "intents")
+
+
 def build_runner(settings: Settings, db: Database) -> AgentRunner:
     """The process's one runner, warmed up; serving calls this once at start-up and shares it."""
-    runner = AgentRunner(settings, db)
+    runner = AgentRunner(settings, db, classifier=load_classifier(settings))
     runner.warm_up()
     return runner

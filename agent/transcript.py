@@ -75,11 +75,11 @@ class LoggedTurn(LogModel):
     latency_ms: float = Field(0.0, ge=0, description="User message received -> turn done")
     first_token_ms: float | None = Field(None, ge=0)
     model: str = ""
+    planner: Literal["router", "llm", "none"] | None = Field(None, description="Who planned the turn's tool calls")
     prompt_version: str = ""
     feedback: Feedback = Field(default_factory=Feedback)
     started_at: datetime | None = None
     finished_at: datetime | None = None
-
 
 
 def turn_from_events(
@@ -127,6 +127,7 @@ def turn_from_events(
         elif isinstance(event, DoneEvent):
             turn.assistant_text = event.text
             turn.model = event.model
+            turn.planner = event.planner
             turn.prompt_version = event.prompt_version
             turn.latency_ms = max(event.latency_ms, 0.0)
     streamed = "".join(tokens)

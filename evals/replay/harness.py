@@ -54,11 +54,12 @@ def scratch_copy(settings: Settings, folder: Path) -> Database:
 
 
 def build_env(settings: Settings, db: Database) -> ReplayEnv:
-    from agent.runner import AgentRunner
+    from agent.runner import AgentRunner, load_classifier
     from tools.registry import ALL_TOOLS
 
     recorder = ToolRecorder()
-    runner = AgentRunner(settings, db, tools=[recorder.wrap(tool) for tool in ALL_TOOLS])
+    runner = AgentRunner(settings, db, tools=[recorder.wrap(tool) for tool in ALL_TOOLS],
+                         classifier=load_classifier(settings))
     runner.warm_up()  # the first dialogue's latency should not include the one-off system-prompt prefill
     return ReplayEnv(runner=runner, catalog=Catalog.load(db), recorder=recorder)
 
