@@ -35,9 +35,9 @@ def retrieval_section(settings: Settings, out_dir: Path) -> Section:
     rows = []
     for dataset, path in sorted(latest.items()):
         result = json.loads(path.read_text())
-        for name, block in (("plain RRF", result.get("plain_rrf", {})), ("tuned", result.get("tuned", {}))):
-            for retriever, figures in block.get("overall", {}).items():
-                rows.append({"dataset": dataset, "fusion": name, "retriever": retriever, **figures})
+        for retriever, languages in result.get("all", {}).items():
+            for language, figures in languages.items():
+                rows.append({"dataset": dataset, "language": language, "retriever": retriever, **figures})
     note = "from " + ", ".join(str(path) for path in latest.values())
     return Section(title="Retrieval", note=note, summary={"reports": len(latest)}, table=rows)
 

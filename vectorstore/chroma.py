@@ -11,6 +11,7 @@ import numpy as np
 from shopassist.settings import Settings
 
 PRODUCTS = "products"
+PRODUCTS_USE = "products_use"
 PASSAGES = "passages"
 BATCH = 2_000
 

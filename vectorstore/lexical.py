@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+import math
 import re
 import threading
+from collections import Counter
 from collections.abc import Sequence
 from functools import lru_cache
 
@@ -55,6 +57,7 @@ class LexicalIndex:
         self._texts: list[str] = []
         self._retriever: object | None = None
         self._vocab: dict[str, int] = {}
+        self._df: Counter[str] = Counter()
         self._lock = threading.Lock()
 
     def set_texts(self, rows: Sequence[int], texts: Sequence[str]) -> None:
@@ -70,11 +73,20 @@ class LexicalIndex:
             if self._retriever is None:
                 import bm25s
 
+                tokenized = [tokenize(text) or [""] for text in self._texts] or [[""]]
                 retriever = bm25s.BM25(k1=self.k1, b=self.b)
-                retriever.index([tokenize(text) or [""] for text in self._texts] or [[""]], show_progress=False)
+                retriever.index(tokenized, show_progress=False)
                 self._retriever = retriever
                 self._vocab = retriever.vocab_dict
+                self._df = Counter(token for tokens in tokenized for token in set(tokens))
             return self._retriever
+
+    def idf(self, terms: Sequence[str]) -> np.ndarray:
+        """BM25's inverse document frequency of each term (a term no document has gets the largest)."""
+        self._ensure()
+        total = max(len(self._texts), 1)
+        return np.asarray([math.log(1 + (total - self._df[t] + 0.5) / (self._df[t] + 0.5)) for t in terms],
+                          dtype=np.float64)
 
     def scores(self, text: str) -> np.ndarray:
         retriever = self._ensure()

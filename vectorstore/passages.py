@@ -13,7 +13,7 @@ from vectorstore import chroma
 from vectorstore.dense import DenseIndex
 from vectorstore.documents import passage_text
 from vectorstore.embeddings import Embedder
-from vectorstore.hybrid import rrf
+from vectorstore.fusion import rrf
 from vectorstore.lexical import LexicalIndex, tokenize
 from vectorstore.query import expand_text, normalise
 

@@ -14,10 +14,14 @@ from vectorstore import chroma
 from vectorstore.catalog import CatalogTable
 from vectorstore.documents import product_doc
 from vectorstore.embeddings import CachedEmbedder, Embedder, EmbeddingCache, MiniLMEmbedder
+from vectorstore.fusion import MINILM, USE
 from vectorstore.hybrid import ProductIndex
+from vectorstore.ltr import LearnedRanker
+from vectorstore.multilingual import USEEmbedder
 from vectorstore.onnx_embedder import OnnxMiniLMEmbedder
 from vectorstore.passages import PassageIndex
 from vectorstore.query import Vocabulary
+from vectorstore.spaces import DenseSpace
 
 SERVICE_KEY = "search"
 # tools.recommend reads this optional service: product_id -> vector.
@@ -40,24 +44,35 @@ def catalog_vocabulary(table: CatalogTable) -> Vocabulary:
                       flags=table.flag_attributes())
 
 
-EMBEDDERS = ("minilm", "minilm-int8", "minilm-torch")
+EMBEDDERS = ("minilm", "minilm-int8", "minilm-torch", "use")
 
 
 def default_embedder(settings: Settings, kind: str = "minilm") -> Embedder:
-    """MiniLM via onnxruntime (same vectors as sentence-transformers, less CPU), int8 ONNX, or plain torch."""
+    """MiniLM via onnxruntime (same vectors as sentence-transformers, less CPU), int8 ONNX, plain torch, or the
+    multilingual USE."""
     inner: Embedder
     if kind == "minilm-torch":
         inner = MiniLMEmbedder()
+    elif kind == "use":
+        inner = USEEmbedder()
     else:
         inner = OnnxMiniLMEmbedder(settings.model_cache_dir, int8=kind == "minilm-int8")
     return CachedEmbedder(inner, EmbeddingCache(settings.model_cache_dir / "embeddings.sqlite"))
 
 
-def open_service(settings: Settings, embedder: Embedder | None = None) -> SearchService:
-    """Indexes backed by the configured Chroma; empty until `build_from_database` or loaded from Chroma."""
-    embedder = embedder or default_embedder(settings)
+def open_service(settings: Settings, embedder: Embedder | None = None,
+                 multilingual: Embedder | None = None) -> SearchService:
+    """Indexes backed by the configured Chroma; empty until `build_from_database` or loaded from Chroma.
+
+    Products get one collection per embedding space: MiniLM (or `embedder`) and, by default, the multilingual USE
+    (or `multilingual`). Passing only `embedder` gives a single-space index (tests)."""
+    if embedder is None:
+        embedder, multilingual = default_embedder(settings), multilingual or default_embedder(settings, "use")
     client = chroma.make_client(settings)
-    products = ProductIndex(embedder, chroma.collection(client, chroma.PRODUCTS, embedder.name))
+    spaces = [DenseSpace(MINILM, embedder, chroma.collection(client, chroma.PRODUCTS, embedder.name))]
+    if multilingual is not None:
+        spaces.append(DenseSpace(USE, multilingual, chroma.collection(client, chroma.PRODUCTS_USE, multilingual.name)))
+    products = ProductIndex(spaces, ranker=LearnedRanker())
     passages = PassageIndex(embedder, chroma.collection(client, chroma.PASSAGES, embedder.name))
     return SearchService(products, passages)
 

@@ -17,8 +17,10 @@ import numpy as np
 
 from vectorstore import chroma
 from vectorstore.documents import ProductDoc
+from vectorstore.fusion import MINILM
 from vectorstore.hybrid import ProductIndex
 from vectorstore.query import SearchQuery
+from vectorstore.spaces import DenseSpace
 
 WORDS = ("boot shoe jacket tent lamp desk chair mug kettle knife pan bag bottle watch phone cable mouse keyboard "
          "monitor speaker towel pillow blanket sofa table rug candle soap shampoo lotion toy puzzle game book").split()
@@ -105,7 +107,7 @@ def bench_size(n: int, query_count: int, folder: Path, seed: int = 0) -> dict[st
     embedder = TableEmbedder(seed)
     client = chroma.make_client_at(folder / f"chroma-{n}")
     col = chroma.collection(client, f"bench_{n}", embedder.name)
-    index = ProductIndex(embedder, col)
+    index = ProductIndex([DenseSpace(MINILM, embedder, col)])
     started = time.perf_counter()
     index.add_docs(docs, batch=5_000)
     index_seconds = time.perf_counter() - started
@@ -118,8 +120,8 @@ def bench_size(n: int, query_count: int, folder: Path, seed: int = 0) -> dict[st
         "index_products_per_s_excluding_embedding": round(n / index_seconds, 1),
         "ours_hybrid_no_filter": timed([lambda q=q: index.retrieve(q, 50) for q in plain]),
         "ours_hybrid_filtered": timed([lambda q=q: index.retrieve(q, 50) for q, _ in pairs]),
-        "ours_dense_no_filter": timed([lambda q=q: index.retrieve(q, 50, "dense") for q in plain]),
-        "ours_dense_filtered": timed([lambda q=q: index.retrieve(q, 50, "dense") for q, _ in pairs]),
+        "ours_dense_no_filter": timed([lambda q=q: index.retrieve(q, 50, [MINILM]) for q in plain]),
+        "ours_dense_filtered": timed([lambda q=q: index.retrieve(q, 50, [MINILM]) for q, _ in pairs]),
         "chroma_no_filter": timed([lambda q=q: col.query(query_embeddings=[vectors[q.text]], n_results=50)
                                    for q in plain]),
         "chroma_filtered": timed([lambda q=q, w=w: col.query(query_embeddings=[vectors[q.text]], n_results=50, where=w)

@@ -5,11 +5,13 @@ from __future__ import annotations
 import time
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated
 
 import typer
 
-Dataset = Annotated[Literal["esci", "demo"], typer.Option("--dataset", help="esci (Amazon ESCI subset) or demo")]
+Dataset = Annotated[str, typer.Option(
+    "--dataset", help="esci (ESCI subset, its queries in English and Chinese), demo, or a folder with products.jsonl "
+    "and queries.jsonl (judgments inline, as in the ESCI subset)")]
 Out = Annotated[Path | None, typer.Option("--out", help="JSON report path (default var/reports/...)")]
 
 
@@ -23,50 +25,79 @@ def retrieval_command(
     dataset: Dataset = "esci",
     out: Out = None,
     embedder_kind: Annotated[str, typer.Option("--embedder", help="minilm | minilm-int8 | minilm-torch")] = "minilm",
+    multilingual: Annotated[bool, typer.Option(help="Add the multilingual USE space (as search does)")] = True,
+    train_ranker: Annotated[bool, typer.Option(
+        "--train-ranker", help="esci only: then fit the learned ranker on every judged query and write "
+        "vectorstore/models/ranker.txt with its cross-validated report (ranker.json)")] = False,
 ) -> None:
-    """NDCG@10, Recall@10/50 and MRR for dense, BM25 and hybrid retrieval, overall and per language."""
-    from evals.search.retrieval import evaluate, print_table, write
+    """NDCG@10, Recall@10/50 and MRR per retriever, plain RRF, fusion and the shipped pipeline, per language."""
+    from evals.search.ranker import cv_ranker, shipped_ranker, train_and_save
+    from evals.search.retrieval import Runs, evaluate, print_table, write
     from shopassist.settings import get_settings
+    from vectorstore.fusion import MINILM, USE
     from vectorstore.hybrid import ProductIndex
+    from vectorstore.ltr import MODEL_PATH, LearnedRanker
+    from vectorstore.query import SearchQuery
     from vectorstore.service import default_embedder
+    from vectorstore.spaces import DenseSpace
 
     settings = get_settings()
-    embedder = default_embedder(settings, embedder_kind)
-    index = ProductIndex(embedder)
-    if dataset == "esci":
-        from evals.search.esci import esci_docs, esci_queries
-        from vectorstore.query import SearchQuery
-
-        docs, labeled = esci_docs(), esci_queries()
-        search_queries = [SearchQuery(text=q.text) for q in labeled]
-    else:
+    spaces = [DenseSpace(MINILM, default_embedder(settings, embedder_kind))]
+    if multilingual:
+        spaces.append(DenseSpace(USE, default_embedder(settings, "use")))
+    index = ProductIndex(spaces, ranker=LearnedRanker())
+    if dataset == "demo":
         from commerce.db import Database
         from evals.search.demo_queries import demo_docs, label_demo_queries, load_specs
-        from vectorstore.query import parse_query
-        from vectorstore.service import catalog_vocabulary
 
-        database = Database(settings.sqlalchemy_url)
-        docs = demo_docs(database)
+        docs = demo_docs(Database(settings.sqlalchemy_url))
         if not docs:
             typer.echo("error: no products in the database; run `shopassist data generate` first", err=True)
             raise typer.Exit(2)
         labeled, specs = label_demo_queries(load_specs(), docs)
+    else:
+        from evals.search.judged import load_judged
+
+        try:
+            docs, labeled = load_judged(dataset)
+        except FileNotFoundError as error:
+            typer.echo(f"error: {error}", err=True)
+            raise typer.Exit(2) from error
     started = time.perf_counter()
-    embedded = index.add_docs(docs)
+    index.add_docs(docs)
     seconds = time.perf_counter() - started
     if dataset == "demo":
+        from vectorstore.query import parse_query
+        from vectorstore.service import catalog_vocabulary
+
         vocabulary = catalog_vocabulary(index.table)
         search_queries = [parse_query(spec.text, vocabulary) for spec in specs]
-    misses = getattr(embedder, "misses", embedded)
-    typer.echo(f"indexed {len(docs)} products in {seconds:.1f}s ({misses} embedded now, the rest from the cache)")
-    result = evaluate(index, labeled, search_queries, tune_fusion=dataset == "esci")
-    result.update(dataset=dataset, embedder=embedder.name, index_seconds=round(seconds, 2), embedded_now=misses,
-                  gains="E=1, S=0.1, C=0.01, I=0; unjudged 0; recall/MRR with E relevant" if dataset == "esci"
-                  else "rule labels: 1 = meets every rule, 0 otherwise (evals/search/demo_queries.py)")
-    print_table(result, typer.echo)
-    path = out or _default_out(f"retrieval-{dataset}")
+    else:
+        search_queries = [SearchQuery(text=q.text) for q in labeled]
+    embedded = {space.key: getattr(space.embedder, "misses", len(docs)) for space in index.spaces}
+    typer.echo(f"indexed {len(docs)} products in {seconds:.1f}s (embedded now, the rest from the cache: {embedded})")
+    esci = dataset == "esci"
+    runs = Runs(index, labeled, search_queries)
+    result, fusion = evaluate(runs, tune_fusion=esci, learned=cv_ranker if esci else shipped_ranker)
+    result.update(dataset=dataset, embedders={space.key: space.embedder.name for space in index.spaces},
+                  index_seconds=round(seconds, 2), embedded_now=embedded,
+                  shipped="fusion + learned ranker, cross-validated by query (5 folds)" if esci
+                  else "fusion + the shipped learned ranker (not trained on these queries), if present",
+                  gains="rule labels: 1 = meets every rule, 0 otherwise (evals/search/demo_queries.py)"
+                  if dataset == "demo" else "E=1, S=0.1, C=0.01, I=0; unjudged 0; recall/MRR with E relevant")
+    print_table("every query" + (" (fusion weights tuned on the even half)" if esci else ""), result["all"],
+                typer.echo)
+    if "held_out" in result:
+        print_table("odd half only (never used for tuning the fusion)", result["held_out"], typer.echo)
+    typer.echo(f"fusion: {result['fusion']}")
+    path = out or _default_out(f"retrieval-{Path(dataset).name if dataset not in ('esci', 'demo') else dataset}")
     write(result, path)
     typer.echo(f"\nwrote {path}")
+    if train_ranker and esci:
+        command = "shopassist eval retrieval --dataset esci --train-ranker"
+        report = train_and_save(runs, fusion, MODEL_PATH, {"command": command, "cross_validated": result["all"],
+                                                           "fusion": fusion.describe()})
+        typer.echo(f"wrote {MODEL_PATH} ({report['model_bytes']} bytes) and its report beside it (ranker.json)")
 
 
 def bench_search_command(

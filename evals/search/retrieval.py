@@ -1,27 +1,28 @@
-"""`shopassist eval retrieval`: NDCG@10, Recall@10/50 and MRR per retriever and language, on ESCI or the demo shop."""
+"""`shopassist eval retrieval`: NDCG@10, Recall@10/50 and MRR per retriever and pipeline, English and Chinese."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from statistics import mean
 from typing import Any
 
 from evals.search.esci import LabeledQuery
 from evals.search.metrics import ndcg_at, recall_at, reciprocal_rank
-from vectorstore.filters import excluded
-from vectorstore.hybrid import FusionConfig, ProductIndex, rrf
+from vectorstore.fusion import BM25, FusionConfig
+from vectorstore.hybrid import Candidate, Hits, ProductIndex
 from vectorstore.query import SearchQuery
 
-RETRIEVERS = ("dense", "bm25", "hybrid")
-GRID_K = (2, 5, 10, 20, 60)
-GRID_DENSE_WEIGHT = (0.75, 1.0, 1.25, 1.5, 2.0, 2.5)
 DEPTH = 100
+GRID_K = (5, 10, 20, 60)
+GRID_WEIGHT = (0.0, 0.25, 0.5, 1.0, 2.0)
+Table = dict[str, dict[str, dict[str, float]]]  # retriever or pipeline -> language -> metrics
 
 
-def metrics(ranked: list[str], query: LabeledQuery) -> dict[str, float]:
+def metrics(ranked: Sequence[str], query: LabeledQuery) -> dict[str, float]:
     return {
         "ndcg@10": ndcg_at(ranked, query.gains, 10),
         "recall@10": recall_at(ranked, query.relevant, 10),
@@ -34,102 +35,116 @@ def average(rows: Sequence[dict[str, float]]) -> dict[str, float]:
     return {key: round(mean(row[key] for row in rows), 4) for key in rows[0]} if rows else {}
 
 
+def plain_rrf(retrievers: Sequence[str]) -> FusionConfig:
+    """Unweighted RRF with the customary k=60: the baseline any tuned fusion must beat."""
+    equal = dict.fromkeys(retrievers, 1.0)
+    return FusionConfig(k=60, weights={"en": equal, "zh": equal})
+
+
 class Runs:
-    """Dense and BM25 rankings per query, computed once; fusion variants are cheap re-combinations."""
+    """Every retriever's ranked list per query, computed once; fusion variants are cheap re-combinations."""
 
     def __init__(self, index: ProductIndex, queries: Sequence[LabeledQuery], search_queries: Sequence[SearchQuery]):
         self.index = index
         self.queries = list(queries)
-        self.lists: dict[str, tuple[list[int], list[int]]] = {}
+        self.search_queries = list(search_queries)
         started = time.perf_counter()
-        for labeled, query in zip(queries, search_queries, strict=True):
-            dense, lexical = index.ranked_lists(query, DEPTH * (3 if query.exclude else 1))
-            self.lists[labeled.id] = ([r for r, _ in dense], [r for r, _ in lexical])
+        self.lists: list[dict[str, Hits]] = [
+            index.retriever_lists(query, DEPTH * (3 if query.exclude else 1)) for query in self.search_queries
+        ]
         self.seconds_per_query = (time.perf_counter() - started) / max(len(queries), 1)
-        self.search_queries = {labeled.id: query for labeled, query in zip(queries, search_queries, strict=True)}
 
-    def ranked(self, query_id: str, retriever: str, fusion: FusionConfig) -> list[str]:
-        dense, lexical = self.lists[query_id]
-        query = self.search_queries[query_id]
-        if retriever == "dense":
-            rows = dense
-        elif retriever == "bm25":
-            rows = lexical
-        else:
-            dense_weight, lexical_weight = fusion.weights(query)
-            fused = rrf([(dense_weight, dense), (lexical_weight, lexical)], fusion.k)
-            rows = [row for row, _ in sorted(fused.items(), key=lambda item: -item[1])]
-        docs = (self.index.table.doc(row) for row in rows)
-        return [doc.id for doc in docs if doc is not None and not excluded(doc, query)][:DEPTH]
+    def languages(self) -> list[str]:
+        return sorted({query.language for query in self.queries})
 
-    def score(self, retriever: str, fusion: FusionConfig, ids: set[str] | None = None) -> list[dict[str, float]]:
-        return [metrics(self.ranked(q.id, retriever, fusion), q) for q in self.queries if ids is None or q.id in ids]
+    def positions(self, language: str | None = None, half: int | None = None) -> list[int]:
+        """Query positions in one language; half 0 / 1 = even / odd position within that language."""
+        picked = [i for i, q in enumerate(self.queries) if language is None or q.language == language]
+        return picked if half is None else picked[half::2]
+
+    def candidates(self, i: int, fusion: FusionConfig, only: str | None = None) -> list[Candidate]:
+        query = self.search_queries[i]
+        weights = {only: 1.0} if only else fusion.weights_for(query.language)
+        return self.index.candidates(query, self.lists[i], weights, fusion.k, DEPTH)
+
+    def ranked(self, i: int, fusion: FusionConfig, only: str | None = None) -> list[str]:
+        return [c.product_id for c in self.candidates(i, fusion, only)]
+
+    def ndcg(self, positions: Sequence[int], fusion: FusionConfig) -> float:
+        return mean(ndcg_at(self.ranked(i, fusion), self.queries[i].gains, 10) for i in positions)
 
 
-def tune(runs: Runs, ids: set[str]) -> FusionConfig:
-    """Grid search over RRF k and the dense weight on `ids` only (the other half stays held out)."""
-    best, best_score = FusionConfig(), -1.0
+def tune(runs: Runs, positions_by_language: dict[str, list[int]]) -> FusionConfig:
+    """Grid search of the weights per language (BM25 at 0 or 1: RRF is scale-free) and one shared k, on the
+    given positions only."""
+    retrievers = runs.index.retrievers
+    dense = [name for name in retrievers if name != BM25]
+    best: tuple[float, FusionConfig] = (-1.0, FusionConfig())
     for k in GRID_K:
-        for weight in GRID_DENSE_WEIGHT:
-            config = FusionConfig(k=k, dense_weight=weight, zh_dense_weight=weight)
-            score = mean(row["ndcg@10"] for row in runs.score("hybrid", config, ids))
-            if score > best_score + 1e-9:
-                best, best_score = config, score
-    return best
+        weights, total = {}, 0.0
+        for language, positions in positions_by_language.items():
+            scored = []
+            for values in itertools.product(*[GRID_WEIGHT] * len(dense), (0.0, 1.0)):
+                if not any(values):
+                    continue
+                candidate = dict(zip([*dense, BM25], values, strict=True))
+                scored.append((runs.ndcg(positions, FusionConfig(k=k, weights={"en": candidate})), candidate))
+            score, chosen = max(scored, key=lambda item: item[0])
+            weights[language], total = chosen, total + score
+        if total > best[0] + 1e-9:
+            best = (total, FusionConfig(k=k, weights=weights))
+    return best[1]
 
 
-def report(runs: Runs, fusion: FusionConfig) -> dict[str, Any]:
-    out: dict[str, Any] = {"overall": {}, "by_language": {}, "by_kind": {}}
-    for retriever in RETRIEVERS:
-        rows = runs.score(retriever, fusion)
-        out["overall"][retriever] = average(rows)
-        for field, bucket in (("language", "by_language"), ("kind", "by_kind")):
-            groups: dict[str, list[dict[str, float]]] = {}
-            for query, row in zip(runs.queries, rows, strict=True):
-                groups.setdefault(getattr(query, field), []).append(row)
-            for name, group in groups.items():
-                out[bucket].setdefault(name, {"queries": len(group)})[retriever] = average(group)
+def table(runs: Runs, rankers: dict[str, Callable[[int], list[str]]], positions: Sequence[int] | None = None
+          ) -> Table:
+    allowed = set(range(len(runs.queries)) if positions is None else positions)
+    out: Table = {}
+    for name, ranked in rankers.items():
+        for language in runs.languages():
+            picked = [i for i in runs.positions(language) if i in allowed]
+            rows = [metrics(ranked(i), runs.queries[i]) for i in picked]
+            out.setdefault(name, {})[language] = {"queries": len(rows), **average(rows)}
     return out
 
 
-def evaluate(index: ProductIndex, queries: Sequence[LabeledQuery], search_queries: Sequence[SearchQuery],
-             tune_fusion: bool) -> dict[str, Any]:
-    runs = Runs(index, queries, search_queries)
+def evaluate(runs: Runs, tune_fusion: bool,
+             learned: Callable[[Runs, FusionConfig], Callable[[int], list[str]] | None]
+             ) -> tuple[dict[str, Any], FusionConfig]:
+    """Every retriever alone, plain RRF, the fusion (tuned on the even half of each language when `tune_fusion`,
+    else the shipped weights) and the shipped pipeline (fusion + the learned ranker that `learned` gives).
+    Returns the report and the fusion it used."""
+    index, queries = runs.index, runs.queries
+    plain = plain_rrf(index.retrievers)
+    fusion = index.fusion
     result: dict[str, Any] = {"queries": len(queries), "products": len(index),
-                              "ms_per_query": round(runs.seconds_per_query * 1000, 1)}
-    shipped, plain = FusionConfig(), FusionConfig(k=60, dense_weight=1.0, zh_dense_weight=1.0)
-    result["plain_rrf"] = {"config": plain.__dict__, **report(runs, plain)}
-    result["shipped"] = {"config": shipped.__dict__, **report(runs, shipped)}
+                              "ms_per_query_all_retrievers": round(runs.seconds_per_query * 1000, 1)}
     if tune_fusion:
-        ids = [q.id for q in queries]
-        tune_ids, held_ids = set(ids[0::2]), set(ids[1::2])
-        chosen = tune(runs, tune_ids)
-        result["tuned"] = {
-            "config": chosen.__dict__,
-            "tuned_on": "even-position queries", "held_out": "odd-position queries",
-            "held_out_ndcg@10": {r: average(runs.score(r, chosen, held_ids))["ndcg@10"] for r in RETRIEVERS},
-            "held_out_plain_rrf_ndcg@10": average(runs.score("hybrid", plain, held_ids))["ndcg@10"],
-            **report(runs, chosen),
-        }
-    return result
+        fusion = tune(runs, {language: runs.positions(language, 0) for language in runs.languages()})
+        result["tuned_on"] = "even-position queries of each language; 'held_out' scores only the odd ones"
+    result["fusion"] = fusion.describe()
+    rankers = {name: (lambda i, n=name: runs.ranked(i, plain, n)) for name in index.retrievers}
+    rankers["plain_rrf"] = lambda i: runs.ranked(i, plain)
+    rankers["fusion"] = lambda i: runs.ranked(i, fusion)
+    shipped = learned(runs, fusion)
+    if shipped is not None:
+        rankers["shipped"] = shipped
+    result["all"] = table(runs, rankers)
+    if tune_fusion:
+        odd = [i for language in runs.languages() for i in runs.positions(language, 1)]
+        result["held_out"] = table(runs, rankers, odd)
+    return result, fusion
 
 
-def print_table(result: dict[str, Any], echo: Any) -> None:
-    for name in ("plain_rrf", "shipped", "tuned"):
-        if name not in result:
-            continue
-        block = result[name]
-        echo(f"\n== {name} {block['config']}")
-        echo(f"{'retriever':10} {'ndcg@10':>8} {'recall@10':>10} {'recall@50':>10} {'mrr':>7}")
-        for retriever, row in block["overall"].items():
-            echo(f"{retriever:10} {row['ndcg@10']:8.4f} {row['recall@10']:10.4f} {row['recall@50']:10.4f} "
-                 f"{row['mrr']:7.4f}")
-        for language, groups in block["by_language"].items():
-            cells = "  ".join(f"{r} {groups[r]['ndcg@10']:.4f}" for r in RETRIEVERS)
-            echo(f"  language {language} ({groups['queries']} queries) ndcg@10: {cells}")
-        if "held_out_ndcg@10" in block:
-            echo(f"  held-out half ndcg@10: {block['held_out_ndcg@10']} (plain RRF "
-                 f"{block['held_out_plain_rrf_ndcg@10']})")
+def print_table(title: str, block: Table, echo: Callable[[str], Any]) -> None:
+    languages = sorted({language for row in block.values() for language in row})
+    echo(f"\n== {title}")
+    echo(f"{'':10}" + "".join(f" | {lang:3} ndcg@10 recall@10 recall@50    mrr" for lang in languages))
+    for name, row in block.items():
+        cells = "".join(f" |  {row[lang]['ndcg@10']:10.4f} {row[lang]['recall@10']:9.4f} "
+                        f"{row[lang]['recall@50']:9.4f} {row[lang]['mrr']:6.4f}" for lang in languages)
+        echo(f"{name:10}{cells}")
+    echo("  queries: " + ", ".join(f"{lang} {next(iter(block.values()))[lang]['queries']}" for lang in languages))
 
 
 def write(result: dict[str, Any], out: Path) -> None:

@@ -35,8 +35,7 @@ def test_retrieval_section_reads_the_latest_report_per_dataset(tmp_path: Path) -
     reports = tmp_path / "var" / "reports"
     reports.mkdir(parents=True)
     for name, ndcg in (("retrieval-demo-1.json", 0.4), ("retrieval-demo-2.json", 0.5)):
-        (reports / name).write_text(json.dumps({"dataset": "demo", "plain_rrf": {"overall": {"hybrid": {
-            "ndcg@10": ndcg}}}}))
+        (reports / name).write_text(json.dumps({"dataset": "demo", "all": {"shipped": {"en": {"ndcg@10": ndcg}}}}))
     os.utime(reports / "retrieval-demo-1.json", (1, 1))
     section = retrieval_section(load_settings(data_dir=tmp_path / "var", env="test"), tmp_path)
-    assert section.table == [{"dataset": "demo", "fusion": "plain RRF", "retriever": "hybrid", "ndcg@10": 0.5}]
+    assert section.table == [{"dataset": "demo", "language": "en", "retriever": "shipped", "ndcg@10": 0.5}]

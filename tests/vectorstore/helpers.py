@@ -19,10 +19,9 @@ from vectorstore.service import SERVICE_KEY, build_from_database, open_service
 class HashingEmbedder:
     """Bag of hashed tokens, L2-normalised: similar wording gives similar vectors. Counts what it embeds."""
 
-    name = "hashing-64"
-    dim = 64
-
-    def __init__(self) -> None:
+    def __init__(self, dim: int = 64) -> None:
+        self.name = f"hashing-{dim}"
+        self.dim = dim
         self.embedded = 0
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:

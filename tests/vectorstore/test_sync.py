@@ -1,4 +1,5 @@
-"""Incremental sync: upsert/delete one product; price and stock changes update metadata without re-embedding."""
+"""Incremental sync of every embedding space's collection: upsert/delete one product; price and stock changes update
+metadata without re-embedding; an embedder added to an existing index embeds only its own space."""
 
 from __future__ import annotations
 
@@ -20,14 +21,36 @@ def boot(pid: str, title: str, price: float, stock: int, material: str = "mesh")
                                      stock=stock)])
 
 
+class TwoSpaces:
+    """Two hashing embedders of different sizes stand in for MiniLM and the multilingual space."""
+
+    def __init__(self) -> None:
+        self.first, self.second = HashingEmbedder(64), HashingEmbedder(48)
+
+    @property
+    def embedded(self) -> int:
+        return self.first.embedded + self.second.embedded
+
+    def open(self, tmp_path: Path, second: bool = True):  # noqa: ANN201 - SearchService
+        settings = load_settings(data_dir=tmp_path / "var", env="test")
+        return open_service(settings, self.first, self.second if second else None)
+
+
+PRODUCTS = (boot("b1", "Ridge Hiking Boot", 120, 3, "leather"), boot("b2", "Trail Hiking Boot", 80, 0),
+            boot("b3", "Summit Hiking Boot", 60, 5))
+
+
 @pytest.fixture
 def service(tmp_path: Path):
-    embedder = HashingEmbedder()
-    service = open_service(load_settings(data_dir=tmp_path / "var", env="test"), embedder)
-    for product in (boot("b1", "Ridge Hiking Boot", 120, 3, "leather"), boot("b2", "Trail Hiking Boot", 80, 0),
-                    boot("b3", "Summit Hiking Boot", 60, 5)):
+    embedder = TwoSpaces()
+    service = embedder.open(tmp_path)
+    for product in PRODUCTS:
         service.products.upsert_product(product)
     return service, embedder
+
+
+def collections(service) -> list:
+    return [space.col for space in service.products.spaces]
 
 
 def ids(service, **fields) -> list[str]:
@@ -41,8 +64,10 @@ def test_price_and_stock_change_updates_filters_without_embedding(service) -> No
     service.products.update_offer("b2", price=45.0, in_stock=True)
     assert embedder.embedded == before
     assert "b2" in ids(service, in_stock=True, price_max=50)
-    stored = service.products.col.get(ids=["b2"], include=["metadatas"])["metadatas"][0]
-    assert stored["price"] == 45.0 and stored["in_stock"] is True
+    assert len(collections(service)) == 2
+    for col in collections(service):
+        stored = col.get(ids=["b2"], include=["metadatas"])["metadatas"][0]
+        assert stored["price"] == 45.0 and stored["in_stock"] is True
 
 
 def test_reupserting_an_unchanged_product_embeds_nothing(service) -> None:
@@ -51,22 +76,41 @@ def test_reupserting_an_unchanged_product_embeds_nothing(service) -> None:
     assert service.products.upsert_product(boot("b3", "Summit Hiking Boot", 55, 1)) == 0
     assert embedder.embedded == before
     assert service.products.upsert_product(boot("b3", "Summit Hiking Boot GTX", 55, 1)) == 1
+    assert embedder.first.embedded == embedder.second.embedded  # each space embedded the new title once
 
 
 def test_delete_removes_from_memory_and_chroma(service) -> None:
     service, _ = service
     assert service.products.delete_product("b1")
     assert "b1" not in ids(service)
-    assert service.products.col.get(ids=["b1"])["ids"] == []
+    for col in collections(service):
+        assert col.get(ids=["b1"])["ids"] == []
     assert not service.products.delete_product("b1")
 
 
 def test_reload_from_chroma_restores_the_same_answers(service, tmp_path: Path) -> None:
     service, embedder = service
     service.products.update_offer("b1", price=99.0)
-    reopened = open_service(load_settings(data_dir=tmp_path / "var", env="test"), embedder)
+    reopened = embedder.open(tmp_path)
     before = embedder.embedded
     assert reopened.products.load_from_collection() == 3
     assert embedder.embedded == before  # vectors come back from Chroma
     assert ids(reopened, price_max=100, exclude=["leather"]) == ids(service, price_max=100, exclude=["leather"])
     assert "b1" not in ids(reopened, exclude=["leather"])
+
+
+def test_an_added_space_embeds_only_what_its_collection_lacks(tmp_path: Path) -> None:
+    embedder = TwoSpaces()
+    single = embedder.open(tmp_path, second=False)
+    for product in PRODUCTS:
+        single.products.upsert_product(product)
+    assert embedder.second.embedded == 0
+    first_before = embedder.first.embedded
+    both = embedder.open(tmp_path)
+    assert both.products.load_from_collection() == 3
+    assert embedder.first.embedded == first_before and embedder.second.embedded == 3
+    again = embedder.open(tmp_path)
+    again.products.load_from_collection()
+    assert embedder.second.embedded == 3  # written back to the second collection the first time
+    second = again.products.retrieve(SearchQuery(text="summit hiking boot"), k=3, only=["use"])
+    assert second and second[0].product_id == "b3"

@@ -1,0 +1,100 @@
+"""The learned ranker's training: LightGBM lambdarank over fusion features on judged queries, with query-level
+cross-validation, so every reported figure scores a query with a model that never saw it (in any language)."""
+
+from __future__ import annotations
+
+import json
+import random
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from evals.search.retrieval import Runs
+from vectorstore.fusion import FusionConfig
+from vectorstore.hybrid import Candidate
+from vectorstore.ltr import FEATURES, features
+
+# ESCI gains E=1, S=0.1, C=0.01 become labels 3/2/1 whose lambdarank gains keep those ratios (NDCG is scale-free).
+LABEL_OF_GAIN = {1.0: 3, 0.1: 2, 0.01: 1}
+PARAMS: dict[str, Any] = {
+    "objective": "lambdarank", "label_gain": [0.0, 1.0, 10.0, 100.0], "lambdarank_truncation_level": 20,
+    "learning_rate": 0.05, "num_leaves": 15, "min_data_in_leaf": 20, "feature_fraction": 0.8,
+    "bagging_fraction": 0.8, "bagging_freq": 1, "lambda_l2": 1.0, "num_threads": 2, "verbose": -1, "seed": 7,
+}
+ROUNDS = 150
+FOLDS = 5
+
+
+def label(gain: float) -> int:
+    return next((value for threshold, value in LABEL_OF_GAIN.items() if abs(gain - threshold) < 1e-9), 0)
+
+
+class Pools:
+    """Per query: the fused candidate pool (what the ranker reorders in search), its features and graded labels."""
+
+    def __init__(self, runs: Runs, fusion: FusionConfig) -> None:
+        self.runs = runs
+        self.pools: list[list[Candidate]] = [runs.candidates(i, fusion) for i in range(len(runs.queries))]
+        self.x = [features(runs.search_queries[i], [c.doc for c in pool], [c.signals for c in pool],
+                           [c.score for c in pool], runs.index.lexical) for i, pool in enumerate(self.pools)]
+        self.y = [np.asarray([label(runs.queries[i].gains.get(c.product_id, 0.0)) for c in pool], dtype=np.int32)
+                  for i, pool in enumerate(self.pools)]
+
+    def fit(self, positions: Sequence[int]) -> Any:
+        import lightgbm
+
+        kept = [i for i in positions if self.pools[i]]
+        data = lightgbm.Dataset(np.vstack([self.x[i] for i in kept]), np.concatenate([self.y[i] for i in kept]),
+                                group=[len(self.pools[i]) for i in kept], feature_name=list(FEATURES))
+        return lightgbm.train(PARAMS, data, num_boost_round=ROUNDS)
+
+    def order(self, model: Any, i: int) -> list[str]:
+        if not self.pools[i]:
+            return []
+        scores = model.predict(self.x[i], num_threads=2)
+        return [self.pools[i][j].product_id for j in np.argsort(-scores, kind="stable")]
+
+
+def folds_by_query(queries: Sequence[Any], folds: int = FOLDS, seed: int = 7) -> list[list[int]]:
+    """Folds of query positions by query id: a query and its translation share an id, so they share a fold."""
+    ids = sorted({query.id for query in queries})
+    random.Random(seed).shuffle(ids)
+    fold_of = {query_id: n % folds for n, query_id in enumerate(ids)}
+    return [[i for i, q in enumerate(queries) if fold_of[q.id] == fold] for fold in range(folds)]
+
+
+def cross_validated(pools: Pools) -> list[list[str]]:
+    """Each query ranked by the model trained on the other folds."""
+    ranked: list[list[str]] = [[] for _ in pools.pools]
+    for held in folds_by_query(pools.runs.queries):
+        model = pools.fit(sorted(set(range(len(pools.pools))) - set(held)))
+        for i in held:
+            ranked[i] = pools.order(model, i)
+    return ranked
+
+
+def cv_ranker(runs: Runs, fusion: FusionConfig) -> Callable[[int], list[str]]:
+    ranked = cross_validated(Pools(runs, fusion))
+    return lambda i: ranked[i]
+
+
+def shipped_ranker(runs: Runs, fusion: FusionConfig) -> Callable[[int], list[str]] | None:
+    """The shipped model on queries it was not trained on (demo or a shop's own set); None without a model."""
+    if runs.index.ranker is None or not runs.index.ranker.available:
+        return None
+    return lambda i: [c.product_id for c in runs.index.rerank(runs.search_queries[i], runs.candidates(i, fusion))]
+
+
+def train_and_save(runs: Runs, fusion: FusionConfig, path: Path, report: dict[str, Any]) -> dict[str, Any]:
+    """Fit on every judged query and write the model with its cross-validated report beside it."""
+    model = Pools(runs, fusion).fit(range(len(runs.queries)))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    model.save_model(str(path))
+    gain = model.feature_importance("gain")
+    report = {**report, "params": PARAMS, "rounds": ROUNDS, "folds": FOLDS, "model_bytes": path.stat().st_size,
+              "feature_gain": {name: round(float(g), 1) for name, g in sorted(zip(FEATURES, gain, strict=True),
+                                                                              key=lambda item: -item[1])}}
+    path.with_suffix(".json").write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return report

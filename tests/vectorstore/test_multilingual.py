@@ -1,0 +1,66 @@
+"""Language routing: fusion weights follow the query's language, and the multilingual space (the real USE model)
+finds English products for Chinese queries, Chinese products for English queries, and serves mixed queries."""
+
+from __future__ import annotations
+
+import pytest
+
+from commerce.models import Product
+from tests.vectorstore.helpers import HashingEmbedder
+from vectorstore.documents import product_doc
+from vectorstore.fusion import BM25, MINILM, USE, FusionConfig
+from vectorstore.hybrid import ProductIndex
+from vectorstore.multilingual import USEEmbedder
+from vectorstore.query import SearchQuery
+from vectorstore.spaces import DenseSpace
+
+ENGLISH = [("e1", "Stainless Steel Deep Frying Pan 12 inch", "Cookware"),
+           ("e2", "Kids Water Bottle with Straw", "Kids"), ("e3", "Men's Running Shoes", "Shoes"),
+           ("e4", "Wireless Bluetooth Earbuds", "Electronics")]
+CHINESE = [("z1", "不锈钢深煎锅 28厘米", "厨具"), ("z2", "儿童吸管水杯", "母婴"), ("z3", "男士跑步鞋", "鞋"),
+           ("z4", "无线蓝牙耳机", "数码")]
+
+
+def products(rows: list[tuple[str, str, str]], brand: str = "") -> list:
+    return [product_doc(Product(id=pid, title=title, brand=brand, category_path=[category], price=10.0))
+            for pid, title, category in rows]
+
+
+@pytest.fixture(scope="module")
+def use_index() -> ProductIndex:
+    index = ProductIndex([DenseSpace(MINILM, HashingEmbedder()), DenseSpace(USE, USEEmbedder())])
+    index.add_docs(products(ENGLISH) + products(CHINESE))
+    return index
+
+
+def top(index: ProductIndex, text: str, only: list[str], catalog: str) -> str:
+    hits = [c.product_id for c in index.retrieve(SearchQuery(text=text), k=8, only=only)]
+    return next(pid for pid in hits if pid.startswith(catalog))
+
+
+@pytest.mark.parametrize(("text", "catalog", "expected"), [
+    ("不锈钢煎锅", "e", "e1"), ("蓝牙耳机", "e", "e4"), ("男士跑鞋", "e", "e3"),
+    ("frying pan", "z", "z1"), ("water bottle for kids", "z", "z2"), ("bluetooth earbuds", "z", "z4"),
+])
+def test_the_multilingual_space_crosses_languages(use_index: ProductIndex, text: str, catalog: str,
+                                                  expected: str) -> None:
+    assert top(use_index, text, [USE], catalog) == expected
+
+
+def test_mixed_chinese_english_query_is_routed_as_chinese_and_found(use_index: ProductIndex) -> None:
+    query = SearchQuery(text="bluetooth 耳机")
+    assert query.language == "zh"
+    assert use_index.retrieve(query, k=1)[0].product_id in {"e4", "z4"}
+
+
+def test_fusion_weights_follow_the_query_language() -> None:
+    index = ProductIndex([DenseSpace(MINILM, HashingEmbedder(64)), DenseSpace(USE, HashingEmbedder(48))],
+                         FusionConfig(weights={"en": {MINILM: 1.0}, "zh": {USE: 1.0, BM25: 1.0}}))
+    index.add_docs(products(ENGLISH) + products(CHINESE))
+    english = index.retrieve(SearchQuery(text="running shoes"), k=5)
+    chinese = index.retrieve(SearchQuery(text="跑步鞋"), k=5)
+    # Each candidate carries every retriever's (rank, score); the fused score counts only the weighted ones.
+    assert set(english[0].signals) == {MINILM, USE, BM25}
+    assert english[0].score == pytest.approx(1.0 / (10 + english[0].signals[MINILM][0] + 1))
+    expected = sum(1.0 / (10 + chinese[0].signals[name][0] + 1) for name in (USE, BM25) if name in chinese[0].signals)
+    assert chinese[0].score == pytest.approx(expected)

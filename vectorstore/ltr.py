@@ -1,0 +1,113 @@
+"""A learned ranker over fusion: per-candidate features (every retriever's score and rank, field matches, brand and
+phrase flags, price fit, rating, stock) scored by a LightGBM lambdarank model; without a model file, fusion stands."""
+
+from __future__ import annotations
+
+import logging
+import math
+import threading
+from collections.abc import Sequence
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from vectorstore.documents import ProductDoc
+from vectorstore.filters import price_bounds
+from vectorstore.fusion import BM25, MINILM, USE
+from vectorstore.lexical import LexicalIndex, tokenize
+from vectorstore.query import SearchQuery
+
+log = logging.getLogger(__name__)
+
+RETRIEVERS = (MINILM, USE, BM25)
+FEATURES = (
+    *(f"{name}_{part}" for name in RETRIEVERS for part in ("score", "rank")),
+    "fused_score", "fused_rank",
+    "title_match", "brand_match", "category_match", "colour_match", "attribute_match",
+    "exact_phrase", "brand_in_query", "price_fit", "rating", "in_stock", "query_zh", "query_terms",
+)
+# Shipped with the code: `shopassist eval ranker` writes it (and its cross-validated report beside it).
+MODEL_PATH = Path(__file__).with_name("models") / "ranker.txt"
+MISSING_RANK = 1_000
+
+
+@lru_cache(maxsize=65_536)
+def _terms(text: str) -> frozenset[str]:
+    return frozenset(tokenize(text))
+
+
+def _coverage(query_terms: Sequence[str], weights: np.ndarray, field: frozenset[str]) -> float:
+    """Share of the query's IDF mass found in a field: an IDF-weighted, length-free BM25 at tf=1."""
+    total = float(weights.sum())
+    if total <= 0:
+        return 0.0
+    return float(sum(weight for term, weight in zip(query_terms, weights, strict=True) if term in field)) / total
+
+
+def features(query: SearchQuery, docs: Sequence[ProductDoc], signals: Sequence[dict[str, tuple[int, float]]],
+             fused: Sequence[float], lexical: LexicalIndex) -> np.ndarray:
+    """One row per candidate, columns in FEATURES order; a retriever that did not return the candidate is NaN
+    (score) and MISSING_RANK (rank)."""
+    rows = np.full((len(docs), len(FEATURES)), np.nan, dtype=np.float32)
+    terms = list(dict.fromkeys(tokenize(query.text)))
+    idf = lexical.idf(terms)
+    low, high = price_bounds(query)
+    text = query.text.lower()
+    for i, (doc, found, score) in enumerate(zip(docs, signals, fused, strict=True)):
+        row = rows[i]
+        for j, name in enumerate(RETRIEVERS):
+            rank, value = found.get(name, (MISSING_RANK, math.nan))
+            row[2 * j], row[2 * j + 1] = value, rank
+        col = 2 * len(RETRIEVERS)
+        row[col], row[col + 1] = score, i
+        brand = doc.brand.lower()
+        row[col + 2] = _coverage(terms, idf, _terms(doc.title))
+        row[col + 3] = _coverage(terms, idf, _terms(doc.brand))
+        row[col + 4] = _coverage(terms, idf, _terms(" ".join(doc.category_path)))
+        row[col + 5] = _coverage(terms, idf, _terms(" ".join(doc.colours)))
+        row[col + 6] = _coverage(terms, idf, _terms(" ".join(doc.attributes.values())))
+        row[col + 7] = float(len(text) > 2 and text in doc.title.lower())
+        row[col + 8] = float(bool(brand) and brand in text)
+        if low is not None or high is not None:
+            fits = (low is None or doc.price >= low) and (high is None or doc.price <= high)
+            row[col + 9] = float(fits)
+        row[col + 10] = doc.rating
+        row[col + 11] = float(doc.in_stock)
+        row[col + 12] = float(query.language == "zh")
+        row[col + 13] = len(terms)
+    return rows
+
+
+class LearnedRanker:
+    """Loads the model file once; `score` returns None when there is no model, so callers keep the fused order."""
+
+    def __init__(self, path: Path = MODEL_PATH) -> None:
+        self.path = path
+        self._booster: Any = None
+        self._loaded = False
+        self._lock = threading.Lock()
+
+    def _load(self) -> Any:
+        with self._lock:
+            if not self._loaded:
+                self._loaded = True
+                if self.path.exists():
+                    import lightgbm
+
+                    try:
+                        self._booster = lightgbm.Booster(model_file=str(self.path))
+                    except (OSError, ValueError, lightgbm.basic.LightGBMError) as error:  # search must go on
+                        log.warning("learned ranker not loaded from %s (%s): using fusion", self.path, error)
+        return self._booster
+
+    @property
+    def available(self) -> bool:
+        return self._load() is not None
+
+    def score(self, rows: np.ndarray) -> np.ndarray | None:
+        booster = self._load()
+        if booster is None or not len(rows):
+            return None
+        return np.asarray(booster.predict(rows, num_threads=1), dtype=np.float64)
