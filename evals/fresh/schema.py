@@ -19,6 +19,8 @@ class FreshExpect(GoldModel):
     must_not_call: list[str] = Field(default_factory=list)
     confirmation: bool | None = Field(None, description="True: an action must be proposed for the shopper to "
                                                         "confirm; False: none may be; None: either")
+    products: bool | None = Field(None, description="True: product cards must be shown; False: none may be")
+    max_price: float | None = Field(None, description="Every product card shown costs at most this (card currency)")
 
 
 class FreshTurn(GoldModel):

@@ -20,20 +20,25 @@ class Verdict(BaseModel):
     missing: list[str] = Field(default_factory=list, description="Expected calls (or their arguments) not made")
     forbidden: list[str] = Field(default_factory=list, description="Tools called that must not be")
     confirmation_ok: bool | None = None
+    products_ok: bool | None = None
+    over_price: list[str] = Field(default_factory=list, description="Cards shown above the expected max price")
     leaks: list[str] = Field(default_factory=list)
     premature_done: bool = False
     answered: bool = True
 
     @property
     def passed(self) -> bool:
-        return (not self.missing and not self.forbidden and self.confirmation_ok is not False and not self.leaks
+        return (not self.missing and not self.forbidden and self.confirmation_ok is not False
+                and self.products_ok is not False and not self.over_price and not self.leaks
                 and not self.premature_done and self.answered)
 
     @property
     def reasons(self) -> list[str]:
         found = [f"missing {m}" for m in self.missing] + [f"called {f}" for f in self.forbidden]
-        found += ["confirmation" if self.confirmation_ok is False else "", "premature done" if self.premature_done
-                  else "", "no answer" if not self.answered else ""] + [f"leak {kind}" for kind in self.leaks]
+        found += ["confirmation" if self.confirmation_ok is False else "", "products" if self.products_ok is False
+                  else "", f"over price: {', '.join(self.over_price)}" if self.over_price else "",
+                  "premature done" if self.premature_done else "", "no answer" if not self.answered else ""]
+        found += [f"leak {kind}" for kind in self.leaks]
         return [reason for reason in found if reason]
 
 
@@ -63,6 +68,9 @@ def judge(turn: FreshTurn, record: MessageRecord, shown_ids: list[str], proposed
         missing=[unmet for expected in expect.calls for unmet in _unmet(expected, record, shown_ids)],
         forbidden=list(dict.fromkeys(name for name in called if name in expect.must_not_call)),
         confirmation_ok=None if expect.confirmation is None else expect.confirmation == proposed,
+        products_ok=None if expect.products is None else expect.products == bool(record.products),
+        over_price=[product.title for product in record.products if expect.max_price is not None
+                    and product.price is not None and product.price > expect.max_price + 0.005],
         leaks=find_leaks(shown_text),
         premature_done=(proposed or proposed_earlier or expect.confirmation is True) and claims_done(shown_text),
         answered=bool(record.answer.strip()) and not record.error,
@@ -105,6 +113,7 @@ def summarize(judged: Sequence[JudgedMessage]) -> dict[str, Any]:
         "tools_ok": _rate([not j.verdict.missing for j in judged]),
         "forbidden_calls": sum(bool(j.verdict.forbidden) for j in judged),
         "confirmation_wrong": sum(j.verdict.confirmation_ok is False for j in judged),
+        "products_wrong": sum(j.verdict.products_ok is False or bool(j.verdict.over_price) for j in judged),
         "leaks": sum(bool(j.verdict.leaks) for j in judged),
         "premature_done": sum(j.verdict.premature_done for j in judged),
         "unanswered": sum(not j.verdict.answered for j in judged),

@@ -66,6 +66,17 @@ def test_verdict_checks_tools_arguments_confirmation_leaks_and_premature_done() 
     assert not empty.answered and empty.reasons == ["no answer"]
 
 
+def test_verdict_checks_the_product_cards() -> None:
+    search = FreshTurn.model_validate({"text": "boots under $150", "expect": {"products": True, "max_price": 150}})
+    cards = [RecordedProduct(id="p1", title="Trail Boot", price=149.99),
+             RecordedProduct(id="p2", title="Summit Boot", price=244.99)]
+    shown = MessageRecord(dialogue_id="d", turn=0, text="boots under $150", answer="Two boots.", products=cards)
+    verdict = judge(search, shown, [], False)
+    assert verdict.over_price == ["Summit Boot"] and verdict.reasons == ["over price: Summit Boot"]
+    none = judge(search, shown.model_copy(update={"products": []}), [], False)
+    assert none.products_ok is False and none.reasons == ["products"]
+
+
 def test_compare_the_first_two_refers_to_the_products_shown_last() -> None:
     dialogue = FreshDialogue.model_validate({"id": "d", "language": "en", "topic": "refinement", "turns": [
         {"text": "boots"},
