@@ -10,24 +10,12 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from agent.events import ProductCard, ToolCallEvent
 from evals.fresh.schema import FreshDialogue
 
 
 class FreshError(RuntimeError):
     """The server cannot be played against as asked (unreachable, or it refused the shopper's token)."""
-
-
-class RecordedCall(BaseModel):
-    name: str
-    arguments: dict[str, Any] = Field(default_factory=dict)
-    ok: bool = True
-
-
-class RecordedProduct(BaseModel):
-    id: str
-    title: str = ""
-    price: float | None = None
-    currency: str = "USD"
 
 
 class MessageRecord(BaseModel):
@@ -37,8 +25,8 @@ class MessageRecord(BaseModel):
     turn: int
     text: str
     statuses: list[str] = Field(default_factory=list)
-    tool_calls: list[RecordedCall] = Field(default_factory=list)
-    products: list[RecordedProduct] = Field(default_factory=list)
+    tool_calls: list[ToolCallEvent] = Field(default_factory=list)
+    products: list[ProductCard] = Field(default_factory=list)
     proposed_actions: list[str] = Field(default_factory=list, description="Tools of `action_required` frames")
     handoff: bool = False
     streamed: str = Field("", description="The token frames, joined")
@@ -63,10 +51,9 @@ def _note(record: MessageRecord, frame: dict[str, Any], started: float) -> None:
         record.streamed += str(frame.get("text", ""))
         record.first_token_ms = record.first_token_ms or _ms(started)
     elif kind == "tool_call":
-        record.tool_calls.append(RecordedCall(name=frame["name"], arguments=frame.get("arguments") or {},
-                                              ok=frame.get("ok", True)))
+        record.tool_calls.append(ToolCallEvent.model_validate(frame))
     elif kind == "products":
-        record.products += [RecordedProduct.model_validate(card) for card in frame.get("products", [])]
+        record.products += [ProductCard.model_validate(card) for card in frame.get("products", [])]
         record.first_products_ms = record.first_products_ms or _ms(started)
     elif kind == "action_required":
         record.proposed_actions.append(str(frame.get("tool", "")))

@@ -70,7 +70,7 @@ def judge(turn: FreshTurn, record: MessageRecord, shown_ids: list[str], proposed
         confirmation_ok=None if expect.confirmation is None else expect.confirmation == proposed,
         products_ok=None if expect.products is None else expect.products == bool(record.products),
         over_price=[product.title for product in record.products if expect.max_price is not None
-                    and product.price is not None and product.price > expect.max_price + 0.005],
+                    and product.price > expect.max_price + 0.005],
         leaks=find_leaks(shown_text),
         premature_done=(proposed or proposed_earlier or expect.confirmation is True) and claims_done(shown_text),
         answered=bool(record.answer.strip()) and not record.error,

@@ -9,10 +9,11 @@ from pathlib import Path
 import typer
 from typer.testing import CliRunner
 
+from agent.events import ProductCard, ToolCallEvent
 from agent.runner import AgentRunner
 from commerce.db import Database
 from evals.fresh.cli import fresh_command
-from evals.fresh.play import MessageRecord, RecordedCall, RecordedProduct
+from evals.fresh.play import MessageRecord
 from evals.fresh.schema import FreshDialogue, FreshTurn, load_fresh
 from evals.fresh.verdict import judge, judge_dialogue
 from evals.gold.schema import load_gold
@@ -39,13 +40,13 @@ CANCEL = FreshTurn.model_validate({"text": "cancel #W1", "expect": {
     "must_not_call": ["return_delivered_order_items"], "confirmation": True}})
 
 
-def _record(answer: str, *calls: RecordedCall, proposed: bool = True) -> MessageRecord:
+def _record(answer: str, *calls: ToolCallEvent, proposed: bool = True) -> MessageRecord:
     return MessageRecord(dialogue_id="d", turn=0, text="cancel #W1", answer=answer, tool_calls=list(calls),
                          proposed_actions=["cancel_pending_order"] if proposed else [])
 
 
 def test_verdict_checks_tools_arguments_confirmation_leaks_and_premature_done() -> None:
-    right = RecordedCall(name="cancel_pending_order", arguments={"order_id": "#W1"})
+    right = ToolCallEvent(name="cancel_pending_order", arguments={"order_id": "#W1"})
     good = judge(CANCEL, _record("Order #W1 will be cancelled once you confirm in the app.", right), [], False)
     assert good.passed and good.reasons == []
     wrong_order = judge(CANCEL, _record("Please confirm.", right.model_copy(update={"arguments": {"order_id": "#W2"}})),
@@ -53,8 +54,8 @@ def test_verdict_checks_tools_arguments_confirmation_leaks_and_premature_done() 
     assert wrong_order.missing == ["cancel_pending_order.order_id"] and not wrong_order.passed
     failed_call = judge(CANCEL, _record("Please confirm.", right.model_copy(update={"ok": False})), [], False)
     assert failed_call.missing == ["cancel_pending_order"]
-    forbidden = judge(CANCEL, _record("Please confirm.", right, RecordedCall(name="return_delivered_order_items")),
-                      [], False)
+    returned = ToolCallEvent(name="return_delivered_order_items", arguments={})
+    forbidden = judge(CANCEL, _record("Please confirm.", right, returned), [], False)
     assert forbidden.forbidden == ["return_delivered_order_items"]
     unproposed = judge(CANCEL, _record("Please confirm.", right, proposed=False), [], False)
     assert unproposed.confirmation_ok is False and not unproposed.passed
@@ -68,8 +69,8 @@ def test_verdict_checks_tools_arguments_confirmation_leaks_and_premature_done() 
 
 def test_verdict_checks_the_product_cards() -> None:
     search = FreshTurn.model_validate({"text": "boots under $150", "expect": {"products": True, "max_price": 150}})
-    cards = [RecordedProduct(id="p1", title="Trail Boot", price=149.99),
-             RecordedProduct(id="p2", title="Summit Boot", price=244.99)]
+    cards = [ProductCard(id="p1", title="Trail Boot", price=149.99),
+             ProductCard(id="p2", title="Summit Boot", price=244.99)]
     shown = MessageRecord(dialogue_id="d", turn=0, text="boots under $150", answer="Two boots.", products=cards)
     verdict = judge(search, shown, [], False)
     assert verdict.over_price == ["Summit Boot"] and verdict.reasons == ["over price: Summit Boot"]
@@ -83,10 +84,10 @@ def test_compare_the_first_two_refers_to_the_products_shown_last() -> None:
         {"text": "compare the first two", "expect": {"calls": [{"tools": ["get_product_details"], "arguments": [
             {"names": ["product_id"], "shown_positions": [0, 1]}]}]}}]})
     shown = MessageRecord(dialogue_id="d", turn=0, text="boots", answer="Two boots.",
-                          products=[RecordedProduct(id="p1"), RecordedProduct(id="p2"), RecordedProduct(id="p3")])
+                          products=[ProductCard(id=i, title=i, price=10.0) for i in ("p1", "p2", "p3")])
     compared = MessageRecord(dialogue_id="d", turn=1, text="compare the first two", answer="p1 vs p2.",
-                             tool_calls=[RecordedCall(name="get_product_details", arguments={"product_id": "p1"}),
-                                         RecordedCall(name="get_product_details", arguments={"product_id": "p2"})])
+                             tool_calls=[ToolCallEvent(name="get_product_details", arguments={"product_id": "p1"}),
+                                         ToolCallEvent(name="get_product_details", arguments={"product_id": "p2"})])
     assert [j.passed for j in judge_dialogue(dialogue, [shown, compared])] == [True, True]
     wrong = compared.model_copy(update={"tool_calls": compared.tool_calls[:1]})
     assert judge_dialogue(dialogue, [shown, wrong])[1].reasons == ["missing get_product_details.product_id"]
