@@ -418,6 +418,7 @@
       row.appendChild(b);
     });
     this.log.appendChild(row);
+    this.scroll();
   };
   Widget.prototype.scroll = function () { this.log.scrollTop = this.log.scrollHeight; };
 
