@@ -16,8 +16,8 @@ PROMPTS_DIR = Path(__file__).resolve().parent.parent / "prompts"
 LANGUAGE_NAMES = {"en": "English", "zh": "Chinese (简体中文)"}
 
 
-def read_prompt(name: str) -> str:
-    return (PROMPTS_DIR / name).read_text(encoding="utf-8").strip()
+def read_prompt(name: str, folder: Path = PROMPTS_DIR) -> str:
+    return (folder / name).read_text(encoding="utf-8").strip()
 
 
 def _type_name(schema: dict[str, Any], defs: dict[str, Any]) -> str:
@@ -63,9 +63,9 @@ def tool_catalog(tools: list[Tool[Any, Any]]) -> str:
     return "\n".join(describe_tool(tool) for tool in tools) + "\nArguments:\n" + argument_notes(tools)
 
 
-def tool_hints(tools: list[Tool[Any, Any]]) -> str:
+def tool_hints(tools: list[Tool[Any, Any]], folder: Path = PROMPTS_DIR) -> str:
     names = {tool.name for tool in tools}
-    lines = [line for line in read_prompt("tool_hints.md").splitlines()
+    lines = [line for line in read_prompt("tool_hints.md", folder).splitlines()
              if line.startswith("- ") and line[2:].split(":", 1)[0] in names]
     return "\n".join(lines) or "- (no tools are available: answer only greetings and decline everything else)"
 
@@ -83,10 +83,10 @@ def _example_fits(plan: dict[str, Any], tools: dict[str, Tool[Any, Any]]) -> boo
     return True
 
 
-def examples(tools: list[Tool[Any, Any]]) -> str:
+def examples(tools: list[Tool[Any, Any]], folder: Path = PROMPTS_DIR) -> str:
     by_name = {tool.name: tool for tool in tools}
     shown = []
-    for line in read_prompt("examples.jsonl").splitlines():
+    for line in read_prompt("examples.jsonl", folder).splitlines():
         example = json.loads(line)
         if _example_fits(example["plan"], by_name):
             plan = json.dumps(example["plan"], ensure_ascii=False, separators=(",", ":"))
@@ -116,14 +116,15 @@ class PromptSet:
         return self.follow_up.format(repair=repair).strip()
 
 
-def build_prompts(tools: list[Tool[Any, Any]]) -> PromptSet:
-    system = read_prompt("system.md").format(
+def build_prompts(tools: list[Tool[Any, Any]], folder: Path = PROMPTS_DIR) -> PromptSet:
+    """`folder`: prompts/ by default; the replay harness passes a candidate folder with the same file names."""
+    system = read_prompt("system.md", folder).format(
         tool_catalog=tool_catalog(tools),
-        tool_hints=tool_hints(tools),
-        examples=examples(tools),
+        tool_hints=tool_hints(tools, folder),
+        examples=examples(tools, folder),
     )
-    answer, advice = read_prompt("answer.md"), read_prompt("advice.md")
-    no_tools, follow_up = read_prompt("no_tools.md"), read_prompt("follow_up.md")
+    answer, advice = read_prompt("answer.md", folder), read_prompt("advice.md", folder)
+    no_tools, follow_up = read_prompt("no_tools.md", folder), read_prompt("follow_up.md", folder)
     digest = hashlib.sha256("\x00".join((system, answer, advice, no_tools, follow_up)).encode()).hexdigest()[:12]
     return PromptSet(system=system, answer=answer, advice=advice, no_tools=no_tools, follow_up=follow_up,
                      version=f"prompts-{digest}")

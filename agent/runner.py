@@ -6,6 +6,7 @@ import asyncio
 import time
 from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, nullcontext
+from pathlib import Path
 from typing import Any
 
 from langchain_core.language_models import BaseChatModel
@@ -23,6 +24,7 @@ from agent.templates import load_templates
 from commerce.db import Database
 from shopassist.settings import Settings
 from tools.base import Tool, ToolContext
+from tools.deps import Deps
 from tools.registry import ALL_TOOLS
 
 __all__ = ["AgentRunner", "HistoryMessage", "TurnRequest", "build_runner"]
@@ -47,18 +49,19 @@ class AgentRunner:
 
     def __init__(self, settings: Settings, db: Database, model: BaseChatModel | None = None,
                  tools: list[Tool[Any, Any]] | None = None, model_name: str | None = None,
-                 classifier: IntentGuesser | None = None) -> None:
+                 classifier: IntentGuesser | None = None, deps: Deps | None = None,
+                 prompts_dir: Path = PROMPTS_DIR) -> None:
         self.settings = settings
         self.db = db
         self.model = model if model is not None else build_chat_model(settings)
         self.model_name = model_name or model_label(settings)
         self.tools = list(ALL_TOOLS if tools is None else tools)
-        self.prompts = build_prompts(self.tools)
-        self.templates = load_templates(PROMPTS_DIR)
+        self.prompts = build_prompts(self.tools, prompts_dir)
+        self.templates = load_templates(prompts_dir)
         self.classifier = classifier
         self._graph = build_graph(settings.agent_max_steps)
-        # Shared across turns so that indexes and embedders the tools build are loaded once per process.
-        self._services: dict[str, Any] = {}
+        # Shared across turns: the search index and the ranker are loaded once per process.
+        self.deps = deps or Deps(db, settings)
         # One in-process model has one KV cache: interleaving turns would evict each other's prefixes.
         self._turn_lock = asyncio.Lock() if settings.llm_backend == "embedded" else None
 
@@ -73,8 +76,7 @@ class AgentRunner:
         return self.prompts.version
 
     def _context(self, request: TurnRequest) -> TurnContext:
-        tool_context = ToolContext(db=self.db, settings=self.settings, shopper_id=request.shopper_id,
-                                   conversation_id=request.conversation_id, services=self._services)
+        tool_context = ToolContext(self.deps, shopper_id=request.shopper_id, conversation_id=request.conversation_id)
         return TurnContext(
             model=self.model, tools={tool.name: tool for tool in self.tools}, prompts=self.prompts,
             tool_context=tool_context,
@@ -124,8 +126,8 @@ def load_classifier(settings: Settings) -> IntentGuesser | None:
     return IntentClassifier.load(cache_dir=settings.model_cache_dir / "intents")
 
 
-def build_runner(settings: Settings, db: Database) -> AgentRunner:
+def build_runner(settings: Settings, db: Database, deps: Deps | None = None) -> AgentRunner:
     """The process's one runner, warmed up; serving calls this once at start-up and shares it."""
-    runner = AgentRunner(settings, db, classifier=load_classifier(settings))
+    runner = AgentRunner(settings, db, classifier=load_classifier(settings), deps=deps)
     runner.warm_up()
     return runner

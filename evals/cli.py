@@ -69,7 +69,7 @@ def replay(
     except LogFormatError as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(2) from None
-    scores = run_replay(settings, dialogues[:limit] if limit else dialogues)
+    scores = run_replay(settings, dialogues[:limit] if limit else dialogues, prompts_dir)
     folder = _out_dir(out, "replay", settings.data_dir)
     section = replay_section(scores, folder)
     paths = write_report(folder, f"Replay of {logs.name}", [section],
@@ -99,7 +99,7 @@ def gold_command(
         typer.echo(f"{score.id:24} {'pass' if score.passed else 'FAIL'}  tools={score.tools_called} "
                    f"{score.latency_ms / 1000:.1f}s {score.error}", err=True)
 
-    scores = run_gold_set(settings, select_gold(limit, intent, language), progress)
+    scores = run_gold_set(settings, select_gold(limit, intent, language), progress, prompts_dir)
     folder = _out_dir(out, "gold", settings.data_dir)
     section = gold_section(scores, folder)
     paths = write_report(folder, f"Gold dialogues ({settings.llm_backend}: {settings.llm_model})", [section],

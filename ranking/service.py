@@ -25,7 +25,7 @@ _LIVE: weakref.WeakSet[Ranker] = weakref.WeakSet()
 
 
 class Ranker:
-    """One per process (cached by the tools in ToolContext.services); `forget` drops everything derived."""
+    """One per process (built by tools.deps.Deps); `forget` drops everything derived."""
 
     def __init__(self, db: Database, half_life_days: float, vectors: VectorLookup | None = None,
                  max_age_s: float = 900.0) -> None:

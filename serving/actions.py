@@ -23,8 +23,7 @@ async def resolve_action(services: Services, conversation: Conversation,
     conversation = current or conversation
     if conversation.shopper_id is None:
         return error_frame("identity_required", "Please sign in to the shop to confirm changes to orders or cart.")
-    context = ToolContext(db=services.db, settings=services.settings, shopper_id=conversation.shopper_id,
-                          conversation_id=conversation.id)
+    context = ToolContext(services.deps, shopper_id=conversation.shopper_id, conversation_id=conversation.id)
     run = confirm_action if isinstance(frame, ConfirmFrame) else reject_action
     try:
         outcome = await asyncio.to_thread(run, context, frame.action_id)

@@ -25,6 +25,7 @@ from serving.sse import chat_sse
 from serving.turns import Runner
 from serving.ws import chat_socket
 from shopassist.settings import Settings
+from tools.deps import Deps
 
 STATIC = Path(__file__).parent / "static"
 
@@ -44,12 +45,13 @@ def _ready(services: Services) -> dict[str, str]:
 def create_app(settings: Settings, db: Database | None = None, runner: Runner | None = None) -> FastAPI:
     """`runner` defaults to the agent's (built once, here); tests pass the scripted one."""
     database = db or Database(settings.sqlalchemy_url)
+    deps = Deps(database, settings)  # the chat agent, MCP and confirmations share one search index and ranker
     if runner is None:
         from agent.runner import build_runner
 
-        runner = build_runner(settings, database)
-    services = Services.build(settings, database, runner)
-    mcp = McpEndpoint(settings, database)
+        runner = build_runner(settings, database, deps)
+    services = Services.build(settings, database, runner, deps)
+    mcp = McpEndpoint(deps)
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:

@@ -12,10 +12,9 @@ import mcp_types as types
 from mcp.server.lowlevel import Server
 from mcp.server.streamable_http_manager import StreamableHTTPASGIApp, StreamableHTTPSessionManager
 
-from commerce.db import Database
 from serving.identity import IdentityError, shopper_from_token
-from shopassist.settings import Settings
 from tools.base import ToolContext, ToolError
+from tools.deps import Deps
 from tools.registry import ALL_TOOLS, tool_by_name
 
 
@@ -36,14 +35,15 @@ class McpEndpoint:
     Write tools only *propose* actions here too: confirming stays with the shopper in the chat UI.
     """
 
-    def __init__(self, settings: Settings, db: Database) -> None:
-        self.settings, self.db = settings, db
+    def __init__(self, deps: Deps) -> None:
+        # One Deps for every call: the search index and the ranker are built once, not per request.
+        self.deps, self.settings = deps, deps.settings
         self.server: Server[Any] = Server("shopassist", version="1", instructions=(
             "Tools of one online shop: product search, recommendations, policies, orders and cart. Send the "
             "shop-signed shopper token as 'Authorization: Bearer <token>' to use order and cart tools."),
             on_list_tools=self._list_tools, on_call_tool=self._call_tool)
         self.manager = StreamableHTTPSessionManager(app=self.server, stateless=True, json_response=True,
-                                                    max_request_body_size=max(settings.max_frame_bytes, 65_536))
+                                                    max_request_body_size=max(self.settings.max_frame_bytes, 65_536))
         self.asgi_app = StreamableHTTPASGIApp(self.manager)
 
     @asynccontextmanager
@@ -65,6 +65,6 @@ class McpEndpoint:
             shopper_id = shopper_from_token(self.settings, _bearer(ctx.request))
         except IdentityError as error:
             return _result({"code": error.code, "error": error.message}, is_error=True)
-        context = ToolContext(db=self.db, settings=self.settings, shopper_id=shopper_id)
+        context = ToolContext(self.deps, shopper_id=shopper_id)
         output = await asyncio.to_thread(tool.run, context, dict(params.arguments or {}))
         return _result(output.model_dump(mode="json"), is_error=isinstance(output, ToolError))

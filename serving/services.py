@@ -14,6 +14,7 @@ from serving.limits import MemoryRateLimiter, RateLimiter, RedisRateLimiter
 from serving.protocol import ErrorFrame, HelloFrame, SessionFrame
 from serving.turns import Runner, TurnManager, error_frame
 from shopassist.settings import Settings
+from tools.deps import Deps
 
 
 @dataclass
@@ -23,10 +24,11 @@ class Services:
     hub: Hub
     limiter: RateLimiter
     turns: TurnManager
+    deps: Deps
     redis: Any | None = None
 
     @classmethod
-    def build(cls, settings: Settings, db: Database, runner: Runner) -> Services:
+    def build(cls, settings: Settings, db: Database, runner: Runner, deps: Deps) -> Services:
         redis = None
         if settings.redis_url:
             import redis.asyncio as redis_asyncio
@@ -34,7 +36,7 @@ class Services:
             redis = redis_asyncio.from_url(settings.redis_url, socket_connect_timeout=2)
         hub = Hub(redis)
         limiter: RateLimiter = RedisRateLimiter(redis) if redis is not None else MemoryRateLimiter()
-        return cls(settings, db, hub, limiter, TurnManager(settings, db, runner, hub), redis)
+        return cls(settings, db, hub, limiter, TurnManager(settings, db, runner, hub), deps, redis)
 
     async def open_session(self, hello: HelloFrame) -> tuple[Conversation, SessionFrame, list[ErrorFrame]]:
         """Verify the token (a bad one leaves the session anonymous) and resume or start the conversation."""

@@ -67,6 +67,9 @@ def _register() -> None:
     from evals.bench.serve import bench_serve
 
     bench_app.command("serve")(bench_serve)
+    from evals.bench.mcp import bench_mcp
+
+    bench_app.command("mcp")(bench_mcp)
 
 
 _register()

@@ -3,34 +3,39 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
 from commerce.db import Database
 from shopassist.settings import Settings
+from tools.deps import Deps
 
 In = TypeVar("In", bound=BaseModel)
 Out = TypeVar("Out", bound=BaseModel)
 
 
-def utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
 @dataclass
 class ToolContext:
-    """Per-run dependencies. `shopper_id` comes from the session, never from the LLM."""
+    """One turn's view: the process's dependencies and who is asking. `shopper_id` comes from the session, never
+    from the LLM."""
 
-    db: Database
-    settings: Settings
+    deps: Deps
     shopper_id: str | None = None
     conversation_id: str | None = None
-    now: Callable[[], datetime] = utc_now
-    # Built lazily by their owners (vectorstore / ranking) and cached here for the run.
-    services: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def db(self) -> Database:
+        return self.deps.db
+
+    @property
+    def settings(self) -> Settings:
+        return self.deps.settings
+
+    def now(self) -> datetime:
+        return self.deps.now()
 
 
 class ToolFailure(Exception):

@@ -6,7 +6,6 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from tools.base import Tool, ToolContext
 from tools.display import Citation
-from vectorstore.service import get_search
 
 SNIPPET_CHARS = 400
 
@@ -38,7 +37,7 @@ class SearchFaqOutput(BaseModel):
 
 
 def search_faq(context: ToolContext, arguments: SearchFaqInput) -> SearchFaqOutput:
-    hits = get_search(context).passages.search(arguments.query, arguments.limit)
+    hits = context.deps.search.passages.search(arguments.query, arguments.limit)
     passages = [
         FaqPassage(id=h.passage.id, title=h.passage.title, section=h.passage.section, source=h.passage.source,
                    text=h.passage.text[:SNIPPET_CHARS], score=round(h.score, 4))

@@ -1,4 +1,4 @@
-"""The shared ranker for tools, and personal reranking of search candidates (relevance, affinity, MMR, rules)."""
+"""Personal reranking of search candidates (relevance, affinity, MMR, rules)."""
 
 from __future__ import annotations
 
@@ -6,24 +6,12 @@ from commerce.models import BehaviourEvent, EventKind
 from ranking.profile_store import record_event
 from ranking.rerank import RerankOptions
 from ranking.schemas import Candidate as RankCandidate
-from ranking.service import Ranker
 from tools.base import ToolContext
 from vectorstore.hybrid import Candidate
 from vectorstore.query import SearchQuery
 
-RANKER_SERVICE = "ranker"
-# Optional: a callable product_id -> vector, put into ToolContext.services by the search layer.
-VECTOR_SERVICE = "product_vectors"
 PERSONAL_SIGNALS = {"viewed", "purchased", "carted", "category", "brand", "price", "attribute", "interests",
                     "co_view", "co_purchase"}
-
-
-def ranker_for(context: ToolContext) -> Ranker:
-    ranker = context.services.get(RANKER_SERVICE)
-    if ranker is None:
-        ranker = Ranker(context.db, context.settings.profile_half_life_days, context.services.get(VECTOR_SERVICE))
-        context.services[RANKER_SERVICE] = ranker
-    return ranker
 
 
 def rerank_search(context: ToolContext, query: SearchQuery, candidates: list[Candidate]) -> list[Candidate]:
@@ -41,7 +29,7 @@ def rerank_search(context: ToolContext, query: SearchQuery, candidates: list[Can
         for c in candidates
     ]
     options = RerankOptions(allow_out_of_stock=query.in_stock is False, now=context.now())
-    ranked = ranker_for(context).rerank(offered, context.shopper_id, options)
+    ranked = context.deps.ranker.rerank(offered, context.shopper_id, options)
     reordered = []
     for item in ranked:
         candidate = by_id[item.product_id]
@@ -55,4 +43,4 @@ def record_search(context: ToolContext, text: str) -> None:
     """A signed-in shopper's search becomes a behaviour event (opted-out shoppers are not recorded)."""
     if context.shopper_id and text.strip():
         event = BehaviourEvent(shopper_id=context.shopper_id, kind=EventKind.SEARCH, query=text[:300], at=context.now())
-        record_event(context.db, event, context.settings.profile_half_life_days, ranker_for(context).catalog)
+        record_event(context.db, event, context.settings.profile_half_life_days, context.deps.ranker.catalog)

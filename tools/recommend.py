@@ -12,7 +12,6 @@ from ranking.recommend import Intent
 from ranking.schemas import Candidate, Explanation
 from tools.base import Tool, ToolContext, ToolFailure
 from tools.display import ProductCard
-from tools.personalize import ranker_for
 
 
 class RecommendInput(BaseModel):
@@ -49,7 +48,7 @@ class RecommendOutput(BaseModel):
 
 
 def recommend_products(context: ToolContext, arguments: RecommendInput) -> RecommendOutput:
-    ranker = ranker_for(context)
+    ranker = context.deps.ranker
     catalog = ranker.catalog
     ids: list[str] = []
     if arguments.mode in ("similar", "bought_together"):

@@ -13,7 +13,6 @@ from tools.personalize import record_search, rerank_search
 from vectorstore.filters import reasons
 from vectorstore.hybrid import Candidate
 from vectorstore.query import SearchQuery, Vocabulary, merge_query, parse_query
-from vectorstore.service import get_search
 
 KEY_ATTRIBUTES = 4
 
@@ -97,7 +96,7 @@ def hit(candidate: Candidate, query: SearchQuery) -> ProductHit:
 
 
 def search_products(context: ToolContext, arguments: SearchProductsInput) -> SearchProductsOutput:
-    service = get_search(context)
+    service = context.deps.search
     prices = in_shop_currency(to_search_query(arguments, service.vocabulary()), context.settings)
     query = prices.query
     # The bounds are in the shop's currency now; no currency tells the index not to convert them again.

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 from commerce.db import Database
 from commerce.store import iter_products, list_passages
@@ -22,12 +20,6 @@ from vectorstore.onnx_embedder import OnnxMiniLMEmbedder
 from vectorstore.passages import PassageIndex
 from vectorstore.query import Vocabulary
 from vectorstore.spaces import DenseSpace
-
-SERVICE_KEY = "search"
-# tools.recommend reads this optional service: product_id -> vector.
-VECTOR_SERVICE = "product_vectors"
-_shared: dict[str, SearchService] = {}
-_shared_lock = threading.Lock()
 
 
 @dataclass
@@ -108,16 +100,3 @@ def load_or_build(service: SearchService, db: Database) -> SearchService:
         build_from_database(service, db)
     return service
 
-
-def get_search(context: Any) -> SearchService:
-    """The service for a ToolContext: cached on the context and shared per Chroma location within the process."""
-    if SERVICE_KEY in context.services:
-        return context.services[SERVICE_KEY]
-    settings = context.settings
-    key = f"{settings.chroma_host}:{settings.chroma_port}" if settings.chroma_host else str(settings.chroma_path)
-    with _shared_lock:
-        if key not in _shared:
-            _shared[key] = load_or_build(open_service(settings), context.db)
-        context.services[SERVICE_KEY] = _shared[key]
-        context.services.setdefault(VECTOR_SERVICE, _shared[key].products.vector_of)
-    return _shared[key]

@@ -28,13 +28,9 @@ class LLMChoice:
     prompts_dir: Path | None = None
 
     def settings(self) -> Settings:
-        if self.prompts_dir is not None:
-            import agent.prompts
-
-            # A candidate prompt folder (same file names as prompts/): what would change with these prompts?
-            if not (self.prompts_dir / "system.md").exists():
-                raise FileNotFoundError(f"{self.prompts_dir} has no system.md")
-            agent.prompts.PROMPTS_DIR = self.prompts_dir
+        # A candidate prompt folder (same file names as prompts/): what would change with these prompts?
+        if self.prompts_dir is not None and not (self.prompts_dir / "system.md").exists():
+            raise FileNotFoundError(f"{self.prompts_dir} has no system.md")
         overrides = {"llm_backend": self.backend, "llm_base_url": self.base_url, "llm_model": self.model}
         return load_settings(**{key: value for key, value in overrides.items() if value})
 
@@ -53,13 +49,15 @@ def scratch_copy(settings: Settings, folder: Path) -> Database:
     return Database(f"sqlite:///{target.as_posix()}")
 
 
-def build_env(settings: Settings, db: Database) -> ReplayEnv:
+def build_env(settings: Settings, db: Database, prompts_dir: Path | None = None) -> ReplayEnv:
+    """`prompts_dir`: a candidate prompt folder instead of prompts/."""
+    from agent.prompts import PROMPTS_DIR
     from agent.runner import AgentRunner, load_classifier
     from tools.registry import ALL_TOOLS
 
     recorder = ToolRecorder()
     runner = AgentRunner(settings, db, tools=[recorder.wrap(tool) for tool in ALL_TOOLS],
-                         classifier=load_classifier(settings))
+                         classifier=load_classifier(settings), prompts_dir=prompts_dir or PROMPTS_DIR)
     runner.warm_up()  # the first dialogue's latency should not include the one-off system-prompt prefill
     return ReplayEnv(runner=runner, catalog=Catalog.load(db), recorder=recorder)
 
@@ -80,19 +78,20 @@ def select_gold(limit: int = 0, intents: list[str] | None = None, language: str 
 
 
 def run_gold_set(settings: Settings, dialogues: list[GoldDialogue],
-                 progress: Callable[[GoldScore], None] | None = None) -> list[GoldScore]:
+                 progress: Callable[[GoldScore], None] | None = None,
+                 prompts_dir: Path | None = None) -> list[GoldScore]:
     with tempfile.TemporaryDirectory(prefix="shopassist-gold-") as folder:
         db = scratch_copy(settings, Path(folder))
         try:
-            return asyncio.run(run_gold(build_env(settings, db), db, dialogues, progress))
+            return asyncio.run(run_gold(build_env(settings, db, prompts_dir), db, dialogues, progress))
         finally:
             db.engine.dispose()
 
 
-def run_replay(settings: Settings, logs: list[DialogueLog]) -> list[ReplayTurnScore]:
+def run_replay(settings: Settings, logs: list[DialogueLog], prompts_dir: Path | None = None) -> list[ReplayTurnScore]:
     with tempfile.TemporaryDirectory(prefix="shopassist-replay-") as folder:
         db = scratch_copy(settings, Path(folder))
         try:
-            return asyncio.run(replay_logs(build_env(settings, db), logs))
+            return asyncio.run(replay_logs(build_env(settings, db, prompts_dir), logs))
         finally:
             db.engine.dispose()

@@ -19,6 +19,7 @@ from shopassist.settings import Settings, load_settings
 from tools.actions import ProposedAction
 from tools.base import ToolContext, ToolError, ToolFailure
 from tools.confirm import confirm_action
+from tools.deps import Deps
 from tools.identity import verified_identity
 from tools.registry import tool_by_name
 
@@ -88,7 +89,7 @@ def _result_differs(name: str, ours: Any, reference: str) -> str | None:
 
 def replay_task(db: Database, settings: Settings, task: dict[str, Any], expected: dict[str, Any],
                 initial: Records, baseline: Snapshot) -> TaskResult:
-    context = ToolContext(db=db, settings=settings)
+    context = ToolContext(Deps(db, settings))
     differences: list[str] = []
     refused: set[int] = set()
     for index, action in enumerate(task["actions"]):

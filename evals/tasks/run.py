@@ -7,6 +7,7 @@ import json
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from langchain_core.language_models import BaseChatModel
 
@@ -16,6 +17,9 @@ from evals.tasks.shopper_sim import LLMShopper
 from evals.tasks.suite import TAU_DIR, TauStore, TauTask, TrialResult, run_trial, summarize_tasks
 from shopassist.settings import Settings
 
+if TYPE_CHECKING:
+    from vectorstore.service import SearchService
+
 
 def tau_shop_settings(settings: Settings, folder: Path) -> Settings:
     """The agent's settings for τ tasks: a data dir of its own, so that search, recommendations and FAQ read the
@@ -24,18 +28,20 @@ def tau_shop_settings(settings: Settings, folder: Path) -> Settings:
                                        "database_url": "", "chroma_host": ""})
 
 
-def prepare_tau_shop(store: TauStore, settings: Settings, model: BaseChatModel) -> None:
+def prepare_tau_shop(store: TauStore, settings: Settings, model: BaseChatModel) -> SearchService:
     """Index the τ catalog and warm the agent's system-prompt prefix (a cold prefill, ~2 min on 2 cores, would time
-    out the first trial's first turn), both on one copy of the store."""
+    out the first trial's first turn), both on one copy of the store; every trial then searches that index."""
     from agent.runner import AgentRunner
     from vectorstore.service import build_from_database, open_service
 
     db = store.fresh()
     try:
-        build_from_database(open_service(settings), db)
+        search = open_service(settings)
+        build_from_database(search, db)
         AgentRunner(settings, db, model=model).warm_up()
     finally:
         db.engine.dispose()
+    return search
 
 
 async def _run(settings: Settings, shopper_settings: Settings, tasks: list[TauTask], trials: int, max_turns: int,
@@ -43,19 +49,22 @@ async def _run(settings: Settings, shopper_settings: Settings, tasks: list[TauTa
                progress: Callable[[TrialResult], None] | None) -> list[TrialResult]:
     from agent.llm import build_chat_model
     from agent.runner import AgentRunner
+    from tools.deps import Deps
 
     store = TauStore(TAU_DIR, folder)
     settings = tau_shop_settings(settings, folder)
     model = build_chat_model(settings)
     shopper_model = build_chat_model(shopper_settings, own_instance=True)
-    prepare_tau_shop(store, settings, model)
+    search = prepare_tau_shop(store, settings, model)
     results = []
     for task in tasks:
         for trial in range(trials):
             shopper = LLMShopper(model=shopper_model, instruction=task.instruction,
                                  timeout_s=shopper_settings.llm_timeout_s)
             results.append(await run_trial(store, settings, task, expected[task.task_index], trial,
-                                           lambda db: AgentRunner(settings, db, model=model), shopper, max_turns))
+                                           lambda db: AgentRunner(settings, db, model=model,
+                                                                  deps=Deps(db, settings, search=search)),
+                                           shopper, max_turns))
             if progress is not None:
                 progress(results[-1])
     return results

@@ -20,6 +20,7 @@ from evals.report.metrics import pass_hat_k
 from evals.tasks.shopper_sim import STOP, ShopperModel
 from shopassist.settings import Settings
 from tools.base import ToolContext, ToolFailure
+from tools.deps import Deps
 
 TAU_DIR = Path("/work/shared/data/tau_retail")
 YES = re.compile(r"^\W*(yes|yeah|yep|sure|confirm|correct|ok|okay|please do|go ahead|好|是|确认|可以)", re.IGNORECASE)
@@ -175,8 +176,7 @@ async def run_trial(store: TauStore, settings: Settings, task: TauTask, expected
                     max_turns: int = 12) -> TrialResult:
     db = store.fresh()
     try:
-        context = ToolContext(db=db, settings=settings, shopper_id=task.user_id,
-                              conversation_id=f"task-{task.task_index}")
+        context = ToolContext(Deps(db, settings), shopper_id=task.user_id, conversation_id=f"task-{task.task_index}")
         episode = await run_episode(make_runner(db), shopper, task, context, max_turns)
         differences = state_differences(db, expected, store.initial, store.baseline)
     finally:

@@ -24,6 +24,7 @@ from evals.report.sections import gold_section, replay_section
 from evals.report.write import write_report
 from serving.dialogue_log import DialogueLog
 from tools.base import Tool, ToolContext
+from tools.deps import Deps
 
 JACKET = ProductCard(id="p1", title="Trail Shell Jacket", price=99.99)
 PARKA = ProductCard(id="p2", title="Summit Down Parka", price=189.0)
@@ -107,7 +108,7 @@ def test_tool_recorder_keeps_outputs_for_grounding(database: Database) -> None:
     recorder = ToolRecorder()
     tool = Tool(name="echo", description="", input_model=Echo, function=lambda _ctx, args: Echo(value=args.value))
     wrapped = recorder.wrap(tool)
-    wrapped.run(ToolContext(db=database, settings=None), {"value": 12.5})  # type: ignore[arg-type]
+    wrapped.run(ToolContext(Deps(database, None)), {"value": 12.5})  # type: ignore[arg-type]
     turn = LoggedTurn(index=0, user_text="x", tool_calls=[LoggedToolCall(name="echo")])
     recorder.attach(turn)
     assert turn.tool_calls[0].result == {"value": 12.5} and recorder.outputs == []

@@ -28,6 +28,7 @@ from evals.tasks.suite import (
 )
 from shopassist.settings import Settings
 from tools.base import ToolContext
+from tools.deps import Deps
 
 
 def test_pass_hat_k_matches_tau_bench_formula() -> None:
@@ -70,7 +71,7 @@ class ScriptedFakeRunner:
 def test_episode_confirms_on_yes_and_stops_on_the_stop_token(database: Database, tmp_settings) -> None:
     runner = ScriptedFakeRunner()
     shopper = ScriptedShopper(lines=["cancel #W1 please", "yes", "thanks, one more question"])
-    context = ToolContext(db=database, settings=tmp_settings, shopper_id="someone")
+    context = ToolContext(Deps(database, tmp_settings), shopper_id="someone")
     task = TauTask(task_index=3, user_id="someone", instruction="cancel")
     episode = asyncio.run(run_episode(runner, shopper, task, context))
     transcript = episode.transcript

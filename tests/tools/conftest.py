@@ -12,6 +12,7 @@ from commerce.models import Address, Order, OrderLine, Payment, PaymentMethod, P
 from commerce.store import get_order, get_shopper, order_row, product_rows, shopper_row
 from shopassist.settings import Settings
 from tools.base import ToolContext
+from tools.deps import Deps
 
 ADDRESS = Address(address1="1 Main St", city="Springfield", state="IL", country="USA", zip="62701")
 SHIRT = Product(id="p_shirt", title="T-Shirt", price=45.0, variants=[
@@ -84,7 +85,7 @@ class Shop:
     clock: Clock
 
     def context(self, shopper_id: str | None = ALICE.id) -> ToolContext:
-        return ToolContext(db=self.db, settings=self.settings, shopper_id=shopper_id, now=self.clock)
+        return ToolContext(Deps(self.db, self.settings, now=self.clock), shopper_id=shopper_id)
 
     def order(self, order_id: str) -> Order:
         with self.db.session() as session:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterator
 from typing import Any
 
@@ -12,6 +11,7 @@ from shopassist.settings import load_settings
 from tests.vectorstore.helpers import indexed_demo_shop
 from tools.base import ToolContext
 from tools.currency import CurrencyConversion, in_shop_currency
+from tools.deps import Deps
 from tools.search import SEARCH_PRODUCTS, SearchProductsOutput
 from vectorstore.query import SearchQuery
 
@@ -51,7 +51,8 @@ def test_a_currency_without_a_rate_is_not_filtered_and_is_reported(shop: ToolCon
     assert [hit.id for hit in result.hits] == [hit.id for hit in unfiltered.hits]
     assert any(hit.price > 20 for hit in result.hits)  # neither read as 20 dollars nor guessed at a rate
 
-    no_yuan_rate = dataclasses.replace(shop, settings=shop.settings.model_copy(update={"currency_rates": {}}))
+    settings = shop.settings.model_copy(update={"currency_rates": {}})
+    no_yuan_rate = ToolContext(Deps(shop.db, settings, search=shop.deps.search))
     parsed = search(no_yuan_rate, {"query": "300元以内的耳机"})
     assert parsed.unconverted_currency == "CNY" and parsed.query.price_max is None
 

@@ -13,6 +13,7 @@ from commerce.models import Order
 from shopassist.settings import load_settings
 from tools.base import ToolContext, ToolError
 from tools.confirm import confirm_action
+from tools.deps import Deps
 from tools.registry import tool_by_name
 
 
@@ -32,7 +33,7 @@ def first(shop: DemoShop, status: str) -> Order:
 
 
 def act(db: Database, shopper_id: str, name: str, arguments: dict) -> dict | ToolError:
-    context = ToolContext(db=db, settings=load_settings(env="test"), shopper_id=shopper_id)
+    context = ToolContext(Deps(db, load_settings(env="test")), shopper_id=shopper_id)
     tool = tool_by_name(name)
     assert tool is not None
     proposal = tool.run(context, arguments)
@@ -72,5 +73,5 @@ def test_product_types_are_capped_for_a_large_catalog(demo: tuple[Database, Demo
     db, shop = demo
     tool = tool_by_name("list_all_product_types")
     assert tool is not None
-    listed = tool.run(ToolContext(db=db, settings=load_settings(env="test")), {"limit": 20})
+    listed = tool.run(ToolContext(Deps(db, load_settings(env="test"))), {"limit": 20})
     assert len(listed.product_types) <= 20 and listed.total == len(shop.products)

@@ -11,9 +11,10 @@ from commerce.demo.passages import load_passages
 from commerce.store import passage_row
 from shopassist.settings import load_settings
 from tools.base import ToolContext
+from tools.deps import Deps
 from tools.faq import SEARCH_FAQ, SearchFaqOutput
 from vectorstore.embeddings import MiniLMEmbedder
-from vectorstore.service import SERVICE_KEY, open_service
+from vectorstore.service import open_service
 
 pytestmark = pytest.mark.slow
 
@@ -28,7 +29,7 @@ def context(tmp_path_factory: pytest.TempPathFactory) -> ToolContext:
     settings = load_settings(data_dir=folder / "var", env="test")
     service = open_service(settings, MiniLMEmbedder())
     service.passages.index(load_passages())
-    return ToolContext(db=database, settings=settings, services={SERVICE_KEY: service})
+    return ToolContext(Deps(database, settings, search=service))
 
 
 def ask(context: ToolContext, question: str) -> SearchFaqOutput:

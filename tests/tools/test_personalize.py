@@ -35,7 +35,7 @@ def _favourite(shop: ToolContext) -> tuple[str, str]:
 
 
 def _search(shop: ToolContext, shopper_id: str | None, text: str) -> SearchProductsOutput:
-    context = ToolContext(db=shop.db, settings=shop.settings, shopper_id=shopper_id, services=shop.services)
+    context = ToolContext(shop.deps, shopper_id=shopper_id)
     result = SEARCH_PRODUCTS.run(context, {"query": text, "limit": 10})
     assert isinstance(result, SearchProductsOutput)
     return result

@@ -10,6 +10,7 @@ from ranking.profile_store import rebuild_profiles
 from shopassist.settings import Settings
 from tests.ranking.factories import load_shop, make_shop
 from tools.base import ToolContext, ToolError
+from tools.deps import Deps
 from tools.recommend import RecommendOutput
 from tools.registry import tool_by_name
 
@@ -18,7 +19,7 @@ from tools.registry import tool_by_name
 def context(database: Database, tmp_settings: Settings) -> ToolContext:
     load_shop(database, make_shop())
     rebuild_profiles(database, tmp_settings.profile_half_life_days)
-    return ToolContext(db=database, settings=tmp_settings, shopper_id="trail_fan_1")
+    return ToolContext(Deps(database, tmp_settings), shopper_id="trail_fan_1")
 
 
 def run(context: ToolContext, **arguments: object) -> RecommendOutput | ToolError:

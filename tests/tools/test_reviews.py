@@ -11,13 +11,14 @@ from commerce.tables import ReviewRow
 from shopassist.settings import load_settings
 from tests.vectorstore.helpers import demo_database
 from tools.base import ToolContext, ToolError
+from tools.deps import Deps
 from tools.reviews import REVIEW_INSIGHTS, ReviewInsightsOutput, sentiment, summarise
 
 
 @pytest.fixture(scope="module")
 def context(tmp_path_factory: pytest.TempPathFactory) -> ToolContext:
     folder: Path = tmp_path_factory.mktemp("reviews")
-    return ToolContext(db=demo_database(folder), settings=load_settings(data_dir=folder / "var", env="test"))
+    return ToolContext(Deps(demo_database(folder), load_settings(data_dir=folder / "var", env="test")))
 
 
 def test_summary_of_the_most_reviewed_product_quotes_its_reviews(context: ToolContext) -> None:

@@ -12,8 +12,9 @@ from commerce.db import Database
 from commerce.demo import generate_shop, write_shop
 from shopassist.settings import load_settings
 from tools.base import ToolContext
+from tools.deps import Deps
 from vectorstore.lexical import tokenize
-from vectorstore.service import SERVICE_KEY, build_from_database, open_service
+from vectorstore.service import build_from_database, open_service
 
 
 class HashingEmbedder:
@@ -48,4 +49,4 @@ def indexed_demo_shop(folder: Path) -> ToolContext:
     database = demo_database(folder)
     service = open_service(settings, HashingEmbedder())
     build_from_database(service, database)
-    return ToolContext(db=database, settings=settings, services={SERVICE_KEY: service})
+    return ToolContext(Deps(database, settings, search=service))
