@@ -1,0 +1,115 @@
+"""Shopper clients for fault tests: websocket sessions through the balancer that reconnect with their session_id,
+resend what the server says was interrupted (same client_message_id), and record what happened to every message."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import WebSocketException
+
+from commerce.db import Database
+from commerce.tables import MessageRow
+
+RECONNECT_S = 0.3
+
+
+@dataclass
+class Shopper:
+    """One session. A message counts as answered on its `done`; `resent` are those the server called interrupted."""
+
+    name: str
+    url: str
+    session_id: str | None = None
+    sent: list[str] = field(default_factory=list)
+    answered: dict[str, int] = field(default_factory=dict)
+    failed: dict[str, str] = field(default_factory=dict)
+    resent: set[str] = field(default_factory=set)
+    reconnects: int = 0
+    error_after_s: dict[str, float] = field(default_factory=dict)
+
+    async def say(self, text: str, client_message_id: str, deadline_s: float = 90.0) -> None:
+        """Send one message and keep at it (reconnecting) until it is answered or fails with an error."""
+        self.sent.append(client_message_id)
+        deadline = time.monotonic() + deadline_s
+        while client_message_id not in self.answered and client_message_id not in self.failed:
+            if time.monotonic() > deadline:
+                return
+            try:
+                async with connect(self.url, open_timeout=10, compression=None, max_size=None) as ws:
+                    await self._converse(ws, text, client_message_id)
+            except (OSError, WebSocketException, TimeoutError):
+                self.reconnects += 1
+                await asyncio.sleep(RECONNECT_S)
+
+    async def _converse(self, ws: ClientConnection, text: str, client_message_id: str) -> None:
+        await ws.send(json.dumps({"type": "hello", "session_id": self.session_id}))
+        stored = False
+        while True:
+            frame = json.loads(await ws.recv())
+            if frame["type"] == "session":
+                self.session_id = frame["session_id"]
+                stored = self._learn(frame["history"], client_message_id)
+                if client_message_id in self.answered:
+                    return
+                if not stored:  # never reached the database (or the first connection): send it now
+                    await self._send(ws, text, client_message_id)
+                sent_at = time.monotonic()
+            elif frame.get("client_message_id") != client_message_id:
+                continue
+            elif frame["type"] == "done":
+                self.answered[client_message_id] = frame["message_id"]
+                return
+            elif frame["type"] == "error" and frame["code"] == "interrupted":
+                self.resent.add(client_message_id)
+                await self._send(ws, text, client_message_id)
+            elif frame["type"] == "error":
+                self.failed[client_message_id] = frame["code"]
+                self.error_after_s[client_message_id] = time.monotonic() - sent_at
+                return
+
+    @staticmethod
+    async def _send(ws: ClientConnection, text: str, client_message_id: str) -> None:
+        await ws.send(json.dumps({"type": "message", "text": text, "client_message_id": client_message_id}))
+
+    def _learn(self, history: list[dict[str, Any]], client_message_id: str) -> bool:
+        """Whether the message is stored; an assistant item right after it is its answer."""
+        for index, item in enumerate(history):
+            if item["role"] == "user" and item["client_message_id"] == client_message_id:
+                following = history[index + 1] if index + 1 < len(history) else None
+                if following is not None and following["role"] == "assistant" and not following["error"]:
+                    self.answered[client_message_id] = following["message_id"]
+                return True
+        return False
+
+
+def stored_outcomes(database_url: str, session_ids: list[str]) -> dict[str, int]:
+    """From the database: shopper messages, those with no reply (lost), extra replies (duplicated)."""
+    database = Database(database_url)
+    with database.session() as session:
+        rows = list(session.scalars(select(MessageRow).where(MessageRow.conversation_id.in_(session_ids))))
+    database.engine.dispose()
+    replies = Counter((row.payload or {}).get("reply_to") for row in rows if row.role == "assistant")
+    users = [row.id for row in rows if row.role == "user"]
+    return {"stored_messages": len(users), "stored_without_reply": sum(1 for id_ in users if not replies[id_]),
+            "extra_replies": sum(max(0, replies[id_] - 1) for id_ in users)}
+
+
+def report(shoppers: list[Shopper], stored: dict[str, int], **extra: Any) -> dict[str, Any]:
+    messages = [cid for shopper in shoppers for cid in shopper.sent]
+    answered = {cid for shopper in shoppers for cid in shopper.answered}
+    resent = {cid for shopper in shoppers for cid in shopper.resent}
+    failed = {cid: code for shopper in shoppers for cid, code in shopper.failed.items()}
+    return {
+        "sessions": len(shoppers), "messages": len(messages),
+        "answered": len(answered - resent), "interrupted_and_resent": len(resent & answered),
+        "failed": failed, "lost": len(set(messages) - answered - set(failed)) + stored["stored_without_reply"],
+        "duplicated": stored["extra_replies"], "reconnects": sum(shopper.reconnects for shopper in shoppers),
+        **stored, **extra,
+    }

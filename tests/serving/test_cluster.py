@@ -1,0 +1,118 @@
+"""Fault tests on a real local cluster (`shopassist cluster`): Postgres, Redis, Chroma server, an LLM server, two
+replicas behind nginx. Each kills something while shoppers stream and writes its report under var/reports/."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import shutil
+import signal
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from commerce.demo.products import generate_products
+from commerce.importers.jsonl import export_jsonl
+from serving.cluster import Cluster, postgres_bin
+from serving.cluster_cli import bring_up, replica_env
+from tests.servers import free_port, require
+from tests.serving.shoppers import Shopper, report, stored_outcomes
+
+pytestmark = pytest.mark.slow
+REPORTS = Path("var/reports")
+LEASE_S = 3.0
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
+    require(postgres_bin() is not None, "Postgres")
+    require(shutil.which("redis-server") is not None, "redis-server")
+    require(shutil.which("nginx") is not None or Path("/usr/sbin/nginx").exists(), "nginx")
+    root = tmp_path_factory.mktemp("cluster")
+    # A 60-product shop: indexed in seconds (the demo shop's 3,200 take minutes on 2 cores).
+    export_jsonl([item.product for item in generate_products(7)[:60]], root / "catalog.jsonl")
+    # 10 tokens/s: a scripted answer streams for ~2 s, long enough to be killed in the middle.
+    running = bring_up(root / "cluster", replicas=2, port=free_port(), tokens_per_s=10,
+                       catalog=root / "catalog.jsonl", extra_env={
+                           "SHOPASSIST_TURN_LEASE_S": str(LEASE_S), "SHOPASSIST_MESSAGES_PER_MINUTE_PER_IP": "100000"})
+    try:
+        warm = [Shopper(f"warm{index}", _url(running)) for index in range(2)]  # round robin: one per replica
+        for shopper in warm:
+            asyncio.run(shopper.say("tents", "warm"))
+        yield running
+    finally:
+        running.down()
+
+
+def _url(cluster: Cluster) -> str:
+    return f"ws://127.0.0.1:{cluster['proxy'].port}/ws/chat"
+
+
+def _database_url(cluster: Cluster) -> str:
+    return replica_env(cluster, cluster.root / "data")["SHOPASSIST_DATABASE_URL"]
+
+
+def _write(name: str, figures: dict[str, Any]) -> None:
+    REPORTS.mkdir(parents=True, exist_ok=True)
+    (REPORTS / f"{name}.json").write_text(json.dumps(figures, indent=2, default=sorted))
+
+
+def test_replica_sigkilled_while_50_sessions_stream(cluster: Cluster) -> None:
+    shoppers = [Shopper(f"s{index}", _url(cluster)) for index in range(50)]
+
+    async def converse(shopper: Shopper) -> None:
+        for turn in range(2):
+            await shopper.say(f"{shopper.name} wants tents, turn {turn}", f"{shopper.name}-{turn}")
+
+    async def scenario() -> float:
+        tasks = [asyncio.create_task(converse(shopper)) for shopper in shoppers]
+        await asyncio.sleep(1.5)  # every session has sent its first message; answers take ~2 s to stream
+        killed_at = time.monotonic()
+        cluster.kill("api-1", signal.SIGKILL)
+        await asyncio.gather(*tasks)
+        return time.monotonic() - killed_at
+
+    recovered_s = asyncio.run(scenario())
+    figures = report(shoppers, stored_outcomes(_database_url(cluster), [s.session_id or "" for s in shoppers]),
+                     fault="api-1 SIGKILL", lease_s=LEASE_S, all_answered_s_after_kill=round(recovered_s, 1))
+    _write("kill_replica", figures)
+    cluster.restart("api-1")
+    assert figures["messages"] == 100 and figures["lost"] == 0 and figures["duplicated"] == 0, figures
+    assert figures["failed"] == {} and figures["interrupted_and_resent"] > 0, figures
+    assert figures["answered"] + figures["interrupted_and_resent"] == 100, figures
+
+
+def test_llm_server_killed_mid_stream(cluster: Cluster) -> None:
+    shopper = Shopper("llm", _url(cluster))
+    replicas = {name: cluster[name].pid for name in ("api-1", "api-2")}
+
+    async def scenario() -> dict[str, Any]:
+        talking = asyncio.create_task(shopper.say("tents for two please", "llm-0"))
+        await asyncio.sleep(1.0)  # the plan is done and the answer is streaming
+        cluster.kill("llm", signal.SIGKILL)
+        await talking
+        cluster.restart("llm")
+        back = time.monotonic()
+        attempt, backoff = 0, 0.5
+        while True:  # what a client does after llm_unavailable: retry with backoff, a new message each time
+            attempt += 1
+            await shopper.say("tents for two please", f"llm-retry-{attempt}")
+            if f"llm-retry-{attempt}" in shopper.answered or attempt == 8:
+                break
+            await asyncio.sleep(backoff)
+            backoff = min(backoff * 2, 4.0)
+        return {"answered_after_restart_s": round(time.monotonic() - back, 1), "attempts": attempt}
+
+    recovery = asyncio.run(scenario())
+    stored = stored_outcomes(_database_url(cluster), [shopper.session_id or ""])
+    figures = report([shopper], stored, fault="LLM server SIGKILL mid-stream",
+                     error_after_s=round(shopper.error_after_s.get("llm-0", -1), 1), **recovery)
+    _write("kill_llm", figures)
+    assert shopper.failed.get("llm-0") == "llm_unavailable", figures
+    assert figures["error_after_s"] <= 10, figures
+    assert f"llm-retry-{recovery['attempts']}" in shopper.answered, figures
+    assert {name: cluster[name].pid for name in replicas} == replicas  # no API restart
+    assert figures["lost"] == 0 and figures["duplicated"] == 0, figures
