@@ -36,6 +36,9 @@ def _register() -> None:
 
     app.command("serve")(serve)
     app.add_typer(logs_app, name="logs")
+    from serving.cluster_cli import cluster_app
+
+    app.add_typer(cluster_app, name="cluster")
     from agent.cli import ask, chat, llm_app
 
     app.command("chat")(chat)
