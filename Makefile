@@ -55,6 +55,7 @@ system-deps:
 
 test: $(STAMP) $(VLLM_STAMP) system-deps
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest
 
 clean:
