@@ -26,6 +26,7 @@ from tools.views import ProductView as DetailsView
 from vectorstore.query import SearchQuery
 
 MAX_LISTED = 5
+MAX_PASSAGES = 2
 _WORD = re.compile(r"[a-z0-9]+|[\u3400-\u9fff]")
 _STOP_WORDS = {"a", "an", "the", "to", "do", "i", "you", "we", "it", "is", "are", "of", "for", "in", "on", "and",
                "or", "my", "your", "how", "what", "can", "have", "be", "with", "if", "at", "by", "this", "that"}
@@ -89,7 +90,7 @@ def _search(output: SearchProductsOutput, context: RenderContext) -> list[str]:
     currency = output.hits[0].currency if output.hits else "USD"
     phrases = constraint_phrases(t, output.query, currency)
     suffix = _constraints_suffix(t, phrases)
-    query = output.query.text.strip()
+    query = (output.query.wording or output.query.text).strip()
     lines: list[str] = []
     if not output.hits:
         lines.append(t.say("products", "none", query=query or "…", constraints=suffix))
@@ -168,12 +169,12 @@ def _best_sentence(text: str, question: str) -> str:
 
 
 def _faq(output: SearchFaqOutput, context: RenderContext) -> list[str]:
+    """The most relevant sentence of each of the two best passages, quoted with the passage's title."""
     t = context.templates
     if not output.found or not output.passages:
         return [t.say("faq", "none")]
-    top = output.passages[0]
-    return [t.say("faq", "quote", title=top.title, section=top.section,
-                  sentence=_best_sentence(top.text, context.message))]
+    return [t.say("faq", "quote", title=passage.title, sentence=_best_sentence(passage.text, context.message))
+            for passage in output.passages[:MAX_PASSAGES]]
 
 
 def _price_span(view: DetailsView) -> str:

@@ -54,6 +54,11 @@ _CHEAPER = re.compile(r"\bcheaper\b|\bless expensive\b|\blower price|\bbudget\b|
 _REFINE = re.compile(r"^\s*(and |but |only |just |any |something |anything |maybe |what about |how about |in |with |"
                      r"without |under |below |less than |over |more |不要|要|有没有|换成|只要|还有)|\b(instead|ones?|"
                      r"version|colou?r)\b|^[^\s]{1,8}(的|色)(吗|呢)?[?？]?$|便宜|大一点|小一点|别的", re.I)
+# Words that only say "change the earlier results"; what is left ('blue', 'waterproof') joins the earlier query.
+_CUE_WORDS = re.compile(r"\b(cheaper|less expensive|lower price|ones?|please|any|something|anything|show me|do you have"
+                        r"|what about|how about|instead|maybe|and|but|only|just|in|with|more|the|a|some|version"
+                        r"|colou?r)\b|[?？!！,，.。]|便宜(一?点|些)?的?|更|有没有|换成|只要|还有|别的|吗|呢|的",
+                        re.I)
 ORDINALS = {
     "first": 0, "1st": 0, "second": 1, "2nd": 1, "third": 2, "3rd": 2, "fourth": 3, "4th": 3, "fifth": 4, "5th": 4,
     "第一": 0, "第二": 1, "第三": 2, "第四": 3, "第五": 4, "一号": 0, "二号": 1, "三号": 2,
@@ -187,7 +192,8 @@ def _product_route(request: RouterInput) -> Route | None:
         return Route(intent="product_question", calls=[_call("get_product_details", product_id=picked[0].id)])
     if shown and request.previous_query and (_CHEAPER.search(text) or _REFINE.search(text)) and len(text) < 60:
         below = round(min(item.price for item in shown) - 0.01, 2) if _CHEAPER.search(text) else None
-        query = f"{request.previous_query} {text}".strip()
+        query = f"{request.previous_query} {_CUE_WORDS.sub(' ', text)}"
+        query = re.sub(r"\s+", " ", query).strip(" ,.!?，。！？")
         return Route(intent="refinement", calls=[_call("search_products", query=query[:300], max_price=below)])
     if _RECOMMEND.search(text) and not _has_product_words(text):
         return Route(intent="recommendation", calls=[_call("recommend_products", mode="for_you")])

@@ -66,10 +66,15 @@ class AgentRunner:
         self._turn_lock = asyncio.Lock() if settings.llm_backend == "embedded" else None
 
     def warm_up(self) -> None:
-        """Put the system prompt in the model's KV cache (from disk after the first time): fast first turns."""
+        """Put the system prompt in the model's KV cache (from disk after the first time) and load the search
+        indexes and embedders with one anonymous search: fast first turns."""
         warm = getattr(self.model, "warm_prefix", None)
         if warm is not None:
             warm(self.prompts.system)
+        search = next((tool for tool in self.tools if tool.name == "search_products"), None)
+        indexed = bool(self.settings.chroma_host) or self.settings.chroma_path.exists()
+        if search is not None and indexed:
+            search.run(self._context(TurnRequest(text="", conversation_id="warm-up")).tool_context, {"query": "gift"})
 
     @property
     def prompt_version(self) -> str:

@@ -64,14 +64,33 @@ class SearchProductsOutput(BaseModel):
                             reason=h.reason) for h in self.hits]
 
 
+def _known_filters(arguments: SearchProductsInput, vocabulary: Vocabulary) -> tuple[SearchProductsInput, str]:
+    """A brand, category or attribute the catalog does not have is the planner's guess ('Starbucks', a brand
+    'Leather'): it becomes query words instead of a filter that would hide everything."""
+    brands = {brand.lower(): brand for brand in vocabulary.brands}
+    categories = {category.lower(): category for category in vocabulary.categories}
+    flags = {flag.lower() for flag in vocabulary.flags}
+    words: list[str] = []
+    brand = [brands[b.lower()] for b in arguments.brand or [] if b.lower() in brands] or None
+    words += [b for b in arguments.brand or [] if b.lower() not in brands]
+    category = categories.get((arguments.category or "").lower())
+    words += [arguments.category] if arguments.category and category is None else []
+    attributes = {k: v for k, v in (arguments.attributes or {}).items() if k.lower() in flags} or None
+    known = arguments.model_copy(update={"brand": brand, "category": category, "attributes": attributes})
+    return known, " ".join(words)
+
+
 def to_search_query(arguments: SearchProductsInput, vocabulary: Vocabulary | None = None) -> SearchQuery:
+    extra_words = ""
+    if vocabulary is not None:
+        arguments, extra_words = _known_filters(arguments, vocabulary)
     explicit = {
         "price_min": arguments.min_price, "price_max": arguments.max_price, "currency": arguments.currency,
         "brand": arguments.brand, "colour": arguments.colour, "size": arguments.size,
         "category": arguments.category, "attributes": arguments.attributes, "in_stock": arguments.in_stock,
         "min_rating": arguments.min_rating, "exclude": arguments.exclude, "sort": arguments.sort,
     }
-    parsed = parse_query(arguments.query, vocabulary)
+    parsed = parse_query(f"{arguments.query} {extra_words}".strip(), vocabulary)
     return merge_query(parsed, {key: value for key, value in explicit.items() if value is not None})
 
 

@@ -32,6 +32,7 @@ class SearchQuery(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     text: str = Field("", description="Free-text description, e.g. 'waterproof trail running shoes'")
+    wording: str = Field("", description="The shopper's words without the parsed constraints, for display")
     price_min: float | None = Field(None, ge=0, description="Lowest price, e.g. 20")
     price_max: float | None = Field(None, ge=0, description="Highest price, e.g. 50")
     currency: str | None = Field(None, description="ISO code of the prices given, e.g. 'USD' or 'CNY'")
@@ -165,6 +166,7 @@ def parse_query(raw: str, vocabulary: Vocabulary | None = None) -> SearchQuery:
     if size := SIZE_PATTERN.search(text):
         fields["size"] = [(size.group(1) or size.group(2)).upper()]
         text = _take(text, size.span())
+    fields["wording"] = re.sub(r"\s+", " ", text).strip(" ,.!?，。！？的了")
     fields["text"] = expand_text(text)
     if vocabulary:
         # Matched on the expanded text, so '防水登山鞋' names the 'hiking boots' category and 'waterproof'.

@@ -89,7 +89,7 @@ def test_policy_answer_quotes_the_most_relevant_sentence_with_its_source() -> No
         text="We want you to love it. Delivered items can be returned within 30 days. Refunds take 5-7 days.",
         score=0.9)])
     text = render([ok(faq)], message="how many days do I have to return boots?")
-    assert text == "From our Returns policy (Return window): “Delivered items can be returned within 30 days.”"
+    assert text == "Our policy — Returns policy: “Delivered items can be returned within 30 days.”"
     assert render([ok(SearchFaqOutput(found=False, passages=[]))]).startswith("I couldn't find that in our policies")
 
 

@@ -73,3 +73,11 @@ def test_impossible_constraints_say_so(shop: ToolContext) -> None:
 
 def test_bad_arguments_are_a_typed_error(shop: ToolContext) -> None:
     assert SEARCH_PRODUCTS.run(shop, {"query": "boots", "max_price": "cheap"}).code == "invalid_arguments"
+
+
+def test_guessed_brands_categories_and_attributes_become_words_not_filters(shop: ToolContext) -> None:
+    guessed = SEARCH_PRODUCTS.run(shop, {"query": "coffee", "brand": ["Starbucks"], "category": "Coffee Stuff",
+                                         "attributes": {"caffeine": "high"}})
+    assert isinstance(guessed, SearchProductsOutput) and guessed.hits
+    assert not guessed.query.brand and guessed.query.category is None and not guessed.query.attributes
+    assert "starbucks" in guessed.query.text and guessed.query.wording.startswith("coffee")
