@@ -1,19 +1,22 @@
-"""`shopassist bench serve`: N concurrent websocket sessions against the scripted LLM backend.
+"""`shopassist bench serve`: N concurrent websocket sessions against 1 or more replicas (scripted LLM backend).
 
-The server runs in its own process (uvicorn, the real app, `llm_backend=scripted`, no tools) so that its memory
-and CPU are its own. The same runner is first timed in-process without a server: the baseline. Added latency is
-observed minus baseline, per token (arrival offset from the shopper's send) and per turn (send → done).
+Each replica is its own uvicorn process (the real app, `llm_backend=scripted`, no tools); with more than one they
+sit behind nginx and share a throwaway Postgres (serving/cluster.py). The clients run in processes of their own.
+The same runner is first timed in-process without a server: the baseline. Added latency is observed minus
+baseline, per token (arrival of the frame that carried it) and per turn (send → done), as the clients see it and
+as the replicas measure it (their turn histogram's mean). Streamed tokens arrive coalesced (stream_frame_ms):
+a token is lost when the text streamed for its turn does not reach it.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import multiprocessing
 import os
 import random
-import socket
+import re
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -25,10 +28,13 @@ import typer
 from shopassist.settings import load_settings
 
 TEXT = "a warm sleeping bag under $120"
+# The model plans and writes every answer (streamed sentence by sentence at the scripted token rate): rendered
+# answers would leave nothing to stream.
+MODEL_WRITES = {"agent_planner": "llm", "agent_answer": "model"}
 
 
 def bench_app() -> Any:
-    """uvicorn factory for the server process: the real app over the scripted agent runner without tools."""
+    """uvicorn factory for a server process: the real app over the scripted agent runner without tools."""
     from agent.runner import AgentRunner
     from commerce.db import Database
     from serving.app import create_app
@@ -36,14 +42,14 @@ def bench_app() -> Any:
 
     settings = load_settings()
     database = Database(settings.sqlalchemy_url)
-    database.migrate()
     app = create_app(settings, database, AgentRunner(settings, database, tools=[]))
     settle_heap()
     return app
 
 
-async def _baseline(settings: Any, turns: int) -> tuple[list[float], float]:
-    """Token offsets (ms from the request) and turn time of the runner alone, medians over `turns` runs."""
+async def _baseline(settings: Any, turns: int) -> tuple[list[tuple[float, int]], float]:
+    """Per token: (ms from the request, end offset in the answer's text), and the turn time: medians of the runner
+    alone over `turns` runs."""
     from agent.events import TokenEvent
     from agent.runner import AgentRunner, TurnRequest
     from commerce.db import Database
@@ -53,20 +59,23 @@ async def _baseline(settings: Any, turns: int) -> tuple[list[float], float]:
     runner = AgentRunner(settings, database, tools=[])
     offsets: list[list[float]] = []
     totals: list[float] = []
+    ends: list[int] = []
     for index in range(turns):
-        started, seen = time.perf_counter(), []
+        started, seen, ends = time.perf_counter(), [], []
         async for event in runner.stream(TurnRequest(text=TEXT, conversation_id=f"baseline-{index}")):
             if isinstance(event, TokenEvent):
                 seen.append((time.perf_counter() - started) * 1000)
+                ends.append((ends[-1] if ends else 0) + len(event.text))
         totals.append((time.perf_counter() - started) * 1000)
         offsets.append(seen)
-    return [statistics.median(column) for column in zip(*offsets, strict=True)], statistics.median(totals)
+    medians = [statistics.median(column) for column in zip(*offsets, strict=True)]
+    return list(zip(medians, ends, strict=True)), statistics.median(totals)
 
 
 async def _session(url: str, turns: int, ramp_s: float, start: asyncio.Event, results: dict[str, Any]) -> None:
     from websockets.asyncio.client import connect
 
-    async with connect(url, compression=None, max_size=None, open_timeout=60) as ws:
+    async with connect(url, compression=None, max_size=None, open_timeout=120) as ws:
         await ws.send(json.dumps({"type": "hello"}))
         while json.loads(await ws.recv())["type"] != "session":
             pass
@@ -74,34 +83,109 @@ async def _session(url: str, turns: int, ramp_s: float, start: asyncio.Event, re
         await start.wait()
         await asyncio.sleep(random.uniform(0, ramp_s))
         for index in range(turns):
-            message_id = f"{id(ws)}-{index}"
+            message_id = f"{os.getpid()}-{id(ws)}-{index}"
             sent = time.perf_counter()
             await ws.send(json.dumps({"type": "message", "text": TEXT, "client_message_id": message_id}))
-            tokens: list[str] = []
-            offsets: list[float] = []
+            text, frames = "", []
             while True:
                 frame = json.loads(await ws.recv())
                 if frame["type"] == "token":
-                    tokens.append(frame["text"])
-                    offsets.append((time.perf_counter() - sent) * 1000)
+                    text += frame["text"]
+                    frames.append(((time.perf_counter() - sent) * 1000, len(text)))
                 elif frame["type"] in ("done", "error"):
                     break
-            results["turns"].append({"ok": frame["type"] == "done", "code": frame.get("code", ""),
-                                     "tokens": tokens, "offsets": offsets, "done_text": frame.get("text", ""),
+            results["turns"].append({"ok": frame["type"] == "done", "code": frame.get("code", ""), "text": text,
+                                     "frames": frames, "done_text": frame.get("text", ""),
                                      "turn_ms": (time.perf_counter() - sent) * 1000})
 
 
-def _rss_mb(pid: int) -> float:
+def _client_process(url: str, sessions: int, turns: int, ramp_s: float, ready: Any, go: Any, out: Any) -> None:
+    """One client process: connect its sessions, say so, wait for `go`, run the turns, send the results back."""
+
+    async def run() -> dict[str, Any]:
+        results: dict[str, Any] = {"connected": 0, "turns": []}
+        start = asyncio.Event()
+        tasks = [asyncio.create_task(_session(url, turns, ramp_s, start, results)) for _ in range(sessions)]
+        while results["connected"] < sessions and not any(task.done() for task in tasks):
+            await asyncio.sleep(0.05)
+        ready.put(results["connected"])
+        await asyncio.to_thread(go.wait)
+        start.set()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        failures = [repr(task.exception()) for task in tasks if task.exception() is not None]
+        times = os.times()
+        return {**results, "failures": failures, "cpu_s": times.user + times.system}
+
+    out.put(asyncio.run(run()))
+
+
+def _cpu_s(pids: list[int]) -> float:
     import psutil
 
-    return float(psutil.Process(pid).memory_info().rss) / 2**20
+    return round(sum(sum(psutil.Process(pid).cpu_times()[:2]) for pid in pids), 2)
 
 
-def _cpu_s(pid: int) -> float:
+def _rss_mb(pids: list[int]) -> float:
     import psutil
 
-    times = psutil.Process(pid).cpu_times()
-    return round(times.user + times.system, 2)
+    return sum(float(psutil.Process(pid).memory_info().rss) for pid in pids) / 2**20
+
+
+def _server_turn_ms(ports: list[int]) -> float:
+    """Mean turn time the replicas measured (their Prometheus turn histogram: sum / count)."""
+    import httpx
+
+    total = count = 0.0
+    for port in ports:
+        body = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=10).text
+        total += sum(float(v) for v in re.findall(r'^shopassist_turn_seconds_sum\{outcome="done"\} (\S+)', body, re.M))
+        count += sum(float(v) for v in re.findall(r'^shopassist_turn_seconds_count\{outcome="done"\} (\S+)', body,
+                                                    re.M))
+    return total * 1000 / count if count else 0.0
+
+
+def _run_clients(url: str, sessions: int, turns: int, ramp_s: float, processes: int,
+                 server_pids: list[int]) -> dict[str, Any]:
+    context = multiprocessing.get_context("spawn")
+    ready, go, out = context.Queue(), context.Event(), context.Queue()
+    shares = [sessions // processes + (1 if index < sessions % processes else 0) for index in range(processes)]
+    clients = [context.Process(target=_client_process, args=(url, share, turns, ramp_s, ready, go, out))
+               for share in shares if share]
+    for client in clients:
+        client.start()
+    idle_mb = _rss_mb(server_pids)
+    connected = sum(ready.get(timeout=600) for _ in clients)
+    connected_mb, connected_cpu_s = _rss_mb(server_pids), _cpu_s(server_pids)
+    started = time.perf_counter()
+    go.set()
+    parts, peak_mb = [], connected_mb
+    while len(parts) < len(clients):
+        peak_mb = max(peak_mb, _rss_mb(server_pids))
+        try:
+            parts.append(out.get(timeout=0.2))
+        except Exception:  # queue.Empty: keep sampling memory
+            continue
+    wall_s = time.perf_counter() - started
+    for client in clients:
+        client.join(timeout=30)
+    return {"connected": connected, "turns": [turn for part in parts for turn in part["turns"]],
+            "session_failures": [f for part in parts for f in part["failures"]][:5],
+            "failed_sessions": sum(len(part["failures"]) for part in parts), "wall_s": wall_s,
+            "idle_mb": idle_mb, "connected_mb": connected_mb, "peak_mb": peak_mb,
+            "server_turns_cpu_s": _cpu_s(server_pids) - connected_cpu_s,
+            "client_cpu_s": round(sum(part["cpu_s"] for part in parts), 2)}
+
+
+def _token_delays(turn: dict[str, Any], baseline: list[tuple[float, int]]) -> list[float]:
+    """Added ms per token: arrival of the frame that carried it minus when the runner alone produced it."""
+    delays, frame_index = [], 0
+    for offset, end in baseline:
+        while frame_index < len(turn["frames"]) and turn["frames"][frame_index][1] < end:
+            frame_index += 1
+        if frame_index == len(turn["frames"]):
+            break
+        delays.append(turn["frames"][frame_index][0] - offset)
+    return delays
 
 
 def _percentiles(values: list[float]) -> dict[str, float]:
@@ -111,66 +195,31 @@ def _percentiles(values: list[float]) -> dict[str, float]:
     return {"p50": round(ordered[len(ordered) // 2], 2), "p95": round(ordered[int(len(ordered) * 0.95) - 1], 2)}
 
 
-def _wait_ready(port: int, process: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError("the bench server exited; run it by hand to see why")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                return
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError("the bench server did not start")
-
-
-async def _run_clients(url: str, sessions: int, turns: int, ramp_s: float, pid: int) -> dict[str, Any]:
-    results: dict[str, Any] = {"connected": 0, "turns": []}
-    start = asyncio.Event()
-    idle_mb = _rss_mb(pid)
-    tasks = [asyncio.create_task(_session(url, turns, ramp_s, start, results)) for _ in range(sessions)]
-    while results["connected"] < sessions and not any(task.done() for task in tasks):
-        await asyncio.sleep(0.05)
-    connected_mb, connected_cpu_s = _rss_mb(pid), _cpu_s(pid)
-    started = time.perf_counter()
-    start.set()
-    peak_mb = connected_mb
-    while not all(task.done() for task in tasks):
-        peak_mb = max(peak_mb, _rss_mb(pid))
-        await asyncio.sleep(0.2)
-    failures = [repr(task.exception()) for task in tasks if task.exception() is not None]
-    results.update(server_cpu_s=_cpu_s(pid), server_turns_cpu_s=_cpu_s(pid) - connected_cpu_s,
-                   bench_client_cpu_s=_cpu_s(os.getpid()))
-    results.update(wall_s=time.perf_counter() - started, idle_mb=idle_mb, connected_mb=connected_mb,
-                   peak_mb=peak_mb, session_failures=failures[:5], failed_sessions=len(failures))
-    return results
-
-
-def _report(results: dict[str, Any], baseline_offsets: list[float], baseline_turn_ms: float,
-            sessions: int, turns: int, tokens_per_s: float) -> dict[str, Any]:
-    expected_tokens = len(baseline_offsets)
+def _report(results: dict[str, Any], baseline: list[tuple[float, int]], baseline_turn_ms: float,
+            server_turn_ms: float, sessions: int, turns: int, tokens_per_s: float, replicas: int,
+            client_processes: int) -> dict[str, Any]:
     done = [turn for turn in results["turns"] if turn["ok"]]
-    lost = (sessions * turns - len(done)) * expected_tokens
-    lost += sum(max(0, expected_tokens - len(turn["tokens"])) for turn in done)
-    mismatched = sum(1 for turn in done if "".join(turn["tokens"]) != turn["done_text"])
-    token_added = [offset - baseline_offsets[i] for turn in done for i, offset in enumerate(turn["offsets"])
-                   if i < expected_tokens]
+    lost = (sessions * turns - len(done)) * len(baseline)
+    lost += sum(sum(1 for _, end in baseline if end > len(turn["text"])) for turn in done)
+    frames = sum(len(turn["frames"]) for turn in results["turns"])
     return {
         "sessions": sessions, "turns_per_session": turns, "scripted_tokens_per_s": tokens_per_s,
-        "turns_done": len(done), "turn_errors": sorted({turn["code"] for turn in results["turns"] if not turn["ok"]}),
+        "replicas": replicas, "client_processes": client_processes, "turns_done": len(done),
+        "turn_errors": sorted({turn["code"] for turn in results["turns"] if not turn["ok"]}),
         "failed_sessions": results["failed_sessions"], "session_failures": results["session_failures"],
-        "frames_lost": lost, "turns_with_text_mismatch": mismatched,
+        "tokens_lost": lost, "turns_with_text_mismatch": sum(1 for turn in done if turn["text"] != turn["done_text"]),
         "baseline_turn_ms": round(baseline_turn_ms, 1),
-        "added_ms_per_token": _percentiles(token_added),
+        "added_ms_per_token": _percentiles([d for turn in done for d in _token_delays(turn, baseline)]),
         "added_ms_per_turn": _percentiles([turn["turn_ms"] - baseline_turn_ms for turn in done]),
+        "server_added_ms_per_turn_mean": round(server_turn_ms - baseline_turn_ms, 1),
         "turn_ms": _percentiles([turn["turn_ms"] for turn in done]),
-        "tokens_per_s_delivered": round(sum(len(t["tokens"]) for t in done) / results["wall_s"], 1),
+        "token_frames": frames, "tokens_per_frame": round(len(baseline) * len(done) / max(1, frames), 2),
+        "frames_per_s": round(frames / results["wall_s"], 1),
         "server_rss_mb": {"idle": round(results["idle_mb"], 1), "all_connected": round(results["connected_mb"], 1),
                           "peak": round(results["peak_mb"], 1)},
-        "server_kb_per_idle_session": round((results["connected_mb"] - results["idle_mb"]) * 1024 / sessions, 1),
         "wall_s": round(results["wall_s"], 2),
-        "cpu_s": {"server": results["server_cpu_s"], "bench_clients": results["bench_client_cpu_s"],
-                  "cores": os.cpu_count(), "load_average": [round(load, 2) for load in os.getloadavg()]},
+        "cpu_s": {"servers": round(results["server_turns_cpu_s"], 2), "clients": results["client_cpu_s"],
+                  "cores": os.cpu_count(), "load_average_after": [round(load, 2) for load in os.getloadavg()]},
         "server_cpu_ms_per_turn": round(results["server_turns_cpu_s"] * 1000 / max(1, sessions * turns), 2),
     }
 
@@ -180,38 +229,57 @@ def bench_serve(
     turns: Annotated[int, typer.Option(min=1, help="Turns per session")] = 2,
     tokens_per_s: Annotated[float, typer.Option(help="Scripted backend's token rate")] = 50.0,
     ramp_s: Annotated[float, typer.Option(help="Sessions send their first message within this many seconds")] = 2.0,
-    out: Annotated[Path, typer.Option(help="JSON report")] = Path("var/reports/bench_serve.json"),
+    replicas: Annotated[int, typer.Option(min=1, help="Server processes (more than one: nginx + Postgres)")] = 1,
+    client_processes: Annotated[int, typer.Option(min=1, help="Processes the sessions are spread over")] = 2,
+    out: Annotated[Path | None, typer.Option(help="JSON report (default var/reports/bench_serve_<N>r.json)")] = None,
 ) -> None:
-    """Concurrent websocket sessions against the scripted backend: added latency, frames lost, memory."""
+    """Concurrent websocket sessions against the scripted backend: added latency, tokens lost, frames, CPU."""
+    from serving.cluster import (
+        Cluster,
+        Service,
+        free_port,
+        init_postgres,
+        nginx_service,
+        postgres_service,
+    )
+
+    out = out or Path(f"var/reports/bench_serve_{replicas}r.json")
+    load_before = [round(load, 2) for load in os.getloadavg()]
     with tempfile.TemporaryDirectory(prefix="shopassist-bench-") as data_dir:
-        env = {**os.environ, "SHOPASSIST_LLM_BACKEND": "scripted", "SHOPASSIST_DATA_DIR": data_dir,
-               "SHOPASSIST_DATABASE_URL": "", "SHOPASSIST_REDIS_URL": os.environ.get("SHOPASSIST_REDIS_URL", ""),
-               "SHOPASSIST_SCRIPTED_TOKENS_PER_S": str(tokens_per_s), "SHOPASSIST_ENV": "test",
-               "SHOPASSIST_MAX_CONCURRENT_STREAMS": str(sessions * 2),
-               "SHOPASSIST_MESSAGES_PER_MINUTE": "100000", "SHOPASSIST_MESSAGES_PER_MINUTE_PER_IP": "1000000"}
         settings = load_settings(llm_backend="scripted", data_dir=Path(data_dir) / "baseline",
-                                 scripted_tokens_per_s=tokens_per_s, database_url="")
-        baseline_offsets, baseline_turn_ms = asyncio.run(_baseline(settings, 5))
-        port = _free_port()
-        server = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "--factory", "evals.bench.serve:bench_app", "--port", str(port),
-             "--log-level", "warning", "--ws-per-message-deflate", "false", "--no-access-log"],
-            env=env, stdout=subprocess.DEVNULL)
+                                 scripted_tokens_per_s=tokens_per_s, database_url="", **MODEL_WRITES)
+        baseline, baseline_turn_ms = asyncio.run(_baseline(settings, 5))
+        cluster = Cluster(Path(data_dir) / "cluster")
         try:
-            _wait_ready(port, server)
-            results = asyncio.run(_run_clients(f"ws://127.0.0.1:{port}/ws/chat", sessions, turns, ramp_s,
-                                               server.pid))
+            database_url = ""
+            if replicas > 1:
+                database_url = "postgresql+psycopg://shopassist@127.0.0.1:{}/postgres".format(
+                    cluster.start(postgres_service(init_postgres("shopassist"), free_port())).port)
+            env = {"SHOPASSIST_LLM_BACKEND": "scripted", "SHOPASSIST_DATA_DIR": data_dir,
+                   "SHOPASSIST_DATABASE_URL": database_url, "SHOPASSIST_REDIS_URL": "",
+                   "SHOPASSIST_SCRIPTED_TOKENS_PER_S": str(tokens_per_s), "SHOPASSIST_ENV": "test",
+                   "SHOPASSIST_MAX_CONCURRENT_STREAMS": str(sessions * 2),
+                   "SHOPASSIST_MESSAGES_PER_MINUTE": "100000", "SHOPASSIST_MESSAGES_PER_MINUTE_PER_IP": "1000000",
+                   **{f"SHOPASSIST_{name.upper()}": value for name, value in MODEL_WRITES.items()}}
+            from commerce.db import Database
+
+            Database(database_url or f"sqlite:///{data_dir}/shop.db").migrate()  # once, before replicas race to
+            ports = [free_port() for _ in range(replicas)]
+            servers = [cluster.start(Service(
+                name=f"api-{number}", port=port, env=env, ready_path="/health",
+                command=[sys.executable, "-m", "uvicorn", "--factory", "evals.bench.serve:bench_app", "--port",
+                         str(port), "--log-level", "warning", "--ws-per-message-deflate", "false",
+                         "--no-access-log"])) for number, port in enumerate(ports, start=1)]
+            entry = ports[0] if replicas == 1 else cluster.start(nginx_service(cluster.root, free_port(), ports)).port
+            results = _run_clients(f"ws://127.0.0.1:{entry}/ws/chat", sessions, turns, ramp_s, client_processes,
+                                   [server.pid or 0 for server in servers])
+            server_turn_ms = _server_turn_ms(ports)
         finally:
-            server.terminate()
-            server.wait(timeout=30)
-    report = _report(results, baseline_offsets, baseline_turn_ms, sessions, turns, tokens_per_s)
+            cluster.down()
+    report = _report(results, baseline, baseline_turn_ms, server_turn_ms, sessions, turns, tokens_per_s, replicas,
+                     client_processes)
+    report["cpu_s"]["load_average_before"] = load_before
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(report, indent=2))
-    print(json.dumps(report, indent=2))
-    print(f"wrote {out}")
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+    print(json.dumps(report, indent=2))  # noqa: T201 - a benchmark's figures are its output
+    print(f"wrote {out}")  # noqa: T201
