@@ -65,11 +65,12 @@ def gold_or_replay_section(settings: Settings, out_dir: Path, logs: Path | None,
 
 def tasks_section(settings: Settings, out_dir: Path, count: int, trials: int) -> Section:
     from evals.tasks.run import run_tasks, task_section
-    from evals.tasks.suite import TAU_DIR, load_tasks
+    from evals.tasks.suite import load_tasks
 
-    tasks = load_tasks(TAU_DIR / "tasks_test.json", limit=count)
+    tau = settings.shared_data("tau_retail")
+    tasks = load_tasks(tau / "tasks_test.json", limit=count)
     results = run_tasks(settings, settings, tasks, trials, max_turns=8,
-                        expected_file=TAU_DIR / "expected_final_states.json", split="test")
+                        expected_file=tau / "expected_final_states.json", split="test")
     return task_section(results, out_dir, note=f"first {count} test tasks × {trials} trials, shopper = agent model")
 
 

@@ -141,19 +141,20 @@ def tasks_command(
     from evals.replay.harness import LLMChoice
     from evals.report.write import write_report
     from evals.tasks.run import run_tasks, task_section
-    from evals.tasks.suite import TAU_DIR, TrialResult, load_tasks
+    from evals.tasks.suite import TrialResult, load_tasks
 
     agent = LLMChoice(llm_backend, llm_base_url, llm_model)
     settings = agent.settings()
     shopper = LLMChoice(shopper_backend or agent.backend, shopper_base_url or agent.base_url,
                         shopper_model or agent.model).settings()
-    tasks = load_tasks(TAU_DIR / f"tasks_{split}.json", task_id or None, limit)
+    tau = settings.shared_data("tau_retail")
+    tasks = load_tasks(tau / f"tasks_{split}.json", task_id or None, limit)
 
     def progress(result: TrialResult) -> None:
         typer.echo(f"task {result.task_index:3} trial {result.trial}  {'pass' if result.success else 'FAIL'}  "
                    f"turns={result.turns} products shown={len(result.shown)} {result.error}", err=True)
 
-    results = run_tasks(settings, shopper, tasks, trials, max_turns, TAU_DIR / "expected_final_states.json", split,
+    results = run_tasks(settings, shopper, tasks, trials, max_turns, tau / "expected_final_states.json", split,
                         progress)
     folder = _out_dir(out, "tasks", settings.data_dir)
     note = f"{len(tasks)} {split} tasks × {trials} trials; agent {settings.llm_backend}:{settings.llm_model}, " \

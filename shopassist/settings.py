@@ -10,6 +10,8 @@ from pydantic import Field, PositiveFloat, SecretStr, ValidationError, field_val
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_SECRET = "dev-only-change-me"
+# ../shared beside the repository: the data sets (τ-bench retail, ESCI, ABCD) every checkout shares.
+DEFAULT_SHARED_DIR = Path(__file__).resolve().parents[2] / "shared"
 
 
 class Settings(BaseSettings):
@@ -19,6 +21,8 @@ class Settings(BaseSettings):
     data_dir: Path = Field(Path("var"), description="Where the database, indexes and model cache live")
     database_url: str = Field("", description="SQLAlchemy URL; empty means SQLite under data_dir")
     models_dir: Path | None = Field(None, description="Model files and embedding cache; empty means data_dir/models")
+    shared_dir: Path = Field(DEFAULT_SHARED_DIR, description="Shared data sets under data/ (tau_retail, esci_subset, "
+                             "abcd); by default ../shared beside the repository")
     chroma_host: str = ""
     chroma_port: int = Field(8000, ge=1, le=65535)
     redis_url: str = ""
@@ -72,6 +76,10 @@ class Settings(BaseSettings):
     @property
     def sqlalchemy_url(self) -> str:
         return self.database_url or f"sqlite:///{(self.data_dir / 'shop.db').as_posix()}"
+
+    def shared_data(self, name: str) -> Path:
+        """A shared data set's folder, e.g. shared_data("tau_retail")."""
+        return self.shared_dir / "data" / name
 
     @property
     def chroma_path(self) -> Path:

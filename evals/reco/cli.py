@@ -9,12 +9,11 @@ import typer
 
 from shopassist.settings import get_settings
 
-TAU_DIR = Path("../shared/data/tau_retail")
-
 
 def eval_reco(
     out: Annotated[Path, typer.Option(help="Where to write the JSON report")] = Path("var/reports/reco.json"),
-    tau_dir: Annotated[Path, typer.Option(help="τ-retail data folder (real orders); skipped when missing")] = TAU_DIR,
+    tau_dir: Annotated[Path | None, typer.Option(help="τ-retail data folder (real orders; default: the shared "
+                                                      "data's tau_retail); skipped when missing")] = None,
     demo: Annotated[bool, typer.Option(help="Evaluate on the demo shop's behaviour events")] = True,
 ) -> None:
     """Recommendation eval: leave-last-out HR@10/NDCG@10, coverage, diversity, brand Gini; personal vs plain."""
@@ -32,6 +31,7 @@ def eval_reco(
             datasets.append(data)
         else:
             typer.echo("demo shop has no behaviour events: run `shopassist data generate` first", err=True)
+    tau_dir = tau_dir or settings.shared_data("tau_retail")
     if tau_dir.is_dir():
         datasets.append(load_tau(tau_dir))
     if not datasets:

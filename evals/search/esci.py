@@ -1,4 +1,4 @@
-"""The Amazon ESCI subset (shared/data/esci_subset) as catalog docs and graded relevance judgements."""
+"""The Amazon ESCI subset (<shared_dir>/data/esci_subset) as catalog docs and graded relevance judgements."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from commerce.models import Product
+from shopassist.settings import get_settings
 from vectorstore.documents import ProductDoc, product_doc
 
-ESCI_DIR = Path(__file__).resolve().parents[3] / "shared" / "data" / "esci_subset"
 GAINS = {"E": 1.0, "S": 0.1, "C": 0.01, "I": 0.0}
 
 
@@ -28,10 +28,10 @@ class LabeledQuery(BaseModel):
 
 
 def esci_dir() -> Path:
-    for candidate in (ESCI_DIR, Path.cwd().parent / "shared" / "data" / "esci_subset"):
-        if (candidate / "products.jsonl").exists():
-            return candidate
-    raise FileNotFoundError("ESCI subset not found (expected ../shared/data/esci_subset)")
+    folder = get_settings().shared_data("esci_subset")
+    if not (folder / "products.jsonl").exists():
+        raise FileNotFoundError(f"ESCI subset not found at {folder} (set SHOPASSIST_SHARED_DIR)")
+    return folder
 
 
 def esci_docs(folder: Path | None = None) -> list[ProductDoc]:

@@ -14,7 +14,7 @@ from langchain_core.language_models import BaseChatModel
 from evals.report.plots import bar_chart
 from evals.report.write import Section
 from evals.tasks.shopper_sim import LLMShopper
-from evals.tasks.suite import TAU_DIR, TauStore, TauTask, TrialResult, run_trial, summarize_tasks
+from evals.tasks.suite import TauStore, TauTask, TrialResult, run_trial, summarize_tasks
 from shopassist.settings import Settings
 
 if TYPE_CHECKING:
@@ -51,7 +51,7 @@ async def _run(settings: Settings, shopper_settings: Settings, tasks: list[TauTa
     from agent.runner import AgentRunner
     from tools.deps import Deps
 
-    store = TauStore(TAU_DIR, folder)
+    store = TauStore(settings.shared_data("tau_retail"), folder)
     settings = tau_shop_settings(settings, folder)
     model = build_chat_model(settings)
     shopper_model = build_chat_model(shopper_settings, own_instance=True)

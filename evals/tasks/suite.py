@@ -22,7 +22,6 @@ from shopassist.settings import Settings
 from tools.base import ToolContext, ToolFailure
 from tools.deps import Deps
 
-TAU_DIR = Path("/work/shared/data/tau_retail")
 YES = re.compile(r"^\W*(yes|yeah|yep|sure|confirm|correct|ok|okay|please do|go ahead|好|是|确认|可以)", re.IGNORECASE)
 
 

@@ -12,8 +12,9 @@ from commerce.demo.products import generate_products
 from commerce.importers.jsonl import export_jsonl
 from shopassist.cli import app
 from shopassist.settings import get_settings
+from tests.shared_data import TAU_DIR
 
-TAU = Path("/work/shared/data/tau_retail")
+TAU = TAU_DIR
 runner = CliRunner()
 
 

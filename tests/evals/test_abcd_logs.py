@@ -8,8 +8,7 @@ import pytest
 
 from evals.replay.abcd_logs import convert_file
 from serving.dialogue_log import read_logs, write_logs
-
-ABCD_SAMPLE = Path("/work/shared/data/abcd/abcd_sample.json")
+from tests.shared_data import ABCD_SAMPLE
 
 
 @pytest.mark.skipif(not ABCD_SAMPLE.exists(), reason="ABCD sample not present")

@@ -17,8 +17,7 @@ from typer.testing import CliRunner
 from commerce.db import Database
 from shopassist.cli import app
 from tests.servers import free_port
-
-ABCD_SAMPLE = Path("/work/shared/data/abcd/abcd_sample.json")
+from tests.shared_data import ABCD_SAMPLE
 
 
 @pytest.fixture

@@ -10,9 +10,9 @@ from typer.testing import CliRunner
 
 from evals.tasks.fidelity import diff_values, run_fidelity
 from shopassist.cli import app
+from tests.shared_data import TAU_DIR
 from tools import order_rules
 
-TAU_DIR = Path("/work/shared/data/tau_retail")
 EXPECTED = TAU_DIR / "expected_final_states.json"
 # Exchanges, returns, cancellations, item and payment changes, refusals the reference also made, and a task
 # whose gold sequence omits the verification steps.

@@ -17,7 +17,6 @@ from evals.report.metrics import pass_hat_k
 from evals.tasks.run import tau_shop_settings
 from evals.tasks.shopper_sim import ScriptedShopper
 from evals.tasks.suite import (
-    TAU_DIR,
     TauStore,
     TauTask,
     TrialResult,
@@ -27,6 +26,7 @@ from evals.tasks.suite import (
     summarize_tasks,
 )
 from shopassist.settings import Settings
+from tests.shared_data import TAU_DIR
 from tools.base import ToolContext
 from tools.deps import Deps
 

@@ -23,8 +23,9 @@ from commerce.importers.tau import (
 )
 from commerce.store import counts, get_order, get_product, get_shopper
 from commerce.tables import OrderRow
+from tests.shared_data import TAU_DIR
 
-TAU = Path("/work/shared/data/tau_retail")
+TAU = TAU_DIR
 pytestmark = pytest.mark.skipif(not TAU.is_dir(), reason="τ-bench retail data not present")
 
 
