@@ -48,7 +48,8 @@ def test_a_shopper_verified_by_email_is_the_shopper_of_the_conversations_later_t
         plan(("whoami", {})), next_step(), "Here are your orders.",
         plan(("whoami", {})), next_step(), "Still you.",
     ])
-    runner = AgentRunner(serving_settings, database, model=model, tools=[*IDENTITY_TOOLS, recording_tool(seen)],
+    llm_turns = serving_settings.model_copy(update={"agent_planner": "llm", "agent_answer": "model"})
+    runner = AgentRunner(llm_turns, database, model=model, tools=[*IDENTITY_TOOLS, recording_tool(seen)],
                          model_name="scripted-fake")
     with make_client(serving_settings, database, runner) as client:
         with client.websocket_connect("/ws/chat") as ws:
