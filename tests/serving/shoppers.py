@@ -15,7 +15,7 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import WebSocketException
 
 from commerce.db import Database
-from commerce.tables import MessageRow
+from commerce.tables import MessageRow, TurnLeaseRow
 
 RECONNECT_S = 0.3
 
@@ -33,6 +33,7 @@ class Shopper:
     resent: set[str] = field(default_factory=set)
     reconnects: int = 0
     error_after_s: dict[str, float] = field(default_factory=dict)
+    products: dict[str, int] = field(default_factory=dict)
 
     async def say(self, text: str, client_message_id: str, deadline_s: float = 90.0) -> None:
         """Send one message and keep at it (reconnecting) until it is answered or fails with an error."""
@@ -61,6 +62,8 @@ class Shopper:
                 if not stored:  # never reached the database (or the first connection): send it now
                     await self._send(ws, text, client_message_id)
                 sent_at = time.monotonic()
+            elif frame["type"] == "products":  # one message in flight per session: it is this one's
+                self.products[client_message_id] = len(frame["products"])
             elif frame.get("client_message_id") != client_message_id:
                 continue
             elif frame["type"] == "done":
@@ -99,6 +102,19 @@ def stored_outcomes(database_url: str, session_ids: list[str]) -> dict[str, int]
     users = [row.id for row in rows if row.role == "user"]
     return {"stored_messages": len(users), "stored_without_reply": sum(1 for id_ in users if not replies[id_]),
             "extra_replies": sum(max(0, replies[id_] - 1) for id_ in users)}
+
+
+def half_written(database_url: str, session_ids: list[str]) -> dict[str, int]:
+    """Rows a torn write would leave: answers to no stored message, leases of messages already answered."""
+    database = Database(database_url)
+    with database.session() as session:
+        rows = list(session.scalars(select(MessageRow).where(MessageRow.conversation_id.in_(session_ids))))
+        leased = set(session.scalars(select(TurnLeaseRow.message_id)
+                                     .where(TurnLeaseRow.conversation_id.in_(session_ids))))
+    database.engine.dispose()
+    users = {row.id for row in rows if row.role == "user"}
+    answered = {(row.payload or {}).get("reply_to") for row in rows if row.role == "assistant"}
+    return {"orphan_replies": len(answered - users), "leases_of_answered_messages": len(leased & answered)}
 
 
 def report(shoppers: list[Shopper], stored: dict[str, int], **extra: Any) -> dict[str, Any]:

@@ -19,7 +19,7 @@ from commerce.importers.jsonl import export_jsonl
 from serving.cluster import Cluster, postgres_bin
 from serving.cluster_cli import bring_up, replica_env
 from tests.servers import free_port, require
-from tests.serving.shoppers import Shopper, report, stored_outcomes
+from tests.serving.shoppers import Shopper, half_written, report, stored_outcomes
 
 pytestmark = pytest.mark.slow
 REPORTS = Path("var/reports")
@@ -116,3 +116,43 @@ def test_llm_server_killed_mid_stream(cluster: Cluster) -> None:
     assert f"llm-retry-{recovery['attempts']}" in shopper.answered, figures
     assert {name: cluster[name].pid for name in replicas} == replicas  # no API restart
     assert figures["lost"] == 0 and figures["duplicated"] == 0, figures
+
+
+def test_postgres_restarted_while_sessions_stream(cluster: Cluster) -> None:
+    shoppers = [Shopper(f"pg{index}", _url(cluster)) for index in range(10)]
+
+    async def converse(shopper: Shopper) -> None:
+        for turn in range(2):
+            await shopper.say(f"{shopper.name} wants tents, turn {turn}", f"{shopper.name}-{turn}")
+
+    async def scenario() -> None:
+        tasks = [asyncio.create_task(converse(shopper)) for shopper in shoppers]
+        await asyncio.sleep(1.0)
+        cluster.stop("postgres")  # a fast shutdown: open transactions roll back
+        cluster.restart("postgres")
+        await asyncio.gather(*tasks)
+
+    asyncio.run(scenario())
+    sessions = [shopper.session_id or "" for shopper in shoppers]
+    figures = report(shoppers, stored_outcomes(_database_url(cluster), sessions), fault="Postgres restart",
+                     **half_written(_database_url(cluster), sessions))
+    _write("restart_postgres", figures)
+    assert figures["lost"] == 0 and figures["duplicated"] == 0, figures
+    assert figures["orphan_replies"] == 0 and figures["leases_of_answered_messages"] == 0, figures
+    assert set(figures["failed"].values()) <= {"internal"}, figures  # failed cleanly, with an error frame
+
+
+def test_chroma_server_down_search_still_answers_then_back(cluster: Cluster) -> None:
+    shopper = Shopper("chroma", _url(cluster))
+    cluster.kill("chroma", signal.SIGKILL)
+    try:
+        asyncio.run(shopper.say("tents for two", "chroma-down"))
+    finally:
+        cluster.restart("chroma")
+    asyncio.run(shopper.say("tents for two", "chroma-back"))
+    figures = report([shopper], stored_outcomes(_database_url(cluster), [shopper.session_id or ""]),
+                     fault="Chroma server SIGKILL", products_shown=shopper.products)
+    _write("kill_chroma", figures)
+    # Running replicas hold the index in memory (dense vectors and BM25): search stays hybrid without the server.
+    assert shopper.products["chroma-down"] > 0 and shopper.products["chroma-back"] > 0, figures
+    assert figures["lost"] == 0 and figures["failed"] == {}, figures
