@@ -26,9 +26,14 @@ _ZIP = re.compile(r"\b\d{5}\b")
 _ORDER_ID = re.compile(r"#?\b(W\d+)\b")
 
 
+# Filters the planner may set only with words the shopper used: small models copy the brand of a tool example.
+MENTIONED_ONLY = ("brand",)
+
+
 @dataclass(frozen=True)
 class AllowedValues:
     values: dict[str, list[str]] = field(default_factory=dict)
+    shopper_text: str = ""
 
     @classmethod
     def gather(cls, shopper_texts: list[str], products: list[str], orders: list[str], items: list[str],
@@ -39,7 +44,7 @@ class AllowedValues:
             "items": items, "variants": variants, "payments": payments,
             "emails": _EMAIL.findall(text), "names": _NAME.findall(text), "zips": _ZIP.findall(text),
         }
-        return cls({kind: sorted(set(values)) for kind, values in found.items()})
+        return cls({kind: sorted(set(values)) for kind, values in found.items()}, text.lower())
 
     def _allowed(self, name: str) -> list[str] | None:
         kind = FIELD_KINDS.get(name)
@@ -75,3 +80,16 @@ class AllowedValues:
             if any(str(item) not in allowed for item in values):
                 bad.append(name)
         return bad
+
+    def without_unmentioned(self, call: ToolCall) -> ToolCall:
+        """The call without filter values (brands) the shopper never wrote."""
+        arguments = dict(call.arguments)
+        for name in MENTIONED_ONLY:
+            values = arguments.get(name)
+            if isinstance(values, list):
+                kept = [value for value in values if str(value).lower() in self.shopper_text]
+                if kept:
+                    arguments[name] = kept
+                else:
+                    arguments.pop(name)
+        return call.model_copy(update={"arguments": arguments})

@@ -85,6 +85,7 @@ async def understand(state: AgentState, runtime: Runtime[TurnContext]) -> dict[s
     if invented:
         log.warning("dropped planned calls with unknown argument values: %s", invented)
         plan.tool_calls = [call for call in plan.tool_calls if not allowed.violations(call)]
+    plan.tool_calls = [allowed.without_unmentioned(call) for call in plan.tool_calls]
     done = {(call.name, repr(sorted(call.arguments.items()))) for step in steps for call in step.plan.tool_calls
             if not step.repair_note}
     # A call that already ran with the same arguments would only repeat its DATA.
@@ -214,7 +215,8 @@ async def respond(state: AgentState, runtime: Runtime[TurnContext]) -> dict[str,
         # Last-step guard: calls still dangling when the step budget ran out, and nothing useful to report.
         return {"answer": await _say(runtime, templates.say("turn", "step_limit"))}
     facts = render_outcomes(outcomes, RenderContext(templates=templates, message=state["request"].text,
-                                                    shown_before=_shown_before(state)))
+                                                    shown_before=_shown_before(state),
+                                                    refinement=state.get("intent") == "refinement"))
     model_writes = context.answer_mode == "model"
     parts = [await _say(runtime, facts)] if facts and not model_writes else []
     if context.answer_mode == "facts" or (context.answer_mode == "advice" and not facts):

@@ -48,6 +48,7 @@ class RenderContext:
     templates: Templates
     message: str
     shown_before: list[ShownProduct] = field(default_factory=list)
+    refinement: bool = False  # the search narrows what was shown before: say what changed
 
 
 def _join(templates: Templates, items: list[str]) -> str:
@@ -127,7 +128,7 @@ def _currency(output: SearchProductsOutput, templates: Templates) -> list[str]:
 
 def _refinement(output: SearchProductsOutput, context: RenderContext) -> list[str]:
     before = context.shown_before
-    if not before or not output.hits:
+    if not context.refinement or not before or not output.hits:
         return []
     t = context.templates
     old, new = min(p.price for p in before), min(h.price for h in output.hits)

@@ -40,6 +40,9 @@ _POLICY = re.compile(r"\b(return|refund|exchange|shipping|delivery|warranty|priv
                      r"|多久(能|可以)?(到|退)", re.I)
 _GREETING = re.compile(r"^\s*(hi|hello|hey|good (morning|afternoon|evening)|thanks?( you)?|thank you( so much)?|bye"
                        r"|goodbye|你好|您好|嗨|谢谢|多谢|再见|拜拜)[\s!.,。！～~]*$", re.I)
+_CONFIRM_IN_CHAT = re.compile(r"^\s*(yes|yeah|yep|ok(ay)?|sure|please do|go ahead|do it|i confirm|confirm(ed)?"
+                              r"|确认|确定|好的|是的|可以|对)[\s,，.。!！]*"
+                              r"(please|confirm(ed)?|cancel it|确认(取消|退货)?|请)?[\s.。!！]*$", re.I)
 _CART_VIEW = re.compile(r"\b(what'?s|show|view|see) (in )?(my )?(shopping )?cart\b|\bmy cart\b|我的购物车|购物车里",
                         re.I)
 _CART_ADD = re.compile(r"\badd\b.{0,40}\b(cart|basket)\b|加(入|到)购物车|放(进|入)购物车", re.I)
@@ -77,6 +80,7 @@ class ShownItem:
     id: str
     title: str
     price: float
+    currency: str = "USD"
     available_item_ids: list[str] = field(default_factory=list)
 
 
@@ -194,7 +198,9 @@ def _product_route(request: RouterInput) -> Route | None:
         below = round(min(item.price for item in shown) - 0.01, 2) if _CHEAPER.search(text) else None
         query = f"{request.previous_query} {_CUE_WORDS.sub(' ', text)}"
         query = re.sub(r"\s+", " ", query).strip(" ,.!?，。！？")
-        return Route(intent="refinement", calls=[_call("search_products", query=query[:300], max_price=below)])
+        currency = shown[0].currency if below is not None else None  # the shown prices' currency, not the query's
+        return Route(intent="refinement", calls=[_call("search_products", query=query[:300], max_price=below,
+                                                       currency=currency)])
     if _RECOMMEND.search(text) and not _has_product_words(text):
         return Route(intent="recommendation", calls=[_call("recommend_products", mode="for_you")])
     return None
@@ -222,6 +228,8 @@ def _route(request: RouterInput, classifier: IntentGuesser | None) -> Route | No
         return Route(intent="off_topic", reply="decline")
     if _GREETING.match(text):
         return Route(intent="greeting", reply="greeting")
+    if _CONFIRM_IN_CHAT.match(text):
+        return Route(intent="confirmation", reply="confirm_hint")  # only the client's confirm button confirms
     if _HUMAN.search(text):
         return Route(intent="human_agent", calls=[_call("transfer_to_human_agents", summary=text[:500])])
     if _FORGET.search(text):

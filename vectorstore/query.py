@@ -118,7 +118,8 @@ def _negated_terms(text: str) -> tuple[list[str], str]:
             terms.append(match.group(1))
             text = text.replace(match.group(0), " ")
     for cue in NEGATION_ZH:
-        for match in re.finditer(rf"{cue}([\u4e00-\u9fffa-z]+?)(?:的|材质|做的|$|，|,|\s)", text):
+        # '有没有…' asks whether the shop has it: not a negation.
+        for match in re.finditer(rf"(?<!有){cue}([\u4e00-\u9fffa-z]+?)(?:的|材质|做的|$|，|,|\s)", text):
             terms.append(match.group(1))
             text = text.replace(match.group(0), " ")
     return terms, text
@@ -144,6 +145,10 @@ def _known(text: str, values: Iterable[str]) -> list[str]:
     return sorted(value for value in values if len(value) > 1 and named(value))
 
 
+_QUESTION_OPENERS = re.compile(r"^(有没有|请问|我想要|我想买|我要|想买|帮我找|给我找|do you have|i want|i need|"
+                               r"i'?m looking for|looking for|show me|find me)\s*", re.I)
+
+
 def parse_query(raw: str, vocabulary: Vocabulary | None = None) -> SearchQuery:
     text = normalise(raw)
     fields: dict = {}
@@ -166,7 +171,7 @@ def parse_query(raw: str, vocabulary: Vocabulary | None = None) -> SearchQuery:
     if size := SIZE_PATTERN.search(text):
         fields["size"] = [(size.group(1) or size.group(2)).upper()]
         text = _take(text, size.span())
-    fields["wording"] = re.sub(r"\s+", " ", text).strip(" ,.!?，。！？的了")
+    fields["wording"] = _QUESTION_OPENERS.sub("", re.sub(r"\s+", " ", text).strip(" ,.!?，。！？的了")).strip(" 的")
     fields["text"] = expand_text(text)
     if vocabulary:
         # Matched on the expanded text, so '防水登山鞋' names the 'hiking boots' category and 'waterproof'.

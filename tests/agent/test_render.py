@@ -31,7 +31,8 @@ def ok(output: Any, name: str = "tool") -> ToolOutcome:
 def render(outcomes: list[ToolOutcome], language: str = "en", message: str = "",
            shown: list[ShownProduct] | None = None) -> str:
     templates: Templates = TEMPLATES[language]  # type: ignore[index]
-    text = render_outcomes(outcomes, RenderContext(templates=templates, message=message, shown_before=shown or []))
+    context = RenderContext(templates=templates, message=message, shown_before=shown or [], refinement=bool(shown))
+    text = render_outcomes(outcomes, context)
     assert not find_leaks(text), text
     return text
 

@@ -61,3 +61,9 @@ def test_agent_fields_win_over_parsed_ones() -> None:
     assert merged.price_max == 80.0 and merged.colour == ["black"] and "leather" in merged.exclude
     assert merge_query(parsed, SearchQuery(price_min=10)).price_min == 10
     assert merge_query(parsed, None) == parsed
+
+
+def test_a_question_whether_the_shop_has_it_is_not_a_negation() -> None:
+    query = parse_query("有没有防水的登山鞋，500块以内")
+    assert not query.exclude and query.price_max == 500 and query.wording == "防水的登山鞋"
+    assert parse_query("没有皮革的包").exclude
