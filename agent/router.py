@@ -43,6 +43,12 @@ _GREETING = re.compile(r"^\s*(hi|hello|hey|good (morning|afternoon|evening)|than
 _CONFIRM_IN_CHAT = re.compile(r"^\s*(yes|yeah|yep|ok(ay)?|sure|please do|go ahead|do it|i confirm|confirm(ed)?"
                               r"|确认|确定|好的|是的|可以|对)[\s,，.。!！]*"
                               r"(please|confirm(ed)?|cancel it|确认(取消|退货)?|请)?[\s.。!！]*$", re.I)
+_ASKS_FOR_PRODUCTS = re.compile(r"^\s*(do|does) (you|the shop|your shop|this shop) (sell|have|carry|stock|offer)\b"
+                                r"|^\s*(have you got|i'?m looking for|i am looking for|looking for|show me|find me"
+                                r"|i want|i need)\b|^\s*(我想买|我要买|想买|帮我找|给我找|我在找)"
+                                r"|^\s*(你们|店里|这里)?(有没有|有卖|卖不卖|有)[^订单]{1,20}(吗|么)?[?？]?\s*$", re.I)
+_NOT_A_PRODUCT = re.compile(r"refund|return|cancel|exchange|help|problem|issue|complain|退|换|取消|帮助|问题|投诉",
+                            re.I)
 _CART_VIEW = re.compile(r"\b(what'?s|show|view|see) (in )?(my )?(shopping )?cart\b|\bmy cart\b|我的购物车|购物车里",
                         re.I)
 _CART_ADD = re.compile(r"\badd\b.{0,40}\b(cart|basket)\b|加(入|到)购物车|放(进|入)购物车", re.I)
@@ -240,6 +246,8 @@ def _route(request: RouterInput, classifier: IntentGuesser | None) -> Route | No
         return Route(intent="policy_question", calls=[_call("search_faq", query=text[:300])])
     if found := _product_route(request):
         return found
+    if _ASKS_FOR_PRODUCTS.search(text) and not _RECOMMEND.search(text) and not _NOT_A_PRODUCT.search(text):
+        return Route(intent="product_search", calls=[_call("search_products", query=text[:300])])
     return _classified(request, classifier)
 
 
