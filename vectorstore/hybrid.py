@@ -171,11 +171,11 @@ class ProductIndex:
 
     def rerank(self, query: SearchQuery, candidates: list[Candidate]) -> list[Candidate]:
         """The learned ranker's order (its score becomes the candidate's), or the fused order without a model."""
-        if self.ranker is None or not candidates:
+        if self.ranker is None or not candidates or not self.ranker.applies_to(query.language):
             return candidates
         rows = features(query, [c.doc for c in candidates], [c.signals for c in candidates],
                         [c.score for c in candidates], self.lexical)
-        scores = self.ranker.score(rows)
+        scores = self.ranker.score(rows, query.language)
         if scores is None:
             return candidates
         order = np.argsort(-scores, kind="stable")

@@ -3,6 +3,7 @@ phrase flags, price fit, rating, stock) scored by a LightGBM lambdarank model; w
 
 from __future__ import annotations
 
+import json
 import logging
 import math
 import threading
@@ -24,6 +25,7 @@ log = logging.getLogger(__name__)
 RETRIEVERS = (MINILM, USE, BM25)
 FEATURES = (
     *(f"{name}_{part}" for name in RETRIEVERS for part in ("score", "rank")),
+    *(f"{name}_gap" for name in RETRIEVERS),
     "fused_score", "fused_rank",
     "title_match", "brand_match", "category_match", "colour_match", "attribute_match",
     "exact_phrase", "brand_in_query", "price_fit", "rating", "in_stock", "query_zh", "query_terms",
@@ -60,7 +62,7 @@ def features(query: SearchQuery, docs: Sequence[ProductDoc], signals: Sequence[d
         for j, name in enumerate(RETRIEVERS):
             rank, value = found.get(name, (MISSING_RANK, math.nan))
             row[2 * j], row[2 * j + 1] = value, rank
-        col = 2 * len(RETRIEVERS)
+        col = 3 * len(RETRIEVERS)
         row[col], row[col + 1] = score, i
         brand = doc.brand.lower()
         row[col + 2] = _coverage(terms, idf, _terms(doc.title))
@@ -77,14 +79,21 @@ def features(query: SearchQuery, docs: Sequence[ProductDoc], signals: Sequence[d
         row[col + 11] = float(doc.in_stock)
         row[col + 12] = float(query.language == "zh")
         row[col + 13] = len(terms)
+    # Scores relative to the query's best: raw cosine and BM25 levels differ a lot from one query to the next.
+    for j in range(len(RETRIEVERS)):
+        column = rows[:, 2 * j]
+        if len(rows) and not np.all(np.isnan(column)):
+            rows[:, 2 * len(RETRIEVERS) + j] = column - np.nanmax(column)
     return rows
 
 
 class LearnedRanker:
-    """Loads the model file once; `score` returns None when there is no model, so callers keep the fused order."""
+    """Loads the model file once; `score` returns None when there is no model, or for a query language its report
+    (ranker.json, `apply_to`) leaves out because cross-validation found fusion better there: callers keep fusion."""
 
     def __init__(self, path: Path = MODEL_PATH) -> None:
         self.path = path
+        self.languages: set[str] | None = None  # None: every language
         self._booster: Any = None
         self._loaded = False
         self._lock = threading.Lock()
@@ -98,7 +107,10 @@ class LearnedRanker:
 
                     try:
                         self._booster = lightgbm.Booster(model_file=str(self.path))
-                    except (OSError, ValueError, lightgbm.basic.LightGBMError) as error:  # search must go on
+                        report = self.path.with_suffix(".json")
+                        if report.exists():
+                            self.languages = set(json.loads(report.read_text(encoding="utf-8"))["apply_to"])
+                    except (OSError, ValueError, KeyError, lightgbm.basic.LightGBMError) as error:  # search must go on
                         log.warning("learned ranker not loaded from %s (%s): using fusion", self.path, error)
         return self._booster
 
@@ -106,8 +118,11 @@ class LearnedRanker:
     def available(self) -> bool:
         return self._load() is not None
 
-    def score(self, rows: np.ndarray) -> np.ndarray | None:
+    def applies_to(self, language: str) -> bool:
+        return self._load() is not None and (self.languages is None or language in self.languages)
+
+    def score(self, rows: np.ndarray, language: str = "en") -> np.ndarray | None:
         booster = self._load()
-        if booster is None or not len(rows):
+        if booster is None or not len(rows) or not self.applies_to(language):
             return None
         return np.asarray(booster.predict(rows, num_threads=1), dtype=np.float64)

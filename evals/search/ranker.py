@@ -20,7 +20,7 @@ from vectorstore.ltr import FEATURES, features
 LABEL_OF_GAIN = {1.0: 3, 0.1: 2, 0.01: 1}
 PARAMS: dict[str, Any] = {
     "objective": "lambdarank", "label_gain": [0.0, 1.0, 10.0, 100.0], "lambdarank_truncation_level": 20,
-    "learning_rate": 0.05, "num_leaves": 15, "min_data_in_leaf": 20, "feature_fraction": 0.8,
+    "learning_rate": 0.05, "num_leaves": 7, "min_data_in_leaf": 50, "feature_fraction": 0.8,
     "bagging_fraction": 0.8, "bagging_freq": 1, "lambda_l2": 1.0, "num_threads": 2, "verbose": -1, "seed": 7,
 }
 ROUNDS = 150
@@ -87,14 +87,17 @@ def shipped_ranker(runs: Runs, fusion: FusionConfig) -> Callable[[int], list[str
     return lambda i: [c.product_id for c in runs.index.rerank(runs.search_queries[i], runs.candidates(i, fusion))]
 
 
-def train_and_save(runs: Runs, fusion: FusionConfig, path: Path, report: dict[str, Any]) -> dict[str, Any]:
-    """Fit on every judged query and write the model with its cross-validated report beside it."""
+def train_and_save(runs: Runs, fusion: FusionConfig, path: Path, apply_to: Sequence[str],
+                   report: dict[str, Any]) -> dict[str, Any]:
+    """Fit on every judged query and write the model with its cross-validated report beside it; search applies it
+    to the query languages in `apply_to` only."""
     model = Pools(runs, fusion).fit(range(len(runs.queries)))
     path.parent.mkdir(parents=True, exist_ok=True)
     model.save_model(str(path))
     gain = model.feature_importance("gain")
-    report = {**report, "params": PARAMS, "rounds": ROUNDS, "folds": FOLDS, "model_bytes": path.stat().st_size,
-              "feature_gain": {name: round(float(g), 1) for name, g in sorted(zip(FEATURES, gain, strict=True),
-                                                                              key=lambda item: -item[1])}}
+    ranked_gain = sorted(zip(FEATURES, gain, strict=True), key=lambda item: -item[1])
+    report = {**report, "apply_to": list(apply_to), "params": PARAMS, "rounds": ROUNDS, "folds": FOLDS,
+              "model_bytes": path.stat().st_size,
+              "feature_gain": {name: round(float(value), 1) for name, value in ranked_gain}}
     path.with_suffix(".json").write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return report

@@ -55,7 +55,7 @@ def test_mixed_chinese_english_query_is_routed_as_chinese_and_found(use_index: P
 
 def test_fusion_weights_follow_the_query_language() -> None:
     index = ProductIndex([DenseSpace(MINILM, HashingEmbedder(64)), DenseSpace(USE, HashingEmbedder(48))],
-                         FusionConfig(weights={"en": {MINILM: 1.0}, "zh": {USE: 1.0, BM25: 1.0}}))
+                         FusionConfig(k=10, weights={"en": {MINILM: 1.0}, "zh": {USE: 1.0, BM25: 1.0}}))
     index.add_docs(products(ENGLISH) + products(CHINESE))
     english = index.retrieve(SearchQuery(text="running shoes"), k=5)
     chinese = index.retrieve(SearchQuery(text="跑步鞋"), k=5)
