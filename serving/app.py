@@ -15,6 +15,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 
 from commerce.db import Database
+from serving.checkout import router as checkout_router
 from serving.console import router as console_router
 from serving.console import services_of
 from serving.identity import issue_token
@@ -65,6 +66,7 @@ def create_app(settings: Settings, db: Database | None = None, runner: Runner | 
     app.add_middleware(CORSMiddleware, allow_origins=settings.allowed_origins, allow_methods=["GET", "POST"],
                        allow_headers=["*"], allow_credentials=False)
     app.include_router(console_router)
+    app.include_router(checkout_router)
     app.mount("/mcp", mcp.asgi_app)
 
     @app.get("/", include_in_schema=False)

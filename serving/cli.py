@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from shopassist.settings import get_settings
+from shopassist.settings import SettingsError, get_settings, load_settings
 
 logs_app = typer.Typer(help="Dialogue logs of served conversations.", no_args_is_help=True)
 
@@ -29,8 +29,12 @@ def serve(
 
     from serving.logs import configure_json_logging
 
-    settings = get_settings()
-    host, port = host or settings.host, port or settings.port
+    try:
+        settings = load_settings(host=host) if host else get_settings()  # --host is checked like SHOPASSIST_HOST
+    except SettingsError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(2) from None
+    host, port = settings.host, port or settings.port
     configure_json_logging()
     typer.echo(f"shopassist: demo shop http://{host}:{port}/  console http://{host}:{port}/console  "
                f"(LLM backend: {settings.llm_backend})")

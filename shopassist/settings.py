@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -10,6 +11,7 @@ from pydantic import Field, PositiveFloat, SecretStr, ValidationError, field_val
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_SECRET = "dev-only-change-me"
+DEV_OPERATOR_TOKEN = "operator-dev-token"
 # ../shared beside the repository: the data sets (τ-bench retail, ESCI, ABCD) every checkout shares.
 DEFAULT_SHARED_DIR = Path(__file__).resolve().parents[2] / "shared"
 
@@ -27,7 +29,7 @@ class Settings(BaseSettings):
     chroma_port: int = Field(8000, ge=1, le=65535)
     redis_url: str = ""
     secret: SecretStr = SecretStr(DEV_SECRET)
-    operator_token: SecretStr = SecretStr("operator-dev-token")
+    operator_token: SecretStr = SecretStr(DEV_OPERATOR_TOKEN)
     allowed_origins: list[str] = ["*"]
 
     llm_backend: Literal["embedded", "openai", "scripted"] = "embedded"
@@ -59,7 +61,14 @@ class Settings(BaseSettings):
     )
     profile_half_life_days: float = Field(30.0, gt=0, description="Half-life of behaviour in shopper profiles")
     host: str = "127.0.0.1"
+    allow_public_bind: bool = Field(False, description="Outside production the server binds only to loopback (its "
+                                    "development secret, operator token and /demo/token must not face a network); "
+                                    "true allows another host anyway")
     port: int = Field(8080, ge=1, le=65535)
+    public_base_url: str = Field("http://127.0.0.1:8080", description="Where shoppers reach this server, e.g. "
+                                 "https://assistant.example; links sent to shoppers (checkout) start with it")
+    shop_checkout_url: str = Field("", description="The shop's own checkout page; /checkout/{token} hands the cart "
+                                   "over to it with the signed token as ?cart=...; empty: no hand-over button")
     max_frame_bytes: int = Field(16_384, ge=256)
     messages_per_minute: int = Field(20, ge=1)
     messages_per_minute_per_ip: int = Field(120, ge=1)
@@ -100,10 +109,29 @@ class Settings(BaseSettings):
         return {code.upper(): rate for code, rate in rates.items()}
 
     @model_validator(mode="after")
-    def _refuse_dev_secret_in_production(self) -> Settings:
+    def _refuse_dev_secrets_in_production(self) -> Settings:
         if self.env == "production" and self.secret.get_secret_value() == DEV_SECRET:
             raise ValueError("SHOPASSIST_SECRET must be set to a real secret in production")
+        if self.env == "production" and self.operator_token.get_secret_value() == DEV_OPERATOR_TOKEN:
+            raise ValueError("SHOPASSIST_OPERATOR_TOKEN must be set to a real token in production")
         return self
+
+    @model_validator(mode="after")
+    def _loopback_outside_production(self) -> Settings:
+        if self.env != "production" and not self.allow_public_bind and not is_loopback(self.host):
+            raise ValueError(f"SHOPASSIST_HOST {self.host!r} is not a loopback address: outside production the "
+                             "server binds only to loopback (set SHOPASSIST_ENV=production with real secrets, or "
+                             "SHOPASSIST_ALLOW_PUBLIC_BIND=true)")
+        return self
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 class SettingsError(RuntimeError):

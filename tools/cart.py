@@ -55,7 +55,7 @@ def _serializer(settings: Settings) -> URLSafeTimedSerializer:
 
 def checkout_url(settings: Settings, cart: Cart) -> str:
     token = _serializer(settings).dumps(cart.model_dump(mode="json"))
-    return f"http://{settings.host}:{settings.port}/checkout?token={token}"
+    return f"{settings.public_base_url.rstrip('/')}/checkout/{token}"
 
 
 def read_checkout_token(settings: Settings, token: str, max_age_s: int = 86_400) -> Cart:
@@ -66,7 +66,8 @@ def read_checkout_token(settings: Settings, token: str, max_age_s: int = 86_400)
         raise ToolFailure("bad_checkout_link", "This checkout link is not valid; open the cart again.") from None
 
 
-def _cart_view(session: Session, settings: Settings, cart: Cart) -> CartView:
+def cart_view(session: Session, settings: Settings, cart: Cart) -> CartView:
+    """The cart with current names, prices and stock (what the shopper sees before paying)."""
     lines = []
     for line in cart.lines:
         variant = session.get_one(VariantRow, line.item_id)
@@ -103,7 +104,7 @@ def _variant_name(session: Session, item_id: str) -> str:
 def view_cart(context: ToolContext, _: ViewCartRequest) -> CartView:
     shopper_id = require_shopper(context)
     with context.db.session() as session:
-        return _cart_view(session, context.settings, _load_cart(session, shopper_id))
+        return cart_view(session, context.settings, _load_cart(session, shopper_id))
 
 
 def _plan_cart(session: Session, context: ToolContext, item_id: str, quantity: int, summary: str) -> Plan:
@@ -119,7 +120,7 @@ def _plan_cart(session: Session, context: ToolContext, item_id: str, quantity: i
     if len(lines) > MAX_CART_LINES:
         raise ToolFailure("cart_full", f"the cart holds at most {MAX_CART_LINES} different items")
     new_cart = Cart(shopper_id=shopper_id, lines=list(lines.values()))
-    return Plan(summary, [(cart, new_cart)], _cart_view(session, context.settings, new_cart))
+    return Plan(summary, [(cart, new_cart)], cart_view(session, context.settings, new_cart))
 
 
 def _quantity_in_cart(session: Session, context: ToolContext, item_id: str) -> int:

@@ -60,7 +60,26 @@ def test_bad_value_names_the_variable(monkeypatch: pytest.MonkeyPatch, variable:
 def test_production_refuses_the_development_secret() -> None:
     with pytest.raises(SettingsError, match="SHOPASSIST_SECRET"):
         load_settings(env="production")
-    assert load_settings(env="production", secret="a-real-secret").env == "production"
+    assert load_settings(env="production", secret="a-real-secret", operator_token="a-real-token").env == "production"
+
+
+def test_production_refuses_the_development_operator_token() -> None:
+    with pytest.raises(SettingsError, match="SHOPASSIST_OPERATOR_TOKEN"):
+        load_settings(env="production", secret="a-real-secret")
+
+
+def test_outside_production_the_server_binds_only_to_loopback() -> None:
+    for host in ("127.0.0.1", "::1", "localhost"):
+        assert load_settings(env="development", host=host).host == host
+    with pytest.raises(SettingsError, match="SHOPASSIST_HOST '0.0.0.0' is not a loopback address"):
+        load_settings(env="development", host="0.0.0.0")
+    assert load_settings(env="development", host="0.0.0.0", allow_public_bind=True).host == "0.0.0.0"
+    assert load_settings(env="production", secret="s", operator_token="t", host="0.0.0.0").host == "0.0.0.0"
+
+
+def test_serve_refuses_a_public_host_in_development() -> None:
+    result = CliRunner().invoke(app, ["serve", "--host", "0.0.0.0"])
+    assert result.exit_code == 2 and "not a loopback address" in result.output
 
 
 def test_cli_stops_with_one_line_on_bad_setting(monkeypatch: pytest.MonkeyPatch) -> None:
