@@ -133,6 +133,7 @@
     this.token = options.token || null;
     this.sessionId = localStorage.getItem(STORE);
     this.pending = {};      // client_message_id -> text, until acked (resent after a reconnect)
+    this.sent = {};         // client_message_id -> text: a turn its server lost (`interrupted`) is resent by id
     this.live = null;       // the assistant bubble being streamed
     this.attempt = 0;
     this.build(options.open);
@@ -232,6 +233,7 @@
   Widget.prototype.send = function (text) {
     var id = newId();
     this.pending[id] = text;
+    this.sent[id] = text;
     this.bubble("user", text);
     this.frame({ type: "message", text: text, client_message_id: id, language: this.lang });
   };
@@ -316,6 +318,11 @@
   };
   Widget.prototype.on_error = function (f) {
     if (SILENT_ERRORS.indexOf(f.code) >= 0) return;  // about a behaviour event: nothing the shopper must see
+    if (f.code === "interrupted" && this.sent[f.client_message_id]) {  // same id: the server runs it once
+      this.frame({ type: "message", text: this.sent[f.client_message_id], client_message_id: f.client_message_id,
+                   language: this.lang });
+      return;
+    }
     if (f.client_message_id && this.live) { this.answering(); this.live = null; }
     if (f.code === "token_expired" || f.code === "token_invalid") this.token = null;
     var node = el("div", "err", f.message);
