@@ -51,18 +51,19 @@ def shop_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def test_gold_runs_against_an_openai_compatible_server(openai_server: str, shop_dir: Path, tmp_path: Path) -> None:
     out = tmp_path / "report"
-    result = CliRunner().invoke(app, ["eval", "gold", "--intent", "off_topic", "--limit", "3", "--llm-backend",
-                                      "openai", "--llm-base-url", openai_server, "--llm-model", "stub",
-                                      "--out", str(out), "--fail-under", "tool_accuracy=1.0"])
+    llm_plans = {**os.environ, "SHOPASSIST_AGENT_PLANNER": "llm"}  # the router would decline these without the server
+    result = CliRunner(env=llm_plans).invoke(app, [
+        "eval", "gold", "--intent", "off_topic", "--limit", "3", "--llm-backend", "openai", "--llm-base-url",
+        openai_server, "--llm-model", "stub", "--out", str(out), "--fail-under", "tool_accuracy=1.0"])
     assert result.exit_code == 0, result.output
     summary = json.loads((out / "summary.json").read_text())
     assert summary["backend"] == "openai" and len(summary["dialogues"]) == 3
     assert all(d["answer"] and not d["error"] and d["tool_ok"] for d in summary["dialogues"])
     assert httpx.get(openai_server.removesuffix("/v1") + "/stats").json()["requests"] > 0
     assert (out / "report.html").exists() and (out / "gold_per_intent.png").exists()
-    gate = CliRunner().invoke(app, ["eval", "gold", "--intent", "off_topic", "--limit", "1", "--llm-backend",
-                                    "openai", "--llm-base-url", openai_server, "--out", str(out),
-                                    "--fail-under", "argument_accuracy=0.5"])
+    gate = CliRunner(env=llm_plans).invoke(app, [
+        "eval", "gold", "--intent", "off_topic", "--limit", "1", "--llm-backend", "openai", "--llm-base-url",
+        openai_server, "--out", str(out), "--fail-under", "argument_accuracy=0.5"])
     assert gate.exit_code == 1 and "argument_accuracy = None" in gate.output
 
 
