@@ -8,7 +8,7 @@ import json
 import shutil
 import signal
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -60,8 +60,11 @@ def _write(name: str, figures: dict[str, Any]) -> None:
     (REPORTS / f"{name}.json").write_text(json.dumps(figures, indent=2, default=sorted))
 
 
-def test_replica_sigkilled_while_50_sessions_stream(cluster: Cluster) -> None:
-    shoppers = [Shopper(f"s{index}", _url(cluster)) for index in range(50)]
+def _streaming(cluster: Cluster, sessions: int, fault: Callable[[], None],
+               after_s: float) -> tuple[list[Shopper], float]:
+    """`sessions` shoppers say two things each; `fault` strikes `after_s` in. Returns them and the seconds from the
+    fault until every message was answered or failed."""
+    shoppers = [Shopper(f"s{index}", _url(cluster)) for index in range(sessions)]
 
     async def converse(shopper: Shopper) -> None:
         for turn in range(2):
@@ -69,13 +72,18 @@ def test_replica_sigkilled_while_50_sessions_stream(cluster: Cluster) -> None:
 
     async def scenario() -> float:
         tasks = [asyncio.create_task(converse(shopper)) for shopper in shoppers]
-        await asyncio.sleep(1.5)  # every session has sent its first message; answers take ~2 s to stream
-        killed_at = time.monotonic()
-        cluster.kill("api-1", signal.SIGKILL)
+        await asyncio.sleep(after_s)
+        struck_at = time.monotonic()
+        fault()
         await asyncio.gather(*tasks)
-        return time.monotonic() - killed_at
+        return time.monotonic() - struck_at
 
-    recovered_s = asyncio.run(scenario())
+    return shoppers, asyncio.run(scenario())
+
+
+def test_replica_sigkilled_while_50_sessions_stream(cluster: Cluster) -> None:
+    # 1.5 s in, every session has sent its first message; answers take ~2 s to stream.
+    shoppers, recovered_s = _streaming(cluster, 50, lambda: cluster.kill("api-1", signal.SIGKILL), 1.5)
     figures = report(shoppers, stored_outcomes(_database_url(cluster), [s.session_id or "" for s in shoppers]),
                      fault="api-1 SIGKILL", lease_s=LEASE_S, all_answered_s_after_kill=round(recovered_s, 1))
     _write("kill_replica", figures)
@@ -119,20 +127,11 @@ def test_llm_server_killed_mid_stream(cluster: Cluster) -> None:
 
 
 def test_postgres_restarted_while_sessions_stream(cluster: Cluster) -> None:
-    shoppers = [Shopper(f"pg{index}", _url(cluster)) for index in range(10)]
-
-    async def converse(shopper: Shopper) -> None:
-        for turn in range(2):
-            await shopper.say(f"{shopper.name} wants tents, turn {turn}", f"{shopper.name}-{turn}")
-
-    async def scenario() -> None:
-        tasks = [asyncio.create_task(converse(shopper)) for shopper in shoppers]
-        await asyncio.sleep(1.0)
+    def restart() -> None:
         cluster.stop("postgres")  # a fast shutdown: open transactions roll back
         cluster.restart("postgres")
-        await asyncio.gather(*tasks)
 
-    asyncio.run(scenario())
+    shoppers, _ = _streaming(cluster, 10, restart, 1.0)
     sessions = [shopper.session_id or "" for shopper in shoppers]
     figures = report(shoppers, stored_outcomes(_database_url(cluster), sessions), fault="Postgres restart",
                      **half_written(_database_url(cluster), sessions))
