@@ -73,8 +73,9 @@ async def understand(state: AgentState, runtime: Runtime[TurnContext]) -> dict[s
     response = (response_format("plan", plan_schema(tools, allowed)) if first
                 else response_format("next_step", follow_up_schema(tools, allowed)))
     model = context.model.bind(response_format=response)
+    messages = await asyncio.to_thread(plan_messages, state, context)  # it reads shown products from the store
     message = await asyncio.wait_for(
-        model.ainvoke(plan_messages(state, context), max_tokens=context.plan_max_tokens), context.llm_timeout_s)
+        model.ainvoke(messages, max_tokens=context.plan_max_tokens), context.llm_timeout_s)
     try:
         plan = parse_plan(str(message.content), intent=state.get("intent", "other"))
     except PlanParseError as error:
@@ -183,7 +184,7 @@ def _guard(state: AgentState, outcomes: list[ToolOutcome], facts: str) -> Senten
 async def _model_sentences(state: AgentState, runtime: Runtime[TurnContext], facts: str,
                            outcomes: list[ToolOutcome], limit: int | None, after: bool) -> list[str]:
     context = runtime.context
-    messages = answer_messages(state, context, facts, advice=limit is not None)
+    messages = await asyncio.to_thread(answer_messages, state, context, facts, limit is not None)
 
     async def chunks() -> AsyncIterator[str]:
         async for chunk in context.model.astream(messages):

@@ -7,7 +7,7 @@ import time
 from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, nullcontext
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from langchain_core.language_models import BaseChatModel
 
@@ -27,7 +27,7 @@ from tools.base import Tool, ToolContext
 from tools.deps import Deps
 from tools.registry import ALL_TOOLS
 
-__all__ = ["AgentRunner", "HistoryMessage", "TurnRequest", "build_runner"]
+__all__ = ["AgentRunner", "HistoryMessage", "TurnRequest", "TurnRunner", "build_runner"]
 
 log = agent_logger(__name__)
 
@@ -42,6 +42,12 @@ def error_event(error: BaseException) -> ErrorEvent:
     if "Connection" in name or "APIStatus" in name or "APITimeout" in name or "RateLimit" in name:
         return ErrorEvent(code="llm_unavailable", message="The assistant's language model is not reachable.")
     return ErrorEvent(code="internal", message="Something went wrong on our side. Please try again.")
+
+
+class TurnRunner(Protocol):
+    """What serving and the eval harness need of a runner: AgentRunner, or a scripted one in tests."""
+
+    def stream(self, request: TurnRequest) -> AsyncIterator[AgentEvent]: ...
 
 
 class AgentRunner:

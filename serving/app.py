@@ -14,6 +14,7 @@ from fastapi.responses import FileResponse, JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 
+from agent.runner import TurnRunner
 from commerce.db import Database
 from serving.checkout import router as checkout_router
 from serving.console import router as console_router
@@ -23,7 +24,6 @@ from serving.mcp_server import McpEndpoint
 from serving.protocol import protocol_schema
 from serving.services import Services
 from serving.sse import chat_sse
-from serving.turns import Runner
 from serving.ws import chat_socket
 from shopassist.settings import Settings
 from tools.deps import Deps
@@ -43,7 +43,7 @@ def _ready(services: Services) -> dict[str, str]:
     return checks
 
 
-def create_app(settings: Settings, db: Database | None = None, runner: Runner | None = None) -> FastAPI:
+def create_app(settings: Settings, db: Database | None = None, runner: TurnRunner | None = None) -> FastAPI:
     """`runner` defaults to the agent's (built once, here); tests pass the scripted one."""
     database = db or Database(settings.sqlalchemy_url)
     deps = Deps(database, settings)  # the chat agent, MCP and confirmations share one search index and ranker

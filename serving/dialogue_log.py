@@ -10,6 +10,7 @@ from typing import Any, Literal
 from pydantic import Field, ValidationError, field_validator
 
 from agent.transcript import LoggedTurn, LogModel
+from shopassist.errors import describe_error
 
 FORMAT_NAME: Literal["shopassist.dialogue-log"] = "shopassist.dialogue-log"
 FORMAT_VERSION = "1.0"
@@ -47,9 +48,7 @@ def read_logs(path: Path) -> Iterator[DialogueLog]:
             try:
                 yield DialogueLog.model_validate_json(line)
             except ValidationError as error:
-                first = error.errors()[0]
-                where = ".".join(str(part) for part in first["loc"]) or "line"
-                raise LogFormatError(f"{path}:{number}: {where}: {first['msg']}") from None
+                raise LogFormatError(f"{path}:{number}: {describe_error(error, 'line')}") from None
 
 
 def write_logs(path: Path, logs: Iterable[DialogueLog]) -> int:

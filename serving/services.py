@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from agent.runner import TurnRunner
 from commerce.db import Database
 from serving import conversations as store
 from serving.conversations import Conversation, ConversationError
@@ -12,7 +13,7 @@ from serving.hub import Hub
 from serving.identity import IdentityError, shopper_from_token
 from serving.limits import MemoryRateLimiter, RateLimiter, RedisRateLimiter
 from serving.protocol import ErrorFrame, HelloFrame, SessionFrame
-from serving.turns import Runner, TurnManager, error_frame
+from serving.turns import TurnManager, error_frame
 from shopassist.settings import Settings
 from tools.deps import Deps
 
@@ -28,7 +29,7 @@ class Services:
     redis: Any | None = None
 
     @classmethod
-    def build(cls, settings: Settings, db: Database, runner: Runner, deps: Deps) -> Services:
+    def build(cls, settings: Settings, db: Database, runner: TurnRunner, deps: Deps) -> Services:
         redis = None
         if settings.redis_url:
             import redis.asyncio as redis_asyncio

@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field, ValidationError
 from serving.protocol import DoneFrame, ErrorFrame, HelloFrame, MessageFrame
 from serving.services import Services
 from serving.turns import error_frame
+from shopassist.errors import describe_error
 
 
 class ChatRequest(HelloFrame, MessageFrame):  # type: ignore[misc]
@@ -36,9 +37,7 @@ async def chat_sse(request: Request, services: Services) -> StreamingResponse | 
     try:
         chat = ChatRequest.model_validate_json(body)
     except ValidationError as error:
-        first = error.errors()[0]
-        where = ".".join(str(part) for part in first["loc"]) or "body"
-        return JSONResponse(error_frame("bad_frame", f"Invalid request: {where}: {first['msg']}").model_dump(),
+        return JSONResponse(error_frame("bad_frame", f"Invalid request: {describe_error(error, 'body')}").model_dump(),
                             status_code=422)
     hello = HelloFrame(session_id=chat.session_id, token=chat.token, language=chat.language)
     message = MessageFrame(text=chat.text, client_message_id=chat.client_message_id, language=chat.language)

@@ -6,9 +6,8 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Protocol
 
 from pydantic import BaseModel
 
@@ -23,6 +22,7 @@ from agent.events import (
     TokenEvent,
     ToolCallEvent,
 )
+from agent.runner import TurnRunner
 from agent.state import TurnRequest
 from agent.transcript import turn_from_events
 from commerce.db import Database
@@ -40,12 +40,6 @@ Reply = Callable[[BaseModel], None]
 INTERRUPTED = "The assistant was interrupted before it answered (a server restarted). Send your message again."
 
 
-class Runner(Protocol):
-    """What serving needs of agent.runner.AgentRunner."""
-
-    def stream(self, request: TurnRequest) -> AsyncIterator[AgentEvent]: ...
-
-
 def error_frame(code: str, message: str, client_message_id: str | None = None) -> ErrorFrame:
     metrics.ERRORS.labels(code).inc()
     return ErrorFrame(code=code, message=message, client_message_id=client_message_id)
@@ -54,7 +48,7 @@ def error_frame(code: str, message: str, client_message_id: str | None = None) -
 class TurnManager:
     """Turns run as tasks owned here, not by a socket: a dropped connection does not lose the answer."""
 
-    def __init__(self, settings: Settings, db: Database, runner: Runner, hub: Hub) -> None:
+    def __init__(self, settings: Settings, db: Database, runner: TurnRunner, hub: Hub) -> None:
         self.settings, self.db, self.runner, self.hub = settings, db, runner, hub
         self.slots = StreamSlots(settings.max_concurrent_streams)
         self._locks: dict[str, tuple[asyncio.Lock, int]] = {}

@@ -28,6 +28,7 @@ from serving.protocol import (
 )
 from serving.services import Services
 from serving.turns import error_frame
+from shopassist.errors import describe_error
 
 
 def origin_allowed(allowed: list[str], origin: str | None) -> bool:
@@ -129,9 +130,7 @@ def _parse(raw: str | bytes) -> tuple[Any, BaseModel | None]:
     try:
         return client_frames.validate_json(raw), None
     except ValidationError as error:
-        first = error.errors()[0]
-        where = ".".join(str(part) for part in first["loc"]) or "frame"
-        return None, error_frame("bad_frame", f"Invalid frame: {where}: {first['msg']}")
+        return None, error_frame("bad_frame", f"Invalid frame: {describe_error(error, 'frame')}")
 
 
 async def chat_socket(websocket: WebSocket, services: Services) -> None:

@@ -10,6 +10,7 @@ from typing import Any, Generic, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from commerce.db import Database
+from shopassist.errors import describe_error
 from shopassist.settings import Settings
 from tools.deps import Deps
 
@@ -68,10 +69,7 @@ class Tool(Generic[In, Out]):
         try:
             parsed = self.input_model.model_validate(arguments)
         except ValidationError as error:
-            problems = "; ".join(
-                f"{'.'.join(str(p) for p in e['loc']) or 'arguments'}: {e['msg']}" for e in error.errors()
-            )
-            return ToolError(code="invalid_arguments", error=problems)
+            return ToolError(code="invalid_arguments", error=describe_error(error, "arguments", limit=None))
         try:
             return self.function(context, parsed)
         except ToolFailure as failure:

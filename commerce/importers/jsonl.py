@@ -8,9 +8,10 @@ from pathlib import Path
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
-from commerce.importers.report import ImportReport, describe
+from commerce.importers.report import ImportReport
 from commerce.importers.writer import write_products
 from commerce.models import Product
+from shopassist.errors import describe_error
 
 
 def export_jsonl(products: Iterable[Product], path: Path) -> int:
@@ -32,7 +33,7 @@ def read_jsonl(path: Path, report: ImportReport) -> list[tuple[str, Product]]:
             try:
                 products.append((f"line {number}", Product.model_validate_json(line)))
             except ValidationError as error:
-                report.reject(f"line {number}", describe(error))
+                report.reject(f"line {number}", describe_error(error, limit=3))
     return products
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field
 
 
 class Rejection(BaseModel):
@@ -26,12 +26,3 @@ class ImportReport(BaseModel):
         if len(self.rejected) > limit:
             lines.append(f"  … and {len(self.rejected) - limit:,} more")
         return "\n".join(lines)
-
-
-def describe(error: ValidationError, limit: int = 3) -> str:
-    """A pydantic validation error as one line: 'field: message; …'."""
-    parts = []
-    for detail in error.errors()[:limit]:
-        location = ".".join(str(part) for part in detail["loc"])
-        parts.append(f"{location}: {detail['msg']}" if location else detail["msg"])
-    return "; ".join(parts)

@@ -11,9 +11,10 @@ from pathlib import Path
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
-from commerce.importers.report import ImportReport, describe
+from commerce.importers.report import ImportReport
 from commerce.importers.writer import write_products
 from commerce.models import Product, Variant
+from shopassist.errors import describe_error
 
 # our field -> accepted header names (lower case): the classic export first, then the 2024 template
 COLUMNS = {
@@ -91,7 +92,7 @@ def read_shopify(path: Path, report: ImportReport) -> list[tuple[str, Product]]:
             try:
                 variant = _variant(fields, names, handle, len(group.variants) + 1)
             except (ValueError, ValidationError) as error:
-                reason = describe(error) if isinstance(error, ValidationError) else str(error)
+                reason = describe_error(error, limit=3) if isinstance(error, ValidationError) else str(error)
                 group.error = group.error or f"line {line}: {reason}"
                 continue
             if variant is not None:
@@ -124,7 +125,7 @@ def _product(handle: str, group: _Group, report: ImportReport) -> tuple[str, Pro
             variants=group.variants,
         )
     except ValidationError as error:
-        reason = describe(error)
+        reason = describe_error(error, limit=3)
         report.reject(where, reason + ("; no variant rows with a price" if not group.variants else ""))
         return None
     return where, product

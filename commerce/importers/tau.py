@@ -19,10 +19,11 @@ from typing import Any
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
-from commerce.importers.report import ImportReport, describe
+from commerce.importers.report import ImportReport
 from commerce.importers.writer import write_orders, write_products, write_shoppers
 from commerce.models import Order, PaymentMethod, Product, Shopper, Variant
 from commerce.store import ORDER_DETAIL_FIELDS
+from shopassist.errors import describe_error
 
 TAU_AVAILABLE_STOCK = 10
 FILES = ("products.json", "users.json", "orders.json")
@@ -97,7 +98,7 @@ def _convert(report: ImportReport, where: str, build: Any, *args: Any) -> Any:
     try:
         return build(*args)
     except ValidationError as error:
-        report.reject(where, describe(error))
+        report.reject(where, describe_error(error, limit=3))
     except (KeyError, TypeError, AttributeError) as error:
         report.reject(where, f"malformed record: missing or wrong field {error}")
     return None

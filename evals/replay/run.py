@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Any
 
 from agent.events import AgentEvent, TokenEvent
+from agent.runner import TurnRunner
 from agent.state import HistoryMessage, TurnRequest
 from agent.transcript import LoggedTurn, turn_from_events
 from commerce.db import Database
@@ -18,10 +19,6 @@ from commerce.store import iter_products, list_passages
 from evals.replay.compare import ReplayTurnScore, score_replay_turn
 from serving.dialogue_log import DialogueLog
 from tools.base import Tool, ToolContext
-
-
-class TurnRunner(Protocol):
-    def stream(self, request: TurnRequest) -> AsyncIterator[AgentEvent]: ...
 
 
 @dataclass

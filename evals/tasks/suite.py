@@ -13,9 +13,9 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from agent.events import ActionRequiredEvent, DoneEvent, ErrorEvent, ProductsEvent
+from agent.runner import TurnRunner
 from agent.state import HistoryMessage, TurnRequest
 from commerce.db import Database
-from evals.replay.run import TurnRunner
 from evals.report.metrics import pass_hat_k
 from evals.tasks.shopper_sim import STOP, ShopperModel
 from shopassist.settings import Settings
