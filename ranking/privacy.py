@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from commerce.db import Database
 from commerce.tables import AuditRow, Base, ConversationRow, ShopperRow
-from ranking.service import forget_everywhere
+from ranking.service import Ranker
 
 
 def _rows_about(shopper_id: str) -> list[tuple[Table, ColumnElement[bool]]]:
@@ -43,16 +43,17 @@ def stored_about(session: Session, shopper_id: str) -> dict[str, int]:
 
 def erase_shopper(session: Session, shopper_id: str) -> dict[str, int]:
     """Delete every row about the shopper in the caller's transaction; rows deleted per table. The caller runs
-    `forget_everywhere()` once it has committed."""
+    `Ranker.forget()` once it has committed."""
     deleted = {table.name: _deleted(session, delete(table).where(where)) for table, where in _rows_about(shopper_id)}
     return {table: count for table, count in deleted.items() if count}
 
 
-def forget_shopper(db: Database, shopper_id: str) -> dict[str, int]:
-    """Erase the shopper and drop fitted signals. Returns rows deleted per table."""
+def forget_shopper(db: Database, shopper_id: str, ranker: Ranker | None = None) -> dict[str, int]:
+    """Erase the shopper and drop the ranker's fitted signals. Returns rows deleted per table."""
     with db.session() as session:
         deleted = erase_shopper(session, shopper_id)
-    forget_everywhere()
+    if ranker is not None:
+        ranker.forget()
     return deleted
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-import weakref
 from typing import Literal
 
 from sqlalchemy import select
@@ -21,7 +20,6 @@ from ranking.rerank import RerankOptions, Signals, rerank
 from ranking.schemas import Candidate, Profile, RankedItem
 
 Mode = Literal["for_you", "similar", "bought_together", "complete_cart"]
-_LIVE: weakref.WeakSet[Ranker] = weakref.WeakSet()
 
 
 class Ranker:
@@ -35,7 +33,6 @@ class Ranker:
         self.max_age_s = max_age_s
         self._signals: Signals | None = None
         self._fitted_at = 0.0
-        _LIVE.add(self)
 
     @property
     def signals(self) -> Signals:
@@ -88,7 +85,3 @@ class Ranker:
             return recommend.bought_together(signals, ids[0], profile, limit)
         return recommend.complete_cart(signals, ids, profile, limit)
 
-
-def forget_everywhere() -> None:
-    for ranker in list(_LIVE):
-        ranker.forget()

@@ -6,7 +6,6 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
 from ranking.privacy import erase_shopper, stored_about
-from ranking.service import forget_everywhere
 from tools.access import load_shopper, require_shopper
 from tools.actions import Plan, WriteOperation
 from tools.base import ToolContext
@@ -58,7 +57,7 @@ def plan_forget_me(session: Session, context: ToolContext, arguments: ForgetMeIn
         return erase_shopper(confirming, shopper_id)
 
     return Plan(summary=describe(stored), result=ForgetMeResult(deleted=stored), erase=erase,
-                after_commit=forget_everywhere)
+                after_commit=context.deps.ranker.forget)
 
 
 FORGET_ME = WriteOperation(

@@ -38,7 +38,7 @@ def test_forget_shopper_erases_every_trace(shop_db: Database, ranker: Ranker) ->
 
     with shop_db.session() as session:
         counted = stored_about(session, shopper)
-    deleted = forget_shopper(shop_db, shopper)
+    deleted = forget_shopper(shop_db, shopper, ranker)
 
     assert deleted == counted  # what forget-me's confirmation summary counts is exactly what goes
     assert deleted["events"] == 7 and deleted["profiles"] == 1 and deleted["shoppers"] == 1
