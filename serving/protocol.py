@@ -164,8 +164,8 @@ class PongFrame(BaseModel):
 
 ServerFrame = Annotated[
     SessionFrame | AckFrame | StatusEvent | TokenEvent | ToolCallEvent | ProductsEvent | CitationsEvent
-    | ActionRequiredEvent | HandoffEvent | DoneFrame | ErrorFrame | OperatorFrame | UserEchoFrame | StateFrame | ActionResultFrame
-    | PongFrame,
+    | ActionRequiredEvent | HandoffEvent | DoneFrame | ErrorFrame | OperatorFrame | UserEchoFrame | StateFrame
+    | ActionResultFrame | PongFrame,
     Field(discriminator="type"),
 ]
 
