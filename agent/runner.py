@@ -80,7 +80,11 @@ class AgentRunner:
         search = next((tool for tool in self.tools if tool.name == "search_products"), None)
         indexed = bool(self.settings.chroma_host) or self.settings.chroma_path.exists()
         if search is not None and indexed:
-            search.run(self._context(TurnRequest(text="", conversation_id="warm-up")).tool_context, {"query": "gift"})
+            try:
+                search.run(self._context(TurnRequest(text="", conversation_id="warm-up")).tool_context,
+                           {"query": "gift"})
+            except Exception as error:  # e.g. the Chroma server is down: serve anyway, the first search retries
+                log.warning("search not warmed up (%s): the first search loads it", type(error).__name__)
 
     @property
     def prompt_version(self) -> str:
