@@ -12,6 +12,7 @@ from typing import Protocol
 
 from agent.guardrails import looks_like_injection, looks_off_topic
 from agent.state import Language, ToolCall
+from vectorstore.query import parse_query
 
 ORDER_ID = re.compile(r"#?\b(W\d{7})\b", re.IGNORECASE)
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
@@ -147,6 +148,19 @@ def _call(name: str, **arguments: object) -> ToolCall:
     return ToolCall(name=name, arguments={key: value for key, value in arguments.items() if value is not None})
 
 
+def search_call(text: str, **explicit: object) -> ToolCall:
+    """A search whose constraints are parsed from the shopper's words and passed as arguments, so the plan shows
+    them ('under $100' → max_price 100); `explicit` ones (a refinement's new limit) win."""
+    parsed = parse_query(text)
+    arguments: dict[str, object] = {
+        "query": text.strip()[:300], "min_price": parsed.price_min, "max_price": parsed.price_max,
+        "currency": parsed.currency, "colour": parsed.colour or None, "size": parsed.size or None,
+        "exclude": parsed.exclude or None, "in_stock": parsed.in_stock, "min_rating": parsed.min_rating,
+        "sort": None if parsed.sort == "relevance" else parsed.sort,
+    }
+    return _call("search_products", **(arguments | explicit))
+
+
 def _order_route(request: RouterInput) -> Route | None:
     text = request.text
     if not request.signed_in:
@@ -205,8 +219,8 @@ def _product_route(request: RouterInput) -> Route | None:
         query = f"{request.previous_query} {_CUE_WORDS.sub(' ', text)}"
         query = re.sub(r"\s+", " ", query).strip(" ,.!?，。！？")
         currency = shown[0].currency if below is not None else None  # the shown prices' currency, not the query's
-        return Route(intent="refinement", calls=[_call("search_products", query=query[:300], max_price=below,
-                                                       currency=currency)])
+        explicit = {"max_price": below, "currency": currency} if below is not None else {}
+        return Route(intent="refinement", calls=[search_call(query, **explicit)])
     if _RECOMMEND.search(text) and not _has_product_words(text):
         return Route(intent="recommendation", calls=[_call("recommend_products", mode="for_you")])
     return None
@@ -247,7 +261,7 @@ def _route(request: RouterInput, classifier: IntentGuesser | None) -> Route | No
     if found := _product_route(request):
         return found
     if _ASKS_FOR_PRODUCTS.search(text) and not _RECOMMEND.search(text) and not _NOT_A_PRODUCT.search(text):
-        return Route(intent="product_search", calls=[_call("search_products", query=text[:300])])
+        return Route(intent="product_search", calls=[search_call(text)])
     return _classified(request, classifier)
 
 
@@ -261,7 +275,7 @@ def _classified(request: RouterInput, classifier: IntentGuesser | None) -> Route
     if intent == "off_topic":
         return Route(intent="off_topic", reply="decline")
     if intent == "product_search":
-        return Route(intent="product_search", calls=[_call("search_products", query=request.text.strip()[:300])])
+        return Route(intent="product_search", calls=[search_call(request.text)])
     if intent == "policy_question":
         return Route(intent="policy_question", calls=[_call("search_faq", query=request.text.strip()[:300])])
     if intent == "greeting":

@@ -78,7 +78,7 @@ def test_refinements_reuse_the_earlier_query() -> None:
     assert plan("cheaper ones please", shown=SHOWN, previous="hiking boots") == (
         "refinement", [("search_products", {"query": "hiking boots", "max_price": 88.99, "currency": "USD"})], "")
     assert plan("in blue?", shown=SHOWN, previous="hiking boots")[1] == [
-        ("search_products", {"query": "hiking boots blue"})]
+        ("search_products", {"query": "hiking boots blue", "colour": ["blue"]})]
     assert plan("有没有便宜点的", shown=SHOWN, previous="登山鞋", language="zh")[1] == [
         ("search_products", {"query": "登山鞋", "max_price": 88.99, "currency": "USD"})]
 
@@ -91,6 +91,7 @@ def test_refinements_reuse_the_earlier_query() -> None:
     ("what's in my cart?", "cart", "view_cart"),
     ("recommend something for me", "recommendation", "recommend_products"),
     ("do you sell laptops?", "product_search", "search_products"),
+    ("Find me running shoes under $100, not leather", "product_search", "search_products"),
     ("有没有卖蓝牙耳机的？", "product_search", "search_products"),
     ("I'm looking for a rain jacket", "product_search", "search_products"),
 ])
@@ -123,3 +124,9 @@ def test_an_unmentioned_brand_is_taken_out_of_a_planned_search() -> None:
     assert allowed.without_unmentioned(call).arguments == {"query": "red dress", "brand": ["Northpeak"]}
     plain = AllowedValues.gather(["a red dress"], [], [], [], [], [])
     assert plain.without_unmentioned(call).arguments == {"query": "red dress"}
+
+
+def test_searches_carry_the_constraints_the_shopper_wrote() -> None:
+    assert plan("I'm looking for running shoes under $100, not leather")[1] == [("search_products", {
+        "query": "I'm looking for running shoes under $100, not leather", "max_price": 100.0, "currency": "USD",
+        "exclude": ["leather", "皮", "皮革", "真皮"]})]
