@@ -119,7 +119,8 @@ def stage_times(index: ProductIndex, query: SearchQuery) -> dict[str, float]:
     lists[BM25] = index.lexical.search(query.text, depth, mask)
     times["bm25"] = time.perf_counter() - started
     started = time.perf_counter()
-    candidates = index.candidates(query, lists, index.fusion.weights_for(query.language), index.fusion.k, depth)
+    candidates = index.candidates(query, lists, index.fusion.weights_for(query.language),
+                                   index.fusion.k_for(query.language), depth)
     times["fusion"] = time.perf_counter() - started
     started = time.perf_counter()
     index.rerank(query, candidates[: index.fusion.depth])

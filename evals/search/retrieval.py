@@ -12,7 +12,7 @@ from typing import Any
 
 from evals.search.esci import LabeledQuery
 from evals.search.metrics import ndcg_at, recall_at, reciprocal_rank
-from vectorstore.fusion import BM25, FusionConfig
+from vectorstore.fusion import BM25, PRF, FusionConfig
 from vectorstore.hybrid import Candidate, Hits, ProductIndex
 from vectorstore.query import SearchQuery
 
@@ -36,9 +36,9 @@ def average(rows: Sequence[dict[str, float]]) -> dict[str, float]:
 
 
 def plain_rrf(retrievers: Sequence[str]) -> FusionConfig:
-    """Unweighted RRF with the customary k=60: the baseline any tuned fusion must beat."""
+    """Unweighted RRF with the customary k=60 (no feedback list): the baseline any tuned fusion must beat."""
     equal = dict.fromkeys(retrievers, 1.0)
-    return FusionConfig(k=60, weights={"en": equal, "zh": equal})
+    return FusionConfig(k=60, weights={"en": equal, "zh": equal}, k_by_language={})
 
 
 class Runs:
@@ -50,7 +50,8 @@ class Runs:
         self.search_queries = list(search_queries)
         started = time.perf_counter()
         self.lists: list[dict[str, Hits]] = [
-            index.retriever_lists(query, DEPTH * (3 if query.exclude else 1)) for query in self.search_queries
+            index.retriever_lists(query, DEPTH * (3 if query.exclude else 1), index.retrievers)
+            for query in self.search_queries
         ]
         self.seconds_per_query = (time.perf_counter() - started) / max(len(queries), 1)
 
@@ -65,7 +66,7 @@ class Runs:
     def candidates(self, i: int, fusion: FusionConfig, only: str | None = None) -> list[Candidate]:
         query = self.search_queries[i]
         weights = {only: 1.0} if only else fusion.weights_for(query.language)
-        return self.index.candidates(query, self.lists[i], weights, fusion.k, DEPTH)
+        return self.index.candidates(query, self.lists[i], weights, fusion.k_for(query.language), DEPTH)
 
     def ranked(self, i: int, fusion: FusionConfig, only: str | None = None) -> list[str]:
         return [c.product_id for c in self.candidates(i, fusion, only)]
@@ -75,25 +76,20 @@ class Runs:
 
 
 def tune(runs: Runs, positions_by_language: dict[str, list[int]]) -> FusionConfig:
-    """Grid search of the weights per language (BM25 at 0 or 1: RRF is scale-free) and one shared k, on the
-    given positions only."""
-    retrievers = runs.index.retrievers
-    dense = [name for name in retrievers if name != BM25]
-    best: tuple[float, FusionConfig] = (-1.0, FusionConfig())
-    for k in GRID_K:
-        weights, total = {}, 0.0
-        for language, positions in positions_by_language.items():
-            scored = []
+    """Grid search per language of k and the weights (BM25 at 0 or 1: RRF is scale-free; the others, feedback
+    included, over GRID_WEIGHT), on the given positions only."""
+    dense = [name for name in runs.index.retrievers if name != BM25]
+    weights, ks = {}, {}
+    for language, positions in positions_by_language.items():
+        scored = []
+        for k in GRID_K:
             for values in itertools.product(*[GRID_WEIGHT] * len(dense), (0.0, 1.0)):
-                if not any(values):
-                    continue
-                candidate = dict(zip([*dense, BM25], values, strict=True))
-                scored.append((runs.ndcg(positions, FusionConfig(k=k, weights={"en": candidate})), candidate))
-            score, chosen = max(scored, key=lambda item: item[0])
-            weights[language], total = chosen, total + score
-        if total > best[0] + 1e-9:
-            best = (total, FusionConfig(k=k, weights=weights))
-    return best[1]
+                if any(values):
+                    candidate = dict(zip([*dense, BM25], values, strict=True))
+                    config = FusionConfig(k=k, weights={"en": candidate}, k_by_language={})
+                    scored.append((runs.ndcg(positions, config), k, candidate))
+        _, ks[language], weights[language] = max(scored, key=lambda item: item[0])
+    return FusionConfig(k_by_language=ks, weights=weights)
 
 
 def table(runs: Runs, rankers: dict[str, Callable[[int], list[str]]], positions: Sequence[int] | None = None
@@ -115,7 +111,7 @@ def evaluate(runs: Runs, tune_fusion: bool,
     else the shipped weights) and the shipped pipeline (fusion + the learned ranker that `learned` gives).
     Returns the report and the fusion it used."""
     index, queries = runs.index, runs.queries
-    plain = plain_rrf(index.retrievers)
+    plain = plain_rrf([name for name in index.retrievers if name != PRF])
     fusion = index.fusion
     result: dict[str, Any] = {"queries": len(queries), "products": len(index),
                               "ms_per_query_all_retrievers": round(runs.seconds_per_query * 1000, 1)}

@@ -50,7 +50,7 @@ def test_a_judged_folder_is_scored_per_retriever_and_language(tmp_path: Path) ->
     index.add_docs(docs)
     result, _ = evaluate(Runs(index, queries, [SearchQuery(text=q.text) for q in queries]), tune_fusion=False,
                          learned=lambda runs, fusion: None)
-    assert set(result["all"]) == {MINILM, USE, "bm25", "plain_rrf", "fusion"}
+    assert set(result["all"]) == {MINILM, USE, "bm25", "prf", "plain_rrf", "fusion"}
     bm25 = result["all"]["bm25"]
     assert bm25["en"]["queries"] == 2 and bm25["zh"]["queries"] == 1
     assert bm25["en"]["recall@10"] == 1.0 and bm25["en"]["mrr"] == 1.0

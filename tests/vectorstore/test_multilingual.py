@@ -8,7 +8,7 @@ import pytest
 from commerce.models import Product
 from tests.vectorstore.helpers import HashingEmbedder
 from vectorstore.documents import product_doc
-from vectorstore.fusion import BM25, MINILM, USE, FusionConfig
+from vectorstore.fusion import BM25, MINILM, PRF, USE, FusionConfig
 from vectorstore.hybrid import ProductIndex
 from vectorstore.multilingual import USEEmbedder
 from vectorstore.query import SearchQuery
@@ -55,7 +55,8 @@ def test_mixed_chinese_english_query_is_routed_as_chinese_and_found(use_index: P
 
 def test_fusion_weights_follow_the_query_language() -> None:
     index = ProductIndex([DenseSpace(MINILM, HashingEmbedder(64)), DenseSpace(USE, HashingEmbedder(48))],
-                         FusionConfig(k=10, weights={"en": {MINILM: 1.0}, "zh": {USE: 1.0, BM25: 1.0}}))
+                         FusionConfig(k=10, weights={"en": {MINILM: 1.0}, "zh": {USE: 1.0, BM25: 1.0}},
+                                      k_by_language={}))
     index.add_docs(products(ENGLISH) + products(CHINESE))
     english = index.retrieve(SearchQuery(text="running shoes"), k=5)
     chinese = index.retrieve(SearchQuery(text="跑步鞋"), k=5)
@@ -64,3 +65,10 @@ def test_fusion_weights_follow_the_query_language() -> None:
     assert english[0].score == pytest.approx(1.0 / (10 + english[0].signals[MINILM][0] + 1))
     expected = sum(1.0 / (10 + chinese[0].signals[name][0] + 1) for name in (USE, BM25) if name in chinese[0].signals)
     assert chinese[0].score == pytest.approx(expected)
+
+
+def test_feedback_turns_a_chinese_query_into_catalog_words(use_index: ProductIndex) -> None:
+    lists = use_index.retriever_lists(SearchQuery(text="不锈钢煎锅"), 8, [PRF])
+    words = use_index.feedback_text(lists[USE])
+    assert "pan" in words.split() or "frying" in words.split()
+    assert [row for row, _ in lists[PRF]][0] == use_index.table.row_of["e1"]
