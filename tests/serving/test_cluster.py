@@ -143,15 +143,24 @@ def test_postgres_restarted_while_sessions_stream(cluster: Cluster) -> None:
 
 def test_chroma_server_down_search_still_answers_then_back(cluster: Cluster) -> None:
     shopper = Shopper("chroma", _url(cluster))
+    restarted = Shopper("chroma-restarted", f"ws://127.0.0.1:{cluster['api-2'].port}/ws/chat")
     cluster.kill("chroma", signal.SIGKILL)
     try:
         asyncio.run(shopper.say("tents for two", "chroma-down"))
+        cluster.kill("api-2", signal.SIGKILL)
+        cluster.restart("api-2")  # starts without its index: it cannot load it now
+        asyncio.run(restarted.say("tents for two", "chroma-down"))
     finally:
         cluster.restart("chroma")
     asyncio.run(shopper.say("tents for two", "chroma-back"))
-    figures = report([shopper], stored_outcomes(_database_url(cluster), [shopper.session_id or ""]),
-                     fault="Chroma server SIGKILL", products_shown=shopper.products)
+    asyncio.run(restarted.say("tents for two", "chroma-back"))
+    figures = report([shopper, restarted], stored_outcomes(_database_url(cluster), [shopper.session_id or "",
+                                                                                     restarted.session_id or ""]),
+                     fault="Chroma server SIGKILL", products_shown={"running replica": shopper.products,
+                                                                    "replica restarted meanwhile": restarted.products})
     _write("kill_chroma", figures)
     # Running replicas hold the index in memory (dense vectors and BM25): search stays hybrid without the server.
     assert shopper.products["chroma-down"] > 0 and shopper.products["chroma-back"] > 0, figures
+    # A replica started meanwhile serves, answers without products, and loads the index once Chroma is back.
+    assert "chroma-down" not in restarted.products and restarted.products["chroma-back"] > 0, figures
     assert figures["lost"] == 0 and figures["failed"] == {}, figures
