@@ -7,6 +7,7 @@ import asyncio
 import json
 import time
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -118,14 +119,19 @@ def half_written(database_url: str, session_ids: list[str]) -> dict[str, int]:
 
 
 def report(shoppers: list[Shopper], stored: dict[str, int], **extra: Any) -> dict[str, Any]:
-    messages = [cid for shopper in shoppers for cid in shopper.sent]
-    answered = {cid for shopper in shoppers for cid in shopper.answered}
-    resent = {cid for shopper in shoppers for cid in shopper.resent}
-    failed = {cid: code for shopper in shoppers for cid, code in shopper.failed.items()}
+    """Per message (session/client_message_id): answered at once, answered after an `interrupted` resend, failed
+    with an error frame, or lost; with the database's count of replies."""
+    def keys(shopper: Shopper, ids: Iterable[str]) -> set[str]:
+        return {f"{shopper.name}/{cid}" for cid in ids}
+
+    messages = set().union(*(keys(shopper, shopper.sent) for shopper in shoppers))
+    answered = set().union(*(keys(shopper, shopper.answered) for shopper in shoppers))
+    resent = set().union(*(keys(shopper, shopper.resent) for shopper in shoppers))
+    failed = {f"{shopper.name}/{cid}": code for shopper in shoppers for cid, code in shopper.failed.items()}
     return {
         "sessions": len(shoppers), "messages": len(messages),
         "answered": len(answered - resent), "interrupted_and_resent": len(resent & answered),
-        "failed": failed, "lost": len(set(messages) - answered - set(failed)) + stored["stored_without_reply"],
+        "failed": failed, "lost": len(messages - answered - set(failed)) + stored["stored_without_reply"],
         "duplicated": stored["extra_replies"], "reconnects": sum(shopper.reconnects for shopper in shoppers),
         **stored, **extra,
     }
