@@ -14,15 +14,16 @@ from agent.guardrails import looks_like_injection, looks_off_topic
 from agent.state import Language, ToolCall
 from vectorstore.query import parse_query
 
-ORDER_ID = re.compile(r"#?\b(W\d{7})\b", re.IGNORECASE)
+# Not \b: Chinese characters are word characters, so '订单#W1234567到哪了' has no word boundary around the id.
+ORDER_ID = re.compile(r"(?<![A-Za-z0-9])#?(W\d{7})(?!\d)", re.IGNORECASE)
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
 _ORDER_WORDS = re.compile(r"\border(s)?\b|订单|包裹|快递|物流|package|parcel|deliver(y|ed)?\b|shipment", re.I)
 _MY_ORDERS = re.compile(r"\bmy (last |latest |recent |most recent )?orders?\b|\b(what|which) orders\b"
-                        r"|我的(最近的?|上一个|上个)?订单"
-                        r"|我(最近)?买的"
+                        r"|我(的)?(最近的?|之前的?|上一个|上个)?订单"
+                        r"|我(最近)?买(的|过)"
                         r"|where('?s| is) my (package|parcel|stuff)|我的(包裹|快递)", re.I)
-_LAST_ORDER = re.compile(r"\b(last|latest|most recent|recent) order\b|最近的?(一个|一笔)?订单|上一个订单|上个订单"
-                         r"|最新的?订单", re.I)
+_LAST_ORDER = re.compile(r"\b(last|latest|most recent) order\b|最近(的)?一(个|笔)订单|上一个订单|上个订单|上一笔订单"
+                         r"|最新的?一?(个|笔)?订单(?!有哪些)", re.I)
 _CANCEL = re.compile(r"\bcancel|取消", re.I)
 _RETURN = re.compile(r"\breturn (it|them|the|my|this|that|order|items?)\b|\bsend (it|them) back\b|\brefund (my|the)\b"
                      r"|退货|退掉|退回|退款", re.I)
@@ -34,11 +35,13 @@ _HUMAN = re.compile(r"\b(real|human|live) (person|agent|being|support)\b"
 _FORGET = re.compile(r"\b(delete|erase|remove|forget|wipe)\b.{0,30}\b(everything|all|my (data|information|info|"
                      r"account|history|profile))|\bforget (about )?me\b|删除我的(所有|全部)?(数据|信息|资料|记录)"
                      r"|忘掉我|清除我的(所有|全部)?(数据|信息|资料|记录)", re.I)
-_POLICY = re.compile(r"\b(return|refund|exchange|shipping|delivery|warranty|privacy|payment) (policy|policies|time|"
+_POLICY = re.compile(r"^\s*(can|could|may) i (exchange|return|cancel|change|swap)\b(?!.*\border\b)"
+                     r"|^(可以|能|能不能|可不可以)(换|退)|(可以|能)(换|退)(货|尺码|颜色|码)?吗"
+                     r"|\b(return|refund|exchange|shipping|delivery|warranty|privacy|payment) (policy|policies|time|"
                      r"window|options?|methods?|costs?|fees?)\b|\bhow (long|much|do|can) .{0,40}\b(return|refund|ship|"
                      r"deliver|warranty|pay)|\bdo you (ship|deliver|accept|offer)\b|\bpolicy\b|退货政策|退换货|运费"
                      r"|包邮|保修|配送(时间|范围|方式)?|发货|退款(多久|政策|方式)|隐私|支付方式"
-                     r"|多久(能|可以)?(到|退)", re.I)
+                     r"|(多久|几天)(能|可以)?(送)?(到|退)", re.I)
 _GREETING = re.compile(r"^\s*(hi|hello|hey|good (morning|afternoon|evening)|thanks?( you)?|thank you( so much)?|bye"
                        r"|goodbye|你好|您好|嗨|谢谢|多谢|再见|拜拜)[\s!.,。！～~]*$", re.I)
 _CONFIRM_IN_CHAT = re.compile(r"^\s*(yes|yeah|yep|ok(ay)?|sure|please do|go ahead|do it|i confirm|confirm(ed)?"
@@ -144,6 +147,23 @@ def referenced(text: str, shown: list[ShownItem]) -> list[ShownItem]:
     return picked or named
 
 
+# A policy question's topic in both languages, added to its FAQ query: '一般几天能送到？' is about shipping.
+FAQ_TOPICS = (
+    (re.compile(r"return|refund|send (it|them) back|退", re.I), "return 退货"),
+    (re.compile(r"exchange|swap|different size|换", re.I), "exchange 换货"),
+    (re.compile(r"ship|deliver|arriv|送到|配送|发货|运费|包邮|快递", re.I), "shipping delivery 配送"),
+    (re.compile(r"warrant|guarantee|保修|质保", re.I), "warranty 保修"),
+    (re.compile(r"pay|card|paypal|gift card|付款|支付|礼品卡", re.I), "payment 支付"),
+    (re.compile(r"privacy|data|personal information|隐私|个人信息", re.I), "privacy 隐私"),
+    (re.compile(r"cancel|取消", re.I), "cancel 取消"),
+)
+
+
+def faq_call(text: str) -> ToolCall:
+    topics = [words for pattern, words in FAQ_TOPICS if pattern.search(text)]
+    return _call("search_faq", query=" ".join([text.strip()[:240], *topics])[:300])
+
+
 def _call(name: str, **arguments: object) -> ToolCall:
     return ToolCall(name=name, arguments={key: value for key, value in arguments.items() if value is not None})
 
@@ -215,7 +235,8 @@ def _product_route(request: RouterInput) -> Route | None:
     if len(picked) == 1 and (_DETAILS.search(text) or len(text) < 40):
         return Route(intent="product_question", calls=[_call("get_product_details", product_id=picked[0].id)])
     if shown and request.previous_query and (_CHEAPER.search(text) or _REFINE.search(text)) and len(text) < 60:
-        below = round(min(item.price for item in shown) - 0.01, 2) if _CHEAPER.search(text) else None
+        own_limit = parse_query(text).price_max is not None  # 'cheaper, say under $80': the shopper's number wins
+        below = round(min(item.price for item in shown) - 0.01, 2) if _CHEAPER.search(text) and not own_limit else None
         query = f"{request.previous_query} {_CUE_WORDS.sub(' ', text)}"
         query = re.sub(r"\s+", " ", query).strip(" ,.!?，。！？")
         currency = shown[0].currency if below is not None else None  # the shown prices' currency, not the query's
@@ -257,7 +278,7 @@ def _route(request: RouterInput, classifier: IntentGuesser | None) -> Route | No
     if mentions_orders(text) and not _POLICY.search(text):
         return _order_route(request)
     if _POLICY.search(text) and not mentions_orders(text):
-        return Route(intent="policy_question", calls=[_call("search_faq", query=text[:300])])
+        return Route(intent="policy_question", calls=[faq_call(text)])
     if found := _product_route(request):
         return found
     if _ASKS_FOR_PRODUCTS.search(text) and not _RECOMMEND.search(text) and not _NOT_A_PRODUCT.search(text):
@@ -277,7 +298,7 @@ def _classified(request: RouterInput, classifier: IntentGuesser | None) -> Route
     if intent == "product_search":
         return Route(intent="product_search", calls=[search_call(request.text)])
     if intent == "policy_question":
-        return Route(intent="policy_question", calls=[_call("search_faq", query=request.text.strip()[:300])])
+        return Route(intent="policy_question", calls=[faq_call(request.text)])
     if intent == "greeting":
         return Route(intent="greeting", reply="greeting")
     return None

@@ -77,9 +77,11 @@ def order_status() -> Iterator[GoldDialogue]:
     listing = [("What orders do I have?", False), ("我最近的订单有哪些？", True), ("show my recent orders", False),
                ("Did my last order arrive?", False), ("我买过什么？", True), ("any updates on my orders?", False)]
     for n, (text, is_zh) in enumerate(listing, start=len(by_id)):
+        # "my last order" names one order, which the agent resolves from the shopper's own orders (issue 14).
+        tools = ["list_orders", "get_user_details"] + (["get_order_details"] if "last order" in text else [])
         yield dialogue(n, "order_status", is_zh, text,
-                       Expectation(calls=[ExpectedCall(tools=["list_orders", "get_user_details"])],
-                                   forbidden_tools=WRITES), setup=Setup(shopper="with_delivered_order"))
+                       Expectation(calls=[ExpectedCall(tools=tools)], forbidden_tools=WRITES),
+                       setup=Setup(shopper="with_delivered_order"))
 
 
 def order_action(intent: str, tool: str, status: str, phrasings: list[tuple[str, bool]]) -> Iterator[GoldDialogue]:

@@ -130,3 +130,19 @@ def test_searches_carry_the_constraints_the_shopper_wrote() -> None:
     assert plan("I'm looking for running shoes under $100, not leather")[1] == [("search_products", {
         "query": "I'm looking for running shoes under $100, not leather", "max_price": 100.0, "currency": "USD",
         "exclude": ["leather", "皮", "皮革", "真皮"]})]
+
+
+def test_order_ids_inside_chinese_and_lists_versus_the_last_order() -> None:
+    assert plan("我的订单#W2222222到哪了？")[1] == [("get_order_details", {"order_id": "#W2222222"})]
+    assert plan("我最近的订单有哪些？")[1] == [("list_orders", {})]
+    assert plan("我最近一笔订单到了吗")[1] == [("get_order_details", {"order_id": "#W1111111"})]
+
+
+def test_policy_questions_get_their_topic_in_both_languages() -> None:
+    assert plan("一般几天能送到？")[1] == [("search_faq", {"query": "一般几天能送到？ shipping delivery 配送"})]
+    assert plan("Can I exchange an item for a different size?")[1][0][0] == "search_faq"
+    assert plan("可以换尺码吗？")[1][0][0] == "search_faq"
+
+
+def test_a_refinement_with_its_own_price_keeps_it() -> None:
+    assert plan("anything cheaper, say under $80?", shown=SHOWN, previous="running shoes")[1][0][1]["max_price"] == 80
