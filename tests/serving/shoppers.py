@@ -9,6 +9,7 @@ import time
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
@@ -19,6 +20,7 @@ from commerce.db import Database
 from commerce.tables import MessageRow, TurnLeaseRow
 
 RECONNECT_S = 0.3
+REPORTS = Path("var/reports")
 
 
 @dataclass
@@ -135,3 +137,8 @@ def report(shoppers: list[Shopper], stored: dict[str, int], **extra: Any) -> dic
         "duplicated": stored["extra_replies"], "reconnects": sum(shopper.reconnects for shopper in shoppers),
         **stored, **extra,
     }
+
+
+def write_report(name: str, figures: dict[str, Any]) -> None:
+    REPORTS.mkdir(parents=True, exist_ok=True)
+    (REPORTS / f"{name}.json").write_text(json.dumps(figures, indent=2))

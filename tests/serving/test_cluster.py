@@ -4,7 +4,6 @@ replicas behind nginx. Each kills something while shoppers stream and writes its
 from __future__ import annotations
 
 import asyncio
-import json
 import shutil
 import signal
 import time
@@ -19,10 +18,9 @@ from commerce.importers.jsonl import export_jsonl
 from serving.cluster import Cluster, postgres_bin
 from serving.cluster_cli import bring_up, replica_env
 from tests.servers import free_port, require
-from tests.serving.shoppers import Shopper, half_written, report, stored_outcomes
+from tests.serving.shoppers import Shopper, half_written, report, stored_outcomes, write_report
 
 pytestmark = pytest.mark.slow
-REPORTS = Path("var/reports")
 LEASE_S = 3.0
 
 
@@ -55,11 +53,6 @@ def _database_url(cluster: Cluster) -> str:
     return replica_env(cluster, cluster.root / "data")["SHOPASSIST_DATABASE_URL"]
 
 
-def _write(name: str, figures: dict[str, Any]) -> None:
-    REPORTS.mkdir(parents=True, exist_ok=True)
-    (REPORTS / f"{name}.json").write_text(json.dumps(figures, indent=2, default=sorted))
-
-
 def _streaming(cluster: Cluster, sessions: int, fault: Callable[[], None],
                after_s: float) -> tuple[list[Shopper], float]:
     """`sessions` shoppers say two things each; `fault` strikes `after_s` in. Returns them and the seconds from the
@@ -86,7 +79,7 @@ def test_replica_sigkilled_while_50_sessions_stream(cluster: Cluster) -> None:
     shoppers, recovered_s = _streaming(cluster, 50, lambda: cluster.kill("api-1", signal.SIGKILL), 1.5)
     figures = report(shoppers, stored_outcomes(_database_url(cluster), [s.session_id or "" for s in shoppers]),
                      fault="api-1 SIGKILL", lease_s=LEASE_S, all_answered_s_after_kill=round(recovered_s, 1))
-    _write("kill_replica", figures)
+    write_report("kill_replica", figures)
     cluster.restart("api-1")
     assert figures["messages"] == 100 and figures["lost"] == 0 and figures["duplicated"] == 0, figures
     assert figures["failed"] == {} and figures["interrupted_and_resent"] > 0, figures
@@ -118,7 +111,7 @@ def test_llm_server_killed_mid_stream(cluster: Cluster) -> None:
     stored = stored_outcomes(_database_url(cluster), [shopper.session_id or ""])
     figures = report([shopper], stored, fault="LLM server SIGKILL mid-stream",
                      error_after_s=round(shopper.error_after_s.get("llm-0", -1), 1), **recovery)
-    _write("kill_llm", figures)
+    write_report("kill_llm", figures)
     assert shopper.failed.get("llm-0") == "llm_unavailable", figures
     assert figures["error_after_s"] <= 10, figures
     assert f"llm-retry-{recovery['attempts']}" in shopper.answered, figures
@@ -135,7 +128,7 @@ def test_postgres_restarted_while_sessions_stream(cluster: Cluster) -> None:
     sessions = [shopper.session_id or "" for shopper in shoppers]
     figures = report(shoppers, stored_outcomes(_database_url(cluster), sessions), fault="Postgres restart",
                      **half_written(_database_url(cluster), sessions))
-    _write("restart_postgres", figures)
+    write_report("restart_postgres", figures)
     assert figures["lost"] == 0 and figures["duplicated"] == 0, figures
     assert figures["orphan_replies"] == 0 and figures["leases_of_answered_messages"] == 0, figures
     assert set(figures["failed"].values()) <= {"internal"}, figures  # failed cleanly, with an error frame
@@ -158,7 +151,7 @@ def test_chroma_server_down_search_still_answers_then_back(cluster: Cluster) -> 
                                                                                      restarted.session_id or ""]),
                      fault="Chroma server SIGKILL", products_shown={"running replica": shopper.products,
                                                                     "replica restarted meanwhile": restarted.products})
-    _write("kill_chroma", figures)
+    write_report("kill_chroma", figures)
     # Running replicas hold the index in memory (dense vectors and BM25): search stays hybrid without the server.
     assert shopper.products["chroma-down"] > 0 and shopper.products["chroma-back"] > 0, figures
     # A replica started meanwhile serves, answers without products, and loads the index once Chroma is back.
