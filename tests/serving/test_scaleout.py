@@ -6,8 +6,10 @@ from __future__ import annotations
 import shutil
 import uuid
 from pathlib import Path
+from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 
 from commerce.db import Database
 from serving.cluster import redis_service, wait_until
@@ -52,19 +54,24 @@ def test_rate_limits_are_shared_by_replicas_through_redis(tmp_path: Path, databa
     assert codes == [None, None, "rate_limited"]
 
 
+def _operator_replies(shopper_side: TestClient, operator_side: TestClient, text: str) -> list[dict[str, Any]]:
+    """A shopper on one replica asks for a human; an operator on the other answers: the shopper's frames."""
+    with shopper_side.websocket_connect("/ws/chat") as ws:
+        session_id = hello(ws)["session_id"]
+        turn(ws, "a human please", "m1")
+        response = operator_side.post(f"/v1/console/conversations/{session_id}/reply", headers=OPERATOR,
+                                      json={"text": text})
+        assert response.status_code == 200
+        return until(ws, "operator")
+
+
 def test_operator_reply_on_one_replica_reaches_the_shopper_on_another(
     tmp_path: Path, database: Database, redis_url: str
 ) -> None:
     settings = load_settings(env="test", data_dir=tmp_path, redis_url=redis_url)
     with make_client(settings, database, ScriptedRunner()) as shopper_side, \
             make_client(settings, database, ScriptedRunner()) as operator_side:
-        with shopper_side.websocket_connect("/ws/chat") as ws:
-            session_id = hello(ws)["session_id"]
-            turn(ws, "a human please", "m1")
-            response = operator_side.post(f"/v1/console/conversations/{session_id}/reply", headers=OPERATOR,
-                                          json={"text": "Sam here, from replica two."})
-            assert response.status_code == 200
-            frames = until(ws, "operator")
+        frames = _operator_replies(shopper_side, operator_side, "Sam here, from replica two.")
     assert {"type": "state", "state": "human"} in frames
     assert frames[-1]["text"] == "Sam here, from replica two."
 
@@ -90,13 +97,7 @@ def test_redis_down_degrades_to_per_replica_then_shares_again(
             servers.restart("redis")
             hubs = [client.app.state.services.hub for client in (one, two)]  # type: ignore[attr-defined]
             wait_until(lambda: all(hub.shared for hub in hubs), 20, "the hubs did not reconnect to Redis")
-            with one.websocket_connect("/ws/chat") as ws:
-                session_id = hello(ws)["session_id"]
-                turn(ws, "a human please", "m1")
-                response = two.post(f"/v1/console/conversations/{session_id}/reply", headers=OPERATOR,
-                                    json={"text": "Back across replicas."})
-                assert response.status_code == 200
-                fanned_out = until(ws, "operator")[-1]["text"] == "Back across replicas."
+            fanned_out = _operator_replies(one, two, "Back across replicas.")[-1]["text"] == "Back across replicas."
     write_report("redis_down", {"fault": "Redis SIGKILL, then restarted", "turns": len(codes),
                                 "answered": codes.count(None), "errors": [code for code in codes if code],
                                 "warning_logged": warned, "fan_out_across_replicas_after_restart": fanned_out})
