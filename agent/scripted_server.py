@@ -15,7 +15,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, StreamingResponse
-from langchain_core.messages import HumanMessage, SystemMessage
+from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 
 from agent.scripted_backend import ScriptedBenchModel
 
@@ -40,8 +40,8 @@ def create_app(tokens_per_s: float) -> FastAPI:
     @app.post("/v1/chat/completions")
     async def completions(request: Request) -> Any:
         body = await request.json()
-        messages = [HumanMessage(m.get("content") or "") if m.get("role") == "user"
-                    else SystemMessage(m.get("content") or "") for m in body.get("messages", [])]
+        messages: list[BaseMessage] = [HumanMessage(m.get("content") or "") if m.get("role") == "user"
+                                       else SystemMessage(m.get("content") or "") for m in body.get("messages", [])]
         response_format = body.get("response_format")
         if not body.get("stream"):
             text = model._text(messages, response_format)

@@ -78,6 +78,7 @@ class Hub:
             queue.put_nowait(frame)
 
     async def _listen_forever(self) -> None:
+        assert self._redis is not None
         failures = 0
         while True:
             pubsub = self._redis.pubsub()

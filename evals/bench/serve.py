@@ -158,7 +158,8 @@ def _run_clients(url: str, sessions: int, turns: int, ramp_s: float, processes: 
     connected_mb, connected_cpu_s = _rss_mb(server_pids), _cpu_s(server_pids)
     started = time.perf_counter()
     go.set()
-    parts, peak_mb = [], connected_mb
+    parts: list[dict[str, Any]] = []
+    peak_mb = connected_mb
     while len(parts) < len(clients):
         peak_mb = max(peak_mb, _rss_mb(server_pids))
         try:
