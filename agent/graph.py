@@ -53,7 +53,7 @@ async def plan_turn(state: AgentState, runtime: Runtime[TurnContext]) -> dict[st
     if found is None:
         runtime.stream_writer(StatusEvent(text=templates.say("status", "thinking")))
         return {**update, "planner": "llm"}
-    update |= {"planner": "router", "intent": found.intent}
+    update |= {"planner": "router", "intent": found.intent, "follow_up": found.follow_up}
     if found.reply:
         return {**update, "reply": found.reply}
     return {**update, "pending": Plan(intent=found.intent, tool_calls=found.calls)}
@@ -218,6 +218,8 @@ async def respond(state: AgentState, runtime: Runtime[TurnContext]) -> dict[str,
     facts = render_outcomes(outcomes, RenderContext(templates=templates, message=state["request"].text,
                                                     shown_before=_shown_before(state),
                                                     refinement=state.get("intent") == "refinement"))
+    if (follow_up := state.get("follow_up")) and outcomes and all(o.ok for o in outcomes):
+        facts = f"{facts}\n{templates.say('follow_up', follow_up)}"
     model_writes = context.answer_mode == "model"
     parts = [await _say(runtime, facts)] if facts and not model_writes else []
     if context.answer_mode == "facts" or (context.answer_mode == "advice" and not facts):

@@ -28,6 +28,7 @@ _CANCEL = re.compile(r"\bcancel|取消", re.I)
 _RETURN = re.compile(r"\breturn (it|them|the|my|this|that|order|items?)\b|\bsend (it|them) back\b|\brefund (my|the)\b"
                      r"|退货|退掉|退回|退款", re.I)
 _EXCHANGE_OR_EDIT = re.compile(r"\bexchange|\bswap\b|\bchange\b|\bmodify|\baddress\b|\bpayment\b|换|改|地址|支付", re.I)
+_EXCHANGE = re.compile(r"\bexchange|\bswap\b|\bdifferent (size|colou?r|variant)|\b(bigger|smaller) size|换", re.I)
 _MISTAKE = re.compile(r"mistake|by accident|accidentally|wrong|买错|下错|误", re.I)
 _HUMAN = re.compile(r"\b(real|human|live) (person|agent|being|support)\b"
                     r"|\btalk to (a |an )?(person|human|agent|someone)|\bcustomer (service|support) (agent|rep)"
@@ -55,7 +56,7 @@ _NOT_A_PRODUCT = re.compile(r"refund|return|cancel|exchange|help|problem|issue|c
                             re.I)
 _CART_VIEW = re.compile(r"\b(what'?s|show|view|see) (in )?(my )?(shopping )?cart\b|\bmy cart\b|我的购物车|购物车里",
                         re.I)
-_CART_ADD = re.compile(r"\badd\b.{0,40}\b(cart|basket)\b|加(入|到)购物车|放(进|入)购物车", re.I)
+_CART_ADD = re.compile(r"\b(add|put)\b.{0,60}\b(cart|basket)\b|加(入|到)购物车|放(进|入)购物车", re.I)
 _COMPARE = re.compile(r"\bcompare|\bdifference between\b|\bversus\b|\bvs\.?\b|对比|比较|区别|哪个(好|更好)", re.I)
 _REVIEWS = re.compile(r"\breview(s|ers?)?\b|\bwhat do (people|customers|buyers) say\b|评价|评论|口碑", re.I)
 _DETAILS = re.compile(r"\b(tell me more|more (details|info)|details|what sizes|which sizes|colou?rs? (does|do|is)|"
@@ -91,7 +92,8 @@ class ShownItem:
     title: str
     price: float
     currency: str = "USD"
-    available_item_ids: list[str] = field(default_factory=list)
+    # Available variants: item id -> options, e.g. {'2000000001': {'size': '9', 'colour': 'blue'}}.
+    variants: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -118,6 +120,7 @@ class Route:
     intent: str
     calls: list[ToolCall] = field(default_factory=list)
     reply: str = ""  # a `turn`/`errors` template key when the answer needs no tool
+    follow_up: str = ""  # a `follow_up` template key said after the facts ('Which size would you like instead?')
 
 
 class IntentGuesser(Protocol):
@@ -201,13 +204,27 @@ def _order_route(request: RouterInput) -> Route | None:
         return Route(intent="order_change", calls=[_call("return_delivered_order_items", order_id=order_id,
                                                          item_ids=item_ids,
                                                          payment_method_id=known.payment_method_id)])
+    if _EXCHANGE.search(text) and order_id:
+        # Which new option is the shopper's choice: show the order and ask, rather than guess a variant.
+        return Route(intent="order_change", follow_up="exchange_which",
+                     calls=[_call("get_order_details", order_id=order_id)])
     if _CANCEL.search(text) or _RETURN.search(text) or _EXCHANGE_OR_EDIT.search(text):
-        return None  # exchanges, edits and under-specified changes need the planner
+        return None  # edits and under-specified changes need the planner
     if order_id:
         return Route(intent="order_status", calls=[_call("get_order_details", order_id=order_id)])
     if _MY_ORDERS.search(text):
         return Route(intent="order_status", calls=[_call("list_orders")])
     return None
+
+
+_QUANTITY = re.compile(r"\b([2-9]) (?:of|x|pairs?|pieces?|units?)\b|([2-9])\s*(?:个|件|双|份)", re.I)
+
+
+def _names_options(text: str, options: dict[str, str]) -> bool:
+    """Every option value of the variant is in the message ('size 10 in blue')."""
+    lowered = text.lower()
+    return bool(options) and all(re.search(rf"(?<![\w]){re.escape(value.lower())}(?![\w])", lowered)
+                                 for value in options.values())
 
 
 def _names_item(text: str, name: str) -> bool:
@@ -222,9 +239,14 @@ def _product_route(request: RouterInput) -> Route | None:
         return Route(intent="comparison", calls=[_call("get_product_details", product_id=p.id) for p in picked[:3]])
     if _CART_ADD.search(text):
         item = picked[0] if len(picked) == 1 else None
-        if item is not None and len(item.available_item_ids) == 1:
-            return Route(intent="cart", calls=[_call("add_to_cart", item_id=item.available_item_ids[0])])
-        return None
+        if item is None or not item.variants:
+            return None
+        named = [item_id for item_id, options in item.variants.items() if _names_options(text, options)]
+        chosen = named[0] if len(named) == 1 else next(iter(item.variants))
+        follow_up = "" if len(named) == 1 or len(item.variants) == 1 else "other_options"
+        quantity = _QUANTITY.search(text)
+        return Route(intent="cart", follow_up=follow_up, calls=[_call(
+            "add_to_cart", item_id=chosen, quantity=int(quantity.group(1)) if quantity else None)])
     if _CART_VIEW.search(text):
         return Route(intent="cart", calls=[_call("view_cart")])
     if len(picked) == 1 and _REVIEWS.search(text):

@@ -67,6 +67,8 @@ class AgentState(InputState, total=False):
     planner: Literal["router", "llm", "none"]
     # A `turn`/`errors` template key when the router answered without tools (greeting, decline, sign in first).
     reply: str
+    # A `follow_up` template key the router wants said after the facts (e.g. which option for an exchange).
+    follow_up: str
     # Products the last answer showed (agent.router.ShownItem), for references and refinements.
     shown: list[Any]
     # Appended by `act`; the prompt replays them in order.

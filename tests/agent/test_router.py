@@ -12,8 +12,10 @@ from agent.state import ToolCall
 from tools.registry import ALL_TOOLS
 
 TOOLS = frozenset(tool.name for tool in ALL_TOOLS)
-SHOWN = [ShownItem(id="1000000001", title="Trail Boot", price=89.0, available_item_ids=["2000000001"]),
-         ShownItem(id="1000000002", title="Ridge GTX", price=119.0, available_item_ids=["2000000002", "2000000003"]),
+SHOWN = [ShownItem(id="1000000001", title="Trail Boot", price=89.0, variants={"2000000001": {"size": "9"}}),
+         ShownItem(id="1000000002", title="Ridge GTX", price=119.0,
+                   variants={"2000000002": {"size": "9", "colour": "blue"},
+                             "2000000003": {"size": "10", "colour": "red"}}),
          ShownItem(id="1000000003", title="Summit Pro", price=189.0)]
 ORDERS = [KnownOrder(id="#W1111111", status="delivered", items=[("3000000001", "Wireless Headphones"),
                                                                  ("3000000002", "Desk Lamp")],
@@ -53,8 +55,7 @@ def test_cancel_and_return_use_the_shoppers_own_order_items_and_payment() -> Non
                                                            "payment_method_id": "paypal_1234567"})], "")
 
 
-def test_exchanges_and_address_changes_go_to_the_planner() -> None:
-    assert plan("exchange the lamp in order #W1111111 for a blue one") is None
+def test_address_changes_go_to_the_planner() -> None:
     assert plan("change the address of order #W2222222 to 5 Oak Ave, Austin") is None
 
 
@@ -70,7 +71,11 @@ def test_references_to_products_shown_earlier() -> None:
     assert plan("what do reviewers say about the second one?", shown=SHOWN)[1] == [
         ("review_insights", {"product_id": "1000000002"})]
     assert plan("add the first one to my cart", shown=SHOWN)[1] == [("add_to_cart", {"item_id": "2000000001"})]
-    assert plan("add the second one to my cart", shown=SHOWN) is None  # two variants: which one is the planner's
+    assert plan("add 2 of the second one in size 10, red, to my cart", shown=SHOWN)[1] == [
+        ("add_to_cart", {"item_id": "2000000003", "quantity": 2})]
+    other = route(RouterInput(text="add the second one to my cart", language="en", signed_in=True, tools=TOOLS,
+                              shown=SHOWN))
+    assert other is not None and other.follow_up == "other_options"  # the first option, and the others offered
     assert plan("compare the first two") is None  # nothing was shown
 
 
@@ -146,3 +151,10 @@ def test_policy_questions_get_their_topic_in_both_languages() -> None:
 
 def test_a_refinement_with_its_own_price_keeps_it() -> None:
     assert plan("anything cheaper, say under $80?", shown=SHOWN, previous="running shoes")[1][0][1]["max_price"] == 80
+
+
+def test_an_exchange_shows_the_order_and_asks_which_option() -> None:
+    found = route(RouterInput(text="exchange the lamp in order #W1111111 for a bigger size", language="en",
+                              signed_in=True, tools=TOOLS, orders=ORDERS))
+    assert found is not None and found.follow_up == "exchange_which"
+    assert [(c.name, c.arguments) for c in found.calls] == [("get_order_details", {"order_id": "#W1111111"})]
