@@ -69,7 +69,10 @@ class ReplayTurnScore(BaseModel):
 
 
 def answer_uses_results(turn: LoggedTurn) -> bool | None:
-    """None when no tool returned anything this turn; else whether the answer puts some of it into words."""
+    """None when no tool returned anything this turn, or only a handoff (its event is the substance, checked by
+    the handoff expectation); else whether the answer puts some of the results into words."""
+    if turn.handoff and all(call.name == "transfer_to_human_agents" for call in turn.tool_calls if call.ok):
+        return None
     results = [call.result for call in turn.tool_calls if call.result is not None]
     results += [product.model_dump() for product in turn.products]
     passages = [citation.text for citation in turn.citations if citation.text]

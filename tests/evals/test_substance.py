@@ -34,3 +34,13 @@ def test_restating_a_cited_passage_says_something_in_either_language() -> None:
     chinese = collect_evidence([], passage_texts=[RETURNS_ZH])
     assert says_something("您可以在收货后30天内申请退货。", chinese, "你们的退货政策是什么？")
     assert not says_something("请问还有什么可以帮您？", chinese, "你们的退货政策是什么？")
+
+
+def test_a_handoff_turn_needs_no_substance() -> None:
+    from agent.transcript import LoggedToolCall, LoggedTurn
+    from evals.replay.compare import answer_uses_results
+
+    turn = LoggedTurn(index=0, user_text="a person please", assistant_text="A colleague will reply here.",
+                      handoff=True, tool_calls=[LoggedToolCall(name="transfer_to_human_agents", arguments={},
+                                                               result={"status": "transferred"})])
+    assert answer_uses_results(turn) is None
