@@ -125,7 +125,10 @@ def build_prompts(tools: list[Tool[Any, Any]], folder: Path = PROMPTS_DIR) -> Pr
     )
     answer, advice = read_prompt("answer.md", folder), read_prompt("advice.md", folder)
     no_tools, follow_up = read_prompt("no_tools.md", folder), read_prompt("follow_up.md", folder)
-    digest = hashlib.sha256("\x00".join((system, answer, advice, no_tools, follow_up)).encode()).hexdigest()[:12]
+    # The answer templates are part of what the shopper reads: a change to them is a new prompt version too.
+    templates = [path.read_text(encoding="utf-8") for path in sorted((folder / "answers").glob("*.toml"))]
+    parts = (system, answer, advice, no_tools, follow_up, *templates)
+    digest = hashlib.sha256("\x00".join(parts).encode()).hexdigest()[:12]
     return PromptSet(system=system, answer=answer, advice=advice, no_tools=no_tools, follow_up=follow_up,
                      version=f"prompts-{digest}")
 
