@@ -66,10 +66,12 @@ _RECOMMEND = re.compile(r"\brecommend|\bsuggest|\bany (ideas|suggestions)\b|\bfo
 _SIMILAR = re.compile(r"\bsimilar|\blike (this|that|the (first|second|third|last))|类似|相似|差不多的", re.I)
 _CHEAPER = re.compile(r"\bcheaper\b|\bless expensive\b|\blower price|\bbudget\b|便宜|实惠|低价", re.I)
 _REFINE = re.compile(r"^\s*(and |but |only |just |any |something |anything |maybe |what about |how about |in |with |"
-                     r"without |under |below |less than |over |more |不要|要|有没有|换成|只要|还有)|\b(instead|ones?|"
-                     r"version|colou?r)\b|^[^\s]{1,8}(的|色)(吗|呢)?[?？]?$|便宜|大一点|小一点|别的", re.I)
+                     r"without |under |below |less than |over |more |不要|要|有没有|换成|只要|还有)"
+                     r"|\b(instead|ones?|those|these|them|version|colou?r)\b"
+                     r"|^[^\s]{1,8}(的|色)(吗|呢)?[?？]?$|便宜|大一点|小一点|别的", re.I)
 # Words that only say "change the earlier results"; what is left ('blue', 'waterproof') joins the earlier query.
-_CUE_WORDS = re.compile(r"\b(cheaper|less expensive|lower price|ones?|please|any|something|anything|show me|do you have"
+_CUE_WORDS = re.compile(r"\b(in stock|available|cheaper|less expensive|lower price|ones?|please|any|something|anything"
+                        r"|show me|do you have|of|those|these|them|that|are|is|which"
                         r"|what about|how about|instead|maybe|and|but|only|just|in|with|more|the|a|some|version"
                         r"|colou?r)\b|[?？!！,，.。]|便宜(一?点|些)?的?|更|有没有|换成|只要|还有|别的|吗|呢|的",
                         re.I)
@@ -171,17 +173,20 @@ def _call(name: str, **arguments: object) -> ToolCall:
     return ToolCall(name=name, arguments={key: value for key, value in arguments.items() if value is not None})
 
 
+def _constraints(text: str) -> dict[str, object]:
+    parsed = parse_query(text)
+    return {
+        "min_price": parsed.price_min, "max_price": parsed.price_max, "currency": parsed.currency,
+        "colour": parsed.colour or None, "size": parsed.size or None, "exclude": parsed.exclude or None,
+        "in_stock": parsed.in_stock, "min_rating": parsed.min_rating,
+        "sort": None if parsed.sort == "relevance" else parsed.sort,
+    }
+
+
 def search_call(text: str, **explicit: object) -> ToolCall:
     """A search whose constraints are parsed from the shopper's words and passed as arguments, so the plan shows
     them ('under $100' → max_price 100); `explicit` ones (a refinement's new limit) win."""
-    parsed = parse_query(text)
-    arguments: dict[str, object] = {
-        "query": text.strip()[:300], "min_price": parsed.price_min, "max_price": parsed.price_max,
-        "currency": parsed.currency, "colour": parsed.colour or None, "size": parsed.size or None,
-        "exclude": parsed.exclude or None, "in_stock": parsed.in_stock, "min_rating": parsed.min_rating,
-        "sort": None if parsed.sort == "relevance" else parsed.sort,
-    }
-    return _call("search_products", **(arguments | explicit))
+    return _call("search_products", **({"query": text.strip()[:300]} | _constraints(text) | explicit))
 
 
 def _order_route(request: RouterInput) -> Route | None:
@@ -262,7 +267,9 @@ def _product_route(request: RouterInput) -> Route | None:
         query = f"{request.previous_query} {_CUE_WORDS.sub(' ', text)}"
         query = re.sub(r"\s+", " ", query).strip(" ,.!?，。！？")
         currency = shown[0].currency if below is not None else None  # the shown prices' currency, not the query's
-        explicit = {"max_price": below, "currency": currency} if below is not None else {}
+        # The new words' own constraints ('in stock', 'in blue') win over the earlier query's.
+        new_constraints = {key: value for key, value in _constraints(text).items() if value is not None}
+        explicit = new_constraints | ({"max_price": below, "currency": currency} if below is not None else {})
         return Route(intent="refinement", calls=[search_call(query, **explicit)])
     if _RECOMMEND.search(text) and not _has_product_words(text):
         return Route(intent="recommendation", calls=[_call("recommend_products", mode="for_you")])

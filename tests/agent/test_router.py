@@ -158,3 +158,10 @@ def test_an_exchange_shows_the_order_and_asks_which_option() -> None:
                               signed_in=True, tools=TOOLS, orders=ORDERS))
     assert found is not None and found.follow_up == "exchange_which"
     assert [(c.name, c.arguments) for c in found.calls] == [("get_order_details", {"order_id": "#W1111111"})]
+
+
+def test_refinements_keep_their_own_constraints_and_drop_their_filler() -> None:
+    assert plan("only the ones that are in stock please", shown=SHOWN, previous="trail shoes")[1] == [
+        ("search_products", {"query": "trail shoes", "in_stock": True})]
+    assert plan("do you have any of those in blue?", shown=SHOWN, previous="headphones")[1] == [
+        ("search_products", {"query": "headphones blue", "colour": ["blue"]})]
