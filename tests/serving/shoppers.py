@@ -80,6 +80,16 @@ class Shopper:
                 self.error_after_s[client_message_id] = time.monotonic() - sent_at
                 return
 
+    async def history_intact(self) -> bool:
+        """Resumed once more: every message sent, in order, each followed by its answer."""
+        async with connect(self.url, open_timeout=30, compression=None, max_size=None) as ws:
+            await ws.send(json.dumps({"type": "hello", "session_id": self.session_id}))
+            while (frame := json.loads(await ws.recv()))["type"] != "session":
+                pass
+        roles = [item["role"] for item in frame["history"]]
+        users = [item["client_message_id"] for item in frame["history"] if item["role"] == "user"]
+        return users == self.sent and roles == ["user", "assistant"] * len(self.sent)
+
     @staticmethod
     async def _send(ws: ClientConnection, text: str, client_message_id: str) -> None:
         await ws.send(json.dumps({"type": "message", "text": text, "client_message_id": client_message_id}))

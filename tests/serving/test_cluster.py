@@ -77,13 +77,19 @@ def _streaming(cluster: Cluster, sessions: int, fault: Callable[[], None],
 def test_replica_sigkilled_while_50_sessions_stream(cluster: Cluster) -> None:
     # 1.5 s in, every session has sent its first message; answers take ~2 s to stream.
     shoppers, recovered_s = _streaming(cluster, 50, lambda: cluster.kill("api-1", signal.SIGKILL), 1.5)
+
+    async def histories() -> list[bool]:
+        return list(await asyncio.gather(*(shopper.history_intact() for shopper in shoppers)))
+
     figures = report(shoppers, stored_outcomes(_database_url(cluster), [s.session_id or "" for s in shoppers]),
-                     fault="api-1 SIGKILL", lease_s=LEASE_S, all_answered_s_after_kill=round(recovered_s, 1))
+                     fault="api-1 SIGKILL", lease_s=LEASE_S, all_answered_s_after_kill=round(recovered_s, 1),
+                     histories_intact=sum(asyncio.run(histories())))
     write_report("kill_replica", figures)
     cluster.restart("api-1")
     assert figures["messages"] == 100 and figures["lost"] == 0 and figures["duplicated"] == 0, figures
     assert figures["failed"] == {} and figures["interrupted_and_resent"] > 0, figures
     assert figures["answered"] + figures["interrupted_and_resent"] == 100, figures
+    assert figures["histories_intact"] == 50, figures
 
 
 def test_llm_server_killed_mid_stream(cluster: Cluster) -> None:
