@@ -246,6 +246,19 @@ def _cart(view: CartView, context: RenderContext) -> list[str]:
     return rendered + ([t.say("cart", "checkout", url=view.checkout_url)] if view.checkout_url else [])
 
 
+def _change(action: ProposedAction, templates: Templates) -> str:
+    """The change in the shopper's language from its facts; the tool's own (English) summary when it has none."""
+    facts = action.facts
+    if facts is None or facts.operation not in templates.sections.get("change", {}):
+        return action.summary
+    amount = money(facts.amount) if facts.amount is not None else ""
+    worded = templates.say("change", facts.operation, order_id=facts.order_id or "",
+                           items=_join(templates, facts.items), new_items=_join(templates, facts.new_items),
+                           amount=amount, method=facts.method or "", address=facts.address or "",
+                           quantity=facts.quantity or 1)
+    return worded[:1].upper() + worded[1:]
+
+
 def _error(outcome: ToolOutcome, context: RenderContext) -> list[str]:
     t = context.templates
     key = outcome.error_code if outcome.error_code in t.sections["errors"] else "generic"
@@ -273,7 +286,7 @@ def _one(output: Any, context: RenderContext) -> list[str]:
         case CartView():
             return _cart(output, context)
         case ProposedAction():
-            return [t.say("action", "confirm", summary=output.summary), t.say("action", "nothing_changed")]
+            return [t.say("action", "confirm", summary=_change(output, t)), t.say("action", "nothing_changed")]
         case Handoff():
             return [t.say("handoff", "done")]
         case VerifiedShopper():

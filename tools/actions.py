@@ -29,6 +29,19 @@ Record = Order | Shopper | Cart
 ERASED = "erased-shopper"
 
 
+class ChangeFacts(BaseModel):
+    """A proposed change as facts (no ids but the order's), for the agent to word in the shopper's language."""
+
+    operation: str
+    order_id: str | None = None
+    items: list[str] = Field(default_factory=list, description="Names with options, e.g. 'Trail Boot (10, blue)'")
+    new_items: list[str] = Field(default_factory=list)
+    amount: float | None = Field(None, description="Refund, charge or price difference in the shop's currency")
+    method: str | None = Field(None, description="Masked payment method, e.g. 'Visa ending 1234'")
+    address: str | None = None
+    quantity: int | None = None
+
+
 @dataclass
 class Plan:
     """What a confirmed action will do: a summary for the shopper, the records before/after, and the result."""
@@ -41,6 +54,7 @@ class Plan:
     erase: Callable[[Session], dict[str, int]] | None = None
     # Runs once the confirming transaction has committed, e.g. dropping in-process caches of erased data.
     after_commit: Callable[[], None] | None = None
+    facts: ChangeFacts | None = None
 
 
 @dataclass(frozen=True)
@@ -55,6 +69,7 @@ class ProposedAction(BaseModel):
     action_id: str = Field(description="e.g. 'act_3f9c2a1b7d4e8f60'")
     action: str
     summary: str = Field(description="What will happen once the shopper confirms")
+    facts: ChangeFacts | None = Field(None, description="The same change as facts, for wording it in any language")
     expires_at: datetime
     status: str = "awaiting_confirmation"
     next_step: str = "Show the summary to the shopper and ask them to confirm; nothing has changed yet."
@@ -71,7 +86,8 @@ def propose(context: ToolContext, operation: WriteOperation[In], arguments: In) 
             expires_at=now + timedelta(seconds=context.settings.confirmation_ttl_s), created_at=now,
         )
         session.add(row)
-    return ProposedAction(action_id=row.id, action=operation.name, summary=plan.summary, expires_at=row.expires_at)
+    return ProposedAction(action_id=row.id, action=operation.name, summary=plan.summary, facts=plan.facts,
+                          expires_at=row.expires_at)
 
 
 def write_tool(operation: WriteOperation[Any]) -> Tool[Any, ProposedAction]:

@@ -13,7 +13,7 @@ from commerce.store import cart_from_row
 from commerce.tables import CartRow, ProductRow, VariantRow
 from shopassist.settings import Settings
 from tools.access import require_shopper
-from tools.actions import Plan, WriteOperation
+from tools.actions import ChangeFacts, Plan, WriteOperation
 from tools.base import Tool, ToolContext, ToolFailure
 
 MAX_CART_LINES = 50
@@ -107,7 +107,8 @@ def view_cart(context: ToolContext, _: ViewCartRequest) -> CartView:
         return cart_view(session, context.settings, _load_cart(session, shopper_id))
 
 
-def _plan_cart(session: Session, context: ToolContext, item_id: str, quantity: int, summary: str) -> Plan:
+def _plan_cart(session: Session, context: ToolContext, item_id: str, quantity: int, summary: str,
+               facts: ChangeFacts) -> Plan:
     """Set `item_id` to `quantity` units (0 removes it)."""
     shopper_id = require_shopper(context)
     cart = _load_cart(session, shopper_id)
@@ -132,22 +133,27 @@ def plan_add(session: Session, context: ToolContext, request: CartItemRequest) -
     quantity = _quantity_in_cart(session, context, request.item_id) + request.quantity
     if quantity > 99:
         raise ToolFailure("too_many", "at most 99 units of one item fit in the cart")
-    summary = f"Add {request.quantity} × {_variant_name(session, request.item_id)} to the cart."
-    return _plan_cart(session, context, request.item_id, quantity, summary)
+    name = _variant_name(session, request.item_id)
+    facts = ChangeFacts(operation="add_to_cart", items=[name], quantity=request.quantity)
+    return _plan_cart(session, context, request.item_id, quantity, f"Add {request.quantity} × {name} to the cart.",
+                      facts)
 
 
 def plan_update(session: Session, context: ToolContext, request: CartItemRequest) -> Plan:
     if not _quantity_in_cart(session, context, request.item_id):
         raise ToolFailure("item_not_in_cart", f"item {request.item_id} is not in the cart")
-    summary = f"Set {_variant_name(session, request.item_id)} to {request.quantity} units in the cart."
-    return _plan_cart(session, context, request.item_id, request.quantity, summary)
+    name = _variant_name(session, request.item_id)
+    facts = ChangeFacts(operation="update_cart_item", items=[name], quantity=request.quantity)
+    return _plan_cart(session, context, request.item_id, request.quantity,
+                      f"Set {name} to {request.quantity} units in the cart.", facts)
 
 
 def plan_remove(session: Session, context: ToolContext, request: RemoveItemRequest) -> Plan:
     if not _quantity_in_cart(session, context, request.item_id):
         raise ToolFailure("item_not_in_cart", f"item {request.item_id} is not in the cart")
-    summary = f"Remove {_variant_name(session, request.item_id)} from the cart."
-    return _plan_cart(session, context, request.item_id, 0, summary)
+    name = _variant_name(session, request.item_id)
+    facts = ChangeFacts(operation="remove_from_cart", items=[name])
+    return _plan_cart(session, context, request.item_id, 0, f"Remove {name} from the cart.", facts)
 
 
 def cart_additions(plan: Plan) -> list[str]:

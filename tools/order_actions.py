@@ -11,7 +11,7 @@ from commerce.models import Address, Order, Payment, Product, Shopper
 from commerce.store import get_products
 from tools import order_rules as rules
 from tools.access import load_shopper, order_ids_of, owned_order, require_shopper, same_shopper
-from tools.actions import Plan, WriteOperation
+from tools.actions import ChangeFacts, Plan, WriteOperation
 from tools.base import ToolContext
 from tools.orders import ORDER_ID
 from tools.views import OrderView, ShopperView
@@ -82,14 +82,29 @@ def _describe_options(options: dict[str, str]) -> str:
     return f" ({', '.join(options.values())})" if options else ""
 
 
-def _describe_lines(order: Order, item_ids: list[str]) -> str:
+def _line_names(order: Order, item_ids: list[str]) -> list[str]:
     names = {line.item_id: f"{line.name}{_describe_options(line.options)}" for line in order.lines}
-    return ", ".join(names.get(item_id, "an item") for item_id in item_ids)
+    return [names.get(item_id, "an item") for item_id in item_ids]
+
+
+def _describe_lines(order: Order, item_ids: list[str]) -> str:
+    return ", ".join(_line_names(order, item_ids))
+
+
+def _variant_names(products: dict[str, Product], item_ids: list[str]) -> list[str]:
+    variants = {v.id: f"{p.title}{_describe_options(v.options)}" for p in products.values() for v in p.variants}
+    return [variants.get(item_id, "another option") for item_id in item_ids]
 
 
 def _describe_variants(products: dict[str, Product], item_ids: list[str]) -> str:
-    variants = {v.id: f"{p.title}{_describe_options(v.options)}" for p in products.values() for v in p.variants}
-    return ", ".join(variants.get(item_id, "another option") for item_id in item_ids)
+    return ", ".join(_variant_names(products, item_ids))
+
+
+def _money_facts(payments: list[Payment], shopper: Shopper) -> dict[str, object]:
+    if not payments:
+        return {}
+    return {"amount": round(sum(p.amount for p in payments), 2),
+            "method": _method(shopper, payments[0].payment_method_id)}
 
 
 def _method(shopper: Shopper, payment_method_id: str) -> str:
@@ -113,7 +128,10 @@ def plan_cancel(session: Session, context: ToolContext, request: CancelRequest) 
     money = _describe_money(new_order.payments[len(order.payments):], shopper)
     summary = f"Cancel order {order.id} ({_describe_lines(order, [line.item_id for line in order.lines])}), " \
               f"reason '{request.reason}'. Refund: {money} (gift cards at once, other methods in 5-7 business days)."
-    return Plan(summary, [(order, new_order), (shopper, new_shopper)], OrderView.of(new_order))
+    facts = ChangeFacts(operation="cancel_pending_order", order_id=order.id,
+                        items=_line_names(order, [line.item_id for line in order.lines]),
+                        **_money_facts(new_order.payments[len(order.payments):], shopper))
+    return Plan(summary, [(order, new_order), (shopper, new_shopper)], OrderView.of(new_order), facts=facts)
 
 
 def plan_order_address(session: Session, context: ToolContext, request: OrderAddressRequest) -> Plan:
@@ -121,7 +139,8 @@ def plan_order_address(session: Session, context: ToolContext, request: OrderAdd
     order = owned_order(session, shopper_id, request.order_id, lock=True)
     new_order = rules.modify_address(order, request.address())
     address = ", ".join(part for part in request.address().model_dump().values() if part)
-    return Plan(f"Ship order {order.id} to {address}.", [(order, new_order)], OrderView.of(new_order))
+    facts = ChangeFacts(operation="modify_pending_order_address", order_id=order.id, address=address)
+    return Plan(f"Ship order {order.id} to {address}.", [(order, new_order)], OrderView.of(new_order), facts=facts)
 
 
 def plan_order_payment(session: Session, context: ToolContext, request: PaymentRequest) -> Plan:
@@ -130,7 +149,9 @@ def plan_order_payment(session: Session, context: ToolContext, request: PaymentR
     new_order, new_shopper = rules.modify_payment(order, shopper, request.payment_method_id)
     summary = f"Pay order {order.id} with {_method(shopper, request.payment_method_id)} instead: " \
               f"{_describe_money(new_order.payments[len(order.payments):], shopper)}."
-    return Plan(summary, [(order, new_order), (shopper, new_shopper)], OrderView.of(new_order))
+    facts = ChangeFacts(operation="modify_pending_order_payment", order_id=order.id,
+                        method=_method(shopper, request.payment_method_id))
+    return Plan(summary, [(order, new_order), (shopper, new_shopper)], OrderView.of(new_order), facts=facts)
 
 
 def plan_order_items(session: Session, context: ToolContext, request: ItemsRequest) -> Plan:
@@ -144,7 +165,11 @@ def plan_order_items(session: Session, context: ToolContext, request: ItemsReque
               f"{_describe_variants(products, request.new_item_ids)}; price difference: " \
               f"{_describe_money(new_order.payments[-1:], shopper)}. " \
               "The order can be modified only once: afterwards it can no longer be changed or cancelled."
-    return Plan(summary, [(order, new_order), (shopper, new_shopper)], OrderView.of(new_order))
+    facts = ChangeFacts(operation="modify_pending_order_items", order_id=order.id,
+                        items=_line_names(order, request.item_ids),
+                        new_items=_variant_names(products, request.new_item_ids),
+                        **_money_facts(new_order.payments[-1:], shopper))
+    return Plan(summary, [(order, new_order), (shopper, new_shopper)], OrderView.of(new_order), facts=facts)
 
 
 def plan_return(session: Session, context: ToolContext, request: ReturnRequest) -> Plan:
@@ -153,7 +178,9 @@ def plan_return(session: Session, context: ToolContext, request: ReturnRequest) 
     new_order = rules.return_items(order, shopper, request.item_ids, request.payment_method_id)
     summary = f"Return {_describe_lines(order, request.item_ids)} from order {order.id}, refund to " \
               f"{_method(shopper, request.payment_method_id)}. An email will explain how to send the items back."
-    return Plan(summary, [(order, new_order)], OrderView.of(new_order))
+    facts = ChangeFacts(operation="return_delivered_order_items", order_id=order.id,
+                        items=_line_names(order, request.item_ids), method=_method(shopper, request.payment_method_id))
+    return Plan(summary, [(order, new_order)], OrderView.of(new_order), facts=facts)
 
 
 def plan_exchange(session: Session, context: ToolContext, request: ItemsRequest) -> Plan:
@@ -167,7 +194,11 @@ def plan_exchange(session: Session, context: ToolContext, request: ItemsRequest)
     summary = f"Exchange {_describe_lines(order, request.item_ids)} from order {order.id} for " \
               f"{_describe_variants(products, request.new_item_ids)}; price difference {difference:+.2f} USD via " \
               f"{_method(shopper, request.payment_method_id)}. An email will explain how to send the items back."
-    return Plan(summary, [(order, new_order)], OrderView.of(new_order))
+    facts = ChangeFacts(operation="exchange_delivered_order_items", order_id=order.id,
+                        items=_line_names(order, request.item_ids),
+                        new_items=_variant_names(products, request.new_item_ids), amount=difference,
+                        method=_method(shopper, request.payment_method_id))
+    return Plan(summary, [(order, new_order)], OrderView.of(new_order), facts=facts)
 
 
 def plan_user_address(session: Session, context: ToolContext, request: UserAddressRequest) -> Plan:
@@ -176,7 +207,8 @@ def plan_user_address(session: Session, context: ToolContext, request: UserAddre
     new_shopper = shopper.model_copy(update={"address": request.address()}, deep=True)
     address = ", ".join(part for part in request.address().model_dump().values() if part)
     result = ShopperView.of(new_shopper, order_ids_of(session, shopper_id))
-    return Plan(f"Change the default address to {address}.", [(shopper, new_shopper)], result)
+    facts = ChangeFacts(operation="modify_user_address", address=address)
+    return Plan(f"Change the default address to {address}.", [(shopper, new_shopper)], result, facts=facts)
 
 
 ORDER_OPERATIONS: list[WriteOperation[Any]] = [

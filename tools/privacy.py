@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 
 from ranking.privacy import erase_shopper, stored_about
 from tools.access import load_shopper, require_shopper
-from tools.actions import Plan, WriteOperation
+from tools.actions import ChangeFacts, Plan, WriteOperation
 from tools.base import ToolContext
 
 # How a table's rows read to the shopper. A shopper has at most one account, profile and cart row.
@@ -57,6 +57,7 @@ def plan_forget_me(session: Session, context: ToolContext, arguments: ForgetMeIn
         return erase_shopper(confirming, shopper_id)
 
     return Plan(summary=describe(stored), result=ForgetMeResult(deleted=stored), erase=erase,
+                facts=ChangeFacts(operation="forget_me"),
                 after_commit=context.deps.ranker.forget)
 
 

@@ -13,7 +13,7 @@ from agent.render import RenderContext, ShownProduct, render_outcomes
 from agent.state import ToolOutcome
 from agent.templates import Templates, load_templates
 from commerce.models import Address, Fulfilment, OrderLine
-from tools.actions import ProposedAction
+from tools.actions import ChangeFacts, ProposedAction
 from tools.currency import CurrencyConversion
 from tools.faq import FaqPassage, SearchFaqOutput
 from tools.handoff import Handoff
@@ -105,10 +105,16 @@ def test_order_status_and_proposed_change() -> None:
     assert render([ok(order)], language="zh").startswith("订单 #W2587223 的状态是：已送达")
     action = ProposedAction(action_id="act_1234", action="cancel_pending_order",
                             summary="Cancel order #W2587223 (Headphones). Refund: $17.99 back to PayPal.",
+                            facts=ChangeFacts(operation="cancel_pending_order", order_id="#W2587223",
+                                              items=["Headphones"], amount=17.99, method="PayPal"),
                             expires_at=datetime(2030, 1, 1, tzinfo=UTC))
     assert render([ok(action)]).splitlines() == [
-        "Please confirm below: Cancel order #W2587223 (Headphones). Refund: $17.99 back to PayPal.",
+        "Please confirm below: Cancel order #W2587223 (Headphones), $17.99 back to PayPal",
         "Nothing changes until you confirm."]
+    assert render([ok(action)], language="zh").splitlines()[0] == (
+        "请在下方确认：取消订单 #W2587223（Headphones），$17.99 退回 PayPal")
+    without_facts = action.model_copy(update={"facts": None})
+    assert render([ok(without_facts)]).startswith("Please confirm below: Cancel order #W2587223 (Headphones). Refund")
 
 
 def test_comparison_groups_product_details() -> None:
