@@ -56,7 +56,7 @@ _NOT_A_PRODUCT = re.compile(r"refund|return|cancel|exchange|help|problem|issue|c
                             re.I)
 _CART_VIEW = re.compile(r"\b(what'?s|show|view|see) (in )?(my )?(shopping )?cart\b|\bmy cart\b|我的购物车|购物车里",
                         re.I)
-_CART_ADD = re.compile(r"\b(add|put)\b.{0,60}\b(cart|basket)\b|加(入|到)购物车|放(进|入)购物车", re.I)
+_CART_ADD = re.compile(r"\b(add|put)\b.{0,60}\b(cart|basket)\b|加(入|到|进)?购物车|放(进|入|到)购物车", re.I)
 _COMPARE = re.compile(r"\bcompare|\bdifference between\b|\bversus\b|\bvs\.?\b|对比|比较|区别|哪个(好|更好)", re.I)
 _REVIEWS = re.compile(r"\breview(s|ers?)?\b|\bwhat do (people|customers|buyers) say\b|评价|评论|口碑", re.I)
 _DETAILS = re.compile(r"\b(tell me more|more (details|info)|details|what sizes|which sizes|colou?rs? (does|do|is)|"
@@ -304,7 +304,7 @@ def _route(request: RouterInput, classifier: IntentGuesser | None) -> Route | No
         return Route(intent="human_agent", calls=[_call("transfer_to_human_agents", summary=text[:500])])
     if _FORGET.search(text):
         return Route(intent="forget_me", calls=[_call("forget_me")]) if "forget_me" in request.tools else None
-    if mentions_orders(text) and not _POLICY.search(text):
+    if ORDER_ID.search(text) or (mentions_orders(text) and not _POLICY.search(text)):
         return _order_route(request)
     if _POLICY.search(text) and not mentions_orders(text):
         return Route(intent="policy_question", calls=[faq_call(text)])

@@ -36,6 +36,11 @@ def _facts(numbers: Iterable[float]) -> set[float]:
     return {round(value, 2) for value in numbers if value >= MIN_NUMBER}
 
 
+def has_substance(evidence: Evidence) -> bool:
+    """Whether the results hold anything to say: a text with a term, or a number ≥ 10."""
+    return bool(_facts(evidence.numbers)) or any(terms(text) for text in [*evidence.texts, *evidence.passage_texts])
+
+
 def says_something(answer: str, evidence: Evidence, user_text: str = "") -> bool:
     """True when one result text (a title, a status, a passage) shares MIN_SHARED_TERMS terms with the answer, or
     a result number (≥ 10) appears in it — in both cases leaving out what the user's own message already held."""

@@ -14,7 +14,7 @@ from agent.leaks import claims_done, find_leaks
 from agent.transcript import LoggedToolCall, LoggedTurn
 from commerce.models import Product
 from evals.gold.schema import ArgCheck, ExpectedCall, GoldDialogue
-from evals.gold.substance import says_something
+from evals.gold.substance import has_substance, says_something
 
 
 def grounding_of(turn: LoggedTurn, catalog_titles: Iterable[str] = (),
@@ -76,9 +76,10 @@ def answer_uses_results(turn: LoggedTurn) -> bool | None:
     results = [call.result for call in turn.tool_calls if call.result is not None]
     results += [product.model_dump() for product in turn.products]
     passages = [citation.text for citation in turn.citations if citation.text]
-    if not results and not passages:
+    evidence = collect_evidence(results, passages)
+    if not has_substance(evidence):  # e.g. an empty cart: nothing to put into words
         return None
-    return says_something(turn.assistant_text, collect_evidence(results, passages), turn.user_text)
+    return says_something(turn.assistant_text, evidence, turn.user_text)
 
 
 def _first_call(calls: list[LoggedToolCall], name: str) -> LoggedToolCall | None:

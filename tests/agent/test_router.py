@@ -165,3 +165,9 @@ def test_refinements_keep_their_own_constraints_and_drop_their_filler() -> None:
         ("search_products", {"query": "trail shoes", "in_stock": True})]
     assert plan("do you have any of those in blue?", shown=SHOWN, previous="headphones")[1] == [
         ("search_products", {"query": "headphones blue", "colour": ["blue"]})]
+
+
+def test_an_order_id_makes_it_about_that_order_and_short_chinese_cart_adds() -> None:
+    assert plan("Can I swap the item in #W1111111 for another color?")[1] == [
+        ("get_order_details", {"order_id": "#W1111111"})]
+    assert plan("第一个加购物车", shown=SHOWN, language="zh")[1] == [("add_to_cart", {"item_id": "2000000001"})]

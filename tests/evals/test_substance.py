@@ -44,3 +44,13 @@ def test_a_handoff_turn_needs_no_substance() -> None:
                       handoff=True, tool_calls=[LoggedToolCall(name="transfer_to_human_agents", arguments={},
                                                                result={"status": "transferred"})])
     assert answer_uses_results(turn) is None
+
+
+def test_an_empty_result_has_nothing_to_say() -> None:
+    from agent.transcript import LoggedToolCall, LoggedTurn
+    from evals.replay.compare import answer_uses_results
+
+    empty_cart = LoggedTurn(index=0, user_text="what's in my cart?", assistant_text="Your cart is empty.",
+                            tool_calls=[LoggedToolCall(name="view_cart", arguments={},
+                                                       result={"lines": [], "total": 0.0, "checkout_url": None})])
+    assert answer_uses_results(empty_cart) is None
