@@ -3,6 +3,7 @@ finds English products for Chinese queries, Chinese products for English queries
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from commerce.models import Product
@@ -72,3 +73,11 @@ def test_feedback_turns_a_chinese_query_into_catalog_words(use_index: ProductInd
     words = use_index.feedback_text(lists[USE])
     assert "pan" in words.split() or "frying" in words.split()
     assert [row for row, _ in lists[PRF]][0] == use_index.table.row_of["e1"]
+
+
+def test_use_vectors_are_unit_length_and_keep_the_input_order() -> None:
+    texts = ["a much longer product title with many words in it", "锅", "frying pan"]
+    batched = USEEmbedder(batch_size=2).embed(texts)
+    one_by_one = [USEEmbedder().embed([text])[0] for text in texts]
+    assert batched.shape == (3, 512) and np.allclose(np.linalg.norm(batched, axis=1), 1.0, atol=1e-5)
+    assert all(float(batched[i] @ one_by_one[i]) > 0.999 for i in range(3))
