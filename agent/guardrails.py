@@ -21,7 +21,10 @@ _OFF_TOPIC = re.compile(
     r"|\bwrite (me )?(a |an )?(\w+ )?(poem|story|essay|song|code|script|program|function)\b|\bhomework\b"
     r"|\bwho (is|was) the (president|prime minister|ceo)\b|\bwho won\b|\b(latest|today'?s) news\b"
     r"|\bsolve (this|the) (equation|problem)\b|\bmeaning of life\b"
-    r"|首都|天气(怎么样|如何|预报)|讲个?笑话|写(一首|首)?诗|写(一段|个)?代码|作业|新闻|总统",
+    r"|\b(election|elections|vote for|politics|political party|stock market|legal advice)\b"
+    r"|\bwhat (medicine|medication|pills?|drugs?) should i\b|\b(medicine|pills?) for (a |my )?(headache|fever|cold)\b"
+    r"|首都|天气(怎么样|如何|预报)|讲个?笑话|写(一首|首)?诗|写(一段|个)?代码|作业|新闻|总统|选举|投票|股市|股票"
+    r"|(吃|用)什么药|看病",
     re.IGNORECASE,
 )
 _FENCE = re.compile(r"</?\s*(data|tool_output|system|instructions?)\s*>", re.IGNORECASE)

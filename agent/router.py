@@ -32,7 +32,8 @@ _EXCHANGE = re.compile(r"\bexchange|\bswap\b|\bdifferent (size|colou?r|variant)|
 _MISTAKE = re.compile(r"mistake|by accident|accidentally|wrong|买错|下错|误", re.I)
 _HUMAN = re.compile(r"\b(real|human|live) (person|agent|being|support)\b"
                     r"|\btalk to (a |an )?(person|human|agent|someone)|\bcustomer (service|support) (agent|rep)"
-                    r"|\boperator\b|转人工|人工客服|真人|找人工|人工服务", re.I)
+                    r"|\boperator\b|\b(connect|transfer) me to\b|\bsupport staff\b|\b(speak|talk) to (a |the |your )?"
+                    r"(manager|supervisor)\b|转人工|人工客服|真人|找人工|人工服务|客服经理|找客服|投诉", re.I)
 _FORGET = re.compile(r"\b(delete|erase|remove|forget|wipe)\b.{0,30}\b(everything|all|my (data|information|info|"
                      r"account|history|profile))|\bforget (about )?me\b|删除我的(所有|全部)?(数据|信息|资料|记录)"
                      r"|忘掉我|清除我的(所有|全部)?(数据|信息|资料|记录)", re.I)
@@ -54,6 +55,8 @@ _ASKS_FOR_PRODUCTS = re.compile(r"^\s*(do|does) (you|the shop|your shop|this sho
                                 r"|^\s*(你们|店里|这里)?(有没有|有卖|卖不卖|有)[^订单]{1,20}(吗|么)?[?？]?\s*$", re.I)
 _NOT_A_PRODUCT = re.compile(r"refund|return|cancel|exchange|help|problem|issue|complain|退|换|取消|帮助|问题|投诉",
                             re.I)
+_CART_CLEAR = re.compile(r"\b(empty|clear)\b.{0,10}\b(cart|basket)\b|\b(remove|delete) (everything|all)\b.{0,20}"
+                         r"\b(cart|basket)\b|清空(我的)?购物车|购物车(全部)?清空", re.I)
 _CART_VIEW = re.compile(r"\b(what'?s|show|view|see) (in )?(my )?(shopping )?cart\b|\bmy cart\b|我的购物车|购物车里",
                         re.I)
 _CART_ADD = re.compile(r"\b(add|put)\b.{0,60}\b(cart|basket)\b|加(入|到|进)?购物车|放(进|入|到)购物车", re.I)
@@ -302,6 +305,8 @@ def _route(request: RouterInput, classifier: IntentGuesser | None) -> Route | No
         return Route(intent="confirmation", reply="confirm_hint")  # only the client's confirm button confirms
     if _HUMAN.search(text):
         return Route(intent="human_agent", calls=[_call("transfer_to_human_agents", summary=text[:500])])
+    if _CART_CLEAR.search(text):
+        return Route(intent="cart", calls=[_call("view_cart")], follow_up="cart_clear")
     if _FORGET.search(text):
         return Route(intent="forget_me", calls=[_call("forget_me")]) if "forget_me" in request.tools else None
     if ORDER_ID.search(text) or (mentions_orders(text) and not _POLICY.search(text)):

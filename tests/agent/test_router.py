@@ -171,3 +171,17 @@ def test_an_order_id_makes_it_about_that_order_and_short_chinese_cart_adds() -> 
     assert plan("Can I swap the item in #W1111111 for another color?")[1] == [
         ("get_order_details", {"order_id": "#W1111111"})]
     assert plan("第一个加购物车", shown=SHOWN, language="zh")[1] == [("add_to_cart", {"item_id": "2000000001"})]
+
+
+@pytest.mark.parametrize(("text", "intent"), [
+    ("remove everything from my basket", "cart"),
+    ("清空购物车", "cart"),
+    ("This bot is useless, connect me to support staff", "human_agent"),
+    ("我要投诉，找你们客服经理", "human_agent"),
+    ("Who will win the next election?", "off_topic"),
+    ("你怎么看最近的股市？", "off_topic"),
+    ("我头疼应该吃什么药？", "off_topic"),
+])
+def test_more_routine_phrasings(text: str, intent: str) -> None:
+    found = plan(text)
+    assert found is not None and found[0] == intent
