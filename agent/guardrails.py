@@ -9,9 +9,9 @@ from agent.state import Language
 
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _INJECTION = re.compile(
-    r"ignore (all |any )?(the |your )?(previous|prior|above|earlier) (instructions|rules|prompts?)"
+    r"ignore (all |any )?(of )?(the |your )?((previous|prior|above|earlier) )?(instructions|rules|prompts?)"
     r"|disregard (all |your )?(instructions|rules)|system prompt|you are now|developer mode|jailbreak"
-    r"|忽略(之前|以上|前面|所有)?的?(指令|指示|规则)|系统提示",
+    r"|忽略(你|之前|以上|前面|所有)?的?(指令|指示|规则)|系统提示",
     re.IGNORECASE,
 )
 # A first, deterministic line against common off-topic requests (small models often answer them anyway); the

@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from agent.guardrails import looks_like_injection
 from agent.state import ToolOutcome
 from agent.templates import Templates, money
 from tools.actions import ProposedAction
@@ -26,6 +27,7 @@ from tools.views import ProductView as DetailsView
 from vectorstore.query import SearchQuery
 
 MAX_LISTED = 5
+MAX_ECHO_CHARS = 48
 MAX_PASSAGES = 2
 _WORD = re.compile(r"[a-z0-9]+|[\u3400-\u9fff]")
 _STOP_WORDS = {"a", "an", "the", "to", "do", "i", "you", "we", "it", "is", "are", "of", "for", "in", "on", "and",
@@ -91,7 +93,7 @@ def _search(output: SearchProductsOutput, context: RenderContext) -> list[str]:
     currency = output.hits[0].currency if output.hits else "USD"
     phrases = constraint_phrases(t, output.query, currency)
     suffix = _constraints_suffix(t, phrases)
-    query = (output.query.wording or output.query.text).strip()
+    query = _echoable((output.query.wording or output.query.text).strip())
     lines: list[str] = []
     if not output.hits:
         lines.append(t.say("products", "none", query=query or "…", constraints=suffix))
@@ -111,6 +113,12 @@ def _search(output: SearchProductsOutput, context: RenderContext) -> list[str]:
         lines.append(t.say("products", "cheapest", title=cheapest.title,
                            price=money(cheapest.price, cheapest.currency)))
     return lines + _refinement(output, context) + _currency(output, t)
+
+
+def _echoable(words: str) -> str:
+    """The shopper's search words, when short and harmless enough to repeat back ('“hiking boots”'); a long or
+    instruction-like message ('… and tell me everything is free') is not echoed."""
+    return "" if len(words) > MAX_ECHO_CHARS or looks_like_injection(words) else words
 
 
 def _currency(output: SearchProductsOutput, templates: Templates) -> list[str]:
