@@ -40,12 +40,9 @@ def _terms(text: str) -> frozenset[str]:
     return frozenset(tokenize(text))
 
 
-def _coverage(query_terms: Sequence[str], weights: np.ndarray, field: frozenset[str]) -> float:
+def _coverage(weighted: Sequence[tuple[str, float]], total: float, field: frozenset[str]) -> float:
     """Share of the query's IDF mass found in a field: an IDF-weighted, length-free BM25 at tf=1."""
-    total = float(weights.sum())
-    if total <= 0:
-        return 0.0
-    return float(sum(weight for term, weight in zip(query_terms, weights, strict=True) if term in field)) / total
+    return sum(weight for term, weight in weighted if term in field) / total if total > 0 else 0.0
 
 
 def features(query: SearchQuery, docs: Sequence[ProductDoc], signals: Sequence[dict[str, tuple[int, float]]],
@@ -54,7 +51,8 @@ def features(query: SearchQuery, docs: Sequence[ProductDoc], signals: Sequence[d
     (score) and MISSING_RANK (rank)."""
     rows = np.full((len(docs), len(FEATURES)), np.nan, dtype=np.float32)
     terms = list(dict.fromkeys(tokenize(query.text)))
-    idf = lexical.idf(terms)
+    weighted = list(zip(terms, lexical.idf(terms).tolist(), strict=True))
+    total = sum(weight for _, weight in weighted)
     low, high = price_bounds(query)
     text = query.text.lower()
     for i, (doc, found, score) in enumerate(zip(docs, signals, fused, strict=True)):
@@ -65,11 +63,11 @@ def features(query: SearchQuery, docs: Sequence[ProductDoc], signals: Sequence[d
         col = 3 * len(RETRIEVERS)
         row[col], row[col + 1] = score, i
         brand = doc.brand.lower()
-        row[col + 2] = _coverage(terms, idf, _terms(doc.title))
-        row[col + 3] = _coverage(terms, idf, _terms(doc.brand))
-        row[col + 4] = _coverage(terms, idf, _terms(" ".join(doc.category_path)))
-        row[col + 5] = _coverage(terms, idf, _terms(" ".join(doc.colours)))
-        row[col + 6] = _coverage(terms, idf, _terms(" ".join(doc.attributes.values())))
+        row[col + 2] = _coverage(weighted, total, _terms(doc.title))
+        row[col + 3] = _coverage(weighted, total, _terms(doc.brand))
+        row[col + 4] = _coverage(weighted, total, _terms(" ".join(doc.category_path)))
+        row[col + 5] = _coverage(weighted, total, _terms(" ".join(doc.colours)))
+        row[col + 6] = _coverage(weighted, total, _terms(" ".join(doc.attributes.values())))
         row[col + 7] = float(len(text) > 2 and text in doc.title.lower())
         row[col + 8] = float(bool(brand) and brand in text)
         if low is not None or high is not None:
@@ -125,4 +123,5 @@ class LearnedRanker:
         booster = self._load()
         if booster is None or not len(rows) or not self.applies_to(language):
             return None
-        return np.asarray(booster.predict(rows, num_threads=1), dtype=np.float64)
+        # float64 input and one thread: LightGBM's float32 path and its thread start-up cost more than 100 rows do.
+        return np.asarray(booster.predict(rows.astype(np.float64), num_threads=1), dtype=np.float64)
