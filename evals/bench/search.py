@@ -18,7 +18,7 @@ import numpy as np
 from vectorstore import chroma
 from vectorstore.documents import ProductDoc
 from vectorstore.filters import build_mask
-from vectorstore.fusion import BM25, MINILM, USE
+from vectorstore.fusion import BM25, MINILM, PRF, USE
 from vectorstore.hybrid import ProductIndex
 from vectorstore.ltr import LearnedRanker
 from vectorstore.query import SearchQuery
@@ -104,7 +104,7 @@ def timed(calls: Sequence[Callable[[], object]]) -> dict[str, float]:
 
 def stage_times(index: ProductIndex, query: SearchQuery) -> dict[str, float]:
     """Seconds per stage of one search as `retrieve` runs it: filter mask, each dense space (query embedding is
-    cached), BM25, fusion with exclusions, learned ranker."""
+    cached), BM25, feedback BM25, fusion with exclusions, learned ranker."""
     times: dict[str, float] = {}
     started = time.perf_counter()
     mask = build_mask(index.table, query) if query.has_filters() else None
@@ -118,6 +118,10 @@ def stage_times(index: ProductIndex, query: SearchQuery) -> dict[str, float]:
     started = time.perf_counter()
     lists[BM25] = index.lexical.search(query.text, depth, mask)
     times["bm25"] = time.perf_counter() - started
+    if index.fusion.weights_for(query.language).get(PRF, 0) > 0:
+        started = time.perf_counter()
+        lists[PRF] = index.lexical.search(index.feedback_text(lists[USE]), depth, mask)
+        times["feedback_bm25"] = time.perf_counter() - started
     started = time.perf_counter()
     candidates = index.candidates(query, lists, index.fusion.weights_for(query.language),
                                    index.fusion.k_for(query.language), depth)
