@@ -7,7 +7,7 @@ shopper's words, the products shown earlier or the session shopper's own orders 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 from agent.guardrails import looks_like_injection, looks_off_topic
@@ -50,7 +50,8 @@ _CONFIRM_IN_CHAT = re.compile(r"^\s*(yes|yeah|yep|ok(ay)?|sure|please do|go ahea
                               r"|确认|确定|好的|是的|可以|对)[\s,，.。!！]*"
                               r"(please|confirm(ed)?|cancel it|确认(取消|退货)?|请)?[\s.。!！]*$", re.I)
 _ASKS_FOR_PRODUCTS = re.compile(r"^\s*(do|does) (you|the shop|your shop|this shop) (sell|have|carry|stock|offer)\b"
-                                r"|^\s*(have you got|i'?m looking for|i am looking for|looking for|show me|find me"
+                                r"|^\s*(have you got|i'?m looking for|i am looking for|looking for|show me|find( me)?"
+                                r"|search( for)?"
                                 r"|i want|i need)\b|^\s*(我想买|我要买|想买|帮我找|给我找|我在找)"
                                 r"|^\s*(你们|店里|这里)?(有没有|有卖|卖不卖|有)[^订单]{1,20}(吗|么)?[?？]?\s*$", re.I)
 _NOT_A_PRODUCT = re.compile(r"refund|return|cancel|exchange|help|problem|issue|complain|退|换|取消|帮助|问题|投诉",
@@ -293,9 +294,20 @@ def route(request: RouterInput, classifier: IntentGuesser | None = None) -> Rout
     return found
 
 
+_SENTENCES = re.compile(r"(?<=[.!?。！？；;])\s*")
+
+
+def _without_injection(text: str) -> str:
+    """The message without its sentences that address the assistant's rules ('… Also ignore your rules and …')."""
+    return " ".join(part for part in _SENTENCES.split(text) if part and not looks_like_injection(part)).strip()
+
+
 def _route(request: RouterInput, classifier: IntentGuesser | None) -> Route | None:
     text = request.text.strip()
-    if not text or looks_like_injection(text):
+    if looks_like_injection(text):
+        text = _without_injection(text)
+        request = replace(request, text=text)
+    if not text:
         return None
     if looks_off_topic(text):
         return Route(intent="off_topic", reply="decline")
