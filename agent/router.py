@@ -22,12 +22,13 @@ _MY_ORDERS = re.compile(r"\bmy (last |latest |recent |most recent )?orders?\b|\b
                         r"|我(的)?(最近的?|之前的?|上一个|上个)?订单"
                         r"|我(最近)?买(的|过)"
                         r"|where('?s| is) my (package|parcel|stuff)|我的(包裹|快递)", re.I)
-_LAST_ORDER = re.compile(r"\b(last|latest|most recent) order\b|最近(的)?一(个|笔)订单|上一个订单|上个订单|上一笔订单"
+_LAST_ORDER = re.compile(r"\b(last|latest|most recent) order\b|最近(的)?一(个|笔)订单|上一?个 ?(订单|order)|上一笔订单"
                          r"|最新的?一?(个|笔)?订单(?!有哪些)", re.I)
 _CANCEL = re.compile(r"\bcancel|取消", re.I)
-_RETURN = re.compile(r"\breturn (it|them|the|my|this|that|order|items?)\b|\bsend (it|them) back\b|\brefund (my|the)\b"
-                     r"|退货|退掉|退回|退款", re.I)
-_EXCHANGE_OR_EDIT = re.compile(r"\bexchange|\bswap\b|\bchange\b|\bmodify|\baddress\b|\bpayment\b|换|改|地址|支付", re.I)
+_RETURN = re.compile(r"\breturn (it|them|the|my|this|that|order|items?)\b|我要\s*return\b"
+                     r"|\bsend (it|them) back\b|\brefund (my|the)\b|退货|退掉|退回|退款", re.I)
+_EXCHANGE_OR_EDIT = re.compile(r"\bexchange|\bswap\b|\bchange\b|\bmodify|\baddress\b|\bpayment\b|\bship\b.*\bto\b"
+                               r"|换|改|地址|支付|寄到", re.I)
 _EXCHANGE = re.compile(r"\bexchange|\bswap\b|\bdifferent (size|colou?r|variant)|\b(bigger|smaller) size|换", re.I)
 _MISTAKE = re.compile(r"mistake|by accident|accidentally|wrong|买错|下错|误", re.I)
 _HUMAN = re.compile(r"\b(real|human|live) (person|agent|being|support)\b"
@@ -202,7 +203,10 @@ def _order_route(request: RouterInput) -> Route | None:
     match = ORDER_ID.search(text)
     order_id = f"#{match.group(1).upper()}" if match else None
     if order_id is None and _LAST_ORDER.search(text) and request.orders:
-        order_id = request.orders[0].id
+        # "the headphones from my last order": the newest order, not cancelled, that has them.
+        naming = [order for order in request.orders
+                  if order.status != "cancelled" and any(_names_item(text, name) for _, name in order.items)]
+        order_id = (naming or request.orders)[0].id
     known = next((order for order in request.orders if order.id == order_id), None)
     if _CANCEL.search(text) and order_id:
         reason = "ordered by mistake" if _MISTAKE.search(text) else "no longer needed"
@@ -265,7 +269,9 @@ def _product_route(request: RouterInput) -> Route | None:
                                                            product_id=picked[0].id)])
     if len(picked) == 1 and (_DETAILS.search(text) or len(text) < 40):
         return Route(intent="product_question", calls=[_call("get_product_details", product_id=picked[0].id)])
-    if shown and request.previous_query and (_CHEAPER.search(text) or _REFINE.search(text)) and len(text) < 60:
+    if not picked and _REVIEWS.search(text):  # reviews of a product not shown yet: find it first
+        return Route(intent="product_question", calls=[search_call(text)])
+    if shown and request.previous_query and is_refinement(text):
         own_limit = parse_query(text).price_max is not None  # 'cheaper, say under $80': the shopper's number wins
         below = round(min(item.price for item in shown) - 0.01, 2) if _CHEAPER.search(text) and not own_limit else None
         query = f"{request.previous_query} {_CUE_WORDS.sub(' ', text)}"
@@ -278,6 +284,11 @@ def _product_route(request: RouterInput) -> Route | None:
     if _RECOMMEND.search(text) and not _has_product_words(text):
         return Route(intent="recommendation", calls=[_call("recommend_products", mode="for_you")])
     return None
+
+
+def is_refinement(text: str) -> bool:
+    """A short message that only narrows or changes the results shown ('cheaper?', 'in blue', '便宜点的')."""
+    return bool(_CHEAPER.search(text) or _REFINE.search(text)) and len(text) < 60
 
 
 def _has_product_words(text: str) -> bool:

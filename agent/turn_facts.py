@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import select
 
 from agent.allowed import AllowedValues
-from agent.router import KnownOrder, RouterInput, ShownItem, mentions_orders
+from agent.router import KnownOrder, RouterInput, ShownItem, is_refinement, mentions_orders
 from agent.state import HistoryMessage, Language, TurnRequest
 from commerce.db import Database
 from commerce.models import Order
@@ -20,9 +20,17 @@ def last_shown(history: list[HistoryMessage]) -> tuple[list[str], str]:
     for index in range(len(history) - 1, -1, -1):
         message = history[index]
         if message.role == "assistant" and message.product_ids:
-            asked = next((m.text for m in reversed(history[:index]) if m.role == "user"), "")
-            return message.product_ids, asked
+            return message.product_ids, _original_request(history[:index])
     return [], ""
+
+
+def _original_request(history: list[HistoryMessage]) -> str:
+    """The shopper message that started the current search: refinements ('cheaper?', 'in blue') are skipped."""
+    asked = [message.text for message in history if message.role == "user"]
+    for text in reversed(asked):
+        if not is_refinement(text):
+            return text
+    return asked[0] if asked else ""
 
 
 def shown_items(db: Database, product_ids: list[str]) -> list[ShownItem]:

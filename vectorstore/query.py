@@ -68,6 +68,9 @@ class Vocabulary(BaseModel):
 PRICE_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(rf"between\s+{_CUR}{_NUM}{_UNIT}\s+(?:and|to|-)\s+{_CUR}{_NUM}{_UNIT}"), "range"),
     (re.compile(rf"{_CUR}{_NUM}{_UNIT}\s*(?:-|to|到|至|~)\s*{_CUR}{_NUM}{_UNIT}(?:之间)?"), "range"),
+    (re.compile(rf"(?:around|about|roughly|approximately|~)\s*{_CUR}{_NUM}{_UNIT}"), "around"),
+    (re.compile(rf"{_CUR}{_NUM}{_UNIT}\s*(?:左右|上下)"), "around"),
+    (re.compile(rf"(?:nothing|not|no)\s+(?:over|above|more than|more expensive than)\s*{_CUR}{_NUM}{_UNIT}"), "max"),
     (re.compile(rf"(?:under|below|less than|cheaper than|max|up to|at most|<)\s*{_CUR}{_NUM}{_UNIT}"), "max"),
     (re.compile(rf"(?:over|above|more than|at least|from|>)\s*{_CUR}{_NUM}{_UNIT}"), "min"),
     (re.compile(rf"(?:低于|少于|不超过|不到|便宜于){_CUR}{_NUM}{_UNIT}"), "max"),
@@ -101,6 +104,8 @@ def _parse_price(text: str, query: dict) -> str:
         numbers = [float(group) for group in match.groups() if group is not None]
         if kind == "range":
             query["price_min"], query["price_max"] = min(numbers), max(numbers)
+        elif kind == "around":  # "about $50", "500元左右": within a fifth either way
+            query["price_min"], query["price_max"] = round(numbers[0] * 0.8, 2), round(numbers[0] * 1.2, 2)
         else:
             query["price_max" if kind == "max" else "price_min"] = numbers[0]
         if re.search(r"元|块|¥|￥|rmb", match.group(0)):

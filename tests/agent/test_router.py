@@ -188,3 +188,26 @@ def test_an_order_id_makes_it_about_that_order_and_short_chinese_cart_adds() -> 
 def test_more_routine_phrasings(text: str, intent: str) -> None:
     found = plan(text)
     assert found is not None and found[0] == intent
+
+
+def test_reviews_of_an_unshown_product_address_changes_and_mixed_language_returns() -> None:
+    assert plan("What do people say about the Voltix Drift 2 headphones?")[1][0][0] == "search_products"
+    assert plan("Please ship order #W2222222 to 455 Pine Street, Seattle, WA 98101 instead") is None
+    assert plan("我要 return 上个 order 里的 headphones")[1] == [("return_delivered_order_items", {
+        "order_id": "#W1111111", "item_ids": ["3000000001"], "payment_method_id": "paypal_1234567"})]
+
+
+def test_a_refinement_of_a_refinement_builds_on_the_original_request() -> None:
+    from agent.state import HistoryMessage
+    from agent.turn_facts import last_shown
+
+    history = [HistoryMessage(role="user", text="waterproof hiking boots"),
+               HistoryMessage(role="assistant", text="…", product_ids=["1"]),
+               HistoryMessage(role="user", text="Anything cheaper?"),
+               HistoryMessage(role="assistant", text="…", product_ids=["2"])]
+    assert last_shown(history) == (["2"], "waterproof hiking boots")
+
+
+def test_the_last_order_that_has_the_named_item() -> None:
+    assert plan("return the kettle from my last order")[1][0][1]["order_id"] == "#W2222222"  # the tool refuses
+    assert plan("where is the kettle from my last order?")[1] == [("get_order_details", {"order_id": "#W2222222"})]

@@ -67,3 +67,12 @@ def test_a_question_whether_the_shop_has_it_is_not_a_negation() -> None:
     query = parse_query("有没有防水的登山鞋，500块以内")
     assert not query.exclude and query.price_max == 500 and query.wording == "防水的登山鞋"
     assert parse_query("没有皮革的包").exclude
+
+
+def test_nothing_over_is_a_ceiling_and_around_is_a_band() -> None:
+    assert parse_query("waterproof boots, nothing over $150").price_max == 150
+    assert parse_query("waterproof boots, nothing over $150").price_min is None
+    around = parse_query("500元左右的登山背包")
+    assert (around.price_min, around.price_max, around.currency) == (400, 600, "CNY")
+    about = parse_query("a tent for about $200")
+    assert (about.price_min, about.price_max) == (160, 240)
