@@ -54,7 +54,8 @@ _ASKS_FOR_PRODUCTS = re.compile(r"^\s*(do|does) (you|the shop|your shop|this sho
                                 r"|^\s*(have you got|i'?m looking for|i am looking for|looking for|show me|find( me)?"
                                 r"|search( for)?"
                                 r"|i want|i need)\b|^\s*(我想买|我要买|想买|帮我找|给我找|我在找)"
-                                r"|^\s*(你们|店里|这里)?(有没有|有卖|卖不卖|有)[^订单]{1,20}(吗|么)?[?？]?\s*$", re.I)
+                                r"|^\s*(你们|店里|这里)?(有没有|有卖|卖不卖|有)[^订单]{1,20}(吗|么)?[?？]?\s*$"
+                                r"|^[^订单]{2,30}(有哪些|有什么)[?？]?\s*$", re.I)
 _NOT_A_PRODUCT = re.compile(r"refund|return|cancel|exchange|help|problem|issue|complain|退|换|取消|帮助|问题|投诉",
                             re.I)
 _CART_CLEAR = re.compile(r"\b(empty|clear)\b.{0,10}\b(cart|basket)\b|\b(remove|delete) (everything|all)\b.{0,20}"

@@ -211,3 +211,9 @@ def test_a_refinement_of_a_refinement_builds_on_the_original_request() -> None:
 def test_the_last_order_that_has_the_named_item() -> None:
     assert plan("return the kettle from my last order")[1][0][1]["order_id"] == "#W2222222"  # the tool refuses
     assert plan("where is the kettle from my last order?")[1] == [("get_order_details", {"order_id": "#W2222222"})]
+
+
+def test_which_ones_do_you_have_in_chinese_is_a_search_with_its_band() -> None:
+    (name, arguments), = plan("500元左右的登山背包有哪些？")[1]
+    assert name == "search_products" and (arguments["min_price"], arguments["max_price"]) == (400, 600)
+    assert arguments["currency"] == "CNY" and plan("我最近的订单有哪些？")[1] == [("list_orders", {})]
