@@ -16,6 +16,7 @@ from agent.grounding import check_answer, collect_evidence
 from agent.leaks import find_leaks
 from agent.runner import AgentRunner, TurnRequest
 from commerce.db import Database
+from commerce.store import get_products
 from commerce.tables import PassageRow, ProductRow
 
 Shop = tuple[AgentRunner, Database]
@@ -36,10 +37,11 @@ def prompt_recorder() -> Any:
 
 
 class Turn:
-    def __init__(self, events: list[Any], prompt: list[BaseMessage], passages: list[str]) -> None:
+    def __init__(self, events: list[Any], prompt: list[BaseMessage], passages: list[str], context: list[Any]) -> None:
         self.events = events
         self.prompt = prompt
         self.passages = passages
+        self.context = context  # what the shopper wrote and the products shown before: the answer may echo them
 
     def of(self, kind: str) -> list[Any]:
         return [event for event in self.events if event.type == kind]
@@ -57,11 +59,13 @@ class Turn:
             assert not find_leaks(event.text), event.text
 
     def grounded(self, titles: list[str]) -> None:
-        """Prices, product names and policy numbers in the answer come from the cards and passages the turn showed
-        and what the model's prompt held (when the model wrote any of it)."""
+        """Prices, product names and policy numbers in the answer come from the cards and passages the turn showed,
+        the tool arguments, the products shown before and what the model's prompt held (when it wrote any of it)."""
         seen = [str(message.content) for message in self.prompt if message.type != "system"]
         cards = [card.model_dump() for event in self.of("products") for card in event.products]
-        evidence = collect_evidence([*seen, *cards], passage_texts=[*self.passages, *seen])
+        arguments = [call.arguments for call in self.calls()]
+        evidence = collect_evidence([*seen, *cards, *arguments, *self.context],
+                                    passage_texts=[*self.passages, *seen])
         result = check_answer(self.text, evidence, titles)
         errors = [v for v in result.violations if v.severity == "error"]
         assert not errors, (self.text, errors)
@@ -95,6 +99,11 @@ def ask(shop: Shop, text: str, **request: Any) -> Turn:
     events = asyncio.run(collect())
     assert events[-1].type == "done", events[-1]
     cited = [citation.id for event in events if event.type == "citations" for citation in event.citations]
+    # The products shown before and now, with every option's price (a details answer states the price range).
+    shown_ids = [product_id for message in request.get("history", []) for product_id in message.product_ids]
+    shown_ids += [card.id for event in events if event.type == "products" for card in event.products]
     with shop[1].session() as session:
         passages = list(session.scalars(select(PassageRow.text).where(PassageRow.id.in_(cited))))
-    return Turn(events, recorder.last, passages)
+        shown = [{"title": p.title, "prices": [p.price, *(v.price for v in p.variants)]}
+                 for p in get_products(session, shown_ids).values()]
+    return Turn(events, recorder.last, passages, [text, *shown])
