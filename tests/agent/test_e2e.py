@@ -16,7 +16,7 @@ from sqlalchemy import select
 from agent.leaks import claims_done
 from agent.model_files import ensure_model_file
 from agent.prompts import PROMPTS_DIR
-from agent.runner import AgentRunner, HistoryMessage
+from agent.runner import AgentRunner, HistoryMessage, load_classifier
 from agent.templates import load_templates
 from commerce.db import Database
 from commerce.tables import OrderRow, PendingActionRow, ProductRow
@@ -33,7 +33,7 @@ def shop(demo_shop_dir: Path) -> Iterator[Shop]:
     model = ensure_model_file(load_settings().model_cache_dir)
     settings = load_settings(data_dir=demo_shop_dir, llm_backend="embedded", llm_model=str(model), env="test")
     database = Database(settings.sqlalchemy_url)
-    runner = AgentRunner(settings, database)
+    runner = AgentRunner(settings, database, classifier=load_classifier(settings))  # as build_runner does
     runner.warm_up()
     yield runner, database
 
