@@ -17,7 +17,7 @@ from agent.grounding import collect_evidence
 from agent.guard import SentenceGuard, guarded_sentences
 from agent.guardrails import agent_logger, detect_language, looks_off_topic
 from agent.plan import PlanParseError, follow_up_schema, parse_plan, plan_schema, response_format
-from agent.render import RenderContext, ShownProduct, render_outcomes
+from agent.render import RenderContext, render_outcomes
 from agent.results import (
     citations,
     handoff,
@@ -170,13 +170,9 @@ def final_outcomes(steps: list[Step]) -> list[ToolOutcome]:
             if o.ok or not any(later.ok and later.name == o.name for later in outcomes[i + 1:])]
 
 
-def _shown_before(state: AgentState) -> list[ShownProduct]:
-    return [ShownProduct(id=item.id, title=item.title, price=item.price) for item in state.get("shown", [])]
-
-
 def _guard(state: AgentState, outcomes: list[ToolOutcome], facts: str) -> SentenceGuard:
     request = state["request"]
-    results = [o.data for o in outcomes if o.ok] + [[item.title, item.price] for item in _shown_before(state)]
+    results = [o.data for o in outcomes if o.ok] + [[item.title, item.price] for item in state.get("shown", [])]
     evidence = collect_evidence(results, passage_texts=[facts], context=[request.text, facts])
     return SentenceGuard(evidence=evidence, action_pending=any(proposed_actions(o) for o in outcomes))
 
@@ -216,7 +212,7 @@ async def respond(state: AgentState, runtime: Runtime[TurnContext]) -> dict[str,
         # Last-step guard: calls still dangling when the step budget ran out, and nothing useful to report.
         return {"answer": await _say(runtime, templates.say("turn", "step_limit"))}
     facts = render_outcomes(outcomes, RenderContext(templates=templates, message=state["request"].text,
-                                                    shown_before=_shown_before(state),
+                                                    shown_before=state.get("shown", []),
                                                     refinement=state.get("intent") == "refinement"))
     if (follow_up := state.get("follow_up")) and outcomes and all(o.ok for o in outcomes):
         facts = f"{facts}\n{templates.say('follow_up', follow_up)}"

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from agent.guardrails import looks_like_injection
-from agent.state import ToolOutcome
+from agent.state import ShownItem, ToolOutcome
 from agent.templates import Templates, money
 from tools.actions import ProposedAction
 from tools.calculate import Calculation
@@ -36,20 +36,10 @@ _SENTENCE = re.compile(r"(?<=[.!?])\s+|(?<=[。！？])")
 
 
 @dataclass(frozen=True)
-class ShownProduct:
-    """A product the shopper saw in an earlier turn (for refinements: what changed)."""
-
-    id: str
-    title: str
-    price: float
-    currency: str = "USD"
-
-
-@dataclass(frozen=True)
 class RenderContext:
     templates: Templates
     message: str
-    shown_before: list[ShownProduct] = field(default_factory=list)
+    shown_before: list[ShownItem] = field(default_factory=list)
     refinement: bool = False  # the search narrows what was shown before: say what changed
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 from agent.guardrails import looks_like_injection, looks_off_topic
-from agent.state import Language, ToolCall
+from agent.state import Language, ShownItem, ToolCall
 from vectorstore.query import parse_query
 
 # Not \b: Chinese characters are word characters, so '订单#W1234567到哪了' has no word boundary around the id.
@@ -94,14 +94,6 @@ _LAST_ONE = re.compile(r"\bthe last one\b|最后一", re.I)
 CONFIDENT = 0.9
 
 
-@dataclass(frozen=True)
-class ShownItem:
-    id: str
-    title: str
-    price: float
-    currency: str = "USD"
-    # Available variants: item id -> options, e.g. {'2000000001': {'size': '9', 'colour': 'blue'}}.
-    variants: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import operator
+from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal, TypedDict
 
 from pydantic import BaseModel, Field
@@ -14,6 +15,16 @@ class HistoryMessage(BaseModel):
     role: Literal["user", "assistant"]
     text: str
     product_ids: list[str] = Field(default_factory=list, description="Products shown in that turn, in order")
+
+
+@dataclass(frozen=True)
+class ShownItem:
+    id: str
+    title: str
+    price: float
+    currency: str = "USD"
+    # Available variants: item id -> options, e.g. {'2000000001': {'size': '9', 'colour': 'blue'}}.
+    variants: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
 class TurnRequest(BaseModel):
@@ -69,8 +80,8 @@ class AgentState(InputState, total=False):
     reply: str
     # A `follow_up` template key the router wants said after the facts (e.g. which option for an exchange).
     follow_up: str
-    # Products the last answer showed (agent.router.ShownItem), for references and refinements.
-    shown: list[Any]
+    # Products the last answer showed, for references ('the second one') and refinements ('cheaper').
+    shown: list[ShownItem]
     # Appended by `act`; the prompt replays them in order.
     steps: Annotated[list[Step], operator.add]
     # The latest plan whose tool calls have not run yet (set by `understand`, cleared by `act`).

@@ -7,8 +7,8 @@ from datetime import datetime
 from sqlalchemy import select
 
 from agent.allowed import AllowedValues
-from agent.router import KnownOrder, RouterInput, ShownItem, is_refinement, mentions_orders
-from agent.state import HistoryMessage, Language, TurnRequest
+from agent.router import KnownOrder, RouterInput, is_refinement, mentions_orders
+from agent.state import HistoryMessage, Language, ShownItem, TurnRequest
 from commerce.db import Database
 from commerce.models import Order
 from commerce.store import cart_from_row, get_products, get_shopper, order_from_row

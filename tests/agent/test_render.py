@@ -9,8 +9,8 @@ import pytest
 
 from agent.leaks import find_leaks
 from agent.prompts import PROMPTS_DIR
-from agent.render import RenderContext, ShownProduct, render_outcomes
-from agent.state import ToolOutcome
+from agent.render import RenderContext, render_outcomes
+from agent.state import ShownItem, ToolOutcome
 from agent.templates import Templates, load_templates
 from commerce.models import Address, Fulfilment, OrderLine
 from tools.actions import ChangeFacts, ProposedAction
@@ -29,7 +29,7 @@ def ok(output: Any, name: str = "tool") -> ToolOutcome:
 
 
 def render(outcomes: list[ToolOutcome], language: str = "en", message: str = "",
-           shown: list[ShownProduct] | None = None) -> str:
+           shown: list[ShownItem] | None = None) -> str:
     templates: Templates = TEMPLATES[language]  # type: ignore[index]
     context = RenderContext(templates=templates, message=message, shown_before=shown or [], refinement=bool(shown))
     text = render_outcomes(outcomes, context)
@@ -70,7 +70,7 @@ def test_nothing_found_says_which_constraint_to_relax() -> None:
 
 
 def test_refinement_says_what_changed_against_the_products_shown_before() -> None:
-    shown = [ShownProduct(id="1000000009", title="Summit Pro", price=189.0)]
+    shown = [ShownItem(id="1000000009", title="Summit Pro", price=189.0)]
     assert "these start at $89.00 (before: $189.00)" in render([ok(BOOTS)], shown=shown)
 
 

@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 
 from agent.allowed import AllowedValues
-from agent.router import KnownOrder, RouterInput, ShownItem, route
-from agent.state import ToolCall
+from agent.router import KnownOrder, RouterInput, route
+from agent.state import ShownItem, ToolCall
 from tools.registry import ALL_TOOLS
 
 TOOLS = frozenset(tool.name for tool in ALL_TOOLS)
