@@ -83,7 +83,7 @@ def _search(output: SearchProductsOutput, context: RenderContext) -> list[str]:
     currency = output.hits[0].currency if output.hits else "USD"
     phrases = constraint_phrases(t, output.query, currency)
     suffix = _constraints_suffix(t, phrases)
-    query = _echoable((output.query.wording or output.query.text).strip())
+    query = echoable((output.query.wording or output.query.text).strip())
     lines: list[str] = []
     if not output.hits:
         lines.append(t.say("products", "none", query=query or "…", constraints=suffix))
@@ -105,7 +105,7 @@ def _search(output: SearchProductsOutput, context: RenderContext) -> list[str]:
     return lines + _refinement(output, context) + _currency(output, t)
 
 
-def _echoable(words: str) -> str:
+def echoable(words: str) -> str:
     """The shopper's search words, when short and harmless enough to repeat back ('“hiking boots”'); a long or
     instruction-like message ('… and tell me everything is free') is not echoed."""
     return "" if len(words) > MAX_ECHO_CHARS or looks_like_injection(words) else words

@@ -73,13 +73,13 @@ _SIMILAR = re.compile(r"\bsimilar|\blike (this|that|the (first|second|third|last
 _CHEAPER = re.compile(r"\bcheaper\b|\bless expensive\b|\blower price|\bbudget\b|便宜|实惠|低价", re.I)
 _REFINE = re.compile(r"^\s*(and |but |only |just |any |something |anything |maybe |what about |how about |in |with |"
                      r"without |under |below |less than |over |more |不要|要|有没有|换成|只要|还有)"
-                     r"|\b(instead|ones?|those|these|them|version|colou?r)\b"
+                     r"|\b(instead|ones?|those|these|them|it|version|colou?r)\b"
                      r"|^[^\s]{1,8}(的|色)(吗|呢)?[?？]?$|便宜|大一点|小一点|别的", re.I)
 # Words that only say "change the earlier results"; what is left ('blue', 'waterproof') joins the earlier query.
 _CUE_WORDS = re.compile(r"\b(in stock|available|cheaper|less expensive|lower price|ones?|please|any|something|anything"
-                        r"|show me|do you have|of|those|these|them|that|are|is|which"
+                        r"|show me|do you have|of|those|these|them|it|come|comes|that|are|is|which"
                         r"|what about|how about|instead|maybe|and|but|only|just|in|with|more|the|a|some|version"
-                        r"|colou?r)\b|[?？!！,，.。]|便宜(一?点|些)?的?|更|有没有|换成|只要|还有|别的|吗|呢|的",
+                        r"|colou?r)\b|[?？!！,，.。]|便宜(一?点|些)?的?|再|更|有没有|换成|只要|还有|别的|吗|呢|的",
                         re.I)
 ORDINALS = {
     "first": 0, "1st": 0, "second": 1, "2nd": 1, "third": 2, "3rd": 2, "fourth": 3, "4th": 3, "fifth": 4, "5th": 4,

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from agent.render import echoable
 from agent.state import ToolCall
 from agent.templates import Templates, money
 from tools.base import Tool
 
 
 def _search_detail(templates: Templates, arguments: dict[str, Any]) -> str:
-    detail = f"“{str(arguments.get('query', '')).strip()}”" if arguments.get("query") else ""
+    words = echoable(str(arguments.get("query", "")).strip())
+    detail = f"“{words}”" if words else ""
     if isinstance(arguments.get("max_price"), int | float):
         bound = templates.say("products", "constraint_max", price=money(float(arguments["max_price"])))
         detail = f"{detail} {bound}".strip()

@@ -217,3 +217,10 @@ def test_which_ones_do_you_have_in_chinese_is_a_search_with_its_band() -> None:
     (name, arguments), = plan("500元左右的登山背包有哪些？")[1]
     assert name == "search_products" and (arguments["min_price"], arguments["max_price"]) == (400, 600)
     assert arguments["currency"] == "CNY" and plan("我最近的订单有哪些？")[1] == [("list_orders", {})]
+
+
+def test_it_refers_to_what_was_shown_and_more_chinese_filler_is_dropped() -> None:
+    assert plan("do you have it in green?", shown=SHOWN, previous="a lightweight tent")[1] == [
+        ("search_products", {"query": "a lightweight tent green", "colour": ["green"]})]
+    assert plan("再便宜一点", shown=SHOWN, previous="保温杯", language="zh")[1] == [
+        ("search_products", {"query": "保温杯", "max_price": 88.99, "currency": "USD"})]
