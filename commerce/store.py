@@ -194,6 +194,8 @@ def get_product(session: Session, product_id: str) -> Product | None:
 
 def get_products(session: Session, product_ids: Iterable[str]) -> dict[str, Product]:
     ids = list(dict.fromkeys(product_ids))
+    if not ids:
+        return {}
     rows = session.scalars(select(ProductRow).where(ProductRow.id.in_(ids))).all()
     variants: dict[str, list[VariantRow]] = {}
     for variant in session.scalars(select(VariantRow).where(VariantRow.product_id.in_(ids))):

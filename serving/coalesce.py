@@ -1,7 +1,9 @@
-"""A turn's events published in order, with streamed tokens coalesced into one frame per window (30–50 ms).
+"""A turn's events published in order, with streamed tokens coalesced: at most one token frame per window (30–50 ms).
 
 At 50 tokens/s × hundreds of sessions, one frame per token was the serving cost (encode, fan out through Redis,
-send); a 40 ms window halves or better the frames and adds at most the window to a token's arrival.
+send); a 40 ms window halves or better the frames. A token after a quiet window goes out at once (an answer
+streamed a sentence at a time is not held back); one that follows a frame sooner waits for the rest of the window
+and takes the tokens that came meanwhile with it.
 """
 
 from __future__ import annotations
@@ -28,8 +30,8 @@ def merge_tokens(events: list[BaseModel]) -> list[BaseModel]:
 
 
 class Coalescer:
-    """`put` events as they come; a background task publishes them, holding a token for `window_s` to gather
-    the next ones. `close` publishes what is left and waits (re-raising a failed publish)."""
+    """`put` events as they come; a background task publishes them, at most one token frame per `window_s`.
+    `close` publishes what is left and waits (re-raising a failed publish)."""
 
     def __init__(self, publish: Publish, window_s: float) -> None:
         self._publish, self._window_s = publish, window_s
@@ -44,10 +46,14 @@ class Coalescer:
         await self._task
 
     async def _run(self) -> None:
+        loop = asyncio.get_running_loop()
+        next_token_frame = loop.time()
         while True:
             first = await self._queue.get()
-            if isinstance(first, TokenEvent) and self._window_s:
-                await asyncio.sleep(self._window_s)
+            if isinstance(first, TokenEvent):
+                if (wait := next_token_frame - loop.time()) > 0:
+                    await asyncio.sleep(wait)
+                next_token_frame = loop.time() + self._window_s
             batch = [first]
             while not self._queue.empty():
                 batch.append(self._queue.get_nowait())

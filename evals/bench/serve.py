@@ -6,6 +6,10 @@ The same runner is first timed in-process without a server: the baseline. Added 
 baseline, per token (arrival of the frame that carried it) and per turn (send → done), as the clients see it and
 as the replicas measure it (their turn histogram's mean). Streamed tokens arrive coalesced (stream_frame_ms):
 a token is lost when the text streamed for its turn does not reach it.
+
+Sessions behave as shoppers: all connect first, then each sends its first message at a random moment within
+`ramp_s` and, after each answer, reads for a random pause (exponential, mean `think_s`) before the next. `--ramp-s 2
+--think-s 0` is the all-at-once burst; the report states the turn rate and concurrency that the run offered.
 """
 
 from __future__ import annotations
@@ -72,7 +76,8 @@ async def _baseline(settings: Any, turns: int) -> tuple[list[tuple[float, int]],
     return list(zip(medians, ends, strict=True)), statistics.median(totals)
 
 
-async def _session(url: str, turns: int, ramp_s: float, start: asyncio.Event, results: dict[str, Any]) -> None:
+async def _session(url: str, turns: int, ramp_s: float, think_s: float, start: asyncio.Event,
+                   results: dict[str, Any]) -> None:
     from websockets.asyncio.client import connect
 
     async with connect(url, compression=None, max_size=None, open_timeout=120) as ws:
@@ -83,8 +88,10 @@ async def _session(url: str, turns: int, ramp_s: float, start: asyncio.Event, re
         await start.wait()
         await asyncio.sleep(random.uniform(0, ramp_s))
         for index in range(turns):
+            if index and think_s:
+                await asyncio.sleep(random.expovariate(1 / think_s))
             message_id = f"{os.getpid()}-{id(ws)}-{index}"
-            sent = time.perf_counter()
+            sent, sent_at = time.perf_counter(), time.time()
             await ws.send(json.dumps({"type": "message", "text": TEXT, "client_message_id": message_id}))
             text, frames = "", []
             while True:
@@ -96,16 +103,18 @@ async def _session(url: str, turns: int, ramp_s: float, start: asyncio.Event, re
                     break
             results["turns"].append({"ok": frame["type"] == "done", "code": frame.get("code", ""), "text": text,
                                      "frames": frames, "done_text": frame.get("text", ""),
-                                     "turn_ms": (time.perf_counter() - sent) * 1000})
+                                     "turn_ms": (time.perf_counter() - sent) * 1000,
+                                     "span": (sent_at, time.time())})
 
 
-def _client_process(url: str, sessions: int, turns: int, ramp_s: float, ready: Any, go: Any, out: Any) -> None:
+def _client_process(url: str, sessions: int, turns: int, ramp_s: float, think_s: float, ready: Any, go: Any,
+                    out: Any) -> None:
     """One client process: connect its sessions, say so, wait for `go`, run the turns, send the results back."""
 
     async def run() -> dict[str, Any]:
         results: dict[str, Any] = {"connected": 0, "turns": []}
         start = asyncio.Event()
-        tasks = [asyncio.create_task(_session(url, turns, ramp_s, start, results)) for _ in range(sessions)]
+        tasks = [asyncio.create_task(_session(url, turns, ramp_s, think_s, start, results)) for _ in range(sessions)]
         while results["connected"] < sessions and not any(task.done() for task in tasks):
             await asyncio.sleep(0.05)
         ready.put(results["connected"])
@@ -144,12 +153,12 @@ def _server_turn_ms(ports: list[int]) -> float:
     return total * 1000 / count if count else 0.0
 
 
-def _run_clients(url: str, sessions: int, turns: int, ramp_s: float, processes: int,
+def _run_clients(url: str, sessions: int, turns: int, ramp_s: float, think_s: float, processes: int,
                  server_pids: list[int]) -> dict[str, Any]:
     context = multiprocessing.get_context("spawn")
     ready, go, out = context.Queue(), context.Event(), context.Queue()
     shares = [sessions // processes + (1 if index < sessions % processes else 0) for index in range(processes)]
-    clients = [context.Process(target=_client_process, args=(url, share, turns, ramp_s, ready, go, out))
+    clients = [context.Process(target=_client_process, args=(url, share, turns, ramp_s, think_s, ready, go, out))
                for share in shares if share]
     for client in clients:
         client.start()
@@ -196,16 +205,33 @@ def _percentiles(values: list[float]) -> dict[str, float]:
     return {"p50": round(ordered[len(ordered) // 2], 2), "p95": round(ordered[int(len(ordered) * 0.95) - 1], 2)}
 
 
+def _turns_in_flight(spans: list[tuple[float, float]]) -> dict[str, float]:
+    """Turns running at once, as the clients saw them: the most at any moment, and on average while any ran."""
+    if not spans:
+        return {"max": 0, "mean": 0.0}
+    edges = sorted([(start, 1) for start, _ in spans] + [(end, -1) for _, end in spans])
+    running = most = 0
+    for _, step in edges:
+        running += step
+        most = max(most, running)
+    busy_s = max(end for _, end in spans) - min(start for start, _ in spans)
+    return {"max": most, "mean": round(sum(end - start for start, end in spans) / max(busy_s, 1e-9), 1)}
+
+
 def _report(results: dict[str, Any], baseline: list[tuple[float, int]], baseline_turn_ms: float,
             server_turn_ms: float, sessions: int, turns: int, tokens_per_s: float, replicas: int,
-            client_processes: int) -> dict[str, Any]:
+            client_processes: int, ramp_s: float, think_s: float) -> dict[str, Any]:
     done = [turn for turn in results["turns"] if turn["ok"]]
+    spans = [tuple(turn["span"]) for turn in results["turns"]]
     lost = (sessions * turns - len(done)) * len(baseline)
     lost += sum(sum(1 for _, end in baseline if end > len(turn["text"])) for turn in done)
     frames = sum(len(turn["frames"]) for turn in results["turns"])
     return {
         "sessions": sessions, "turns_per_session": turns, "scripted_tokens_per_s": tokens_per_s,
-        "replicas": replicas, "client_processes": client_processes, "turns_done": len(done),
+        "replicas": replicas, "client_processes": client_processes, "ramp_s": ramp_s, "think_s": think_s,
+        "turns_done": len(done),
+        "offered_turns_per_s": round(len(results["turns"]) / results["wall_s"], 1),
+        "turns_in_flight": _turns_in_flight(spans),
         "turn_errors": sorted({turn["code"] for turn in results["turns"] if not turn["ok"]}),
         "failed_sessions": results["failed_sessions"], "session_failures": results["session_failures"],
         "tokens_lost": lost, "turns_with_text_mismatch": sum(1 for turn in done if turn["text"] != turn["done_text"]),
@@ -229,7 +255,8 @@ def bench_serve(
     sessions: Annotated[int, typer.Option(min=1, help="Concurrent websocket sessions")] = 500,
     turns: Annotated[int, typer.Option(min=1, help="Turns per session")] = 2,
     tokens_per_s: Annotated[float, typer.Option(help="Scripted backend's token rate")] = 50.0,
-    ramp_s: Annotated[float, typer.Option(help="Sessions send their first message within this many seconds")] = 2.0,
+    ramp_s: Annotated[float, typer.Option(help="Sessions send their first message within this many seconds")] = 30.0,
+    think_s: Annotated[float, typer.Option(help="Mean pause between an answer and the session's next message")] = 8.0,
     replicas: Annotated[int, typer.Option(min=1, help="Server processes (more than one: nginx + Postgres)")] = 1,
     client_processes: Annotated[int, typer.Option(min=1, help="Processes the sessions are spread over")] = 2,
     out: Annotated[Path | None, typer.Option(help="JSON report (default var/reports/bench_serve_<N>r.json)")] = None,
@@ -272,13 +299,13 @@ def bench_serve(
                          str(port), "--log-level", "warning", "--ws-per-message-deflate", "false",
                          "--no-access-log"])) for number, port in enumerate(ports, start=1)]
             entry = ports[0] if replicas == 1 else cluster.start(nginx_service(cluster.root, free_port(), ports)).port
-            results = _run_clients(f"ws://127.0.0.1:{entry}/ws/chat", sessions, turns, ramp_s, client_processes,
-                                   [server.pid or 0 for server in servers])
+            results = _run_clients(f"ws://127.0.0.1:{entry}/ws/chat", sessions, turns, ramp_s, think_s,
+                                   client_processes, [server.pid or 0 for server in servers])
             server_turn_ms = _server_turn_ms(ports)
         finally:
             cluster.down()
     report = _report(results, baseline, baseline_turn_ms, server_turn_ms, sessions, turns, tokens_per_s, replicas,
-                     client_processes)
+                     client_processes, ramp_s, think_s)
     report["cpu_s"]["load_average_before"] = load_before
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(report, indent=2))
