@@ -69,12 +69,3 @@ def iter_all(col: Any, with_vectors: bool = True) -> Iterator[tuple[str, str, di
             vector = None if vectors is None else np.asarray(vectors[i], dtype=np.float32)
             yield doc_id, page["documents"][i], page["metadatas"][i] or {}, vector
 
-
-def ann_rows(col: Any, row_of: dict[str, int]) -> Any:
-    """An AnnSearch over the collection's HNSW index, mapping ids back to table rows."""
-
-    def search(query: np.ndarray, n: int) -> list[int]:
-        result = col.query(query_embeddings=[query], n_results=n, include=[])
-        return [row_of[doc_id] for doc_id in result["ids"][0] if doc_id in row_of]
-
-    return search

@@ -1,71 +1,135 @@
-"""Dense retrieval over row-aligned vectors: exact search on the filtered subset, or ANN over-fetch for wide filters."""
+"""Dense retrieval over row-aligned float16 vectors in faiss: exact search under a filter bitmap for small subsets,
+an in-process IVF index (8-bit codes, the same bitmap as a pre-filter) above that, re-scored from the float16 rows."""
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+import os
+import threading
+from collections.abc import Sequence
 
+import faiss
 import numpy as np
 
-# (query vector, how many) -> rows, best first; backed by Chroma's HNSW index.
-AnnSearch = Callable[[np.ndarray, int], list[int]]
+IP = faiss.METRIC_INNER_PRODUCT
+CHUNK = 65_536  # rows decoded at a time when (re)building the IVF index
+TIES = 8  # extra rows fetched so that rows tied at the cut are chosen by row number, the same at any k
+
+
+def bitmap_selector(mask: np.ndarray) -> faiss.IDSelectorBitmap:
+    """The rows a filter allows, as the bit set faiss checks before scoring a row."""
+    packed = np.packbits(mask, bitorder="little")
+    selector = faiss.IDSelectorBitmap(len(mask), faiss.swig_ptr(packed))
+    selector.referenced_objects = [packed]  # type: ignore[attr-defined] # faiss keeps only a pointer to the bits
+    return selector
+
+
+def best_first(rows: np.ndarray, scores: np.ndarray, k: int) -> list[tuple[int, float]]:
+    """The k best (row, score), ties by row number."""
+    order = np.lexsort((rows, -scores))[:k]
+    return [(int(rows[i]), float(scores[i])) for i in order]
 
 
 class DenseIndex:
-    def __init__(self, dim: int, exact_max: int = 20_000, max_overfetch: int = 2_000) -> None:
+    """Row i holds the vector of the owner's row i; rows never move (a deleted product's row is masked out)."""
+
+    def __init__(self, dim: int, exact_max: int = 20_000, nprobe: int = 16) -> None:
         self.dim = dim
-        # Exact (brute-force) search is used while the rows allowed by the filter number at most `exact_max`.
+        # Exact search is used while the rows allowed by the filter number at most `exact_max`.
         self.exact_max = exact_max
-        self.max_overfetch = max_overfetch
-        self._vectors = np.zeros((0, dim), dtype=np.float32)
-        self.count = 0
-        self.ann: AnnSearch | None = None
+        self.nprobe = nprobe
+        self._rows = faiss.IndexScalarQuantizer(dim, faiss.ScalarQuantizer.QT_fp16, IP)
+        self._ann: faiss.IndexIVFScalarQuantizer | None = None
+        self._ann_trained_at = 0
+        # faiss reads the codes without the GIL: a write that grows them must not run during a search.
+        self._lock = threading.RLock()
 
     @property
-    def vectors(self) -> np.ndarray:
-        return self._vectors[: self.count]
+    def count(self) -> int:
+        return int(self._rows.ntotal)
+
+    @property
+    def has_ann(self) -> bool:
+        return self._ann is not None
+
+    def _codes(self) -> np.ndarray:
+        size = self._rows.code_size
+        if self.count == 0:
+            return np.zeros((0, size), dtype=np.uint8)
+        return faiss.rev_swig_ptr(self._rows.codes.data(), self.count * size).reshape(self.count, size)
+
+    def vector(self, row: int) -> np.ndarray:
+        return self._rows.sa_decode(self._codes()[row : row + 1])[0]
 
     def set_vectors(self, rows: Sequence[int], vectors: np.ndarray) -> None:
         if len(rows) == 0:
             return
-        needed = max(rows) + 1
-        if needed > len(self._vectors):
-            grown = np.zeros((max(needed, 2 * len(self._vectors)), self.dim), dtype=np.float32)
-            grown[: self.count] = self._vectors[: self.count]
-            self._vectors = grown
-        self._vectors[np.asarray(rows)] = vectors
-        self.count = max(self.count, needed)
+        ids = np.asarray(rows, dtype=np.int64)
+        vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+        with self._lock:
+            needed = int(ids.max()) + 1
+            if needed > self.count:
+                self._rows.codes.resize(needed * self._rows.code_size)
+                self._rows.ntotal = needed
+            self._codes()[ids] = self._rows.sa_encode(vectors)
+            if self._ann is not None:
+                self._ann.remove_ids(faiss.IDSelectorBatch(len(ids), faiss.swig_ptr(ids)))
+                self._ann.add_with_ids(vectors, ids)
+
+    def build_ann(self) -> None:
+        """Train and fill the IVF index from the rows; again once the catalog has doubled since (its lists are
+        sized for the catalog it was trained on). Later vector changes update it in place."""
+        with self._lock:
+            count = self.count
+            if self._ann is not None and count <= 2 * self._ann_trained_at:
+                return
+            faiss.omp_set_num_threads(os.cpu_count() or 1)  # back to one by the search that follows
+            nlist = max(1, math.isqrt(count))
+            ann = faiss.IndexIVFScalarQuantizer(faiss.IndexFlatIP(self.dim), self.dim, nlist,
+                                                faiss.ScalarQuantizer.QT_8bit, IP)
+            sample = np.linspace(0, count - 1, min(count, 64 * nlist)).astype(np.int64)
+            ann.train(self._rows.sa_decode(self._codes()[sample]))
+            for start in range(0, count, CHUNK):
+                end = min(start + CHUNK, count)
+                ann.add_with_ids(self._rows.sa_decode(self._codes()[start:end]), np.arange(start, end))
+            self._ann, self._ann_trained_at = ann, count
 
     def search(self, query: np.ndarray, k: int, mask: np.ndarray | None = None) -> list[tuple[int, float]]:
-        allowed = self.count if mask is None else int(np.count_nonzero(mask[: self.count]))
-        if allowed == 0:
+        # One query gains nothing from OpenMP threads, and waking them costs milliseconds on a busy machine (the
+        # setting is per calling thread).
+        faiss.omp_set_num_threads(1)
+        with self._lock:
+            count = self.count
+            allowed = count if mask is None else int(np.count_nonzero(mask[:count]))
+            if allowed == 0 or k <= 0:
+                return []
+            vector = np.ascontiguousarray(query, dtype=np.float32).reshape(1, self.dim)
+            selector = None if mask is None else bitmap_selector(mask[:count])
+            if allowed > self.exact_max:
+                self.build_ann()
+                hits = self._ann_search(vector, k, selector, allowed)
+                if len(hits) >= min(k, allowed):
+                    return hits
+            params = None
+            if selector is not None:
+                params = faiss.SearchParameters()
+                params.sel = selector
+            scores, rows = self._rows.search(vector, min(k + TIES, allowed), params=params)
+            found = rows[0] >= 0
+            return best_first(rows[0][found], scores[0][found], k)
+
+    def _ann_search(self, vector: np.ndarray, k: int, selector: faiss.IDSelector | None,
+                    allowed: int) -> list[tuple[int, float]]:
+        assert self._ann is not None
+        # A filter leaves fewer allowed rows per list, so probe more lists in proportion.
+        nprobe = min(self._ann.nlist, math.ceil(self.nprobe * self.count / allowed))
+        params = faiss.SearchParametersIVF()
+        params.nprobe = nprobe
+        if selector is not None:
+            params.sel = selector
+        # Twice as many from the 8-bit codes, then the float16 rows decide the order and the cut.
+        _, found = self._ann.search(vector, 2 * k, params=params)
+        rows = found[0][found[0] >= 0]
+        if len(rows) == 0:
             return []
-        if self.ann is not None and allowed > self.exact_max:
-            hits = self._ann_search(query, k, mask, allowed)
-            if len(hits) >= min(k, allowed):
-                return hits
-        return self._exact(query, k, mask)
-
-    def _exact(self, query: np.ndarray, k: int, mask: np.ndarray | None) -> list[tuple[int, float]]:
-        if mask is None:
-            rows = np.arange(self.count)
-            scores = self.vectors @ query
-        else:
-            rows = np.flatnonzero(mask[: self.count])
-            scores = self._vectors[rows] @ query
-        k = min(k, len(rows))
-        top = np.argpartition(-scores, k - 1)[:k]
-        top = top[np.argsort(-scores[top], kind="stable")]
-        return [(int(rows[i]), float(scores[i])) for i in top]
-
-    def _ann_search(self, query: np.ndarray, k: int, mask: np.ndarray | None, allowed: int) -> list[tuple[int, float]]:
-        assert self.ann is not None
-        # Over-fetch in proportion to how much of the catalog the filter removes, then filter here.
-        want = min(self.max_overfetch, max(k, math.ceil(k * 1.5 * self.count / allowed)))
-        rows = np.asarray([row for row in self.ann(query, want) if 0 <= row < self.count], dtype=np.int64)
-        if mask is not None and len(rows):
-            rows = rows[mask[rows]]
-        rows = rows[:k]
-        scores = self._vectors[rows] @ query if len(rows) else np.zeros(0)
-        order = np.argsort(-scores, kind="stable")
-        return [(int(rows[i]), float(scores[i])) for i in order]
+        return best_first(rows, self._rows.sa_decode(self._codes()[rows]) @ vector[0], k)

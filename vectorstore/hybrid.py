@@ -46,8 +46,6 @@ class ProductIndex:
         self.table = CatalogTable()
         self.lexical = LexicalIndex()
         self._lock = threading.RLock()
-        for space in self.spaces:
-            space.attach_ann(self.table.row_of)
 
     def __len__(self) -> int:
         return len(self.table)
@@ -208,4 +206,4 @@ class ProductIndex:
     def vector_of(self, product_id: str) -> np.ndarray | None:
         """The product's embedding in the first space (ranking/ uses it for similarity), None when not indexed."""
         row = self.table.row_of.get(product_id)
-        return None if row is None else self.spaces[0].index.vectors[row]
+        return None if row is None else self.spaces[0].index.vector(row)

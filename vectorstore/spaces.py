@@ -26,10 +26,6 @@ class DenseSpace:
     def _embed_query(self, text: str) -> np.ndarray:
         return self.embedder.embed([text])[0]
 
-    def attach_ann(self, row_of: dict[str, int]) -> None:
-        if self.col is not None:
-            self.index.ann = chroma.ann_rows(self.col, row_of)
-
     def store(self, rows: list[int], changed: list[ProductDoc], vectors: np.ndarray | None,
               same: list[ProductDoc]) -> None:
         """New vectors for the changed docs (rows align with them); only fresh metadata for the others."""

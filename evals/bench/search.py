@@ -1,27 +1,40 @@
-"""`shopassist bench search`: search latency with and without filters against bare Chroma, indexing throughput, memory.
+"""`shopassist bench search`: the whole `search_products` path per stage, with and without filters, build time, memory.
 
-The catalog is synthetic (random categories, brands, prices, stock and unit vectors) so 100k products need no
-embedding; embedding throughput is measured separately on real ESCI product texts.
+The catalog is synthetic (random categories, brands, prices, stock and unit vectors for both spaces) and goes straight
+into the in-process structures search reads (filter table, BM25, row vectors, IVF index): no embedding and no Chroma
+writes, so 1M products build in minutes. Personal reranking runs for a demo-shop shopper with behaviour history.
+Embedding throughput is measured separately on real ESCI product texts.
 """
 
 from __future__ import annotations
 
+import os
 import resource
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Callable, Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from vectorstore import chroma
+from commerce.db import Database
+from commerce.demo import generate_shop, write_shop
+from shopassist.settings import load_settings
+from tools.base import ToolContext
+from tools.currency import in_shop_currency
+from tools.deps import Deps
+from tools.personalize import record_search, rerank_search
+from tools.search import SearchProductsInput, hit, order_hits, search_products, to_search_query
 from vectorstore.documents import ProductDoc
 from vectorstore.filters import build_mask
 from vectorstore.fusion import BM25, MINILM, PRF, USE
 from vectorstore.hybrid import ProductIndex
 from vectorstore.ltr import LearnedRanker
-from vectorstore.query import SearchQuery
+from vectorstore.passages import PassageIndex
+from vectorstore.service import SearchService
 from vectorstore.spaces import DenseSpace
 
 WORDS = ("boot shoe jacket tent lamp desk chair mug kettle knife pan bag bottle watch phone cable mouse keyboard "
@@ -31,11 +44,14 @@ CATEGORIES = [("Home", "Kitchen"), ("Home", "Bath"), ("Shoes", "Hiking"), ("Shoe
               ("Electronics", "Audio"), ("Electronics", "Phones"), ("Toys", "Puzzles"), ("Books", "Fiction"),
               ("Apparel", "Jackets")]
 BRANDS = [f"Brand{i}" for i in range(40)]
+COLOURS = ["red", "blue", "black", "white"]
 SPACES = ((MINILM, 384), (USE, 512))  # the shipped spaces and their sizes
+CHUNK = 65_536
+LIMIT = 5  # search_products' default page
 
 
 class TableEmbedder:
-    """Synthetic vectors for synthetic texts: each text maps to a fixed random unit vector."""
+    """Synthetic query vectors: each text maps to a fixed random unit vector."""
 
     def __init__(self, seed: int, dim: int) -> None:
         self.name = f"synthetic-{dim}"
@@ -47,42 +63,77 @@ class TableEmbedder:
         out = np.empty((len(texts), self.dim), dtype=np.float32)
         for i, text in enumerate(texts):
             if text not in self.table:
-                vector = self.rng.standard_normal(self.dim).astype(np.float32)
-                self.table[text] = vector / np.linalg.norm(vector)
+                self.table[text] = unit_rows(self.rng, 1, self.dim)[0]
             out[i] = self.table[text]
         return out
 
 
+def unit_rows(rng: np.random.Generator, n: int, dim: int) -> np.ndarray:
+    rows = rng.standard_normal((n, dim), dtype=np.float32)
+    return rows / np.linalg.norm(rows, axis=1, keepdims=True)
+
+
 def synthetic_docs(n: int, rng: np.random.Generator) -> list[ProductDoc]:
+    adjectives, words = rng.integers(len(ADJECTIVES), size=(n, 2)), rng.integers(len(WORDS), size=(n, 2))
+    categories, brands = rng.integers(len(CATEGORIES), size=n), rng.integers(len(BRANDS), size=n)
+    prices, ratings = rng.uniform(5, 300, n), rng.uniform(1, 5, n)
+    in_stock, colours = rng.random(n) < 0.8, rng.integers(len(COLOURS), size=n)
     docs = []
     for i in range(n):
-        words = [str(w) for w in rng.choice(ADJECTIVES, 2)] + [str(w) for w in rng.choice(WORDS, 2)]
-        root, leaf = CATEGORIES[int(rng.integers(len(CATEGORIES)))]
-        brand = BRANDS[int(rng.integers(len(BRANDS)))]
-        title = " ".join(words)
+        title = " ".join([ADJECTIVES[adjectives[i, 0]], ADJECTIVES[adjectives[i, 1]], WORDS[words[i, 0]],
+                          WORDS[words[i, 1]]])
+        root, leaf = CATEGORIES[categories[i]]
+        brand = BRANDS[brands[i]]
         docs.append(ProductDoc(
             id=f"p{i:07d}", embed_text=f"{title} | {brand} | {root} > {leaf}", lexical_text=f"{title} {brand} {leaf}",
-            title=title, brand=brand, category_path=(root, leaf), price=float(rng.uniform(5, 300)), currency="USD",
-            in_stock=bool(rng.random() < 0.8), rating=float(rng.uniform(1, 5)), language="en",
-            colours=frozenset({str(rng.choice(["red", "blue", "black", "white"]))}), sizes=frozenset(), attributes={},
+            title=title, brand=brand, category_path=(root, leaf), price=float(prices[i]), currency="USD",
+            in_stock=bool(in_stock[i]), rating=float(ratings[i]), language="en",
+            colours=frozenset({COLOURS[colours[i]]}), sizes=frozenset(), attributes={},
         ))
     return docs
 
 
-def queries(rng: np.random.Generator, count: int) -> list[tuple[SearchQuery, dict[str, Any]]]:
-    """(our query, the equivalent Chroma `where`) pairs; filters mix price, stock, category and brand."""
+def build_index(n: int, seed: int) -> tuple[ProductIndex, dict[str, float]]:
+    """The product index over n synthetic products, and the seconds each part of building it took."""
+    rng = np.random.default_rng(seed)
+    seconds: dict[str, float] = {}
+    started = time.perf_counter()
+    docs = synthetic_docs(n, rng)
+    seconds["synthetic_docs"] = time.perf_counter() - started
+    spaces = [DenseSpace(key, TableEmbedder(seed + i, dim)) for i, (key, dim) in enumerate(SPACES)]
+    index = ProductIndex(spaces, ranker=LearnedRanker())
+    started = time.perf_counter()
+    rows = index.table.upsert_many(docs)
+    seconds["filter_table"] = time.perf_counter() - started
+    started = time.perf_counter()
+    index.lexical.set_texts(rows, [doc.lexical_text for doc in docs])
+    index.lexical.search("warm up", 1)
+    seconds["bm25"] = time.perf_counter() - started
+    del docs
+    for space in spaces:
+        started = time.perf_counter()
+        for start in range(0, n, CHUNK):
+            end = min(start + CHUNK, n)
+            space.index.set_vectors(rows[start:end], unit_rows(rng, end - start, space.embedder.dim))
+        seconds[f"vectors_{space.key}"] = time.perf_counter() - started
+        started = time.perf_counter()
+        space.index.build_ann()
+        seconds[f"ivf_{space.key}"] = time.perf_counter() - started
+    return index, seconds
+
+
+def queries(rng: np.random.Generator, count: int) -> list[SearchProductsInput]:
+    """Tool arguments as the planner sends them; every other one filters by price and stock, the rest by price and
+    category (the selective kind: 1-4 % of the catalog)."""
     out = []
     for i in range(count):
         text = " ".join(str(w) for w in rng.choice(WORDS + ADJECTIVES, 2))
         price = float(rng.choice([30, 60, 120]))
         if i % 2 == 0:
-            query = SearchQuery(text=text, price_max=price, in_stock=True)
-            where = {"$and": [{"price": {"$lte": price}}, {"in_stock": True}]}
+            out.append(SearchProductsInput(query=text, max_price=price, in_stock=True))
         else:
-            root, leaf = CATEGORIES[int(rng.integers(len(CATEGORIES)))]
-            query = SearchQuery(text=text, price_max=price, category=leaf)
-            where = {"$and": [{"price": {"$lte": price}}, {"category": f"{root} > {leaf}"}]}
-        out.append((query, where))
+            out.append(SearchProductsInput(query=text, max_price=price,
+                                           category=CATEGORIES[int(rng.integers(len(CATEGORIES)))][1]))
     return out
 
 
@@ -91,89 +142,114 @@ def percentiles(samples: list[float]) -> dict[str, float]:
             "p95_ms": round(float(np.percentile(samples, 95)) * 1000, 2)}
 
 
-def timed(calls: Sequence[Callable[[], object]]) -> dict[str, float]:
+def load_average() -> float:
+    return round(os.getloadavg()[0], 2)
+
+
+def stage_times(context: ToolContext, arguments: SearchProductsInput) -> dict[str, float]:
+    """Seconds per stage of one `search_products` call, in its order (query embedding is cached)."""
+    service, times = context.deps.search, {}
+    index = service.products
+
+    def clock(name: str, started: float) -> float:
+        now = time.perf_counter()
+        times[name] = now - started
+        return now
+
+    started = time.perf_counter()
+    shown = in_shop_currency(to_search_query(arguments, service.vocabulary()), context.settings).query
+    query = shown.model_copy(update={"currency": None})
+    started = clock("parse", started)
+    mask = build_mask(index.table, query) if query.has_filters() else None
+    started = clock("mask", started)
+    depth = max(LIMIT * 4, index.fusion.depth)
+    lists = {}
+    for space in index.spaces:
+        lists[space.key] = space.index.search(space.query_vector(query.text), depth, mask)
+        started = clock(f"dense_{space.key}", started)
+    lists[BM25] = index.lexical.search(query.text, depth, mask)
+    started = clock("bm25", started)
+    if index.fusion.weights_for(query.language).get(PRF, 0) > 0:
+        lists[PRF] = index.lexical.search(index.feedback_text(lists[USE]), depth, mask)
+        started = clock("feedback_bm25", started)
+    candidates = index.candidates(query, lists, index.fusion.weights_for(query.language),
+                                  index.fusion.k_for(query.language), depth)
+    started = clock("fusion", started)
+    retrieved = index.rerank(query, candidates)[: LIMIT * 4]
+    started = clock("ranker", started)
+    personal = rerank_search(context, shown, retrieved)
+    started = clock("personal_rerank", started)
+    record_search(context, arguments.query)
+    started = clock("record_search", started)
+    for candidate in order_hits(shown, personal)[:LIMIT]:
+        hit(candidate, shown)
+    clock("cards", started)
+    return times
+
+
+def staged(context: ToolContext, arguments: Sequence[SearchProductsInput]) -> dict[str, Any]:
+    for argument in arguments[:5]:
+        stage_times(context, argument)  # warm-up: query vectors, vocabulary, ranker signals
+    load = load_average()
+    samples = [stage_times(context, argument) for argument in arguments]
+    out: dict[str, Any] = {name: percentiles([sample[name] for sample in samples]) for name in samples[0]}
+    out["sum_of_stages"] = percentiles([sum(sample.values()) for sample in samples])
+    out["load_average_1m"] = [load, load_average()]
+    return out
+
+
+def timed(calls: Sequence[Callable[[], object]]) -> dict[str, Any]:
     for call in calls[:5]:
-        call()  # warm-up: caches, lazy BM25 build, query vectors
+        call()
+    load = load_average()
     samples = []
     for call in calls:
         started = time.perf_counter()
         call()
         samples.append(time.perf_counter() - started)
-    return percentiles(samples)
+    return {**percentiles(samples), "load_average_1m": [load, load_average()]}
 
 
-def stage_times(index: ProductIndex, query: SearchQuery) -> dict[str, float]:
-    """Seconds per stage of one search as `retrieve` runs it: filter mask, each dense space (query embedding is
-    cached), BM25, feedback BM25, fusion with exclusions, learned ranker."""
-    times: dict[str, float] = {}
-    started = time.perf_counter()
-    mask = build_mask(index.table, query) if query.has_filters() else None
-    times["mask"] = time.perf_counter() - started
-    depth = index.fusion.depth * (3 if query.exclude else 1)
-    lists = {}
-    for space in index.spaces:
-        started = time.perf_counter()
-        lists[space.key] = space.index.search(space.query_vector(query.text), depth, mask)
-        times[f"dense_{space.key}"] = time.perf_counter() - started
-    started = time.perf_counter()
-    lists[BM25] = index.lexical.search(query.text, depth, mask)
-    times["bm25"] = time.perf_counter() - started
-    if index.fusion.weights_for(query.language).get(PRF, 0) > 0:
-        started = time.perf_counter()
-        lists[PRF] = index.lexical.search(index.feedback_text(lists[USE]), depth, mask)
-        times["feedback_bm25"] = time.perf_counter() - started
-    started = time.perf_counter()
-    candidates = index.candidates(query, lists, index.fusion.weights_for(query.language),
-                                   index.fusion.k_for(query.language), depth)
-    times["fusion"] = time.perf_counter() - started
-    started = time.perf_counter()
-    index.rerank(query, candidates[: index.fusion.depth])
-    times["ranker"] = time.perf_counter() - started
-    return times
+def rss_mb() -> float:
+    with open("/proc/self/statm", encoding="ascii") as handle:
+        return round(int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20, 1)
 
 
-def staged(index: ProductIndex, queries: Sequence[SearchQuery]) -> dict[str, dict[str, float]]:
-    for query in queries[:5]:
-        stage_times(index, query)  # warm-up
-    samples = [stage_times(index, query) for query in queries]
-    out = {name: percentiles([sample[name] for sample in samples]) for name in samples[0]}
-    out["total"] = percentiles([sum(sample.values()) for sample in samples])
-    return out
+def demo_context(folder: Path, index: ProductIndex) -> ToolContext:
+    """A signed-in demo shopper (the one with most behaviour events) searching the synthetic index."""
+    database = Database(f"sqlite:///{folder / 'shop.db'}")
+    database.migrate()
+    shop = generate_shop(7)
+    with database.session() as session:
+        write_shop(session, shop)
+    shopper = Counter(event.shopper_id for event in shop.events).most_common(1)[0][0]
+    settings = load_settings(data_dir=folder / "var", env="test")
+    service = SearchService(index, PassageIndex(index.spaces[0].embedder))
+    return ToolContext(Deps(database, settings, search=service), shopper_id=shopper)
 
 
 def bench_size(n: int, query_count: int, folder: Path, seed: int = 0) -> dict[str, Any]:
-    rng = np.random.default_rng(seed)
-    docs = synthetic_docs(n, rng)
-    client = chroma.make_client_at(folder / f"chroma-{n}")
-    spaces = [DenseSpace(key, TableEmbedder(seed + i, dim), chroma.collection(client, f"bench_{key}_{n}", key))
-              for i, (key, dim) in enumerate(SPACES)]
-    index = ProductIndex(spaces, ranker=LearnedRanker())
-    started = time.perf_counter()
-    index.add_docs(docs, batch=5_000)
-    index_seconds = time.perf_counter() - started
-    index.lexical.search("warm up", 1)
-    pairs = queries(rng, query_count)
-    col, embedder = spaces[0].col, spaces[0].embedder
-    vectors = {query.text: embedder.embed([query.text])[0] for query, _ in pairs}
-    plain = [SearchQuery(text=query.text) for query, _ in pairs]
-    result = {
+    load = load_average()
+    index, build_seconds = build_index(n, seed)
+    result: dict[str, Any] = {
         "products": n,
         "spaces": [f"{key} {dim}-d" for key, dim in SPACES],
         "learned_ranker": index.ranker is not None and index.ranker.available,
-        "index_products_per_s_excluding_embedding": round(n / index_seconds, 1),
-        "ours_search_no_filter": timed([lambda q=q: index.retrieve(q, 50) for q in plain]),
-        "ours_search_filtered": timed([lambda q=q: index.retrieve(q, 50) for q, _ in pairs]),
-        "ours_dense_no_filter": timed([lambda q=q: index.retrieve(q, 50, [MINILM]) for q in plain]),
-        "ours_dense_filtered": timed([lambda q=q: index.retrieve(q, 50, [MINILM]) for q, _ in pairs]),
-        "chroma_no_filter": timed([lambda q=q: col.query(query_embeddings=[vectors[q.text]], n_results=50)
-                                   for q in plain]),
-        "chroma_filtered": timed([lambda q=q, w=w: col.query(query_embeddings=[vectors[q.text]], n_results=50, where=w)
-                                  for q, w in pairs]),
-        "stages_no_filter": staged(index, plain),
-        "stages_filtered": staged(index, [q for q, _ in pairs]),
+        "build_seconds": {name: round(value, 1) for name, value in build_seconds.items()},
+        "build_load_average_1m": [load, load_average()],
+        "rss_mb_after_build": rss_mb(),
     }
-    result["ratio_chroma_filtered_p95_over_ours_dense_filtered_p95"] = round(
-        result["chroma_filtered"]["p95_ms"] / max(result["ours_dense_filtered"]["p95_ms"], 1e-6), 1)
+    context = demo_context(folder, index)
+    filtered = queries(np.random.default_rng(seed + 1), query_count)
+    plain = [SearchProductsInput(query=arguments.query) for arguments in filtered]
+    result["search_products_no_filter"] = timed([partial(search_products, context, a) for a in plain])
+    result["search_products_filtered"] = timed([partial(search_products, context, a) for a in filtered])
+    result["stages_no_filter"] = staged(context, plain)
+    result["stages_filtered"] = staged(context, filtered)
+    masks = [build_mask(index.table, to_search_query(a)) for a in filtered]
+    result["filtered_share_of_catalog"] = [round(float(np.mean([m.mean() for m in masks])), 3),
+                                           round(float(np.min([m.mean() for m in masks])), 4)]
+    result["rss_mb_after_queries"] = rss_mb()
     return result
 
 
@@ -201,14 +277,16 @@ def embedding_throughput(sample: int = 500) -> dict[str, Any]:
 
 
 def run(sizes: Sequence[int], query_count: int) -> dict[str, Any]:
-    import os
-
     with tempfile.TemporaryDirectory() as tmp:
-        results = [bench_size(n, query_count, Path(tmp)) for n in sizes]
+        results = []
+        for n in sizes:
+            folder = Path(tmp) / str(n)
+            folder.mkdir()
+            results.append(bench_size(n, query_count, folder))
     return {
         "sizes": results,
         "embedding": embedding_throughput(),
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         "cpus": os.cpu_count(),
-        "load_average_1m": round(os.getloadavg()[0], 2),
+        "load_average_1m": load_average(),
     }

@@ -114,3 +114,18 @@ def test_an_added_space_embeds_only_what_its_collection_lacks(tmp_path: Path) ->
     assert embedder.second.embedded == 3  # written back to the second collection the first time
     second = again.products.retrieve(SearchQuery(text="summit hiking boot"), k=3, only=["use"])
     assert second and second[0].product_id == "b3"
+
+
+def test_a_changed_title_moves_the_product_in_every_spaces_ivf_index(service) -> None:
+    service, _ = service
+    for space in service.products.spaces:
+        space.index.exact_max = 0  # every search goes through the in-process IVF index
+    assert all(ids(service)) and all(space.index.has_ann for space in service.products.spaces)
+    service.products.upsert_product(boot("b2", "Waterproof Camping Lantern", 80, 4))
+    for space in service.products.spaces:
+        hits = service.products.retrieve(SearchQuery(text="camping lantern"), k=3, only=[space.key])
+        assert hits[0].product_id == "b2"
+        assert [hit.product_id for hit in hits].count("b2") == 1
+        # scored by the new vector, not the old one
+        cosine = float(space.embedder.embed([hits[0].doc.embed_text])[0] @ space.query_vector("camping lantern"))
+        assert hits[0].signals[space.key][1] == pytest.approx(cosine, abs=1e-3)
