@@ -1,4 +1,5 @@
-"""docker-compose.yml's topology as local processes: Postgres, Redis, a Chroma server, an LLM server, N replicas, nginx.
+"""docker-compose.yml's topology as local processes: Postgres, Redis, a Chroma server, an LLM server, N replicas, nginx
+(or serving/proxy.py where nginx is not installed).
 
 `shopassist cluster up` starts them (throwaway, under data_dir/cluster) and records their pids and ports in
 cluster.json so that `cluster down`, or a fault test, can find them again. Every replica gets the same
@@ -25,7 +26,6 @@ from pydantic import BaseModel
 
 DEPLOY = Path(__file__).resolve().parent.parent / "deploy"
 BIN = Path(sys.executable).parent
-NGINX_MISSING = "nginx is not installed (apt-get install nginx-light; `make system-deps` does)"
 
 
 class ClusterError(RuntimeError):
@@ -127,15 +127,23 @@ def nginx_config(listen: int, upstreams: list[int], root: Path) -> str:
             f"http {{\n    access_log off;\n{paths}{server}}}\n")
 
 
-def nginx_service(root: Path, listen: int, upstreams: list[int]) -> Service:
+def proxy_service(root: Path, listen: int, upstreams: list[int]) -> Service:
+    """nginx with the compose proxy's config; where nginx is not installed, the Python TCP balancer
+    (serving/proxy.py)."""
     binary = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
     if binary is None:
-        raise ClusterError(NGINX_MISSING)
+        return python_proxy_service(listen, upstreams)
     (root / "nginx").mkdir(parents=True, exist_ok=True)
     config = root / "nginx.conf"
     config.write_text(nginx_config(listen, upstreams, root))
     return Service(name="proxy", port=listen, command=[binary, "-c", str(config), "-p", str(root / "nginx"),
                                                        "-e", str(root / "logs" / "nginx.log")])
+
+
+def python_proxy_service(listen: int, upstreams: list[int]) -> Service:
+    upstream_args = [arg for port in upstreams for arg in ("--upstream", str(port))]
+    return Service(name="proxy", port=listen,
+                   command=[sys.executable, "-m", "serving.proxy", "--port", str(listen), *upstream_args])
 
 
 def is_ready(service: Service) -> bool:

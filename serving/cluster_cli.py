@@ -18,9 +18,9 @@ from serving.cluster import (
     init_postgres,
     is_alive,
     llm_service,
-    nginx_service,
     postgres_bin,
     postgres_service,
+    proxy_service,
     redis_service,
     replica_service,
 )
@@ -78,7 +78,7 @@ def bring_up(root: Path, replicas: int = 2, port: int = 8080, tokens_per_s: floa
         ports = [free_port() for _ in range(replicas)]
         for number, replica_port in enumerate(ports, start=1):
             cluster.start(replica_service(f"api-{number}", replica_port, env))
-        cluster.start(nginx_service(root, port, ports))
+        cluster.start(proxy_service(root, port, ports))
     except BaseException:
         cluster.down()
         raise

@@ -267,8 +267,8 @@ def bench_serve(
         Service,
         free_port,
         init_postgres,
-        nginx_service,
         postgres_service,
+        proxy_service,
     )
 
     out = out or Path(f"var/reports/bench_serve_{replicas}r.json")
@@ -298,7 +298,7 @@ def bench_serve(
                 command=[sys.executable, "-m", "uvicorn", "--factory", "evals.bench.serve:bench_app", "--port",
                          str(port), "--log-level", "warning", "--ws-per-message-deflate", "false",
                          "--no-access-log"])) for number, port in enumerate(ports, start=1)]
-            entry = ports[0] if replicas == 1 else cluster.start(nginx_service(cluster.root, free_port(), ports)).port
+            entry = ports[0] if replicas == 1 else cluster.start(proxy_service(cluster.root, free_port(), ports)).port
             results = _run_clients(f"ws://127.0.0.1:{entry}/ws/chat", sessions, turns, ramp_s, think_s,
                                    client_processes, [server.pid or 0 for server in servers])
             server_turn_ms = _server_turn_ms(ports)

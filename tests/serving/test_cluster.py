@@ -8,7 +8,6 @@ import shutil
 import signal
 import time
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -28,7 +27,6 @@ LEASE_S = 3.0
 def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
     require(postgres_bin() is not None, "Postgres")
     require(shutil.which("redis-server") is not None, "redis-server")
-    require(shutil.which("nginx") is not None or Path("/usr/sbin/nginx").exists(), "nginx")
     root = tmp_path_factory.mktemp("cluster")
     # A 60-product shop: indexed in seconds (the demo shop's 3,200 take minutes on 2 cores).
     export_jsonl([item.product for item in generate_products(7)[:60]], root / "catalog.jsonl")
