@@ -35,8 +35,9 @@ def default_root() -> Path:
     return get_settings().data_dir / "cluster"
 
 
-def replica_env(cluster: Cluster, data_dir: Path) -> dict[str, str]:
-    """The compose file's `api` environment, pointed at this cluster's ports."""
+def replica_env(cluster: Cluster, data_dir: Path, llm_url: str | None = None,
+                llm_model: str = "scripted-bench") -> dict[str, str]:
+    """The compose file's `api` environment, pointed at this cluster's ports (and at `llm_url` when given)."""
     return {
         "SHOPASSIST_DATA_DIR": str(data_dir),
         "SHOPASSIST_DATABASE_URL": f"postgresql+psycopg://{DB_USER}@127.0.0.1:{cluster['postgres'].port}/{DB_USER}",
@@ -44,18 +45,20 @@ def replica_env(cluster: Cluster, data_dir: Path) -> dict[str, str]:
         "SHOPASSIST_CHROMA_HOST": "127.0.0.1",
         "SHOPASSIST_CHROMA_PORT": str(cluster["chroma"].port),
         "SHOPASSIST_LLM_BACKEND": "openai",
-        "SHOPASSIST_LLM_BASE_URL": f"http://127.0.0.1:{cluster['llm'].port}/v1",
-        "SHOPASSIST_LLM_MODEL": "scripted-bench",
+        "SHOPASSIST_LLM_BASE_URL": llm_url or f"http://127.0.0.1:{cluster['llm'].port}/v1",
+        "SHOPASSIST_LLM_MODEL": llm_model,
         "FORWARDED_ALLOW_IPS": "*",
     }
 
 
 def bring_up(root: Path, replicas: int = 2, port: int = 8080, tokens_per_s: float = 50.0,
-             catalog: Path | None = None, extra_env: dict[str, str] | None = None) -> Cluster:
+             catalog: Path | None = None, extra_env: dict[str, str] | None = None,
+             llm_url: str | None = None, llm_model: str = "scripted-bench") -> Cluster:
     """Start every service in dependency order (compose's depends_on) and return the running cluster.
 
     The shop is the demo shop, or `catalog` (our JSONL format) when given; it is indexed into the Chroma server
-    before the replicas start (else every replica would build the index itself on its first search)."""
+    before the replicas start (else every replica would build the index itself on its first search). The LLM is
+    the scripted server, or the OpenAI-compatible server at `llm_url` (e.g. vLLM from `shopassist llm serve`)."""
     if (root / "cluster.json").exists():
         raise ClusterError(f"a cluster is already recorded in {root}: `shopassist cluster down` first")
     root.mkdir(parents=True, exist_ok=True)
@@ -68,8 +71,9 @@ def bring_up(root: Path, replicas: int = 2, port: int = 8080, tokens_per_s: floa
                         "-U", DB_USER, DB_USER], check=True, capture_output=True)
         cluster.start(redis_service(free_port()))
         cluster.start(chroma_service(root, free_port()))
-        cluster.start(llm_service(free_port(), tokens_per_s))
-        env = {**replica_env(cluster, root / "data"), **(extra_env or {})}
+        if llm_url is None:
+            cluster.start(llm_service(free_port(), tokens_per_s))
+        env = {**replica_env(cluster, root / "data", llm_url, llm_model), **(extra_env or {})}
         shop = ["data", "generate"] if catalog is None else ["data", "import", str(catalog), "--format", "jsonl"]
         for command in ([str(BIN / "shopassist"), *shop], [str(BIN / "shopassist"), "index"]):
             done = subprocess.run(command, env={**os.environ, **env}, capture_output=True, text=True)
@@ -92,10 +96,14 @@ def up(
     tokens_per_s: Annotated[float, typer.Option(help="The scripted LLM server's token rate")] = 50.0,
     catalog: Annotated[Path | None, typer.Option(help="A JSONL catalog instead of the demo shop")] = None,
     root: Annotated[Path | None, typer.Option(help="Where the cluster lives (default: data_dir/cluster)")] = None,
+    llm_url: Annotated[str | None, typer.Option(help="An OpenAI-compatible server's /v1 URL (e.g. vLLM started "
+                                                     "by `shopassist llm serve`) instead of the scripted one")] = None,
+    llm_model: Annotated[str, typer.Option(help="The model name that server serves (with --llm-url)")] = "",
 ) -> None:
     """Start a throwaway cluster; it runs until `shopassist cluster down`."""
     try:
-        cluster = bring_up(root or default_root(), replicas, port, tokens_per_s, catalog)
+        cluster = bring_up(root or default_root(), replicas, port, tokens_per_s, catalog, llm_url=llm_url,
+                           llm_model=llm_model or (get_settings().llm_model if llm_url else "scripted-bench"))
     except ClusterError as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(1) from None
