@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 
 from fastapi import Request
@@ -10,7 +11,7 @@ from pydantic import BaseModel, Field, ValidationError
 
 from serving.protocol import DoneFrame, ErrorFrame, HelloFrame, MessageFrame
 from serving.services import Services
-from serving.turns import error_frame
+from serving.turns import INTERRUPTED, error_frame
 from shopassist.errors import describe_error
 
 
@@ -51,9 +52,16 @@ async def chat_sse(request: Request, services: Services) -> StreamingResponse | 
         with services.hub.subscribe(conversation.id) as queue:
             for frame in (*errors, session):
                 yield sse(frame)
-            running = await services.turns.accept(conversation, message, queue.put_nowait, "sse")
-            while running or not queue.empty():
-                frame = await queue.get()
+            answer_follows = await services.turns.accept(conversation, message, queue.put_nowait, "sse")
+            # A turn ends within its timeout; one watched on another replica whose answer never reaches this
+            # one (Redis down) is reported interrupted: the resend then replays the stored answer.
+            quiet_s = services.settings.turn_timeout_s + services.settings.turn_lease_s
+            while answer_follows or not queue.empty():
+                try:
+                    frame = await asyncio.wait_for(queue.get(), quiet_s)
+                except TimeoutError:
+                    yield sse(error_frame("interrupted", INTERRUPTED, message.client_message_id))
+                    return
                 yield sse(frame)
                 if _closes(frame, message.client_message_id):
                     return

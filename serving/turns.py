@@ -57,7 +57,8 @@ class TurnManager:
         self._watchers: set[asyncio.Task[None]] = set()
 
     async def accept(self, conversation: Conversation, frame: MessageFrame, reply: Reply, transport: str) -> bool:
-        """Store the message (once per client_message_id), answer the sender; True when a new turn started."""
+        """Store the message (once per client_message_id), answer the sender; True when its answer is still to come
+        (a new turn started, or the first send of it still runs and is watched)."""
         cid = frame.client_message_id
         if len(frame.text) > self.settings.max_message_chars:
             reply(error_frame("message_too_long", f"Messages are limited to {self.settings.max_message_chars} "
@@ -81,7 +82,7 @@ class TurnManager:
                 await self.hub.publish(conversation.id, UserEchoFrame(message_id=stored.id, client_message_id=cid,
                                                                       text=frame.text))
             event("message", conversation=conversation.id, duplicate=stored.duplicate, state=state)
-            return False
+            return stored.reply is None and stored.running
         reply(AckFrame(client_message_id=cid, message_id=stored.id, duplicate=stored.duplicate))
         metrics.TURNS.labels(transport).inc()
         task = asyncio.create_task(self._run(stored, frame, started))

@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 
 from commerce.db import Database
 from shopassist.settings import load_settings
-from tests.serving.conftest import make_client
+from tests.serving.conftest import hello, make_client, until
 from tests.serving.fakes import ANSWER, STATUS, ScriptedRunner
 
 
@@ -49,3 +49,18 @@ def test_sse_limits_and_bad_requests(tmp_path: Path, database: Database) -> None
         assert big.status_code == 413 and big.json()["code"] == "frame_too_large"
         bad = client.post("/v1/chat", json={"client_message_id": "d"})
         assert bad.status_code == 422 and bad.json()["code"] == "bad_frame"
+
+
+def test_a_resend_over_sse_while_the_first_send_still_runs_streams_until_its_answer(
+        tmp_path: Path, database: Database) -> None:
+    settings = load_settings(env="test", data_dir=tmp_path, messages_per_minute=50)
+    with make_client(settings, database, ScriptedRunner(status_pause_s=1.0)) as client:
+        with client.websocket_connect("/ws/chat") as ws:
+            session_id = hello(ws)["session_id"]
+            ws.send_json({"type": "message", "text": "tents", "client_message_id": "r1"})
+            until(ws, "ack")
+            resent = events(client.post("/v1/chat", json={"session_id": session_id, "text": "tents",
+                                                          "client_message_id": "r1"}).text)
+            assert until(ws, "done", "error")[-1]["type"] == "done"
+    assert [f["type"] for f in resent][:2] == ["session", "ack"] and resent[1]["duplicate"] is True
+    assert resent[-1]["type"] == "done" and resent[-1]["client_message_id"] == "r1"
