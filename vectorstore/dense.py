@@ -33,10 +33,12 @@ def best_first(rows: np.ndarray, scores: np.ndarray, k: int) -> list[tuple[int, 
 class DenseIndex:
     """Row i holds the vector of the owner's row i; rows never move (a deleted product's row is masked out)."""
 
-    def __init__(self, dim: int, exact_max: int = 20_000, nprobe: int = 16) -> None:
+    def __init__(self, dim: int, exact_max: int = 20_000, subset_max: int = 10_000, nprobe: int = 16) -> None:
         self.dim = dim
-        # Exact search is used while the rows allowed by the filter number at most `exact_max`.
+        # Search is exact in catalogs of at most `exact_max` rows, and in larger ones when the filter allows at most
+        # `subset_max` rows: past that the filter bitmap costs less as the IVF index's pre-filter (measured at 1M).
         self.exact_max = exact_max
+        self.subset_max = subset_max
         self.nprobe = nprobe
         self._rows = faiss.IndexScalarQuantizer(dim, faiss.ScalarQuantizer.QT_fp16, IP)
         self._ann: faiss.IndexIVFScalarQuantizer | None = None
@@ -105,7 +107,7 @@ class DenseIndex:
                 return []
             vector = np.ascontiguousarray(query, dtype=np.float32).reshape(1, self.dim)
             selector = None if mask is None else bitmap_selector(mask[:count])
-            if allowed > self.exact_max:
+            if count > self.exact_max and allowed > self.subset_max:
                 self.build_ann()
                 hits = self._ann_search(vector, k, selector, allowed)
                 if len(hits) >= min(k, allowed):

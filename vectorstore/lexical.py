@@ -12,6 +12,8 @@ from functools import lru_cache
 
 import numpy as np
 
+from vectorstore import postings
+
 _TOKEN = re.compile(r"[a-z0-9]+(?:['\-][a-z0-9]+)*|[\u4e00-\u9fff]+")
 STOPWORDS = frozenset(
     (
@@ -88,22 +90,8 @@ class LexicalIndex:
         return np.asarray([math.log(1 + (total - self._df[t] + 0.5) / (self._df[t] + 0.5)) for t in terms],
                           dtype=np.float64)
 
-    def scores(self, text: str) -> np.ndarray:
-        retriever = self._ensure()
-        tokens = [token for token in tokenize(text) if token in self._vocab]
-        if not tokens:
-            return np.zeros(len(self._texts), dtype=np.float32)
-        return np.asarray(retriever.get_scores(tokens), dtype=np.float32)[: len(self._texts)]  # type: ignore[attr-defined]
-
     def search(self, text: str, k: int, mask: np.ndarray | None = None) -> list[tuple[int, float]]:
-        """Top-k (row, score) with score > 0 among rows allowed by `mask`."""
-        scores = self.scores(text)
-        if mask is not None:
-            scores = np.where(mask[: len(scores)], scores, 0.0)
-        positive = int(np.count_nonzero(scores > 0))
-        k = min(k, positive)
-        if k <= 0:
-            return []
-        top = np.argpartition(-scores, k - 1)[:k]
-        top = top[np.argsort(-scores[top], kind="stable")]
-        return [(int(row), float(scores[row])) for row in top]
+        """Top-k (row, score) with score > 0 among rows allowed by `mask`, ties by row."""
+        retriever = self._ensure()
+        terms = [self._vocab[token] for token in tokenize(text) if token in self._vocab]
+        return postings.top_k(retriever.scores, terms, k, mask)  # type: ignore[attr-defined]

@@ -35,7 +35,7 @@ def is_top_k(hits: list[tuple[int, float]], vectors: np.ndarray, query: np.ndarr
 
 
 def filled(vectors: np.ndarray, exact_max: int, nprobe: int = 16) -> DenseIndex:
-    index = DenseIndex(DIM, exact_max=exact_max, nprobe=nprobe)
+    index = DenseIndex(DIM, exact_max=exact_max, subset_max=exact_max, nprobe=nprobe)
     index.set_vectors(list(range(len(vectors))), vectors)
     return index
 

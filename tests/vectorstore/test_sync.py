@@ -119,7 +119,7 @@ def test_an_added_space_embeds_only_what_its_collection_lacks(tmp_path: Path) ->
 def test_a_changed_title_moves_the_product_in_every_spaces_ivf_index(service) -> None:
     service, _ = service
     for space in service.products.spaces:
-        space.index.exact_max = 0  # every search goes through the in-process IVF index
+        space.index.exact_max = space.index.subset_max = 0  # every search goes through the in-process IVF index
     assert all(ids(service)) and all(space.index.has_ann for space in service.products.spaces)
     service.products.upsert_product(boot("b2", "Waterproof Camping Lantern", 80, 4))
     for space in service.products.spaces:
