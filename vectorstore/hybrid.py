@@ -16,6 +16,7 @@ from vectorstore.filters import build_mask, excluded
 from vectorstore.fusion import BM25, PRF, USE, FusionConfig, fuse
 from vectorstore.lexical import LexicalIndex, tokenize
 from vectorstore.ltr import LearnedRanker, features
+from vectorstore.multilingual import TermTranslator
 from vectorstore.query import SearchQuery
 from vectorstore.spaces import DenseSpace
 
@@ -45,6 +46,8 @@ class ProductIndex:
         self.ranker = ranker
         self.table = CatalogTable()
         self.lexical = LexicalIndex()
+        multilingual = next((space.embedder for space in self.spaces if space.key == USE), None)
+        self.translator = TermTranslator(multilingual, self.lexical) if multilingual is not None else None
         self._lock = threading.RLock()
 
     def __len__(self) -> int:
@@ -128,15 +131,24 @@ class ProductIndex:
             return {}
         mask = build_mask(self.table, query) if query.has_filters() else None
         feedback = PRF in only if only is not None else self.fusion.weights_for(query.language).get(PRF, 0) > 0
+        english = self.english_text(query)
         lists: dict[str, Hits] = {}
         for space in self.spaces:
             if only is None or space.key in only or (feedback and space.key == USE):
-                lists[space.key] = space.index.search(space.query_vector(query.text), depth, mask)
+                text = query.text if space.key == USE else english
+                lists[space.key] = space.index.search(space.query_vector(text), depth, mask)
         if only is None or BM25 in only:
-            lists[BM25] = self.lexical.search(query.text, depth, mask)
+            lexical_text = query.text if english == query.text else f"{query.text} {english}"
+            lists[BM25] = self.lexical.search(lexical_text, depth, mask)
         if feedback and USE in lists:
             lists[PRF] = self.lexical.search(self.feedback_text(lists[USE]), depth, mask)
         return lists
+
+    def english_text(self, query: SearchQuery) -> str:
+        """What the English-only retrievers read: a Chinese query in the catalog's words, any other as it is."""
+        if query.language != "zh" or self.translator is None:
+            return query.text
+        return self.translator.english(query.text)
 
     def feedback_text(self, hits: Hits) -> str:
         """The words most shared by the top titles of a ranked list (each title counted once per word)."""
@@ -188,7 +200,7 @@ class ProductIndex:
         if self.ranker is None or not candidates or not self.ranker.applies_to(query.language):
             return candidates
         rows = features(query, [c.doc for c in candidates], [c.signals for c in candidates],
-                        [c.score for c in candidates], self.lexical)
+                        [c.score for c in candidates], self.lexical, self.english_text(query))
         scores = self.ranker.score(rows, query.language)
         if scores is None:
             return candidates

@@ -51,6 +51,15 @@ def tokenize(text: str) -> list[str]:
     return tokens
 
 
+def query_words(text: str) -> list[str]:
+    """Whole words, unstemmed and without stopwords: jieba's plain cut for Chinese (not the search-mode pieces)."""
+    words: list[str] = []
+    for piece in _TOKEN.findall(text.lower()):
+        found = _jieba().lcut(piece) if piece[0] >= "\u4e00" else [piece]
+        words.extend(word for word in found if word not in STOPWORDS)
+    return words
+
+
 class LexicalIndex:
     """Rows align with the owner's row numbers; changed texts mark the index stale and it rebuilds on next use."""
 
@@ -60,6 +69,7 @@ class LexicalIndex:
         self._retriever: object | None = None
         self._vocab: dict[str, int] = {}
         self._df: Counter[str] = Counter()
+        self.generation = 0  # counts rebuilds, so word lists derived from the index know when they are stale
         self._lock = threading.Lock()
 
     def set_texts(self, rows: Sequence[int], texts: Sequence[str]) -> None:
@@ -81,7 +91,18 @@ class LexicalIndex:
                 self._retriever = retriever
                 self._vocab = retriever.vocab_dict
                 self._df = Counter(token for tokens in tokenized for token in set(tokens))
+                self.generation += 1
             return self._retriever
+
+    def current_generation(self) -> int:
+        self._ensure()
+        return self.generation
+
+    def words(self, min_df: int = 2) -> list[str]:
+        """Latin-letter words of three letters or more that at least `min_df` texts hold, sorted."""
+        self._ensure()
+        return sorted(word for word, df in self._df.items() if df >= min_df and len(word) > 2 and word.isascii()
+                      and word.isalpha())
 
     def idf(self, terms: Sequence[str]) -> np.ndarray:
         """BM25's inverse document frequency of each term (a term no document has gets the largest)."""

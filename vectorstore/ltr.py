@@ -16,19 +16,19 @@ import numpy as np
 
 from vectorstore.documents import ProductDoc
 from vectorstore.filters import price_bounds
-from vectorstore.fusion import BM25, MINILM, USE
+from vectorstore.fusion import BM25, MINILM, PRF, USE
 from vectorstore.lexical import LexicalIndex, tokenize
 from vectorstore.query import SearchQuery
 
 log = logging.getLogger(__name__)
 
-RETRIEVERS = (MINILM, USE, BM25)
+RETRIEVERS = (MINILM, USE, BM25, PRF)
 FEATURES = (
     *(f"{name}_{part}" for name in RETRIEVERS for part in ("score", "rank")),
     *(f"{name}_gap" for name in RETRIEVERS),
     "fused_score", "fused_rank",
     "title_match", "brand_match", "category_match", "colour_match", "attribute_match",
-    "exact_phrase", "brand_in_query", "price_fit", "rating", "in_stock", "query_zh", "query_terms",
+    "exact_phrase", "brand_in_query", "price_fit", "rating", "in_stock", "query_zh", "query_terms", "retrievers_found",
 )
 # Shipped with the code: `shopassist eval ranker` writes it (and its cross-validated report beside it).
 MODEL_PATH = Path(__file__).with_name("models") / "ranker.txt"
@@ -46,15 +46,16 @@ def _coverage(weighted: Sequence[tuple[str, float]], total: float, field: frozen
 
 
 def features(query: SearchQuery, docs: Sequence[ProductDoc], signals: Sequence[dict[str, tuple[int, float]]],
-             fused: Sequence[float], lexical: LexicalIndex) -> np.ndarray:
+             fused: Sequence[float], lexical: LexicalIndex, english: str) -> np.ndarray:
     """One row per candidate, columns in FEATURES order; a retriever that did not return the candidate is NaN
-    (score) and MISSING_RANK (rank)."""
+    (score) and MISSING_RANK (rank). Field matches read `english`, the query in catalog words (ProductIndex.
+    english_text), so they mean the same for a Chinese query."""
     rows = np.full((len(docs), len(FEATURES)), np.nan, dtype=np.float32)
-    terms = list(dict.fromkeys(tokenize(query.text)))
+    terms = list(dict.fromkeys(tokenize(english)))
     weighted = list(zip(terms, lexical.idf(terms).tolist(), strict=True))
     total = sum(weight for _, weight in weighted)
     low, high = price_bounds(query)
-    text = query.text.lower()
+    text = english.lower()
     for i, (doc, found, score) in enumerate(zip(docs, signals, fused, strict=True)):
         row = rows[i]
         for j, name in enumerate(RETRIEVERS):
@@ -77,6 +78,7 @@ def features(query: SearchQuery, docs: Sequence[ProductDoc], signals: Sequence[d
         row[col + 11] = float(doc.in_stock)
         row[col + 12] = float(query.language == "zh")
         row[col + 13] = len(terms)
+        row[col + 14] = len(found)
     # Scores relative to the query's best: raw cosine and BM25 levels differ a lot from one query to the next.
     for j in range(len(RETRIEVERS)):
         column = rows[:, 2 * j]
@@ -104,7 +106,10 @@ class LearnedRanker:
                     import lightgbm
 
                     try:
-                        self._booster = lightgbm.Booster(model_file=str(self.path))
+                        booster = lightgbm.Booster(model_file=str(self.path))
+                        if booster.num_feature() != len(FEATURES):
+                            raise ValueError(f"{booster.num_feature()} features, search computes {len(FEATURES)}")
+                        self._booster = booster
                         report = self.path.with_suffix(".json")
                         if report.exists():
                             self.languages = set(json.loads(report.read_text(encoding="utf-8"))["apply_to"])

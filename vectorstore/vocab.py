@@ -175,6 +175,12 @@ ZH_TERMS: dict[str, str] = {
     "保温": "insulated",
 }
 
+# Chinese words with no product meaning of their own, left out when a query is put into catalog words: their nearest
+# English word would be noise ('的' lands on 'dot').
+ZH_FUNCTION_WORDS = frozenset(
+    "的 了 和 与 及 或 是 带 不 要 不要 不含 不带 用 给 有 无 没有 在 个 款 式 吗 呢 我 想 买".split()
+)
+
 # Material words a negation may name, with the words that mean the same material.
 MATERIAL_ALIASES: dict[str, tuple[str, ...]] = {
     "leather": ("leather", "皮", "皮革", "真皮"),

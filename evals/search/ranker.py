@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import json
 import random
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from evals.search.retrieval import Runs
+from evals.search.retrieval import Ranked, Runs, tune
 from vectorstore.fusion import FusionConfig
 from vectorstore.hybrid import Candidate
 from vectorstore.ltr import FEATURES, features
@@ -37,8 +37,9 @@ class Pools:
     def __init__(self, runs: Runs, fusion: FusionConfig) -> None:
         self.runs = runs
         self.pools: list[list[Candidate]] = [runs.candidates(i, fusion) for i in range(len(runs.queries))]
-        self.x = [features(runs.search_queries[i], [c.doc for c in pool], [c.signals for c in pool],
-                           [c.score for c in pool], runs.index.lexical) for i, pool in enumerate(self.pools)]
+        self.x = [features(query, [c.doc for c in pool], [c.signals for c in pool], [c.score for c in pool],
+                           runs.index.lexical, runs.index.english_text(query))
+                  for query, pool in zip(runs.search_queries, self.pools, strict=True)]
         self.y = [np.asarray([label(runs.queries[i].gains.get(c.product_id, 0.0)) for c in pool], dtype=np.int32)
                   for i, pool in enumerate(self.pools)]
 
@@ -65,26 +66,29 @@ def folds_by_query(queries: Sequence[Any], folds: int = FOLDS, seed: int = 7) ->
     return [[i for i, q in enumerate(queries) if fold_of[q.id] == fold] for fold in range(folds)]
 
 
-def cross_validated(pools: Pools) -> list[list[str]]:
-    """Each query ranked by the model trained on the other folds."""
-    ranked: list[list[str]] = [[] for _ in pools.pools]
-    for held in folds_by_query(pools.runs.queries):
-        model = pools.fit(sorted(set(range(len(pools.pools))) - set(held)))
+def cross_validated(runs: Runs) -> dict[str, Ranked]:
+    """`fusion_cv` and `ranker_cv`: each query ranked by a fusion tuned, and a ranker trained, on the other folds
+    only (nested: the held-out queries choose neither the fusion weights nor the ranker)."""
+    fused: list[list[str]] = [[] for _ in runs.queries]
+    ranked: list[list[str]] = [[] for _ in runs.queries]
+    for held in folds_by_query(runs.queries):
+        train = sorted(set(range(len(runs.queries))) - set(held))
+        fusion = tune(runs, {lang: [i for i in train if runs.queries[i].language == lang] for lang in runs.languages()})
+        pools = Pools(runs, fusion)
+        model = pools.fit(train)
         for i in held:
+            fused[i] = [c.product_id for c in pools.pools[i]]
             ranked[i] = pools.order(model, i)
-    return ranked
+    return {"fusion_cv": lambda i: fused[i], "ranker_cv": lambda i: ranked[i]}
 
 
-def cv_ranker(runs: Runs, fusion: FusionConfig) -> Callable[[int], list[str]]:
-    ranked = cross_validated(Pools(runs, fusion))
-    return lambda i: ranked[i]
-
-
-def shipped_ranker(runs: Runs, fusion: FusionConfig) -> Callable[[int], list[str]] | None:
-    """The shipped model on queries it was not trained on (demo or a shop's own set); None without a model."""
+def shipped_ranker(runs: Runs) -> dict[str, Ranked]:
+    """The shipped model on queries it was not trained on (demo or a shop's own set); nothing without a model."""
     if runs.index.ranker is None or not runs.index.ranker.available:
-        return None
-    return lambda i: [c.product_id for c in runs.index.rerank(runs.search_queries[i], runs.candidates(i, fusion))]
+        return {}
+    fusion = runs.index.fusion
+    return {"shipped": lambda i: [c.product_id for c in runs.index.rerank(runs.search_queries[i],
+                                                                          runs.candidates(i, fusion))]}
 
 
 def train_and_save(runs: Runs, fusion: FusionConfig, path: Path, apply_to: Sequence[str],

@@ -49,12 +49,29 @@ def test_a_judged_folder_is_scored_per_retriever_and_language(tmp_path: Path) ->
     index = ProductIndex([DenseSpace(MINILM, HashingEmbedder(64)), DenseSpace(USE, HashingEmbedder(48))])
     index.add_docs(docs)
     result, _ = evaluate(Runs(index, queries, [SearchQuery(text=q.text) for q in queries]), tune_fusion=False,
-                         learned=lambda runs, fusion: None)
+                         learned=lambda runs: {})
     assert set(result["all"]) == {MINILM, USE, "bm25", "prf", "plain_rrf", "fusion"}
     bm25 = result["all"]["bm25"]
     assert bm25["en"]["queries"] == 2 and bm25["zh"]["queries"] == 1
     assert bm25["en"]["recall@10"] == 1.0 and bm25["en"]["mrr"] == 1.0
     assert bm25["zh"]["ndcg@10"] < 1.0  # p1, judged exact, has no Chinese words for BM25 to find
+
+
+def test_the_ranker_ships_only_where_it_beat_fusion_under_cross_validation(tmp_path: Path) -> None:
+    docs, queries = load_judged(str(judged_folder(tmp_path / "shop")))
+    index = ProductIndex([DenseSpace(MINILM, HashingEmbedder(64)), DenseSpace(USE, HashingEmbedder(48))])
+    index.add_docs(docs)
+    runs = Runs(index, queries, [SearchQuery(text=q.text) for q in queries])
+    best = {q.id: sorted(q.gains, key=lambda pid: -q.gains[pid]) for q in queries}
+    # A 'ranker' that is perfect in English and backwards in Chinese, against a fusion that is the reverse.
+    perfect = {"en": lambda ranked: ranked, "zh": lambda ranked: ranked[::-1]}
+    learned = {"ranker_cv": lambda i: perfect[queries[i].language](best[queries[i].id]),
+               "fusion_cv": lambda i: perfect["zh" if queries[i].language == "en" else "en"](best[queries[i].id])}
+    result, fusion = evaluate(runs, tune_fusion=True, learned=lambda runs: learned)
+    assert result["ranker_applies_to"] == ["en"]
+    shipped, ranker, fused = (result["all"][name] for name in ("shipped", "ranker_cv", "fusion_cv"))
+    assert shipped["en"] == ranker["en"] and shipped["zh"] == fused["zh"]
+    assert set(fusion.weights) == {"en", "zh"}
 
 
 def test_missing_files_are_a_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

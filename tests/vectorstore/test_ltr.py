@@ -48,13 +48,27 @@ def test_features_carry_every_retrievers_rank_and_field_matches() -> None:
     candidates = index.fused(query, 10)
 
     rows = features(query, [c.doc for c in candidates], [c.signals for c in candidates],
-                    [c.score for c in candidates], index.lexical)
+                    [c.score for c in candidates], index.lexical, query.text)
     socks = next(i for i, c in enumerate(candidates) if c.product_id == "p3")
     assert rows.shape == (len(candidates), len(FEATURES))
     assert rows[socks, FEATURES.index("brand_in_query")] == 1.0
     assert rows[socks, FEATURES.index("title_match")] > rows[socks, FEATURES.index("category_match")]
     assert rows[socks, FEATURES.index(f"{BM25}_rank")] == candidates[socks].signals[BM25][0]
     assert np.isnan(rows[socks, FEATURES.index("use_score")])  # no multilingual space here
+    assert rows[socks, FEATURES.index("retrievers_found")] == len(candidates[socks].signals)
+
+
+def test_field_matches_read_the_query_in_catalog_words() -> None:
+    index = index_with(None)
+    query = SearchQuery(text="跑步袜")
+    candidates = index.fused(SearchQuery(text="running socks"), 10)
+    docs, signals, fused = [c.doc for c in candidates], [c.signals for c in candidates], [c.score for c in candidates]
+    socks = next(i for i, c in enumerate(candidates) if c.product_id == "p3")
+    as_typed = features(query, docs, signals, fused, index.lexical, query.text)
+    in_catalog_words = features(query, docs, signals, fused, index.lexical, "running sock")
+    title = FEATURES.index("title_match")
+    assert as_typed[socks, title] == 0.0 and in_catalog_words[socks, title] == 1.0
+    assert in_catalog_words[socks, FEATURES.index("query_zh")] == 1.0
 
 
 def test_without_a_model_file_search_keeps_the_fused_order(tmp_path: Path) -> None:
@@ -70,6 +84,19 @@ def test_an_unreadable_model_file_falls_back_to_fusion(tmp_path: Path) -> None:
     broken.write_text("not a model")
     query = SearchQuery(text="running shoe")
     index = index_with(LearnedRanker(broken))
+    assert [c.product_id for c in index.retrieve(query, 5)] == [c.product_id for c in index.fused(query, 5)]
+
+
+def test_a_model_trained_on_other_features_falls_back_to_fusion(tmp_path: Path) -> None:
+    import lightgbm
+
+    path = tmp_path / "ranker.txt"
+    rng = np.random.default_rng(0)
+    data = lightgbm.Dataset(rng.random((200, 5)), rng.integers(0, 3, 200), group=[20] * 10)
+    lightgbm.train({"objective": "lambdarank", "verbose": -1, "min_data_in_leaf": 5}, data, 5).save_model(str(path))
+    query = SearchQuery(text="running shoe")
+    index = index_with(LearnedRanker(path))
+    assert not index.ranker.available
     assert [c.product_id for c in index.retrieve(query, 5)] == [c.product_id for c in index.fused(query, 5)]
 
 

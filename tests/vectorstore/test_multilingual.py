@@ -81,3 +81,30 @@ def test_use_vectors_are_unit_length_and_keep_the_input_order() -> None:
     one_by_one = [USEEmbedder().embed([text])[0] for text in texts]
     assert batched.shape == (3, 512) and np.allclose(np.linalg.norm(batched, axis=1), 1.0, atol=1e-5)
     assert all(float(batched[i] @ one_by_one[i]) > 0.999 for i in range(3))
+
+
+def test_a_chinese_query_is_put_into_the_catalogs_own_english_words() -> None:
+    # Words two titles share are the ones a query can be put into (one-off words are too noisy to target).
+    titles = [("t1", "Frying Pan Stainless Steel", "Cookware"), ("t2", "Nonstick Frying Pan", "Cookware"),
+              ("t3", "Kids Water Bottle", "Kids"), ("t4", "Water Bottle with Straw", "Kids"),
+              ("t5", "Running Shoes Men", "Shoes"), ("t6", "Trail Running Shoes", "Shoes")]
+    index = ProductIndex([DenseSpace(MINILM, HashingEmbedder()), DenseSpace(USE, USEEmbedder())])
+    index.add_docs(products(titles))
+    assert index.lexical.words() == ["bottle", "cookware", "frying", "kid", "pan", "running", "shoe", "water"]
+    assert index.english_text(SearchQuery(text="煎锅")) == "pan"
+    assert index.english_text(SearchQuery(text="跑步鞋")) == "running shoe"
+    assert index.english_text(SearchQuery(text="儿童水杯")) == "kid water"
+    # Latin words stay as typed, function words go, and an English query is left alone.
+    assert index.english_text(SearchQuery(text="nike 的 跑鞋")) == "nike shoe"
+    assert index.english_text(SearchQuery(text="running shoes")) == "running shoes"
+    # The English-only space now reads the Chinese query: its top hit is a pan.
+    hits = index.retrieve(SearchQuery(text="煎锅"), k=2, only=[MINILM])
+    assert {hit.product_id for hit in hits} <= {"t1", "t2"}
+
+
+def test_new_catalog_words_reach_the_translation() -> None:
+    index = ProductIndex([DenseSpace(MINILM, HashingEmbedder()), DenseSpace(USE, USEEmbedder())])
+    index.add_docs(products([("a1", "Garden Hose", "Garden"), ("a2", "Garden Hose Reel", "Garden")]))
+    assert index.english_text(SearchQuery(text="帐篷")) in {"garden", "hose"}
+    index.add_docs(products([("a3", "Camping Tent", "Outdoor"), ("a4", "Tent Stakes", "Outdoor")]))
+    assert index.english_text(SearchQuery(text="帐篷")) == "tent"
