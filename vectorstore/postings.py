@@ -1,5 +1,5 @@
-"""Top-k BM25 from a bm25s index's posting lists: only the rows the query's terms occur in are summed, filtered and
-ranked, so a search costs what its postings hold rather than a pass over the whole catalog."""
+"""Top-k BM25 from a bm25s index's posting lists: the query's terms are summed into the rows they occur in, and the top
+k are cut from the rows that pass a threshold taken on a sample, so no sort or partition runs over the whole catalog."""
 
 from __future__ import annotations
 
@@ -8,24 +8,27 @@ from typing import Any
 
 import numpy as np
 
+STRIDE = 16  # one row in STRIDE sampled for the threshold: about STRIDE * k rows pass it
+
 
 def top_k(index: Mapping[str, Any], term_ids: Sequence[int], k: int,
           mask: np.ndarray | None = None) -> list[tuple[int, float]]:
-    """(row, score) best first, ties by row, among rows allowed by `mask`. `index` is bm25s' `BM25.scores`: CSC
-    columns per term of precomputed, positive per-row scores (a repeated term counts again, as in bm25s)."""
+    """(row, score) best first, ties by row, among rows with a positive score allowed by `mask`. `index` is bm25s'
+    `BM25.scores`: CSC columns per term of precomputed per-row scores (a repeated term counts again, as in bm25s)."""
     data, indices, indptr = index["data"], index["indices"], index["indptr"]
     if not term_ids or k <= 0:
         return []
     scores = np.zeros(index["num_docs"], dtype=data.dtype)
-    touched = []
     for term in term_ids:
-        rows = indices[indptr[term] : indptr[term + 1]]
-        touched.append(rows[scores[rows] == 0])  # rows no earlier term reached: every row is listed once
-        scores[rows] += data[indptr[term] : indptr[term + 1]]
-    rows = np.concatenate(touched)
+        scores[indices[indptr[term] : indptr[term + 1]]] += data[indptr[term] : indptr[term + 1]]
     if mask is not None:
-        rows = rows[rows < len(mask)]
-        rows = rows[mask[rows]]
+        scores[: len(mask)] *= mask[: len(scores)]
+        scores[len(mask) :] = 0
+    # The k-th best of a sample is at most the k-th best of all, so every row of the top k passes it.
+    sample = scores[::STRIDE]
+    sample = sample[sample > 0]
+    threshold = np.partition(sample, len(sample) - k)[len(sample) - k] if len(sample) > k else 0
+    rows = np.flatnonzero(scores >= threshold) if threshold > 0 else np.flatnonzero(scores > 0)
     values = scores[rows]
     k = min(k, len(rows))
     if k == 0:
