@@ -101,7 +101,8 @@ def retrieval_command(
                                 {"command": command, "figures": result["all"], "held_out": result["held_out"],
                                  "how": "fusion_cv, ranker_cv and shipped: 5-fold cross-validation by query (a query "
                                  "and its translation share a fold), nested: each fold's fusion weights and ranker "
-                                 "are fit on the other folds only; the shipped fusion and model are fit on every query",
+                                 "are fit on the other folds only; shipped is per language the best of ranker_cv, "
+                                 "fusion_cv and untuned plain_rrf; the shipped fusion and model are fit on every query",
                                  "fusion": fusion.describe()})
         typer.echo(f"wrote {MODEL_PATH} ({report['model_bytes']} bytes) and its report beside it (ranker.json)")
 

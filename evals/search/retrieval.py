@@ -119,14 +119,15 @@ def table(runs: Runs, rankers: dict[str, Callable[[int], list[str]]], positions:
 
 
 Ranked = Callable[[int], list[str]]
+SHIPPABLE = ("ranker_cv", "fusion_cv", "plain_rrf")
 
 
 def evaluate(runs: Runs, tune_fusion: bool, learned: Callable[[Runs], dict[str, Ranked]]
              ) -> tuple[dict[str, Any], FusionConfig]:
     """Every retriever alone, plain RRF, the fusion and the pipelines that `learned` gives. With `tune_fusion`
     (a judged set to learn from), `learned` gives query-level cross-validated `fusion_cv` and `ranker_cv`, the
-    shipped pipeline takes the ranker in the languages where it beat fusion, and the fusion that ships is tuned on
-    every query; without, the index's fusion and its shipped ranker are scored as they are.
+    shipped pipeline is per language the best of those and plain RRF, and the fusion that ships is tuned on every
+    query (or plain RRF where that won); without, the index's fusion and its shipped ranker are scored as they are.
     Returns the report and the fusion to ship."""
     index, queries = runs.index, runs.queries
     plain = plain_rrf([name for name in index.retrievers if name != PRF])
@@ -142,12 +143,19 @@ def evaluate(runs: Runs, tune_fusion: bool, learned: Callable[[Runs], dict[str, 
     result["fusion"] = fusion.describe()
     rankers.update(learned(runs))
     if "ranker_cv" in rankers:
+        # Per language, the best of the ranker, the tuned fusion (both cross-validated) and untuned plain RRF: a
+        # 1-of-3 choice made on these queries, the only one that is.
         scored = table(runs, rankers)
-        applies = [lang for lang in runs.languages()
-                   if scored["ranker_cv"][lang]["ndcg@10"] > scored["fusion_cv"][lang]["ndcg@10"]]
-        result["ranker_applies_to"] = applies
-        chosen = {lang: rankers["ranker_cv" if lang in applies else "fusion_cv"] for lang in runs.languages()}
-        rankers["shipped"] = lambda i: chosen[runs.search_queries[i].language](i)
+        best = {lang: max(SHIPPABLE, key=lambda name, lang=lang: scored[name][lang]["ndcg@10"])
+                for lang in runs.languages()}
+        result["shipped_by_language"] = best
+        result["ranker_applies_to"] = [lang for lang, name in best.items() if name == "ranker_cv"]
+        rankers["shipped"] = lambda i: rankers[best[runs.search_queries[i].language]](i)
+        untuned = [lang for lang, name in best.items() if name == "plain_rrf"]
+        fusion = FusionConfig(
+            k_by_language={lang: plain.k if lang in untuned else fusion.k_for(lang) for lang in best},
+            weights={lang: plain.weights_for(lang) if lang in untuned else fusion.weights_for(lang) for lang in best})
+        result["fusion"] = fusion.describe()
     result["all"] = table(runs, rankers)
     if tune_fusion:
         odd = [i for language in runs.languages() for i in runs.positions(language, 1)]

@@ -57,21 +57,34 @@ def test_a_judged_folder_is_scored_per_retriever_and_language(tmp_path: Path) ->
     assert bm25["zh"]["ndcg@10"] < 1.0  # p1, judged exact, has no Chinese words for BM25 to find
 
 
-def test_the_ranker_ships_only_where_it_beat_fusion_under_cross_validation(tmp_path: Path) -> None:
+def test_each_language_ships_its_best_cross_validated_pipeline(tmp_path: Path) -> None:
     docs, queries = load_judged(str(judged_folder(tmp_path / "shop")))
     index = ProductIndex([DenseSpace(MINILM, HashingEmbedder(64)), DenseSpace(USE, HashingEmbedder(48))])
     index.add_docs(docs)
     runs = Runs(index, queries, [SearchQuery(text=q.text) for q in queries])
     best = {q.id: sorted(q.gains, key=lambda pid: -q.gains[pid]) for q in queries}
-    # A 'ranker' that is perfect in English and backwards in Chinese, against a fusion that is the reverse.
-    perfect = {"en": lambda ranked: ranked, "zh": lambda ranked: ranked[::-1]}
-    learned = {"ranker_cv": lambda i: perfect[queries[i].language](best[queries[i].id]),
-               "fusion_cv": lambda i: perfect["zh" if queries[i].language == "en" else "en"](best[queries[i].id])}
+    # A 'ranker' that is perfect in English and finds nothing in Chinese, against a fusion that is the reverse.
+    def ideal(i: int, language: str) -> list[str]:
+        return best[queries[i].id] if queries[i].language == language else []
+
+    learned = {"ranker_cv": lambda i: ideal(i, "en"), "fusion_cv": lambda i: ideal(i, "zh")}
     result, fusion = evaluate(runs, tune_fusion=True, learned=lambda runs: learned)
     assert result["ranker_applies_to"] == ["en"]
+    assert result["shipped_by_language"] == {"en": "ranker_cv", "zh": "fusion_cv"}
     shipped, ranker, fused = (result["all"][name] for name in ("shipped", "ranker_cv", "fusion_cv"))
     assert shipped["en"] == ranker["en"] and shipped["zh"] == fused["zh"]
-    assert set(fusion.weights) == {"en", "zh"}
+    assert set(fusion.weights) == {"en", "zh"} and result["fusion"] == fusion.describe()
+
+
+def test_plain_rrf_ships_where_neither_learned_pipeline_finds_anything(tmp_path: Path) -> None:
+    docs, queries = load_judged(str(judged_folder(tmp_path / "shop")))
+    index = ProductIndex([DenseSpace(MINILM, HashingEmbedder(64)), DenseSpace(USE, HashingEmbedder(48))])
+    index.add_docs(docs)
+    runs = Runs(index, queries, [SearchQuery(text=q.text) for q in queries])
+    result, fusion = evaluate(runs, tune_fusion=True,
+                              learned=lambda runs: {"ranker_cv": lambda i: [], "fusion_cv": lambda i: []})
+    assert result["shipped_by_language"] == {"en": "plain_rrf", "zh": "plain_rrf"}
+    assert fusion.weights_for("zh") == {MINILM: 1.0, USE: 1.0, "bm25": 1.0} and fusion.k_for("zh") == 60
 
 
 def test_missing_files_are_a_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

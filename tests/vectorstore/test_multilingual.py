@@ -108,3 +108,15 @@ def test_new_catalog_words_reach_the_translation() -> None:
     assert index.english_text(SearchQuery(text="帐篷")) in {"garden", "hose"}
     index.add_docs(products([("a3", "Camping Tent", "Outdoor"), ("a4", "Tent Stakes", "Outdoor")]))
     assert index.english_text(SearchQuery(text="帐篷")) == "tent"
+
+
+def test_a_chinese_word_may_become_a_catalog_phrase() -> None:
+    # Phrases three titles share are targets too: '背心' is a 'tank top', '带锯' a 'band saw'.
+    titles = [("c1", "Womens Tank Top Plus Size", "Clothing"), ("c2", "Tank Top for Women", "Clothing"),
+              ("c3", "Racerback Tank Top", "Clothing"), ("c4", "Metal Band Saw", "Tools"),
+              ("c5", "Portable Band Saw", "Tools"), ("c6", "Band Saw Blade", "Tools")]
+    index = ProductIndex([DenseSpace(MINILM, HashingEmbedder()), DenseSpace(USE, USEEmbedder())])
+    index.add_docs(products(titles))
+    assert index.lexical.words()[-2:] == ["band saw", "tank top"]
+    assert index.english_text(SearchQuery(text="女士背心")) == "women tank top"
+    assert index.english_text(SearchQuery(text="带锯")) == "band saw"
