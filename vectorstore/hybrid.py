@@ -122,6 +122,8 @@ class ProductIndex:
             self.lexical.set_texts(rows, [doc.lexical_text for doc in docs])
         for space in self.spaces[1:]:
             space.load_or_embed(docs, rows)
+        for space in self.spaces:
+            space.index.prepare()
         return len(docs)
 
     # --- reading -------------------------------------------------------------------------------------------

@@ -92,3 +92,11 @@ def test_rows_added_after_the_build_are_found_and_a_doubled_catalog_retrains() -
     assert index.search(vectors[1_200], 1)[0][0] == 1_200
     index.set_vectors(list(range(1_500, 4_000)), vectors[1_500:])
     assert is_top_k(index.search(vectors[3_900], 5), vectors, vectors[3_900], 5)
+
+
+def test_prepare_builds_the_ivf_index_only_for_a_catalog_past_exact_search() -> None:
+    vectors = clustered(600)
+    small, large = filled(vectors, exact_max=1_000), filled(vectors, exact_max=500)
+    small.prepare()
+    large.prepare()
+    assert not small.has_ann and large.has_ann
