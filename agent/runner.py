@@ -73,7 +73,8 @@ class AgentRunner:
 
     def warm_up(self) -> None:
         """Put the system prompt in the model's KV cache (from disk after the first time) and load the search
-        indexes and embedders with one anonymous search: fast first turns."""
+        indexes and embedders with an anonymous search in each language (the first Chinese one embeds the
+        catalog's words for translation): fast first turns."""
         warm = getattr(self.model, "warm_prefix", None)
         if warm is not None:
             warm(self.prompts.system)
@@ -81,8 +82,9 @@ class AgentRunner:
         indexed = bool(self.settings.chroma_host) or self.settings.chroma_path.exists()
         if search is not None and indexed:
             try:
-                search.run(self._context(TurnRequest(text="", conversation_id="warm-up")).tool_context,
-                           {"query": "gift"})
+                context = self._context(TurnRequest(text="", conversation_id="warm-up")).tool_context
+                for query in ("gift", "礼物"):
+                    search.run(context, {"query": query})
             except Exception as error:  # e.g. the Chroma server is down: serve anyway, the first search retries
                 log.warning("search not warmed up (%s): the first search loads it", type(error).__name__)
 

@@ -35,6 +35,8 @@ def shop(demo_shop_dir: Path) -> Iterator[Shop]:
     database = Database(settings.sqlalchemy_url)
     runner = AgentRunner(settings, database, classifier=load_classifier(settings))  # as build_runner does
     runner.warm_up()
+    translator = runner.deps.search.products.translator
+    assert translator is not None and translator.words  # the catalog's words were embedded before the first turn
     yield runner, database
 
 
