@@ -57,7 +57,8 @@ def constraint_phrases(templates: Templates, query: SearchQuery, currency: str =
         phrases.append(say("products", "constraint_max", price=money(query.price_max, currency)))
     elif query.price_min is not None:
         phrases.append(say("products", "constraint_min", price=money(query.price_min, currency)))
-    for key, values in (("brand", query.brand), ("colour", query.colour), ("size", query.size)):
+    colours = [templates.word("colours", colour) for colour in query.colour]
+    for key, values in (("brand", query.brand), ("colour", colours), ("size", query.size)):
         if values:
             phrases.append(say("products", f"constraint_{key}", value="/".join(values)))
     if query.category:

@@ -69,6 +69,12 @@ def test_nothing_found_says_which_constraint_to_relax() -> None:
     assert "没有找到" in render([ok(empty)], language="zh")
 
 
+def test_a_colour_constraint_is_named_in_the_shoppers_language() -> None:
+    black = SearchProductsOutput(query=SearchQuery(text="boots", colour=["black", "navy"]), hits=BOOTS.hits)
+    assert "in black/navy" in render([ok(black)])
+    assert "黑色/藏青色" in render([ok(black)], language="zh") and "black" not in render([ok(black)], language="zh")
+
+
 def test_refinement_says_what_changed_against_the_products_shown_before() -> None:
     shown = [ShownItem(id="1000000009", title="Summit Pro", price=189.0)]
     assert "these start at $89.00 (before: $189.00)" in render([ok(BOOTS)], shown=shown)
