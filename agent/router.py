@@ -276,6 +276,9 @@ def _product_route(request: RouterInput) -> Route | None:
         return Route(intent="refinement", calls=[search_call(query, **explicit)])
     if _RECOMMEND.search(text) and not _has_product_words(text):
         return Route(intent="recommendation", calls=[_call("recommend_products", mode="for_you")])
+    if _RECOMMEND.search(text) and _names_limits(text) and not _NOT_A_PRODUCT.search(text):
+        # '推荐一款跑步耳机，预算300元左右': the shopper's own limits make it a search (ranked for them when signed in).
+        return Route(intent="recommendation", calls=[search_call(_product_words(text))])
     return None
 
 
@@ -284,11 +287,24 @@ def is_refinement(text: str) -> bool:
     return bool(_CHEAPER.search(text) or _REFINE.search(text)) and len(text) < 60
 
 
+_RECOMMEND_FILLER = re.compile(r"\b(recommend|suggest|me|some|something|anything|for|please|what|would|should|i|"
+                               r"buy|get|a|an|the|any|ideas|suggestions|can|could|you|do|have)\b"
+                               r"|推荐|建议|一些|什么|给我|适合我|的|吗|呢|吧|？|\?", re.I)
+
+
+def _product_words(text: str) -> str:
+    """A recommendation request without its asking words: 'can you recommend a tent under $200' → 'tent under $200'."""
+    return re.sub(r"\s+", " ", _RECOMMEND_FILLER.sub(" ", text)).strip(" ,.!?，。！")
+
+
 def _has_product_words(text: str) -> bool:
-    stripped = re.sub(r"\b(recommend|suggest|me|some|something|anything|for|please|what|should|i|buy|get|a|an|"
-                      r"the|any|ideas|suggestions|can|you|do|have)\b|推荐|建议|一些|什么|给我|适合我|的|吗|呢|？|\?",
-                      " ", text, flags=re.I)
-    return bool(stripped.strip(" ,.!?，。！"))
+    return bool(_product_words(text))
+
+
+def _names_limits(text: str) -> bool:
+    """The shopper gave a budget, colour or size of their own."""
+    constraints = _constraints(text)
+    return any(constraints[key] is not None for key in ("min_price", "max_price", "colour", "size"))
 
 
 def route(request: RouterInput, classifier: IntentGuesser | None = None) -> Route | None:

@@ -224,3 +224,20 @@ def test_it_refers_to_what_was_shown_and_more_chinese_filler_is_dropped() -> Non
         ("search_products", {"query": "a lightweight tent green", "colour": ["green"]})]
     assert plan("再便宜一点", shown=SHOWN, previous="保温杯", language="zh")[1] == [
         ("search_products", {"query": "保温杯", "max_price": 88.99, "currency": "USD"})]
+
+
+def test_a_recommendation_with_the_shoppers_own_budget_or_colour_is_a_search_of_its_product_words() -> None:
+    intent, calls, _ = plan("推荐一款适合跑步的耳机，预算300元左右", language="zh")
+    assert intent == "recommendation" and calls[0][0] == "search_products"
+    arguments = calls[0][1]
+    assert "耳机" in arguments["query"] and "推荐" not in arguments["query"]
+    assert (arguments["min_price"], arguments["max_price"], arguments["currency"]) == (240.0, 360.0, "CNY")
+    assert plan("Can you recommend a tent under $200?")[1] == [("search_products", {
+        "query": "tent under $200", "max_price": 200.0, "currency": "USD"})]
+    assert plan("推荐一个黑色的保温杯", language="zh")[1][0][1]["colour"] == ["black"]
+
+
+def test_a_recommendation_without_limits_is_left_to_the_classifier_or_the_planner() -> None:
+    assert plan("Can you recommend something for a weekend hike?") is None
+    assert plan("给我推荐点东西吧", language="zh") is None
+    assert plan("recommend something for me")[1] == [("recommend_products", {"mode": "for_you"})]
