@@ -289,7 +289,7 @@ def is_refinement(text: str) -> bool:
 
 _RECOMMEND_FILLER = re.compile(r"\b(recommend|suggest|me|some|something|anything|for|please|what|would|should|i|"
                                r"buy|get|a|an|the|any|ideas|suggestions|can|could|you|do|have)\b"
-                               r"|推荐|建议|一些|什么|给我|适合我|的|吗|呢|吧|？|\?", re.I)
+                               r"|推荐|建议|一些|什么|给我|适合我|一(款|个|双|件|下)|预算|的|吗|呢|吧|？|\?", re.I)
 
 
 def _product_words(text: str) -> str:
