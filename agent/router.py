@@ -24,6 +24,8 @@ _MY_ORDERS = re.compile(r"\bmy (last |latest |recent |most recent )?orders?\b|\b
                         r"|where('?s| is) my (package|parcel|stuff)|我的(包裹|快递)", re.I)
 _LAST_ORDER = re.compile(r"\b(last|latest|most recent) order\b|最近(的)?一(个|笔)订单|上一?个 ?(订单|order)|上一笔订单"
                          r"|最新的?一?(个|笔)?订单(?!有哪些)", re.I)
+_PENDING_ORDER = re.compile(r"\b(pending|unshipped|not (yet )?shipped) orders?\b"
+                            r"|待处理的?订单|(还没|没有|未)发货的?订单", re.I)
 _CANCEL = re.compile(r"\bcancel|取消", re.I)
 _RETURN = re.compile(r"\breturn (it|them|the|my|this|that|order|items?)\b|我要\s*return\b"
                      r"|\bsend (it|them) back\b|\brefund (my|the)\b|退货|退掉|退回|退款", re.I)
@@ -200,6 +202,12 @@ def _order_route(request: RouterInput) -> Route | None:
         naming = [order for order in request.orders
                   if order.status != "cancelled" and any(_names_item(text, name) for _, name in order.items)]
         order_id = (naming or request.orders)[0].id
+    if order_id is None and _PENDING_ORDER.search(text):
+        # "my pending order": the shopper's one pending order, or the one pending order that has the item named.
+        pending = [order for order in request.orders if order.status.startswith("pending")]
+        naming = [order for order in pending if any(_names_item(text, name) for _, name in order.items)]
+        chosen = naming if len(naming) == 1 else pending
+        order_id = chosen[0].id if len(chosen) == 1 else None
     known = next((order for order in request.orders if order.id == order_id), None)
     if _CANCEL.search(text) and order_id:
         reason = "ordered by mistake" if _MISTAKE.search(text) else "no longer needed"
@@ -341,7 +349,7 @@ def _route(request: RouterInput, classifier: IntentGuesser | None) -> Route | No
         return Route(intent="cart", calls=[_call("view_cart")], follow_up="cart_clear")
     if _FORGET.search(text):
         return Route(intent="forget_me", calls=[_call("forget_me")]) if "forget_me" in request.tools else None
-    if ORDER_ID.search(text) or (mentions_orders(text) and not _POLICY.search(text)):
+    if ORDER_ID.search(text) or _PENDING_ORDER.search(text) or (mentions_orders(text) and not _POLICY.search(text)):
         return _order_route(request)
     if _POLICY.search(text) and not mentions_orders(text):
         return Route(intent="policy_question", calls=[faq_call(text)])

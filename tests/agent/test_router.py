@@ -241,3 +241,16 @@ def test_a_recommendation_without_limits_is_left_to_the_classifier_or_the_planne
     assert plan("Can you recommend something for a weekend hike?") is None
     assert plan("给我推荐点东西吧", language="zh") is None
     assert plan("recommend something for me")[1] == [("recommend_products", {"mode": "for_you"})]
+
+
+def test_my_pending_order_is_the_shoppers_one_pending_order_or_the_pending_one_with_the_item_named() -> None:
+    assert plan("please cancel my pending order, I don't need it anymore")[1] == [
+        ("cancel_pending_order", {"order_id": "#W2222222", "reason": "no longer needed"})]
+    assert plan("我那个还没发货的订单帮我取消掉", language="zh")[1][0][1]["order_id"] == "#W2222222"
+    two_pending = [*ORDERS, KnownOrder(id="#W3333333", status="pending", items=[("3000000004", "Power Bank")])]
+    found = route(RouterInput(text="cancel my pending order", language="en", signed_in=True, tools=TOOLS,
+                              orders=two_pending))
+    assert found is None  # which one: the planner asks
+    found = route(RouterInput(text="cancel the pending order with the power bank", language="en", signed_in=True,
+                              tools=TOOLS, orders=two_pending))
+    assert found is not None and found.calls[0].arguments["order_id"] == "#W3333333"
