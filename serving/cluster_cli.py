@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 
+from agent.scripted_server import MODEL as SCRIPTED_MODEL
 from serving.cluster import (
     BIN,
     Cluster,
@@ -36,7 +37,7 @@ def default_root() -> Path:
 
 
 def replica_env(cluster: Cluster, data_dir: Path, llm_url: str | None = None,
-                llm_model: str = "scripted-bench") -> dict[str, str]:
+                llm_model: str = SCRIPTED_MODEL) -> dict[str, str]:
     """The compose file's `api` environment, pointed at this cluster's ports (and at `llm_url` when given)."""
     return {
         "SHOPASSIST_DATA_DIR": str(data_dir),
@@ -53,7 +54,7 @@ def replica_env(cluster: Cluster, data_dir: Path, llm_url: str | None = None,
 
 def bring_up(root: Path, replicas: int = 2, port: int = 8080, tokens_per_s: float = 50.0,
              catalog: Path | None = None, extra_env: dict[str, str] | None = None,
-             llm_url: str | None = None, llm_model: str = "scripted-bench") -> Cluster:
+             llm_url: str | None = None, llm_model: str = SCRIPTED_MODEL) -> Cluster:
     """Start every service in dependency order (compose's depends_on) and return the running cluster.
 
     The shop is the demo shop, or `catalog` (our JSONL format) when given; it is indexed into the Chroma server
@@ -103,7 +104,7 @@ def up(
     """Start a throwaway cluster; it runs until `shopassist cluster down`."""
     try:
         cluster = bring_up(root or default_root(), replicas, port, tokens_per_s, catalog, llm_url=llm_url,
-                           llm_model=llm_model or (get_settings().llm_model if llm_url else "scripted-bench"))
+                           llm_model=llm_model or (get_settings().llm_model if llm_url else SCRIPTED_MODEL))
     except ClusterError as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(1) from None
