@@ -30,7 +30,7 @@ from tools.personalize import record_search, rerank_search
 from tools.search import SearchProductsInput, hit, order_hits, search_products, to_search_query
 from vectorstore.documents import ProductDoc
 from vectorstore.filters import build_mask
-from vectorstore.fusion import BM25, MINILM, PRF, USE
+from vectorstore.fusion import MINILM, USE
 from vectorstore.hybrid import ProductIndex
 from vectorstore.ltr import LearnedRanker
 from vectorstore.passages import PassageIndex
@@ -147,43 +147,34 @@ def load_average() -> float:
 
 
 def stage_times(context: ToolContext, arguments: SearchProductsInput) -> dict[str, float]:
-    """Seconds per stage of one `search_products` call, in its order (query embedding is cached)."""
+    """Seconds per stage of one `search_products` call, in its order (query embedding is cached); the retrieval
+    stages are timed inside ProductIndex.retriever_lists itself."""
     service, times = context.deps.search, {}
     index = service.products
+    last = time.perf_counter()
 
-    def clock(name: str, started: float) -> float:
+    def lap(name: str) -> None:
+        nonlocal last
         now = time.perf_counter()
-        times[name] = now - started
-        return now
+        times[name], last = now - last, now
 
-    started = time.perf_counter()
     shown = in_shop_currency(to_search_query(arguments, service.vocabulary()), context.settings).query
     query = shown.model_copy(update={"currency": None})
-    started = clock("parse", started)
-    mask = build_mask(index.table, query) if query.has_filters() else None
-    started = clock("mask", started)
+    lap("parse")
     depth = max(LIMIT * 4, index.fusion.depth)
-    lists = {}
-    for space in index.spaces:
-        lists[space.key] = space.index.search(space.query_vector(query.text), depth, mask)
-        started = clock(f"dense_{space.key}", started)
-    lists[BM25] = index.lexical.search(query.text, depth, mask)
-    started = clock("bm25", started)
-    if index.fusion.weights_for(query.language).get(PRF, 0) > 0:
-        lists[PRF] = index.lexical.search(index.feedback_text(lists[USE]), depth, mask)
-        started = clock("feedback_bm25", started)
+    lists = index.retriever_lists(query, depth, lap=lap)
     candidates = index.candidates(query, lists, index.fusion.weights_for(query.language),
                                   index.fusion.k_for(query.language), depth)
-    started = clock("fusion", started)
+    lap("fusion")
     retrieved = index.rerank(query, candidates)[: LIMIT * 4]
-    started = clock("ranker", started)
+    lap("ranker")
     personal = rerank_search(context, shown, retrieved)
-    started = clock("personal_rerank", started)
+    lap("personal_rerank")
     record_search(context, arguments.query)
-    started = clock("record_search", started)
+    lap("record_search")
     for candidate in order_hits(shown, personal)[:LIMIT]:
         hit(candidate, shown)
-    clock("cards", started)
+    lap("cards")
     return times
 
 
