@@ -27,10 +27,16 @@ def products(rows: list[tuple[str, str, str]], brand: str = "") -> list:
             for pid, title, category in rows]
 
 
+def bilingual_index(rows: list[tuple[str, str, str]]) -> ProductIndex:
+    """A hashing stand-in for the English-only space beside the real multilingual one, holding `rows`."""
+    index = ProductIndex([DenseSpace(MINILM, HashingEmbedder()), DenseSpace(USE, USEEmbedder())])
+    index.add_docs(products(rows))
+    return index
+
+
 @pytest.fixture(scope="module")
 def use_index() -> ProductIndex:
-    index = ProductIndex([DenseSpace(MINILM, HashingEmbedder()), DenseSpace(USE, USEEmbedder())])
-    index.add_docs(products(ENGLISH) + products(CHINESE))
+    index = bilingual_index(ENGLISH + CHINESE)
     return index
 
 
@@ -88,8 +94,7 @@ def test_a_chinese_query_is_put_into_the_catalogs_own_english_words() -> None:
     titles = [("t1", "Frying Pan Stainless Steel", "Cookware"), ("t2", "Nonstick Frying Pan", "Cookware"),
               ("t3", "Kids Water Bottle", "Kids"), ("t4", "Water Bottle with Straw", "Kids"),
               ("t5", "Running Shoes Men", "Shoes"), ("t6", "Trail Running Shoes", "Shoes")]
-    index = ProductIndex([DenseSpace(MINILM, HashingEmbedder()), DenseSpace(USE, USEEmbedder())])
-    index.add_docs(products(titles))
+    index = bilingual_index(titles)
     assert index.lexical.words() == ["bottle", "cookware", "frying", "kid", "pan", "running", "shoe", "water"]
     assert index.english_text(SearchQuery(text="煎锅")) == "pan"
     assert index.english_text(SearchQuery(text="跑步鞋")) == "running shoe"
@@ -103,8 +108,7 @@ def test_a_chinese_query_is_put_into_the_catalogs_own_english_words() -> None:
 
 
 def test_new_catalog_words_reach_the_translation() -> None:
-    index = ProductIndex([DenseSpace(MINILM, HashingEmbedder()), DenseSpace(USE, USEEmbedder())])
-    index.add_docs(products([("a1", "Garden Hose", "Garden"), ("a2", "Garden Hose Reel", "Garden")]))
+    index = bilingual_index([("a1", "Garden Hose", "Garden"), ("a2", "Garden Hose Reel", "Garden")])
     assert index.english_text(SearchQuery(text="帐篷")) in {"garden", "hose"}
     index.add_docs(products([("a3", "Camping Tent", "Outdoor"), ("a4", "Tent Stakes", "Outdoor")]))
     assert index.english_text(SearchQuery(text="帐篷")) == "tent"
@@ -115,8 +119,7 @@ def test_a_chinese_word_may_become_a_catalog_phrase() -> None:
     titles = [("c1", "Womens Tank Top Plus Size", "Clothing"), ("c2", "Tank Top for Women", "Clothing"),
               ("c3", "Racerback Tank Top", "Clothing"), ("c4", "Metal Band Saw", "Tools"),
               ("c5", "Portable Band Saw", "Tools"), ("c6", "Band Saw Blade", "Tools")]
-    index = ProductIndex([DenseSpace(MINILM, HashingEmbedder()), DenseSpace(USE, USEEmbedder())])
-    index.add_docs(products(titles))
+    index = bilingual_index(titles)
     assert index.lexical.words()[-2:] == ["band saw", "tank top"]
     assert index.english_text(SearchQuery(text="女士背心")) == "women tank top"
     assert index.english_text(SearchQuery(text="带锯")) == "band saw"
