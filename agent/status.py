@@ -14,7 +14,9 @@ def _search_detail(templates: Templates, arguments: dict[str, Any]) -> str:
     words = echoable(str(arguments.get("query", "")).strip())
     detail = f"“{words}”" if words else ""
     if isinstance(arguments.get("max_price"), int | float):
-        bound = templates.say("products", "constraint_max", price=money(float(arguments["max_price"])))
+        # In the currency the shopper named ('500元以内' is ¥500.00, not $500.00); the search converts it.
+        currency = arguments.get("currency") if isinstance(arguments.get("currency"), str) else "USD"
+        bound = templates.say("products", "constraint_max", price=money(float(arguments["max_price"]), currency))
         detail = f"{detail} {bound}".strip()
     return detail
 
