@@ -206,13 +206,15 @@ def _details(views: list[DetailsView], context: RenderContext) -> list[str]:
 
 
 def _reviews(output: ReviewInsightsOutput, context: RenderContext) -> list[str]:
+    """A shown product's reviews are headed by its name: several may be summarised in one answer."""
     t = context.templates
-    if not output.review_count or output.average_rating is None:
-        return [t.say("reviews", "none")]
-    lines = [t.say("reviews", "summary", count=output.review_count, rating=f"{output.average_rating:.1f}",
-                   sentiment=t.word("sentiment", output.sentiment))]
+    reviewed = bool(output.review_count) and output.average_rating is not None
+    summary = t.say("reviews", "summary", count=output.review_count, rating=f"{output.average_rating or 0:.1f}",
+                    sentiment=t.word("sentiment", output.sentiment)) if reviewed else t.say("reviews", "none")
+    title = next((item.title for item in context.shown_before if item.id == output.product_id), None)
+    lines = [t.say("reviews", "named", title=title, summary=summary) if title else summary]
     for key, points in (("pros", output.pros), ("cons", output.cons)):
-        if points:
+        if reviewed and points:
             lines.append(t.say("reviews", key, points=_join(t, [f"“{p.text}”" for p in points[:3]])))
     return lines
 

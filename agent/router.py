@@ -67,6 +67,8 @@ _CART_VIEW = re.compile(r"\b(what'?s|show|view|see) (in )?(my )?(shopping )?cart
 _CART_ADD = re.compile(r"\b(add|put)\b.{0,60}\b(cart|basket)\b|加(入|到|进)?购物车|放(进|入|到)购物车", re.I)
 _COMPARE = re.compile(r"\bcompare|\bdifference between\b|\bversus\b|\bvs\.?\b|对比|比较|区别|哪个(好|更好)", re.I)
 _REVIEWS = re.compile(r"\breview(s|ers?)?\b|\bwhat do (people|customers|buyers) say\b|评价|评论|口碑", re.I)
+# 'which has the best reviews?' / '哪个评价最好': a question about the products shown, not a new search.
+_AMONG_SHOWN = re.compile(r"\bwhich\b|\b(these|those|them)\b|哪(个|款|一个|一款)|这(些|几)", re.I)
 _DETAILS = re.compile(r"\b(tell me more|more (details|info)|details|what sizes|which sizes|colou?rs? (does|do|is)|"
                       r"in stock|available in)\b|详情|详细|有(什么|哪些)(尺码|颜色)|有货", re.I)
 _RECOMMEND = re.compile(r"\brecommend|\bsuggest|\bany (ideas|suggestions)\b|\bfor me\b|\bwhat should i (buy|get)\b"
@@ -231,6 +233,7 @@ def _order_route(request: RouterInput) -> Route | None:
     return None
 
 
+MAX_REVIEWED = 3  # the first products shown, when the shopper asks which of them reviews best
 _QUANTITY = re.compile(r"\b([2-9]) (?:of|x|pairs?|pieces?|units?)\b|([2-9])\s*(?:个|件|双|份)", re.I)
 
 
@@ -270,6 +273,9 @@ def _product_route(request: RouterInput) -> Route | None:
                                                            product_id=picked[0].id)])
     if len(picked) == 1 and (_DETAILS.search(text) or len(text) < 40):
         return Route(intent="product_question", calls=[_call("get_product_details", product_id=picked[0].id)])
+    if not picked and _REVIEWS.search(text) and shown and _AMONG_SHOWN.search(text):
+        return Route(intent="product_question",
+                     calls=[_call("review_insights", product_id=item.id) for item in shown[:MAX_REVIEWED]])
     if not picked and _REVIEWS.search(text):  # reviews of a product not shown yet: find it first
         return Route(intent="product_question", calls=[search_call(text)])
     if shown and request.previous_query and is_refinement(text):

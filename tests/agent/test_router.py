@@ -254,3 +254,10 @@ def test_my_pending_order_is_the_shoppers_one_pending_order_or_the_pending_one_w
     found = route(RouterInput(text="cancel the pending order with the power bank", language="en", signed_in=True,
                               tools=TOOLS, orders=two_pending))
     assert found is not None and found.calls[0].arguments["order_id"] == "#W3333333"
+
+
+def test_which_of_the_shown_products_reviews_best_reads_their_reviews_instead_of_searching_the_shop() -> None:
+    reviewed = [("review_insights", {"product_id": item.id}) for item in SHOWN]
+    assert plan("哪款口碑更好？", language="zh", shown=SHOWN, previous="登山鞋")[1] == reviewed
+    assert plan("which of these has the best reviews?", shown=SHOWN, previous="boots")[1] == reviewed
+    assert plan("what do reviewers say about the Lumen desk lamp?", shown=SHOWN)[1][0][0] == "search_products"
