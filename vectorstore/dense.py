@@ -13,6 +13,7 @@ import numpy as np
 
 IP = faiss.METRIC_INNER_PRODUCT
 CHUNK = 65_536  # rows decoded at a time when (re)building the IVF index
+PROBE_MARGIN = 4
 TIES = 8  # extra rows fetched so that rows tied at the cut are chosen by row number, the same at any k
 
 
@@ -33,10 +34,11 @@ def best_first(rows: np.ndarray, scores: np.ndarray, k: int) -> list[tuple[int, 
 class DenseIndex:
     """Row i holds the vector of the owner's row i; rows never move (a deleted product's row is masked out)."""
 
-    def __init__(self, dim: int, exact_max: int = 20_000, subset_max: int = 10_000, nprobe: int = 16) -> None:
+    def __init__(self, dim: int, exact_max: int = 20_000, subset_max: int = 2_000, nprobe: int = 16) -> None:
         self.dim = dim
         # Search is exact in catalogs of at most `exact_max` rows, and in larger ones when the filter allows at most
-        # `subset_max` rows: past that the filter bitmap costs less as the IVF index's pre-filter (measured at 1M).
+        # `subset_max` rows: past that the filter bitmap costs less as the IVF index's pre-filter (at 1M rows, 1,000
+        # allowed: exact 1.8 ms, IVF 3.9 ms; 5,000 allowed: exact 2.5 ms, IVF 0.9 ms).
         self.exact_max = exact_max
         self.subset_max = subset_max
         self.nprobe = nprobe
@@ -129,8 +131,10 @@ class DenseIndex:
     def _ann_search(self, vector: np.ndarray, k: int, selector: faiss.IDSelector | None,
                     allowed: int) -> list[tuple[int, float]]:
         assert self._ann is not None
-        # A filter leaves fewer allowed rows per list, so probe more lists in proportion.
-        nprobe = min(self._ann.nlist, math.ceil(self.nprobe * self.count / allowed))
+        # A filter leaves fewer allowed rows per list: probe enough lists to expect PROBE_MARGIN times the rows asked
+        # for (filtered recall@10 on ESCI's MiniLM vectors 0.994-0.998, as with probing in proportion to the filter).
+        nlist = self._ann.nlist
+        nprobe = min(nlist, max(self.nprobe, math.ceil(PROBE_MARGIN * 2 * k * nlist / allowed)))
         params = faiss.SearchParametersIVF()
         params.nprobe = nprobe
         if selector is not None:

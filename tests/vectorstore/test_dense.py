@@ -100,3 +100,14 @@ def test_prepare_builds_the_ivf_index_only_for_a_catalog_past_exact_search() -> 
     small.prepare()
     large.prepare()
     assert not small.has_ann and large.has_ann
+
+
+def test_a_filtered_ivf_search_keeps_recall_at_ten() -> None:
+    vectors = clustered(20_000, seed=3)
+    ivf = filled(vectors, exact_max=0)
+    mask = np.random.default_rng(4).random(20_000) < 0.3
+    found = []
+    for query in clustered(30, seed=5):
+        expected = set(brute_force(vectors, query, 10, mask))
+        found.append(len(expected & {row for row, _ in ivf.search(query, 10, mask)}) / 10)
+    assert np.mean(found) >= 0.95
