@@ -49,7 +49,10 @@ def erase_shopper(session: Session, shopper_id: str) -> dict[str, int]:
 
 
 def forget_shopper(db: Database, shopper_id: str, ranker: Ranker | None = None) -> dict[str, int]:
-    """Erase the shopper and drop the ranker's fitted signals. Returns rows deleted per table."""
+    """Erase the shopper (and their events the ranker has not stored yet) and drop the ranker's fitted signals.
+    Returns rows deleted per table."""
+    if ranker is not None:
+        ranker.recorder.discard(shopper_id)
     with db.session() as session:
         deleted = erase_shopper(session, shopper_id)
     if ranker is not None:

@@ -16,6 +16,7 @@ from ranking.collab import ItemItem
 from ranking.popularity import Popularity
 from ranking.profile_store import load_or_build_profile
 from ranking.profiles import VectorLookup
+from ranking.recorder import EventRecorder
 from ranking.rerank import RerankOptions, Signals, rerank
 from ranking.schemas import Candidate, Profile, RankedItem
 
@@ -33,6 +34,7 @@ class Ranker:
         self.max_age_s = max_age_s
         self._signals: Signals | None = None
         self._fitted_at = 0.0
+        self.recorder = EventRecorder(db, half_life_days, lambda: self.catalog)
 
     @property
     def signals(self) -> Signals:

@@ -60,6 +60,7 @@ def create_app(settings: Settings, db: Database | None = None, runner: TurnRunne
         async with mcp.run():
             yield
         await services.stop()
+        deps.close()
 
     app = FastAPI(title="shopassist", lifespan=lifespan, docs_url="/docs")
     app.state.services = services

@@ -48,6 +48,11 @@ class Deps:
                 self._ranker = Ranker(self.db, self.settings.profile_half_life_days, self.product_vector)
             return self._ranker
 
+    def close(self) -> None:
+        """Store the behaviour events still queued (the process is about to end)."""
+        if self._ranker is not None:
+            self._ranker.recorder.flush()
+
     def product_vector(self, product_id: str) -> np.ndarray | None:
         """The product's embedding for profiles: read from the search index, loaded when a profile first needs it."""
         return self.search.products.vector_of(product_id)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from commerce.models import BehaviourEvent, EventKind
-from ranking.profile_store import record_event
 from ranking.rerank import RerankOptions
 from ranking.schemas import Candidate as RankCandidate
 from tools.base import ToolContext
@@ -40,7 +39,8 @@ def rerank_search(context: ToolContext, query: SearchQuery, candidates: list[Can
 
 
 def record_search(context: ToolContext, text: str) -> None:
-    """A signed-in shopper's search becomes a behaviour event (opted-out shoppers are not recorded)."""
+    """A signed-in shopper's search becomes a behaviour event, stored behind the search (opted-out shoppers are not
+    recorded)."""
     if context.shopper_id and text.strip():
         event = BehaviourEvent(shopper_id=context.shopper_id, kind=EventKind.SEARCH, query=text[:300], at=context.now())
-        record_event(context.db, event, context.settings.profile_half_life_days, context.deps.ranker.catalog)
+        context.deps.ranker.recorder.record(event)

@@ -54,6 +54,7 @@ def plan_forget_me(session: Session, context: ToolContext, arguments: ForgetMeIn
     stored = stored_about(session, shopper_id)
 
     def erase(confirming: Session) -> dict[str, int]:
+        context.deps.ranker.recorder.discard(shopper_id)
         return erase_shopper(confirming, shopper_id)
 
     return Plan(summary=describe(stored), result=ForgetMeResult(deleted=stored), erase=erase,

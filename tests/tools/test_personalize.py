@@ -48,6 +48,7 @@ def test_personal_rerank_explains_and_records_the_search(shop: ToolContext) -> N
     personal = _search(shop, shopper, query)
     assert [hit.id for hit in personal.hits] != [hit.id for hit in guest.hits]
     assert any("you" in hit.reason or "your" in hit.reason for hit in personal.hits), [h.reason for h in personal.hits]
+    assert shop.deps.ranker.recorder.flush()
     with shop.db.session() as session:
         assert session.get(ProfileRow, shopper) is not None
         searches = session.scalars(select(EventRow.query).where(EventRow.shopper_id == shopper,
@@ -62,6 +63,7 @@ def test_opted_out_shopper_gets_the_guest_order_and_is_not_recorded(shop: ToolCo
         before = len(session.scalars(select(EventRow.id).where(EventRow.shopper_id == shopper)).all())
     query = f"something for {category}"
     assert [h.id for h in _search(shop, shopper, query).hits] == [h.id for h in _search(shop, None, query).hits]
+    assert shop.deps.ranker.recorder.flush()
     with shop.db.session() as session:
         after = len(session.scalars(select(EventRow.id).where(EventRow.shopper_id == shopper)).all())
         session.execute(update(ShopperRow).where(ShopperRow.id == shopper).values(personalization=True))
