@@ -11,6 +11,7 @@ from commerce.db import Database
 from commerce.models import BehaviourEvent
 from ranking.catalog import Catalog
 from ranking.profile_store import record_events
+from ranking.schemas import Profile
 
 log = logging.getLogger(__name__)
 WAIT_S = 10.0  # longest a flush or discard waits for the batch being written
@@ -18,10 +19,11 @@ WAIT_S = 10.0  # longest a flush or discard waits for the batch being written
 
 class EventRecorder:
     def __init__(self, db: Database, half_life_days: float, catalog: Callable[[], Catalog | None],
-                 max_batch: int = 256) -> None:
+                 stored: Callable[[dict[str, Profile | None]], None] | None = None, max_batch: int = 256) -> None:
         self.db = db
         self.half_life_days = half_life_days
         self.catalog = catalog
+        self.stored = stored  # hears the profiles each batch left
         self.max_batch = max_batch
         self._pending: list[BehaviourEvent] = []
         self._writing = False
@@ -57,7 +59,9 @@ class EventRecorder:
                 batch, self._pending = self._pending[: self.max_batch], self._pending[self.max_batch :]
                 self._writing = True
             try:
-                record_events(self.db, batch, self.half_life_days, self.catalog())
+                profiles = record_events(self.db, batch, self.half_life_days, self.catalog())
+                if self.stored is not None:
+                    self.stored(dict(profiles))
             except Exception:  # the recorder must outlive a failed write (database down): those events are lost
                 log.exception("%d behaviour events not stored", len(batch))
             finally:

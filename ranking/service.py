@@ -21,20 +21,27 @@ from ranking.rerank import RerankOptions, Signals, rerank
 from ranking.schemas import Candidate, Profile, RankedItem
 
 Mode = Literal["for_you", "similar", "bought_together", "complete_cart"]
+PROFILES_KEPT = 10_000  # cached profiles past which the expired ones are dropped
 
 
 class Ranker:
-    """One per process (built by tools.deps.Deps); `forget` drops everything derived."""
+    """One per process (built by tools.deps.Deps); `forget` drops everything derived.
+
+    A shopper's profile is read from the database at most every `profile_ttl_s` (so events stored by another process
+    reach this one's ranking within it); the events this process records replace its cached profile at once.
+    """
 
     def __init__(self, db: Database, half_life_days: float, vectors: VectorLookup | None = None,
-                 max_age_s: float = 900.0) -> None:
+                 max_age_s: float = 900.0, profile_ttl_s: float = 5.0) -> None:
         self.db = db
         self.half_life_days = half_life_days
         self.vectors = vectors
         self.max_age_s = max_age_s
+        self.profile_ttl_s = profile_ttl_s
         self._signals: Signals | None = None
         self._fitted_at = 0.0
-        self.recorder = EventRecorder(db, half_life_days, lambda: self.catalog)
+        self._profiles: dict[str, tuple[float, Profile | None]] = {}
+        self.recorder = EventRecorder(db, half_life_days, lambda: self.catalog, stored=self._keep_profiles)
 
     @property
     def signals(self) -> Signals:
@@ -60,14 +67,27 @@ class Ranker:
                        collab=ItemItem.fit(events, catalog.items))
 
     def forget(self) -> None:
-        """Drop fitted signals; the next call refits from what is left in the database."""
+        """Drop fitted signals and cached profiles; the next call refits from what is left in the database."""
         self._signals = None
+        self._profiles = {}
 
     def profile(self, shopper_id: str | None) -> Profile | None:
         if shopper_id is None:
             return None
+        now = time.monotonic()
+        cached = self._profiles.get(shopper_id)
+        if cached is not None and now - cached[0] < self.profile_ttl_s:
+            return cached[1]
         with self.db.session() as session:
-            return load_or_build_profile(session, shopper_id, self.half_life_days, self.catalog, self.vectors)
+            profile = load_or_build_profile(session, shopper_id, self.half_life_days, self.catalog, self.vectors)
+        self._keep_profiles({shopper_id: profile}, now)
+        return profile
+
+    def _keep_profiles(self, profiles: dict[str, Profile | None], at: float | None = None) -> None:
+        at = time.monotonic() if at is None else at
+        if len(self._profiles) > PROFILES_KEPT:
+            self._profiles = {key: kept for key, kept in self._profiles.items() if at - kept[0] < self.profile_ttl_s}
+        self._profiles.update({shopper: (at, profile) for shopper, profile in profiles.items()})
 
     def rerank(self, candidates: list[Candidate], shopper_id: str | None,
                options: RerankOptions | None = None) -> list[RankedItem]:

@@ -7,7 +7,7 @@ from pathlib import Path
 from evals.bench.search import bench_size
 
 STAGES = {"parse", "mask", "dense_minilm", "dense_use", "bm25", "feedback_bm25", "fusion", "ranker",
-          "personal_rerank", "record_search", "cards", "sum_of_stages"}
+          "personal_rerank", "record_search", "cards", "stored_behind", "sum_of_stages"}
 
 
 def test_every_stage_is_timed_with_and_without_filters(tmp_path: Path) -> None:

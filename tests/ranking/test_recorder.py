@@ -1,5 +1,5 @@
-"""Events recorded behind the caller are stored in batches, a forgotten shopper's queued events are dropped, and a
-failed write does not stop later ones."""
+"""Events recorded behind the caller are stored in batches, a forgotten shopper's queued events are dropped, a
+failed write does not stop later ones, and the ranker's cached profiles follow what it records."""
 
 from __future__ import annotations
 
@@ -12,8 +12,9 @@ from commerce.db import Database
 from commerce.models import BehaviourEvent, EventKind
 from commerce.tables import EventRow
 from ranking.catalog import Catalog
-from ranking.profile_store import load_profile
+from ranking.profile_store import load_profile, record_event
 from ranking.recorder import EventRecorder
+from ranking.service import Ranker
 from tests.ranking.conftest import HALF_LIFE
 from tests.ranking.factories import START
 
@@ -79,3 +80,17 @@ def test_a_failed_write_is_logged_and_later_events_are_stored(shop_db: Database,
     assert recorder.flush()
     queries = stored_queries(shop_db, "camper_2")
     assert "kept lantern" in queries and "lost lantern" not in queries
+
+
+def test_the_ranker_reads_a_profile_once_per_ttl_and_its_own_events_replace_it(shop_db: Database) -> None:
+    ranker = Ranker(shop_db, HALF_LIFE, profile_ttl_s=60)
+    before = ranker.profile("trail_fan_1")
+    assert before is not None
+    record_event(shop_db, search("trail_fan_1", "written by another process"), HALF_LIFE)
+    assert ranker.profile("trail_fan_1") is before  # within the TTL: not read again
+    ranker.recorder.record(search("trail_fan_1", "recorded here", 1))
+    assert ranker.recorder.flush()
+    after = ranker.profile("trail_fan_1")
+    assert after is not None and after.events == before.events + 2
+    ranker.profile_ttl_s = 0
+    assert ranker.profile("trail_fan_1") is not after
