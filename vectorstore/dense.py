@@ -1,5 +1,6 @@
-"""Dense retrieval over row-aligned float16 vectors in faiss: exact search under a filter bitmap for small subsets,
-an in-process IVF index (8-bit codes, the same bitmap as a pre-filter) above that, re-scored from the float16 rows."""
+"""Dense retrieval in faiss: row-aligned float16 vectors searched exactly while the catalog is small; past that an IVF
+index of 8-bit codes holds the vectors alone (1 byte per dimension: the float16 rows would double the memory), with the
+filter bitmap as its pre-filter and exact search over the decoded rows a selective filter allows."""
 
 from __future__ import annotations
 
@@ -12,8 +13,11 @@ import faiss
 import numpy as np
 
 IP = faiss.METRIC_INNER_PRODUCT
-CHUNK = 65_536  # rows decoded at a time when (re)building the IVF index
+CHUNK = 65_536  # rows moved at a time when (re)building the IVF index
 PROBE_MARGIN = 4
+# Each dimension's 8-bit range is the training sample's, widened by this share on both sides, so that vectors added
+# later (new products) are not clipped at the sample's extremes.
+RANGE_MARGIN = 0.1
 TIES = 8  # extra rows fetched so that rows tied at the cut are chosen by row number, the same at any k
 
 
@@ -31,26 +35,30 @@ def best_first(rows: np.ndarray, scores: np.ndarray, k: int) -> list[tuple[int, 
     return [(int(rows[i]), float(scores[i])) for i in order]
 
 
+def _ids(rows: Sequence[int] | np.ndarray) -> np.ndarray:
+    return np.ascontiguousarray(rows, dtype=np.int64)
+
+
 class DenseIndex:
     """Row i holds the vector of the owner's row i; rows never move (a deleted product's row is masked out)."""
 
     def __init__(self, dim: int, exact_max: int = 20_000, subset_max: int = 2_000, nprobe: int = 16) -> None:
         self.dim = dim
         # Search is exact in catalogs of at most `exact_max` rows, and in larger ones when the filter allows at most
-        # `subset_max` rows: past that the filter bitmap costs less as the IVF index's pre-filter (at 1M rows, 1,000
-        # allowed: exact 1.8 ms, IVF 3.9 ms; 5,000 allowed: exact 2.5 ms, IVF 0.9 ms).
+        # `subset_max` rows: past that the filter bitmap costs less as the IVF index's pre-filter.
         self.exact_max = exact_max
         self.subset_max = subset_max
         self.nprobe = nprobe
-        self._rows = faiss.IndexScalarQuantizer(dim, faiss.ScalarQuantizer.QT_fp16, IP)
+        self._rows = faiss.IndexScalarQuantizer(dim, faiss.ScalarQuantizer.QT_fp16, IP)  # until the IVF index is built
         self._ann: faiss.IndexIVFScalarQuantizer | None = None
         self._ann_trained_at = 0
-        # faiss reads the codes without the GIL: a write that grows them must not run during a search.
+        self._count = 0
+        # faiss reads the codes without the GIL: a write that changes them must not run during a search.
         self._lock = threading.RLock()
 
     @property
     def count(self) -> int:
-        return int(self._rows.ntotal)
+        return self._count
 
     @property
     def has_ann(self) -> bool:
@@ -58,27 +66,37 @@ class DenseIndex:
 
     def _codes(self) -> np.ndarray:
         size = self._rows.code_size
-        if self.count == 0:
-            return np.zeros((0, size), dtype=np.uint8)
-        return faiss.rev_swig_ptr(self._rows.codes.data(), self.count * size).reshape(self.count, size)
+        total = int(self._rows.ntotal)
+        return faiss.rev_swig_ptr(self._rows.codes.data(), total * size).reshape(total, size) if total else \
+            np.zeros((0, size), dtype=np.uint8)
+
+    def vectors(self, rows: Sequence[int] | np.ndarray) -> np.ndarray:
+        """The stored vectors of `rows` (decoded from the IVF index's 8-bit codes once it holds them)."""
+        ids = _ids(rows)
+        if not len(ids):
+            return np.zeros((0, self.dim), dtype=np.float32)
+        if self._ann is not None:
+            return self._ann.reconstruct_batch(ids)
+        return self._rows.sa_decode(self._codes()[ids])
 
     def vector(self, row: int) -> np.ndarray:
-        return self._rows.sa_decode(self._codes()[row : row + 1])[0]
+        return self.vectors([row])[0]
 
     def set_vectors(self, rows: Sequence[int], vectors: np.ndarray) -> None:
         if len(rows) == 0:
             return
-        ids = np.asarray(rows, dtype=np.int64)
+        ids = _ids(rows)
         vectors = np.ascontiguousarray(vectors, dtype=np.float32)
         with self._lock:
-            needed = int(ids.max()) + 1
-            if needed > self.count:
-                self._rows.codes.resize(needed * self._rows.code_size)
-                self._rows.ntotal = needed
-            self._codes()[ids] = self._rows.sa_encode(vectors)
+            self._count = max(self._count, int(ids.max()) + 1)
             if self._ann is not None:
-                self._ann.remove_ids(faiss.IDSelectorBatch(len(ids), faiss.swig_ptr(ids)))
+                self._ann.remove_ids(faiss.IDSelectorArray(len(ids), faiss.swig_ptr(ids)))
                 self._ann.add_with_ids(vectors, ids)
+                return
+            if self._count > self._rows.ntotal:
+                self._rows.codes.resize(self._count * self._rows.code_size)
+                self._rows.ntotal = self._count
+            self._codes()[ids] = self._rows.sa_encode(vectors)
 
     def prepare(self) -> None:
         """Build the IVF index now if this catalog's searches will use it, instead of on the first such search
@@ -87,8 +105,8 @@ class DenseIndex:
             self.build_ann()
 
     def build_ann(self) -> None:
-        """Train and fill the IVF index from the rows; again once the catalog has doubled since (its lists are
-        sized for the catalog it was trained on). Later vector changes update it in place."""
+        """Train and fill the IVF index from the stored vectors, then drop the float16 rows; again once the catalog
+        has doubled since (its lists are sized for the catalog it was trained on). Later changes update it in place."""
         with self._lock:
             count = self.count
             if self._ann is not None and count <= 2 * self._ann_trained_at:
@@ -97,12 +115,14 @@ class DenseIndex:
             nlist = max(1, math.isqrt(count))
             ann = faiss.IndexIVFScalarQuantizer(faiss.IndexFlatIP(self.dim), self.dim, nlist,
                                                 faiss.ScalarQuantizer.QT_8bit, IP)
-            sample = np.linspace(0, count - 1, min(count, 64 * nlist)).astype(np.int64)
-            ann.train(self._rows.sa_decode(self._codes()[sample]))
+            ann.set_direct_map_type(faiss.DirectMap.Hashtable)  # rows looked up by number, and removable
+            ann.sq.rangestat_arg = RANGE_MARGIN
+            ann.train(self.vectors(np.linspace(0, count - 1, min(count, 64 * nlist)).astype(np.int64)))
             for start in range(0, count, CHUNK):
-                end = min(start + CHUNK, count)
-                ann.add_with_ids(self._rows.sa_decode(self._codes()[start:end]), np.arange(start, end))
+                rows = np.arange(start, min(start + CHUNK, count))
+                ann.add_with_ids(self.vectors(rows), rows)
             self._ann, self._ann_trained_at = ann, count
+            self._rows = faiss.IndexScalarQuantizer(self.dim, faiss.ScalarQuantizer.QT_fp16, IP)  # frees the rows
 
     def search(self, query: np.ndarray, k: int, mask: np.ndarray | None = None) -> list[tuple[int, float]]:
         # One query gains nothing from OpenMP threads, and waking them costs milliseconds on a busy machine (the
@@ -114,34 +134,35 @@ class DenseIndex:
             if allowed == 0 or k <= 0:
                 return []
             vector = np.ascontiguousarray(query, dtype=np.float32).reshape(1, self.dim)
-            selector = None if mask is None else bitmap_selector(mask[:count])
-            if count > self.exact_max and allowed > self.subset_max:
+            if count > self.exact_max:
                 self.build_ann()  # a no-op once built (prepare() builds it when the catalog loads)
-                hits = self._ann_search(vector, k, selector, allowed)
+                if mask is not None and allowed <= self.subset_max:
+                    rows = np.flatnonzero(mask[:count])
+                    return best_first(rows, self.vectors(rows) @ vector[0], k)
+                hits = self._ann_search(vector, k, mask, allowed, count)
                 if len(hits) >= min(k, allowed):
                     return hits
+                return self._ann_search(vector, k, mask, allowed, count, every_list=True)
             params = None
-            if selector is not None:
+            if mask is not None:
                 params = faiss.SearchParameters()
-                params.sel = selector
+                params.sel = bitmap_selector(mask[:count])
             scores, rows = self._rows.search(vector, min(k + TIES, allowed), params=params)
             found = rows[0] >= 0
             return best_first(rows[0][found], scores[0][found], k)
 
-    def _ann_search(self, vector: np.ndarray, k: int, selector: faiss.IDSelector | None,
-                    allowed: int) -> list[tuple[int, float]]:
+    def _ann_search(self, vector: np.ndarray, k: int, mask: np.ndarray | None, allowed: int, count: int,
+                    every_list: bool = False) -> list[tuple[int, float]]:
         assert self._ann is not None
         # A filter leaves fewer allowed rows per list: probe enough lists to expect PROBE_MARGIN times the rows asked
         # for (filtered recall@10 on ESCI's MiniLM vectors 0.994-0.998, as with probing in proportion to the filter).
         nlist = self._ann.nlist
-        nprobe = min(nlist, max(self.nprobe, math.ceil(PROBE_MARGIN * 2 * k * nlist / allowed)))
+        needed = math.ceil(PROBE_MARGIN * 2 * k * nlist / allowed)
+        nprobe = nlist if every_list else min(nlist, max(self.nprobe, needed))
         params = faiss.SearchParametersIVF()
         params.nprobe = nprobe
-        if selector is not None:
-            params.sel = selector
-        # Twice as many from the 8-bit codes, then the float16 rows decide the order and the cut.
-        _, found = self._ann.search(vector, 2 * k, params=params)
-        rows = found[0][found[0] >= 0]
-        if len(rows) == 0:
-            return []
-        return best_first(rows, self._rows.sa_decode(self._codes()[rows]) @ vector[0], k)
+        if mask is not None:
+            params.sel = bitmap_selector(mask[:count])
+        scores, found = self._ann.search(vector, k + TIES, params=params)
+        kept = found[0] >= 0
+        return best_first(found[0][kept], scores[0][kept], k)

@@ -54,11 +54,13 @@ def test_ivf_probing_every_list_returns_the_exact_top_k() -> None:
 
 def test_scores_are_cosines_from_the_stored_rows() -> None:
     vectors = clustered(500)
-    for index in (filled(vectors, exact_max=10_000), filled(vectors, exact_max=0)):
+    # float16 rows, then 8-bit codes once the IVF index holds the vectors
+    for index, error in ((filled(vectors, exact_max=10_000), 1e-3), (filled(vectors, exact_max=0), 5e-3)):
         hits = index.search(vectors[7], 5)
-        assert hits[0][0] == 7 and abs(hits[0][1] - 1.0) < 1e-3
+        assert hits[0][0] == 7 and abs(hits[0][1] - 1.0) < error
         for row, score in hits:
-            assert abs(score - float(vectors[row] @ vectors[7])) < 1e-3
+            assert abs(score - float(vectors[row] @ vectors[7])) < error
+        assert np.abs(index.vectors([3, 7]) - vectors[[3, 7]]).max() < error
 
 
 def test_a_selective_filter_returns_only_allowed_rows_and_all_of_them() -> None:
@@ -80,8 +82,8 @@ def test_a_changed_vector_replaces_the_old_one_in_the_ivf_index() -> None:
     rows = [row for row, _ in hits]
     assert len(rows) == len(set(rows))  # the old entry is gone, not shadowed
     stale = dict(index.search(vectors[10], 2_000))
-    assert abs(stale[10] - float(vectors[1_500] @ vectors[10])) < 1e-3
-    assert np.allclose(index.vector(10), vectors[1_500], atol=1e-3)
+    assert abs(stale[10] - float(vectors[1_500] @ vectors[10])) < 5e-3  # 8-bit codes
+    assert np.allclose(index.vector(10), vectors[1_500], atol=5e-3)
 
 
 def test_rows_added_after_the_build_are_found_and_a_doubled_catalog_retrains() -> None:
