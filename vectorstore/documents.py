@@ -12,7 +12,12 @@ COLOUR_KEYS = ("colour", "color")
 SIZE_KEYS = ("size", "shoe size")
 
 
-@dataclass(frozen=True)
+# A million products share a few thousand category paths and colour or size sets: each doc keeps the one shared copy.
+_SHARED: dict[object, object] = {}
+SHARED_FIELDS = ("category_path", "colours", "sizes")
+
+
+@dataclass(frozen=True, slots=True)
 class ProductDoc:
     """One product as the indexes see it. `embed_text` is kept short on purpose: it is the indexing cost."""
 
@@ -30,6 +35,11 @@ class ProductDoc:
     colours: frozenset[str]
     sizes: frozenset[str]
     attributes: dict[str, str]
+
+    def __post_init__(self) -> None:
+        for name in SHARED_FIELDS:
+            value = getattr(self, name)
+            object.__setattr__(self, name, _SHARED.setdefault(value, value))
 
     @property
     def content_hash(self) -> str:
