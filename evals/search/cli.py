@@ -37,8 +37,8 @@ def retrieval_command(
     from vectorstore.fusion import MINILM, USE
     from vectorstore.hybrid import ProductIndex
     from vectorstore.ltr import MODEL_PATH, LearnedRanker
-    from vectorstore.query import SearchQuery
-    from vectorstore.service import default_embedder
+    from vectorstore.query import parse_query
+    from vectorstore.service import catalog_vocabulary, default_embedder
     from vectorstore.spaces import DenseSpace
 
     settings = get_settings()
@@ -66,14 +66,11 @@ def retrieval_command(
     started = time.perf_counter()
     index.add_docs(docs)
     seconds = time.perf_counter() - started
-    if dataset == "demo":
-        from vectorstore.query import parse_query
-        from vectorstore.service import catalog_vocabulary
-
-        vocabulary = catalog_vocabulary(index.table)
-        search_queries = [parse_query(spec.text, vocabulary) for spec in specs]
-    else:
-        search_queries = [SearchQuery(text=q.text) for q in labeled]
+    # Queries are understood as search_products understands them: prices, exclusions, known brands and colours
+    # become filters, with this catalog's vocabulary.
+    vocabulary = catalog_vocabulary(index.table)
+    search_queries = [parse_query(text, vocabulary) for text in ([s.text for s in specs] if dataset == "demo"
+                                                                 else [q.text for q in labeled])]
     embedded = {space.key: getattr(space.embedder, "misses", len(docs)) for space in index.spaces}
     typer.echo(f"indexed {len(docs)} products in {seconds:.1f}s (embedded now, the rest from the cache: {embedded})")
     esci = dataset == "esci"

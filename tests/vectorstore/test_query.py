@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from vectorstore.documents import ProductDoc
+from vectorstore.filters import excluded
 from vectorstore.query import SearchQuery, Vocabulary, merge_query, parse_query
 
 VOCAB = Vocabulary(brands={"Northpeak", "Stridelite"}, categories={"Shoes", "Hiking Boots", "Jackets"},
@@ -21,8 +23,10 @@ VOCAB = Vocabulary(brands={"Northpeak", "Stridelite"}, categories={"Shoes", "Hik
         ("低于300元的帐篷", {"price_max": 300.0}),
         ("northpeak snekers size 10 in stock", {"brand": ["northpeak"], "size": ["10"], "in_stock": True}),
         ("cheapest tent", {"sort": "price_asc"}),
-        ("navy jacket", {"colour": ["navy"], "category": "Jackets"}),
-        ("防水登山鞋", {"category": "Hiking Boots", "attributes": {"waterproof": "yes"}}),
+        # A category name in the words stays words (catalogs file exact matches under other nodes), not a filter.
+        ("navy jacket", {"colour": ["navy"], "category": None}),
+        ("防水登山鞋", {"category": None, "attributes": {"waterproof": "yes"},
+                   "text": "防水登山鞋 hiking boots waterproof shoes"}),
         ("not waterproof boots", {"exclude": ["waterproof"], "attributes": {}}),
     ],
 )
@@ -76,3 +80,22 @@ def test_nothing_over_is_a_ceiling_and_around_is_a_band() -> None:
     assert (around.price_min, around.price_max, around.currency) == (400, 600, "CNY")
     about = parse_query("a tent for about $200")
     assert (about.price_min, about.price_max) == (160, 240)
+
+
+@pytest.mark.parametrize(
+    ("text", "term", "has_it"),
+    [
+        ("chef knife set without block", "block", False),
+        ("knife set with wooden block", "block", True),
+        ("bpa-free water bottle", "bpa", False),
+        ("rc car, batteries not included", "batteries", False),
+        ("no-mesh liner swim trunks, mesh pocket", "mesh", True),
+        ("不含网面的泳裤", "网面", False),
+        ("网面泳裤", "网面", True),
+    ],
+)
+def test_a_product_that_denies_an_excluded_word_is_not_excluded(text: str, term: str, has_it: bool) -> None:
+    assert excluded(ProductDoc(
+        id="p", embed_text=text, lexical_text=text, title=text, brand="", category_path=(), price=1.0, currency="USD",
+        in_stock=True, rating=4.0, language="en", colours=frozenset(), sizes=frozenset(), attributes={},
+    ), SearchQuery(text="swim trunks", exclude=[term])) is has_it
