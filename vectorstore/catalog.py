@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import replace
 
 import numpy as np
@@ -33,12 +33,28 @@ def exclusion_text(doc: ProductDoc) -> str:
 
 def mentions(text: str, term: str) -> bool:
     """Whole-word match for Latin terms, substring match for Chinese ones."""
+    return next(_occurrences(text, term), None) is not None
+
+
+def affirms(text: str, term: str) -> bool:
+    """Mentions the term other than to deny it: 'knife set without block', 'no block', 'BPA-free', 'batteries not
+    included', '无线' style denials do not count (what a shopper excluding the term is looking for)."""
+    return any(not _DENIED_BEFORE.search(text, 0, start) and not _DENIED_AFTER.match(text, end)
+               for start, end in _occurrences(text, term))
+
+
+_DENIED_BEFORE = re.compile(
+    r"(?:\b(?:no|without|w/o|non|not|free of|minus)[\s-]+(?:[a-z0-9]+[\s-]+)?|(?:无|不含|没有|免))$")
+_DENIED_AFTER = re.compile(r"[\s-]*(?:free\b|not included|sold separately|excluded)")
+
+
+def _occurrences(text: str, term: str) -> Iterator[tuple[int, int]]:
     term = term.lower().strip()
     if not term:
-        return False
-    if _LATIN_WORD.match(term):
-        return re.search(rf"(?<![a-z0-9]){re.escape(term)}(?![a-z0-9])", text) is not None
-    return term in text
+        return
+    pattern = rf"(?<![a-z0-9]){re.escape(term)}(?![a-z0-9])" if _LATIN_WORD.match(term) else re.escape(term)
+    for found in re.finditer(pattern, text):
+        yield found.span()
 
 
 class CatalogTable:
@@ -53,6 +69,7 @@ class CatalogTable:
         self.alive = np.zeros(0, dtype=bool)
         self._postings: dict[tuple[str, str], set[int]] = {}
         self._arrays: dict[tuple[str, str], np.ndarray] = {}
+        self.generation = 0  # counts changes to the facet values (upserts and deletes; not price or stock)
 
     def __len__(self) -> int:
         return len(self.row_of)
@@ -64,6 +81,7 @@ class CatalogTable:
     def upsert_many(self, docs: Iterable[ProductDoc]) -> list[int]:
         rows = []
         new = list(docs)
+        self.generation += 1
         grow = sum(1 for doc in new if doc.id not in self.row_of)
         if grow:
             self.price = np.concatenate([self.price, np.zeros(grow)])
@@ -104,6 +122,7 @@ class CatalogTable:
         self._unpost(row)
         self.docs[row] = None
         self.alive[row] = False
+        self.generation += 1
         return True
 
     def update_offer(self, product_id: str, price: float | None, in_stock: bool | None) -> ProductDoc:

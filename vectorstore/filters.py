@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from vectorstore.catalog import CatalogTable, exclusion_text, mentions
+from vectorstore.catalog import CatalogTable, affirms, exclusion_text
 from vectorstore.documents import ProductDoc
 from vectorstore.query import SearchQuery
 
@@ -45,7 +45,7 @@ def excluded(doc: ProductDoc, query: SearchQuery) -> bool:
     if not query.exclude:
         return False
     text = exclusion_text(doc)
-    return any(mentions(text, term) for term in query.exclude)
+    return any(affirms(text, term) for term in query.exclude)
 
 
 def reasons(doc: ProductDoc, query: SearchQuery) -> list[str]:

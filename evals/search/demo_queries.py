@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from commerce.db import Database
 from commerce.store import iter_products
 from evals.search.esci import LabeledQuery
-from vectorstore.catalog import exclusion_text, mentions
+from vectorstore.catalog import affirms, exclusion_text
 from vectorstore.documents import ProductDoc, product_doc
 from vectorstore.filters import USD_PER_UNIT
 
@@ -74,7 +74,7 @@ def meets(doc: ProductDoc, rule: Rule) -> bool:
         not rule.colour or bool({c.lower() for c in rule.colour} & doc.colours),
         not rule.size or bool({s.lower() for s in rule.size} & {s.lower() for s in doc.sizes}),
         not rule.brand or doc.brand.lower() in {b.lower() for b in rule.brand},
-        not any(mentions(exclusion_text(doc), term) for term in rule.exclude),
+        not any(affirms(exclusion_text(doc), term) for term in rule.exclude),
     )
     return all(checks)
 

@@ -11,7 +11,7 @@ from evals.search.demo_queries import load_specs
 from tests.vectorstore.helpers import indexed_demo_shop
 from tools.base import ToolContext
 from tools.search import SEARCH_PRODUCTS, SearchProductsOutput
-from vectorstore.catalog import mentions
+from vectorstore.catalog import affirms
 from vectorstore.filters import USD_PER_UNIT
 
 
@@ -46,7 +46,7 @@ def test_hard_constraints_are_never_violated(shop: ToolContext) -> None:
             if spec.rule.in_stock:
                 assert product.in_stock, (spec.text, hit)
             text = " ".join([product.title, *product.attributes.values()]).lower()
-            assert not any(mentions(text, term) for term in spec.rule.exclude), (spec.text, hit)
+            assert not any(affirms(text, term) for term in spec.rule.exclude), (spec.text, hit)
         checked += 1
     assert checked >= 50
 
