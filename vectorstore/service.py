@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from commerce.db import Database
 from commerce.store import iter_products, list_passages
@@ -26,9 +26,14 @@ from vectorstore.spaces import DenseSpace
 class SearchService:
     products: ProductIndex
     passages: PassageIndex
+    _vocabulary: tuple[int, Vocabulary] | None = field(default=None, repr=False)
 
     def vocabulary(self) -> Vocabulary:
-        return catalog_vocabulary(self.products.table)
+        """The catalog's brands, categories and flags, gathered again only after products were added or removed."""
+        table = self.products.table
+        if self._vocabulary is None or self._vocabulary[0] != table.generation:
+            self._vocabulary = (table.generation, catalog_vocabulary(table))
+        return self._vocabulary[1]
 
 
 def catalog_vocabulary(table: CatalogTable) -> Vocabulary:

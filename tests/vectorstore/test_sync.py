@@ -135,3 +135,16 @@ def test_a_changed_title_moves_the_product_in_every_spaces_ivf_index(service) ->
         assert hits[0].signals[space.key][1] == pytest.approx(float(stored @ query), abs=1e-3)
         new, old = space.embedder.embed([hits[0].doc.embed_text, product_doc(PRODUCTS[1]).embed_text])
         assert float(stored @ new) > 0.9 and float(stored @ new) - float(stored @ old) > 0.1
+
+
+def test_the_vocabulary_is_kept_until_products_are_added_or_removed(service) -> None:
+    service, _ = service
+    first = service.vocabulary()
+    assert service.vocabulary() is first and "northpeak" in first.brands
+    service.products.update_offer("b1", price=99.0)
+    assert service.vocabulary() is first  # price and stock do not change the words the parser knows
+    service.products.upsert_product(Product(id="x1", title="Camp Stove", brand="Emberly", category_path=["Stoves"],
+                                            price=40, variants=[Variant(id="x1-1", options={}, price=40, stock=2)]))
+    assert "emberly" in service.vocabulary().brands
+    service.products.delete_product("x1")
+    assert "emberly" not in service.vocabulary().brands
