@@ -42,13 +42,13 @@ def _ids(rows: Sequence[int] | np.ndarray) -> np.ndarray:
 class DenseIndex:
     """Row i holds the vector of the owner's row i; rows never move (a deleted product's row is masked out)."""
 
-    def __init__(self, dim: int, exact_max: int = 20_000, decode_share: float = 0.004, nprobe: int = 16) -> None:
+    def __init__(self, dim: int, exact_max: int = 20_000, scan_per_decode: float = 0.004, nprobe: int = 16) -> None:
         self.dim = dim
-        # Search is exact in catalogs of at most `exact_max` rows. In larger ones a filter that allows under
-        # `decode_share` of the rows has them decoded and scored (~1 us a row); past that the IVF index scans its lists
-        # with the filter bitmap as pre-filter (~4 ns a row checked; every list when the filter is that selective).
+        # Search is exact in catalogs of at most `exact_max` rows. In larger ones a filter's allowed rows are decoded
+        # and scored (~1 us a row) when that costs less than the IVF lists the filter makes it probe, scanned under
+        # the filter bitmap (~4 ns a row checked: `scan_per_decode` of a decoded row).
         self.exact_max = exact_max
-        self.decode_share = decode_share
+        self.scan_per_decode = scan_per_decode
         self.nprobe = nprobe
         self._rows = faiss.IndexScalarQuantizer(dim, faiss.ScalarQuantizer.QT_fp16, IP)  # until the IVF index is built
         self._ann: faiss.IndexIVFScalarQuantizer | None = None
@@ -137,7 +137,7 @@ class DenseIndex:
             vector = np.ascontiguousarray(query, dtype=np.float32).reshape(1, self.dim)
             if count > self.exact_max:
                 self.build_ann()  # a no-op once built (prepare() builds it when the catalog loads)
-                if mask is not None and allowed < self.decode_share * count:
+                if mask is not None and allowed < self.scan_per_decode * self._probed_rows(k, allowed, count):
                     rows = np.flatnonzero(mask[:count])
                     return best_first(rows, self.vectors(rows) @ vector[0], k)
                 hits = self._ann_search(vector, k, mask, allowed, count)
@@ -152,16 +152,23 @@ class DenseIndex:
             found = rows[0] >= 0
             return best_first(rows[0][found], scores[0][found], k)
 
+    def _probed_rows(self, k: int, allowed: int, count: int) -> int:
+        """Rows in the lists a search for k rows probes when `allowed` of `count` pass the filter."""
+        assert self._ann is not None
+        return self._nprobe(k, allowed) * count // self._ann.nlist
+
+    def _nprobe(self, k: int, allowed: int) -> int:
+        # A filter leaves fewer allowed rows per list: probe enough lists to expect PROBE_MARGIN times the rows asked
+        # for (filtered recall@10 on ESCI's MiniLM vectors 0.994-0.998, as with probing in proportion to the filter).
+        assert self._ann is not None
+        nlist = self._ann.nlist
+        return min(nlist, max(self.nprobe, math.ceil(PROBE_MARGIN * 2 * k * nlist / allowed)))
+
     def _ann_search(self, vector: np.ndarray, k: int, mask: np.ndarray | None, allowed: int, count: int,
                     every_list: bool = False) -> list[tuple[int, float]]:
         assert self._ann is not None
-        # A filter leaves fewer allowed rows per list: probe enough lists to expect PROBE_MARGIN times the rows asked
-        # for (filtered recall@10 on ESCI's MiniLM vectors 0.994-0.998, as with probing in proportion to the filter).
-        nlist = self._ann.nlist
-        needed = math.ceil(PROBE_MARGIN * 2 * k * nlist / allowed)
-        nprobe = nlist if every_list else min(nlist, max(self.nprobe, needed))
         params = faiss.SearchParametersIVF()
-        params.nprobe = nprobe
+        params.nprobe = self._ann.nlist if every_list else self._nprobe(k, allowed)
         if mask is not None:
             params.sel = bitmap_selector(mask[:count])
         scores, found = self._ann.search(vector, k + TIES, params=params)

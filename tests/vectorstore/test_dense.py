@@ -68,7 +68,7 @@ def test_a_selective_filter_returns_only_allowed_rows_and_all_of_them() -> None:
     mask = np.zeros(3_000, dtype=bool)
     mask[[5, 900, 2_999]] = True
     scanned = filled(vectors, exact_max=0)
-    scanned.decode_share = 0.0  # the IVF lists are scanned under the bitmap instead of the rows being decoded
+    scanned.scan_per_decode = 0.0  # the IVF lists are scanned under the bitmap instead of the rows being decoded
     for index in (filled(vectors, exact_max=10_000), filled(vectors, exact_max=0), scanned):
         assert sorted(row for row, _ in index.search(vectors[0], 10, mask)) == [5, 900, 2_999]
         assert index.search(vectors[0], 10, np.zeros(3_000, dtype=bool)) == []

@@ -122,7 +122,7 @@ def test_a_changed_title_moves_the_product_in_every_spaces_ivf_index(service) ->
     # The IVF index's 8-bit ranges are trained on the catalog it is built from: let it hold camping gear too.
     service.products.upsert_product(boot("c1", "Camping Lantern Waterproof Pack", 30, 2))
     for space in service.products.spaces:
-        space.index.exact_max, space.index.decode_share = 0, 0.0  # every search goes through the IVF index
+        space.index.exact_max, space.index.scan_per_decode = 0, 0.0  # every search goes through the IVF index
     assert all(ids(service)) and all(space.index.has_ann for space in service.products.spaces)
     service.products.upsert_product(boot("b2", "Waterproof Camping Lantern", 80, 4))
     for space in service.products.spaces:
