@@ -45,7 +45,7 @@ async def plan_turn(state: AgentState, runtime: Runtime[TurnContext]) -> dict[st
     language = detect_language(request.text, default=request.language or "en")
     templates = context.templates[language]
     facts = await asyncio.to_thread(router_input, context.tool_context.db, request, language,
-                                    frozenset(context.tools))
+                                    frozenset(context.tools), lambda: context.tool_context.deps.search)
     update: dict[str, Any] = {"language": language, "shown": facts.shown}
     found = route(facts, context.classifier) if context.planner != "llm" else None
     if found is None and context.planner == "router":

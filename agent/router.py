@@ -12,7 +12,7 @@ from typing import Protocol
 
 from agent.guardrails import looks_like_injection, looks_off_topic
 from agent.state import Language, ShownItem, ToolCall
-from vectorstore.query import parse_query
+from vectorstore.query import expand_text, named_values, parse_query
 
 # Not \b: Chinese characters are word characters, so '订单#W1234567到哪了' has no word boundary around the id.
 ORDER_ID = re.compile(r"(?<![A-Za-z0-9])#?(W\d{7})(?!\d)", re.IGNORECASE)
@@ -117,6 +117,7 @@ class RouterInput:
     shown: list[ShownItem] = field(default_factory=list)
     previous_query: str = ""
     orders: list[KnownOrder] = field(default_factory=list)  # the session shopper's, newest first
+    categories: frozenset[str] = frozenset()  # the catalog's category names, lower case
 
 
 @dataclass(frozen=True)
@@ -278,6 +279,8 @@ def _product_route(request: RouterInput) -> Route | None:
                      calls=[_call("review_insights", product_id=item.id) for item in shown[:MAX_REVIEWED]])
     if not picked and _REVIEWS.search(text):  # reviews of a product not shown yet: find it first
         return Route(intent="product_question", calls=[search_call(text)])
+    if shown and request.previous_query and is_refinement(text) and _names_another_category(request):
+        return Route(intent="product_search", calls=[search_call(text)])
     if shown and request.previous_query and is_refinement(text):
         own_limit = parse_query(text).price_max is not None  # 'cheaper, say under $80': the shopper's number wins
         below = round(min(item.price for item in shown) - 0.01, 2) if _CHEAPER.search(text) and not own_limit else None
@@ -294,6 +297,12 @@ def _product_route(request: RouterInput) -> Route | None:
         # '推荐一款跑步耳机，预算300元左右': the shopper's own limits make it a search (ranked for them when signed in).
         return Route(intent="recommendation", calls=[search_call(_product_words(text))])
     return None
+
+
+def _names_another_category(request: RouterInput) -> bool:
+    """'any tents for two?' after boots asks for something else, not for boots that are also tents."""
+    named = set(named_values(expand_text(_CUE_WORDS.sub(" ", request.text).lower()), request.categories))
+    return bool(named - set(named_values(expand_text(request.previous_query.lower()), request.categories)))
 
 
 def is_refinement(text: str) -> bool:

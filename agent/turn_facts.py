@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from sqlalchemy import select
@@ -13,6 +14,7 @@ from commerce.db import Database
 from commerce.models import Order
 from commerce.store import cart_from_row, get_products, get_shopper, order_from_row
 from commerce.tables import CartRow, OrderRow
+from vectorstore.service import SearchService
 
 
 def last_shown(history: list[HistoryMessage]) -> tuple[list[str], str]:
@@ -62,12 +64,18 @@ def known_orders(db: Database, shopper_id: str) -> list[KnownOrder]:
     ]
 
 
-def router_input(db: Database, request: TurnRequest, language: Language, tools: frozenset[str]) -> RouterInput:
-    """Runs in a worker thread: the store is synchronous."""
+def router_input(db: Database, request: TurnRequest, language: Language, tools: frozenset[str],
+                 search: Callable[[], SearchService] | None = None) -> RouterInput:
+    """Runs in a worker thread: the store is synchronous. `search` gives the catalog's category names, read only
+    when a search was shown (to tell a refinement from a search for something else)."""
     product_ids, asked = last_shown(request.history)
+    categories: frozenset[str] = frozenset()
+    if search is not None and product_ids and asked:
+        categories = frozenset(category.lower() for category in search().vocabulary().categories)
     orders = known_orders(db, request.shopper_id) if request.shopper_id and mentions_orders(request.text) else []
     return RouterInput(text=request.text, language=language, signed_in=request.shopper_id is not None, tools=tools,
-                       shown=shown_items(db, product_ids), previous_query=asked, orders=orders)
+                       shown=shown_items(db, product_ids), previous_query=asked, orders=orders,
+                       categories=categories)
 
 
 def allowed_values(db: Database, request: TurnRequest, shopper_id: str | None,

@@ -141,7 +141,7 @@ def expand_exclusions(terms: Iterable[str]) -> list[str]:
     return out
 
 
-def _known(text: str, values: Iterable[str]) -> list[str]:
+def named_values(text: str, values: Iterable[str]) -> list[str]:
     """Catalog values named in the text, also in the singular ('jacket' names 'jackets')."""
 
     def named(value: str) -> bool:
@@ -185,9 +185,9 @@ def parse_query(raw: str, vocabulary: Vocabulary | None = None) -> SearchQuery:
         # name ('hats', 'women', 'sets') stays a word, not a category filter: catalogs file exact matches under other
         # nodes ('Baseball Caps'), and on the ESCI queries such filters cut NDCG@10 from 0.59 to 0.40.
         wording = fields["text"].replace("-", " ")
-        if brands := _known(wording, {brand.lower() for brand in vocabulary.brands}):
+        if brands := named_values(wording, {brand.lower() for brand in vocabulary.brands}):
             fields["brand"] = brands
-        if flags := _known(wording, {flag.lower() for flag in vocabulary.flags}):
+        if flags := named_values(wording, {flag.lower() for flag in vocabulary.flags}):
             fields["attributes"] = {flag: "yes" for flag in flags}
     return SearchQuery(**fields)
 

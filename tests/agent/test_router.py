@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from agent.allowed import AllowedValues
-from agent.router import KnownOrder, RouterInput, route
+from agent.router import KnownOrder, Route, RouterInput, route
 from agent.state import ShownItem, ToolCall
 from tools.registry import ALL_TOOLS
 
@@ -261,3 +261,21 @@ def test_which_of_the_shown_products_reviews_best_reads_their_reviews_instead_of
     assert plan("哪款口碑更好？", language="zh", shown=SHOWN, previous="登山鞋")[1] == reviewed
     assert plan("which of these has the best reviews?", shown=SHOWN, previous="boots")[1] == reviewed
     assert plan("what do reviewers say about the Lumen desk lamp?", shown=SHOWN)[1][0][0] == "search_products"
+
+
+def test_a_follow_up_naming_another_category_is_a_new_search_not_a_refinement() -> None:
+    categories = frozenset({"hiking boots", "tents", "sleeping bags", "shoes"})
+
+    def follow_up(text: str, language: str = "en") -> Route | None:
+        return route(RouterInput(text=text, language=language, signed_in=False, tools=TOOLS,  # type: ignore[arg-type]
+                                 shown=SHOWN, previous_query="hiking boots under $150", categories=categories))
+
+    tents = follow_up("any tents for two people?")
+    assert tents is not None and tents.intent != "refinement"
+    assert [(c.name, c.arguments["query"]) for c in tents.calls] == [("search_products", "any tents for two people?")]
+    sleeping_bags = follow_up("有没有睡袋？", "zh")
+    assert sleeping_bags is not None and sleeping_bags.intent != "refinement"
+    blue = follow_up("any of those in blue?")
+    assert blue is not None and blue.intent == "refinement"  # a colour narrows the boots shown
+    boots = follow_up("any hiking boots without laces?")
+    assert boots is not None and boots.intent == "refinement"  # the same category again
