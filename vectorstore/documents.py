@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 
 from commerce.models import Passage, Product
+from vectorstore.vocab import COLOURS
 
 COLOUR_KEYS = ("colour", "color")
 SIZE_KEYS = ("size", "shoe size")
@@ -91,6 +93,14 @@ def _option_values(product: Product, keys: tuple[str, ...]) -> frozenset[str]:
     return frozenset(values)
 
 
+def colour_names(values: frozenset[str]) -> frozenset[str]:
+    """Each raw colour value, plus the colours it names in the parser's words: 'matte black' is also black,
+    'gray/white' grey and white, '深蓝色' blue; so a shopper's 'grey' finds a product listed as 'Gray'."""
+    named = {colour for value in values for word, colour in COLOURS.items()
+             if (word in value if not word.isascii() else re.search(rf"(?<![a-z]){word}(?![a-z])", value))}
+    return frozenset(values | named)
+
+
 def product_doc(product: Product) -> ProductDoc:
     """BM25 sees the embedded fields plus attributes: on ESCI, adding bullets/description lowered BM25 and hybrid."""
     category = " > ".join(product.category_path)
@@ -110,7 +120,7 @@ def product_doc(product: Product) -> ProductDoc:
         in_stock=in_stock,
         rating=product.rating,
         language=product.language,
-        colours=_option_values(product, COLOUR_KEYS),
+        colours=colour_names(_option_values(product, COLOUR_KEYS)),
         sizes=_option_values(product, SIZE_KEYS),
         attributes={key.lower(): value.lower() for key, value in product.attributes.items()},
     )
