@@ -16,7 +16,7 @@ PRF = "prf"
 # plain RRF under that CV, so Chinese ships plain RRF (k=60, equal weights, no feedback). MiniLM and BM25 read a
 # Chinese query in catalog words (multilingual.TermTranslator); USE puts both languages in one space.
 DEFAULT_K = 60
-DEFAULT_K_BY_LANGUAGE: dict[str, int] = {"en": 10, "zh": 60}
+DEFAULT_K_BY_LANGUAGE: dict[str, int] = {"en": 5, "zh": 60}
 DEFAULT_WEIGHTS: dict[str, dict[str, float]] = {
     "en": {MINILM: 2.0, USE: 0.5, PRF: 0.5, BM25: 1.0},
     "zh": {MINILM: 1.0, USE: 1.0, BM25: 1.0},
