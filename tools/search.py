@@ -28,7 +28,8 @@ class SearchProductsInput(BaseModel):
     brand: list[str] | None = Field(None, description="Any of these brands, e.g. ['Northpeak']")
     colour: list[str] | None = Field(None, description="Any of these colours, e.g. ['red']")
     size: list[str] | None = Field(None, description="Any of these sizes, e.g. ['M'] or ['10']")
-    category: str | None = Field(None, description="Category or parent category, e.g. 'Hiking Boots' or 'Shoes'")
+    category: str | None = Field(None, description="Only when the shopper limits the search to one of this shop's "
+                                 "categories, e.g. 'Hiking Boots'; product words ('boots') belong in query")
     attributes: dict[str, str] | None = Field(None, description="Exact attributes, e.g. {'waterproof': 'yes'}")
     in_stock: bool | None = Field(None, description="true: only products that ship now")
     min_rating: float | None = Field(None, ge=0, le=5, description="e.g. 4")
