@@ -28,6 +28,10 @@ Lap = Callable[[str], None]
 def _no_lap(_stage: str) -> None:
     return None
 PRF_DOCS, PRF_TERMS = 3, 5  # chosen on the even ESCI half (Chinese), with 5/8 and 10/10 tried
+# Under filters, a candidate is kept when some dense space scores it at least this share of the best cosine any product
+# in the whole catalog gets for the query: filters that leave no related product ('backpack under $11') then show
+# nothing rather than unrelated products that merely pass them.
+RELEVANCE_FLOOR = 0.6
 
 
 @dataclass
@@ -199,16 +203,32 @@ class ProductIndex:
         """Weighted RRF of ranked lists into at most `depth` candidates carrying every list's (rank, score)."""
         fused = fuse({name: [row for row, _ in hits] for name, hits in lists.items()}, weights, k)
         info = {name: {row: (rank, score) for rank, (row, score) in enumerate(hits)} for name, hits in lists.items()}
+        floor = self._floor(query, lists)
         out: list[Candidate] = []
         for row, score in fused:
             doc = self.table.doc(row)
             if doc is None or excluded(doc, query):
                 continue
             signals = {name: found[row] for name, found in info.items() if row in found}
+            if floor and not any(signals[name][1] >= least for name, least in floor.items() if name in signals):
+                continue
             out.append(Candidate(doc.id, score, doc, signals))
             if len(out) == depth:
                 break
         return out
+
+    def _floor(self, query: SearchQuery, lists: dict[str, Hits]) -> dict[str, float]:
+        """Per dense space in `lists`, the least cosine a candidate needs (none for a query without filters)."""
+        if not query.has_filters():
+            return {}
+        english = self.english_text(query)
+        floor = {}
+        for space in self.spaces:
+            if space.key in lists:
+                best = space.index.search(space.query_vector(query.text if space.key == USE else english), 1)
+                if best and best[0][1] > 0:
+                    floor[space.key] = RELEVANCE_FLOOR * best[0][1]
+        return floor
 
     def rerank(self, query: SearchQuery, candidates: list[Candidate]) -> list[Candidate]:
         """The learned ranker's order (its score becomes the candidate's), or the fused order without a model."""

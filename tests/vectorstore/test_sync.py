@@ -148,3 +148,13 @@ def test_the_vocabulary_is_kept_until_products_are_added_or_removed(service) -> 
     assert "emberly" in service.vocabulary().brands
     service.products.delete_product("x1")
     assert "emberly" not in service.vocabulary().brands
+
+
+def test_filters_that_leave_no_related_product_show_nothing_rather_than_padding(service) -> None:
+    service, _ = service
+    service.products.upsert_product(Product(
+        id="l1", title="Camping Lantern", brand="Glowco", category_path=["Lighting"], price=30,
+        variants=[Variant(id="l1-1", options={}, price=30, stock=4)]))
+    assert ids(service, price_max=35) == []  # the only product under $35 is a lantern, not a hiking boot
+    assert sorted(ids(service, price_max=100)) == ["b2", "b3"]
+    assert "l1" in [hit.product_id for hit in service.products.retrieve(SearchQuery(text="lantern", price_max=35))]
