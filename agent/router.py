@@ -79,11 +79,12 @@ _REFINE = re.compile(r"^\s*(and |but |only |just |any |something |anything |mayb
                      r"without |under |below |less than |over |more |不要|要|有没有|换成|只要|还有)"
                      r"|\b(instead|ones?|those|these|them|it|version|colou?r)\b"
                      r"|^[^\s]{1,8}(的|色)(吗|呢)?[?？]?$|便宜|大一点|小一点|别的", re.I)
+_WHAT_ABOUT_ZH = re.compile(r"^那(?!么).{1,12}呢[?？]?$")  # '那200元以内呢？': what about (a new limit)?
 # Words that only say "change the earlier results"; what is left ('blue', 'waterproof') joins the earlier query.
 _CUE_WORDS = re.compile(r"\b(in stock|available|cheaper|less expensive|lower price|ones?|please|any|something|anything"
                         r"|show me|do you have|of|those|these|them|it|come|comes|that|are|is|which"
                         r"|what about|how about|instead|maybe|and|but|only|just|in|with|more|the|a|some|version"
-                        r"|colou?r)\b|[?？!！,，.。]|便宜(一?点|些)?的?|再|更|有没有|换成|只要|还有|别的|吗|呢|的",
+                        r"|colou?r)\b|[?？!！,，.。]|便宜(一?点|些)?的?|再|更|有没有|换成|只要|还有|别的|吗|呢|的|^那",
                         re.I)
 ORDINALS = {
     "first": 0, "1st": 0, "second": 1, "2nd": 1, "third": 2, "3rd": 2, "fourth": 3, "4th": 3, "fifth": 4, "5th": 4,
@@ -306,8 +307,10 @@ def _names_another_category(request: RouterInput) -> bool:
 
 
 def is_refinement(text: str) -> bool:
-    """A short message that only narrows or changes the results shown ('cheaper?', 'in blue', '便宜点的')."""
-    return bool(_CHEAPER.search(text) or _REFINE.search(text)) and len(text) < 60
+    """A short message that only narrows or changes the results shown ('cheaper?', 'in blue', '便宜点的',
+    '那200元以内呢？')."""
+    asks_with_a_limit = bool(_WHAT_ABOUT_ZH.match(text)) and _names_limits(text)
+    return bool(_CHEAPER.search(text) or _REFINE.search(text) or asks_with_a_limit) and len(text) < 60
 
 
 _RECOMMEND_FILLER = re.compile(r"\b(recommend|suggest|me|some|something|anything|for|please|what|would|should|i|"

@@ -279,3 +279,11 @@ def test_a_follow_up_naming_another_category_is_a_new_search_not_a_refinement() 
     assert blue is not None and blue.intent == "refinement"  # a colour narrows the boots shown
     boots = follow_up("any hiking boots without laces?")
     assert boots is not None and boots.intent == "refinement"  # the same category again
+
+
+def test_a_chinese_what_about_with_a_new_budget_refines_in_yuan() -> None:
+    found = plan("那300元以内呢？", shown=SHOWN, previous="蓝牙音箱", language="zh")
+    assert found is not None and found[0] == "refinement"
+    assert found[1] == [("search_products", {"query": "蓝牙音箱 300元以内", "max_price": 300.0, "currency": "CNY"})]
+    returns = plan("那退货呢？", shown=SHOWN, previous="蓝牙音箱", language="zh")  # no limit named: not a refinement
+    assert returns is None or returns[0] != "refinement"
