@@ -280,9 +280,9 @@ def _product_route(request: RouterInput) -> Route | None:
                      calls=[_call("review_insights", product_id=item.id) for item in shown[:MAX_REVIEWED]])
     if not picked and _REVIEWS.search(text):  # reviews of a product not shown yet: find it first
         return Route(intent="product_question", calls=[search_call(text)])
-    if shown and request.previous_query and is_refinement(text) and _names_another_category(request):
-        return Route(intent="product_search", calls=[search_call(text)])
     if shown and request.previous_query and is_refinement(text):
+        if _names_another_category(request):
+            return Route(intent="product_search", calls=[search_call(text)])
         own_limit = parse_query(text).price_max is not None  # 'cheaper, say under $80': the shopper's number wins
         below = round(min(item.price for item in shown) - 0.01, 2) if _CHEAPER.search(text) and not own_limit else None
         query = f"{request.previous_query} {_CUE_WORDS.sub(' ', text)}"
