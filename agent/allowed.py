@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from agent.state import ToolCall
+from vectorstore.query import parse_query
 
 # Argument name → which kind of known value it must be.
 FIELD_KINDS = {
@@ -28,12 +29,14 @@ _ORDER_ID = re.compile(r"#?\b(W\d+)\b")
 
 # Filters the planner may set only with words the shopper used: small models copy the brand of a tool example.
 MENTIONED_ONLY = ("brand",)
+PRICE_ARGUMENTS = ("min_price", "max_price", "currency")
 
 
 @dataclass(frozen=True)
 class AllowedValues:
     values: dict[str, list[str]] = field(default_factory=dict)
     shopper_text: str = ""
+    latest_text: str = ""
 
     @classmethod
     def gather(cls, shopper_texts: list[str], products: list[str], orders: list[str], items: list[str],
@@ -44,7 +47,8 @@ class AllowedValues:
             "items": items, "variants": variants, "payments": payments,
             "emails": _EMAIL.findall(text), "names": _NAME.findall(text), "zips": _ZIP.findall(text),
         }
-        return cls({kind: sorted(set(values)) for kind, values in found.items()}, text.lower())
+        return cls({kind: sorted(set(values)) for kind, values in found.items()}, text.lower(),
+                   shopper_texts[0] if shopper_texts else "")
 
     def _allowed(self, name: str) -> list[str] | None:
         kind = FIELD_KINDS.get(name)
@@ -82,8 +86,15 @@ class AllowedValues:
         return bad
 
     def without_unmentioned(self, call: ToolCall) -> ToolCall:
-        """The call without filter values (brands) the shopper never wrote."""
+        """The call without filter values (brands) the shopper never wrote, and with the price limits of the
+        shopper's message when it states any: a small model turned 'under 50 bucks' into min 50 and max 50."""
         arguments = dict(call.arguments)
+        if any(name in arguments for name in PRICE_ARGUMENTS):
+            said = parse_query(self.latest_text)
+            if said.price_min is not None or said.price_max is not None:
+                stated = {"min_price": said.price_min, "max_price": said.price_max, "currency": said.currency}
+                arguments = {name: value for name, value in arguments.items() if name not in PRICE_ARGUMENTS}
+                arguments |= {name: value for name, value in stated.items() if value is not None}
         for name in MENTIONED_ONLY:
             values = arguments.get(name)
             if isinstance(values, list):

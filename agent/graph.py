@@ -69,7 +69,7 @@ async def understand(state: AgentState, runtime: Runtime[TurnContext]) -> dict[s
     turn_products = [card.id for step in steps for outcome in step.outcomes for card in product_cards(outcome)]
     allowed = await asyncio.to_thread(allowed_values, context.tool_context.db, request,
                                       context.tool_context.shopper_id, turn_products)
-    tools = list(context.tools.values())
+    tools = [tool for tool in context.tools.values() if tool.offered_for(request.text)]
     response = (response_format("plan", plan_schema(tools, allowed)) if first
                 else response_format("next_step", follow_up_schema(tools, allowed)))
     model = context.model.bind(response_format=response)

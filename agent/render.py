@@ -300,6 +300,10 @@ def _one(output: Any, context: RenderContext) -> list[str]:
     return []
 
 
+# Errors that ask the shopper for the same thing: one turn says it once ('Sign in, or tell me your email …').
+_SAME_ASK = {"not_signed_in": "not_verified"}
+
+
 def render_outcomes(outcomes: list[ToolOutcome], context: RenderContext) -> str:
     """The answer's facts, one line each, in the order the tools ran; product details are grouped to compare."""
     lines: list[str] = []
@@ -307,9 +311,10 @@ def render_outcomes(outcomes: list[ToolOutcome], context: RenderContext) -> str:
     errors_said: set[str] = set()
     for outcome in outcomes:
         if not outcome.ok:
+            asked = _SAME_ASK.get(outcome.error_code or "", outcome.error_code or "")
             for line in _error(outcome, context):
-                if line not in errors_said:
-                    errors_said.add(line)
+                if line not in errors_said and asked not in errors_said:
+                    errors_said |= {line, asked}
                     lines.append(line)
         elif isinstance(outcome.output, DetailsView):
             if details and outcome.output is details[0]:

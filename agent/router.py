@@ -16,6 +16,9 @@ from vectorstore.query import expand_text, named_values, parse_query
 
 # Not \b: Chinese characters are word characters, so '订单#W1234567到哪了' has no word boundary around the id.
 ORDER_ID = re.compile(r"(?<![A-Za-z0-9])#?(W\d{7})(?!\d)", re.IGNORECASE)
+# An order number in another shop's format ('order ORD-000001', '订单号123456'): none of the shopper's orders.
+_OTHER_ORDER_NUMBER = re.compile(r"(?:\border|订单)\s*(?:#|no\.?|number|id|号码|编号|号)?\s*[:：]?\s*#?"
+                                 r"(?=[\w-]*\d)[a-z0-9][\w-]{3,}", re.I)
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
 _ORDER_WORDS = re.compile(r"\border(s)?\b|订单|包裹|快递|物流|package|parcel|deliver(y|ed)?\b|shipment", re.I)
 _MY_ORDERS = re.compile(r"\bmy (last |latest |recent |most recent )?orders?\b|\b(what|which) orders\b"
@@ -230,6 +233,8 @@ def _order_route(request: RouterInput) -> Route | None:
         return None  # edits and under-specified changes need the planner
     if order_id:
         return Route(intent="order_status", calls=[_call("get_order_details", order_id=order_id)])
+    if _OTHER_ORDER_NUMBER.search(text):
+        return Route(intent="order_status", follow_up="order_number_unknown", calls=[_call("list_orders")])
     if _MY_ORDERS.search(text):
         return Route(intent="order_status", calls=[_call("list_orders")])
     return None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -64,6 +65,12 @@ class Tool(Generic[In, Out]):
     # goes straight to the answer, and later steps do not offer them: in the gold set small models otherwise kept
     # adding unasked-for searches, recommendations and FAQ look-ups once the shopper's question was answered.
     discovery: bool = False
+    # Offered to the planner only when the shopper's message matches: small models otherwise call calculate on
+    # the prices of an order nobody asked to add up, and its results become the answer.
+    asked_for: re.Pattern[str] | None = None
+
+    def offered_for(self, message: str) -> bool:
+        return self.asked_for is None or bool(self.asked_for.search(message))
 
     def run(self, context: ToolContext, arguments: dict[str, Any]) -> Out | ToolError:
         try:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import operator
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -43,7 +44,12 @@ def calculate(_: ToolContext, request: CalculateRequest) -> Calculation:
         raise ToolFailure("invalid_expression", f"cannot calculate: {error}") from None
 
 
+ASKS_ARITHMETIC = re.compile(
+    r"\b(?:total|sum|altogether|in all|combined|add(?:ed)? up|difference|calculate|split|per (?:person|item|unit)|"
+    r"how much (?:more|less|cheaper|in total|would i (?:save|get back)))\b|\d\s*[-+*/×÷]\s*\d|"
+    r"一共|总共|合计|总计|加起来|差价|差多少|便宜多少|贵多少|算一下|平均", re.I)
+
 CALCULATE_TOOLS: list[Tool[Any, Any]] = [
     Tool("calculate", "Calculate an arithmetic expression exactly, e.g. a total or a price difference.",
-         CalculateRequest, calculate),
+         CalculateRequest, calculate, asked_for=ASKS_ARITHMETIC),
 ]

@@ -78,7 +78,8 @@ def _known_filters(arguments: SearchProductsInput, vocabulary: Vocabulary) -> tu
     words += [arguments.category] if arguments.category and category is None else []
     attributes = {k: v for k, v in (arguments.attributes or {}).items() if k.lower() in flags} or None
     known = arguments.model_copy(update={"brand": brand, "category": category, "attributes": attributes})
-    return known, " ".join(words)
+    said = arguments.query.lower()
+    return known, " ".join(word for word in words if word.lower() not in said)
 
 
 def to_search_query(arguments: SearchProductsInput, vocabulary: Vocabulary | None = None) -> SearchQuery:

@@ -66,18 +66,20 @@ class Vocabulary(BaseModel):
     flags: set[str] = Field(default_factory=set, description="yes/no attributes, e.g. 'waterproof'")
 
 
+# '预算600块左右', '价格在500元以内': the lead words are part of the price phrase, not search words.
+_ZH_LEAD = r"(?:(?:预算|价格|价位|价钱)\s*(?:在|是|为|控制在)?\s*)?"
 PRICE_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(rf"between\s+{_CUR}{_NUM}{_UNIT}\s+(?:and|to|-)\s+{_CUR}{_NUM}{_UNIT}"), "range"),
-    (re.compile(rf"{_CUR}{_NUM}{_UNIT}\s*(?:-|to|到|至|~)\s*{_CUR}{_NUM}{_UNIT}(?:之间)?"), "range"),
+    (re.compile(rf"{_ZH_LEAD}{_CUR}{_NUM}{_UNIT}\s*(?:-|to|到|至|~)\s*{_CUR}{_NUM}{_UNIT}(?:之间)?"), "range"),
     (re.compile(rf"(?:around|about|roughly|approximately|~)\s*{_CUR}{_NUM}{_UNIT}"), "around"),
-    (re.compile(rf"{_CUR}{_NUM}{_UNIT}\s*(?:左右|上下)"), "around"),
+    (re.compile(rf"{_ZH_LEAD}(?:大概|大约|差不多)?{_CUR}{_NUM}{_UNIT}\s*(?:左右|上下)"), "around"),
     (re.compile(rf"(?:nothing|not|no)\s+(?:over|above|more than|more expensive than)\s*{_CUR}{_NUM}{_UNIT}"), "max"),
     (re.compile(rf"(?:under|below|less than|cheaper than|max|up to|at most|<)\s*{_CUR}{_NUM}{_UNIT}"), "max"),
     (re.compile(rf"(?:over|above|more than|at least|from|>)\s*{_CUR}{_NUM}{_UNIT}"), "min"),
-    (re.compile(rf"(?:低于|少于|不超过|不到|便宜于){_CUR}{_NUM}{_UNIT}"), "max"),
-    (re.compile(rf"{_CUR}{_NUM}{_UNIT}\s*(?:以内|以下|之内|内)"), "max"),
-    (re.compile(rf"(?:高于|超过|多于){_CUR}{_NUM}{_UNIT}"), "min"),
-    (re.compile(rf"{_CUR}{_NUM}{_UNIT}\s*(?:以上|起)"), "min"),
+    (re.compile(rf"{_ZH_LEAD}(?:低于|少于|不超过|不到|便宜于){_CUR}{_NUM}{_UNIT}"), "max"),
+    (re.compile(rf"{_ZH_LEAD}{_CUR}{_NUM}{_UNIT}\s*(?:以内|以下|之内|内)"), "max"),
+    (re.compile(rf"{_ZH_LEAD}(?:高于|超过|多于){_CUR}{_NUM}{_UNIT}"), "min"),
+    (re.compile(rf"{_ZH_LEAD}{_CUR}{_NUM}{_UNIT}\s*(?:以上|起)"), "min"),
 )
 SIZE_PATTERN = re.compile(r"\b(?:size|sz)\s*(xxl|xl|xs|s|m|l|\d{1,2}(?:\.5)?)\b|(xxl|xl|xs|[sml])\s*(?:码|号)")
 SORT_CUES: dict[str, Sort] = {
@@ -152,8 +154,15 @@ def named_values(text: str, values: Iterable[str]) -> list[str]:
     return sorted(value for value in values if len(value) > 1 and named(value))
 
 
-_QUESTION_OPENERS = re.compile(r"^(有没有|请问|我想要|我想买|我要|想买|帮我找|给我找|do you have|i want|i need|"
-                               r"i'?m looking for|looking for|show me|find me)\s*", re.I)
+_QUESTION_OPENERS = re.compile(
+    r"^(有没有|请问|我想要|我想买|我要|想买|帮我找|给我找|(?:do you (?:have|sell|carry)|are there|got|i want|i need|"
+    r"i'?m looking for|looking for|show me|find me)(?: any)?|any)(?![a-z])\s*", re.I)
+
+
+def _wording(text: str) -> str:
+    """The words to echo back: no question openers, no stray punctuation ('any … for women? —' → '… for women')."""
+    words = [word.strip("?？!！") for word in text.split() if re.search(r"\w", word)]
+    return _QUESTION_OPENERS.sub("", " ".join(words).strip(" ,.，。的了")).strip(" 的")
 
 
 def parse_query(raw: str, vocabulary: Vocabulary | None = None) -> SearchQuery:
@@ -178,7 +187,7 @@ def parse_query(raw: str, vocabulary: Vocabulary | None = None) -> SearchQuery:
     if size := SIZE_PATTERN.search(text):
         fields["size"] = [(size.group(1) or size.group(2)).upper()]
         text = _take(text, size.span())
-    fields["wording"] = _QUESTION_OPENERS.sub("", re.sub(r"\s+", " ", text).strip(" ,.!?，。！？的了")).strip(" 的")
+    fields["wording"] = _wording(text)
     fields["text"] = expand_text(text)
     if vocabulary:
         # Matched on the expanded text, so '防水登山鞋' names 'waterproof'. A product-type word that is also a category

@@ -47,7 +47,8 @@ def test_search_turn_streams_grounded_answer_with_cards(make_runner) -> None:
                                 "The TrailMax Waterproof Boot costs $99.")
     events = run_turn(runner, "waterproof boots under $120")
     assert [e.type for e in events[:2]] == ["tool_call", "products"]
-    assert events[0].arguments == {"query": "boots", "max_price": 120} and events[0].result_ids == ["p1", "p2"]
+    assert events[0].arguments == {"query": "boots", "max_price": 120, "currency": "USD"}
+    assert events[0].result_ids == ["p1", "p2"]
     assert [card.id for card in events[1].products] == ["p1", "p2"]
     assert "".join(e.text for e in of_type(events, "token")) == "The TrailMax Waterproof Boot costs $99."
     done = events[-1]

@@ -149,6 +149,12 @@ def test_tool_errors_become_plain_sentences(code: str, language: str, expected: 
     assert text.startswith(expected) and "shopper" not in text
 
 
+def test_two_errors_asking_the_shopper_to_sign_in_say_it_once() -> None:
+    failed = [ToolOutcome(name=name, arguments={}, ok=False, error_code=code, data="not verified")
+              for name, code in (("add_to_cart", "not_signed_in"), ("find_user_id_by_session", "not_verified"))]
+    assert len(render(failed).splitlines()) == 1
+
+
 def test_handoff_is_announced() -> None:
     assert render([ok(Handoff(summary="wants a person"))]).startswith("I've passed your request")
 

@@ -63,6 +63,16 @@ def test_an_order_id_the_shopper_does_not_own_is_passed_for_the_tool_to_refuse()
     assert plan("status of #W9999999")[1] == [("get_order_details", {"order_id": "#W9999999"})]
 
 
+def test_an_order_number_in_another_format_lists_the_shoppers_orders_and_says_it_is_not_among_them() -> None:
+    for text in ("show me order ORD-000001", "where is order no. 123456?", "订单号A12345到哪了"):
+        found = route(RouterInput(text=text, language="en", signed_in=True, tools=TOOLS, orders=ORDERS))
+        assert found is not None and (found.follow_up, [c.name for c in found.calls]) == (
+            "order_number_unknown", ["list_orders"]), text
+    for text in ("has my order for 2 mugs shipped?", "where are my orders from 2024"):
+        found = route(RouterInput(text=text, language="en", signed_in=True, tools=TOOLS, orders=ORDERS))
+        assert found is not None and found.follow_up == "", text
+
+
 def test_references_to_products_shown_earlier() -> None:
     assert plan("compare the first two", shown=SHOWN)[1] == [
         ("get_product_details", {"product_id": "1000000001"}), ("get_product_details", {"product_id": "1000000002"})]
@@ -132,6 +142,16 @@ def test_an_unmentioned_brand_is_taken_out_of_a_planned_search() -> None:
     assert allowed.without_unmentioned(call).arguments == {"query": "red dress", "brand": ["Northpeak"]}
     plain = AllowedValues.gather(["a red dress"], [], [], [], [], [])
     assert plain.without_unmentioned(call).arguments == {"query": "red dress"}
+
+
+def test_a_planned_search_takes_the_price_limits_the_shopper_wrote() -> None:
+    allowed = AllowedValues.gather(["something for my dad who loves coffee, under 50 bucks"], [], [], [], [], [])
+    call = ToolCall(name="search_products", arguments={"query": "coffee", "min_price": 50, "max_price": 50})
+    assert allowed.without_unmentioned(call).arguments == {"query": "coffee", "max_price": 50.0, "currency": "USD"}
+    # A follow-up that states no price keeps the planner's limits (carried over from earlier turns).
+    follow_up = AllowedValues.gather(["any in blue?", "mugs under 50 bucks"], [], [], [], [], [])
+    kept = ToolCall(name="search_products", arguments={"query": "blue mugs", "max_price": 50})
+    assert follow_up.without_unmentioned(kept).arguments == kept.arguments
 
 
 def test_searches_carry_the_constraints_the_shopper_wrote() -> None:

@@ -82,6 +82,19 @@ def test_nothing_over_is_a_ceiling_and_around_is_a_band() -> None:
     assert (about.price_min, about.price_max) == (160, 240)
 
 
+@pytest.mark.parametrize(("text", "wording", "bounds"), [
+    ("我想买一双跑步鞋，预算600块左右", "一双跑步鞋", (480, 720)),
+    ("预算在500元以内的蓝牙音箱", "蓝牙音箱", (None, 500)),
+    ("价格不超过300的背包", "背包", (None, 300)),
+    ("大概200元左右的保温杯", "保温杯", (160, 240)),
+])
+def test_chinese_budget_words_belong_to_the_price_not_to_the_search(text: str, wording: str,
+                                                                     bounds: tuple[float | None, float | None]) -> None:
+    query = parse_query(text)
+    assert (query.wording, (query.price_min, query.price_max)) == (wording, bounds)
+    assert "预算" not in query.text and "价格" not in query.text
+
+
 @pytest.mark.parametrize(
     ("text", "term", "has_it"),
     [
