@@ -293,7 +293,8 @@ def _one(output: Any, context: RenderContext) -> list[str]:
         case VerifiedShopper():
             return [t.say("identity", "verified")]
         case Calculation():
-            return [t.say("calculate", "result", result=f"{output.result:g}")]
+            # The sum itself, not only its result: the shopper sees which numbers the planner added up.
+            return [t.say("calculate", "result", expression=output.expression, result=f"{output.result:g}")]
         case ProductTypes():
             names = _join(t, list(output.product_types)[:8])
             return [t.say("types", "list", total=output.total, names=names)]

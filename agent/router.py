@@ -169,6 +169,13 @@ FAQ_TOPICS = (
     (re.compile(r"privacy|data|personal information|隐私|个人信息", re.I), "privacy 隐私"),
     (re.compile(r"cancel|取消", re.I), "cancel 取消"),
 )
+# Something the shopper bought is broken: a customer-service question (warranty, damaged items), not a search.
+_PROBLEM = re.compile(r"\b(broke|broken|damaged|defective|faulty|stopped working|(doesn'?t|does not|won'?t) work|"
+                      r"not working|ripped|torn|cracked|leak(s|ing)?)\b"
+                      r"|坏了|破了|损坏|质量问题|不能用了?|用不了|漏水", re.I)
+# What the shop's policies say about it; the shopper's own words ('the zipper of my tent') only dilute the match.
+PROBLEM_FAQ_QUERY = {"en": "warranty claim for a defect, repair or replace", "zh": "保修 质量问题 申请保修 维修或更换"}
+_ASKS_TO_UNDO = re.compile(r"\b(cancel|refund|return|exchange|swap|replace)|取消|退|换", re.I)  # the order route's
 
 
 def faq_call(text: str) -> ToolCall:
@@ -299,8 +306,10 @@ def _product_route(request: RouterInput) -> Route | None:
         return Route(intent="refinement", calls=[search_call(query, **explicit)])
     if _RECOMMEND.search(text) and not _has_product_words(text):
         return Route(intent="recommendation", calls=[_call("recommend_products", mode="for_you")])
-    if _RECOMMEND.search(text) and _names_limits(text) and not _NOT_A_PRODUCT.search(text):
-        # '推荐一款跑步耳机，预算300元左右': the shopper's own limits make it a search (ranked for them when signed in).
+    if _RECOMMEND.search(text) and not _NOT_A_PRODUCT.search(text):
+        # '推荐一款跑步耳机，预算300元左右', 'a gift for a 10 year old who likes science': a search of the product words
+        # (ranked for them when signed in). Left to the embedded planner, the gift request became a 'similar'
+        # recommendation without a product and three account look-ups.
         return Route(intent="recommendation", calls=[search_call(_product_words(text))])
     return None
 
@@ -320,7 +329,8 @@ def is_refinement(text: str) -> bool:
 
 _RECOMMEND_FILLER = re.compile(r"\b(recommend|suggest|me|some|something|anything|for|please|what|would|should|i|"
                                r"buy|get|a|an|the|any|ideas|suggestions|can|could|you|do|have)\b"
-                               r"|推荐|建议|一些|什么|给我|适合我|一(款|个|双|件|下)|预算|的|吗|呢|吧|？|\?", re.I)
+                               r"|推荐|建议|一些|什么|给我|适合我|一(款|个|双|件|下)|点儿?|东西|预算|的|吗|呢|吧"
+                               r"|？|\?", re.I)
 
 
 def _product_words(text: str) -> str:
@@ -372,6 +382,9 @@ def _route(request: RouterInput, classifier: IntentGuesser | None) -> Route | No
         return Route(intent="cart", calls=[_call("view_cart")], follow_up="cart_clear")
     if _FORGET.search(text):
         return Route(intent="forget_me", calls=[_call("forget_me")]) if "forget_me" in request.tools else None
+    if _PROBLEM.search(text) and not (ORDER_ID.search(text) or _ASKS_TO_UNDO.search(text)):
+        query = PROBLEM_FAQ_QUERY.get(request.language, PROBLEM_FAQ_QUERY["en"])
+        return Route(intent="policy_question", calls=[_call("search_faq", query=query)])
     if ORDER_ID.search(text) or _PENDING_ORDER.search(text) or (mentions_orders(text) and not _POLICY.search(text)):
         return _order_route(request)
     if _POLICY.search(text) and not mentions_orders(text):

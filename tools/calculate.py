@@ -24,6 +24,7 @@ class CalculateRequest(BaseModel):
 
 
 class Calculation(BaseModel):
+    expression: str = Field("", description="What was calculated, as given")
     result: float = Field(description="Rounded to 2 decimals")
 
 
@@ -39,7 +40,8 @@ def _evaluate(node: ast.AST) -> float:
 
 def calculate(_: ToolContext, request: CalculateRequest) -> Calculation:
     try:
-        return Calculation(result=round(_evaluate(ast.parse(request.expression, mode="eval").body), 2))
+        result = round(_evaluate(ast.parse(request.expression, mode="eval").body), 2)
+        return Calculation(expression=" ".join(request.expression.split()), result=result)
     except (SyntaxError, ZeroDivisionError) as error:
         raise ToolFailure("invalid_expression", f"cannot calculate: {error}") from None
 

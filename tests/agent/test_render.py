@@ -14,6 +14,7 @@ from agent.state import ShownItem, ToolOutcome
 from agent.templates import Templates, load_templates
 from commerce.models import Address, Fulfilment, OrderLine
 from tools.actions import ChangeFacts, ProposedAction
+from tools.calculate import CalculateRequest, calculate
 from tools.currency import CurrencyConversion
 from tools.faq import FaqPassage, SearchFaqOutput
 from tools.handoff import Handoff
@@ -153,6 +154,11 @@ def test_two_errors_asking_the_shopper_to_sign_in_say_it_once() -> None:
     failed = [ToolOutcome(name=name, arguments={}, ok=False, error_code=code, data="not verified")
               for name, code in (("add_to_cart", "not_signed_in"), ("find_user_id_by_session", "not_verified"))]
     assert len(render(failed).splitlines()) == 1
+
+
+def test_a_calculation_shows_what_was_added_up() -> None:
+    worked = calculate(None, CalculateRequest(expression="31.99 +  38.99"))  # type: ignore[arg-type]
+    assert render([ok(worked, "calculate")]) == "31.99 + 38.99 = 70.98"
 
 
 def test_handoff_is_announced() -> None:

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from agent.allowed import AllowedValues
-from agent.router import KnownOrder, Route, RouterInput, route
+from agent.router import PROBLEM_FAQ_QUERY, KnownOrder, Route, RouterInput, route
 from agent.state import ShownItem, ToolCall
 from tools.registry import ALL_TOOLS
 
@@ -257,10 +257,20 @@ def test_a_recommendation_with_the_shoppers_own_budget_or_colour_is_a_search_of_
     assert plan("推荐一个黑色的保温杯", language="zh")[1][0][1]["colour"] == ["black"]
 
 
-def test_a_recommendation_without_limits_is_left_to_the_classifier_or_the_planner() -> None:
-    assert plan("Can you recommend something for a weekend hike?") is None
-    assert plan("给我推荐点东西吧", language="zh") is None
+def test_a_recommendation_with_product_words_is_a_search_of_them_and_without_is_personal() -> None:
+    assert plan("Can you recommend something for a weekend hike?")[1] == [
+        ("search_products", {"query": "weekend hike"})]
+    assert plan("recommend a gift for a 10 year old who likes science")[1][0][1]["query"].startswith("gift 10 year")
+    assert plan("给我推荐点东西吧", language="zh")[1] == [("recommend_products", {"mode": "for_you"})]
     assert plan("recommend something for me")[1] == [("recommend_products", {"mode": "for_you"})]
+
+
+def test_something_broken_is_a_customer_service_question_not_a_search() -> None:
+    for text, language in (("I bought a tent last month and the zipper broke, what can I do?", "en"),
+                           ("耳机用了两天就坏了怎么办", "zh")):
+        intent, calls, _ = plan(text, language=language)
+        assert (intent, calls) == ("policy_question", [("search_faq", {"query": PROBLEM_FAQ_QUERY[language]})])
+    assert plan("I want to return the headphones from my last order, they stopped working")[0] == "order_change"
 
 
 def test_my_pending_order_is_the_shoppers_one_pending_order_or_the_pending_one_with_the_item_named() -> None:
