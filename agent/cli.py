@@ -71,17 +71,19 @@ def _render(event: AgentEvent) -> None:
 
 async def _turn(runner, request: TurnRequest, as_json: bool) -> HistoryMessage:  # type: ignore[no-untyped-def]
     shown: list[str] = []
-    answer = ""
+    answer = searched = ""
     async for event in runner.stream(request):
         if as_json:
             typer.echo(event.model_dump_json())
         else:
             _render(event)
+        if event.type == "tool_call" and event.name == "search_products" and event.ok:
+            searched = str(event.arguments.get("query", ""))
         if event.type == "products":
             shown += [card.id for card in event.products if card.id not in shown]
         if event.type == "done":
             answer = event.text
-    return HistoryMessage(role="assistant", text=answer, product_ids=shown)
+    return HistoryMessage(role="assistant", text=answer, product_ids=shown, searched=searched)
 
 
 def ask(

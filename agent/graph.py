@@ -69,7 +69,11 @@ async def understand(state: AgentState, runtime: Runtime[TurnContext]) -> dict[s
     turn_products = [card.id for step in steps for outcome in step.outcomes for card in product_cards(outcome)]
     allowed = await asyncio.to_thread(allowed_values, context.tool_context.db, request,
                                       context.tool_context.shopper_id, turn_products)
-    tools = [tool for tool in context.tools.values() if tool.offered_for(request.text)]
+    ran = {call.name for step in steps for call in step.plan.tool_calls}
+    # A tool offered only when asked for (calculate) is offered until it has run: the embedded planner otherwise
+    # multiplied its own total by two in the next step.
+    tools = [tool for tool in context.tools.values()
+             if tool.offered_for(request.text) and not (tool.asked_for and tool.name in ran)]
     response = (response_format("plan", plan_schema(tools, allowed)) if first
                 else response_format("next_step", follow_up_schema(tools, allowed)))
     model = context.model.bind(response_format=response)
@@ -86,7 +90,8 @@ async def understand(state: AgentState, runtime: Runtime[TurnContext]) -> dict[s
     if invented:
         log.warning("dropped planned calls with unknown argument values: %s", invented)
         plan.tool_calls = [call for call in plan.tool_calls if not allowed.violations(call)]
-    plan.tool_calls = [allowed.without_unmentioned(call) for call in plan.tool_calls]
+    withheld = set(context.tools) - {tool.name for tool in tools}  # backends without guided decoding can name them
+    plan.tool_calls = [allowed.without_unmentioned(call) for call in plan.tool_calls if call.name not in withheld]
     done = {(call.name, repr(sorted(call.arguments.items()))) for step in steps for call in step.plan.tool_calls
             if not step.repair_note}
     # A call that already ran with the same arguments would only repeat its DATA.

@@ -15,6 +15,7 @@ class HistoryMessage(BaseModel):
     role: Literal["user", "assistant"]
     text: str
     product_ids: list[str] = Field(default_factory=list, description="Products shown in that turn, in order")
+    searched: str = Field("", description="The query of the search that showed them, e.g. 'birthday gift cooking'")
 
 
 @dataclass(frozen=True)

@@ -18,11 +18,13 @@ from vectorstore.service import SearchService
 
 
 def last_shown(history: list[HistoryMessage]) -> tuple[list[str], str]:
-    """Ids of the products the last answer showed, and the shopper message that asked for them."""
+    """Ids of the products the last answer showed, and what a refinement refines: the search that showed them (the
+    planner's 'birthday gift cooking' for '我想给老婆买个生日礼物，她喜欢做饭'; an earlier refinement's words kept), or
+    else the shopper message that asked for them."""
     for index in range(len(history) - 1, -1, -1):
         message = history[index]
         if message.role == "assistant" and message.product_ids:
-            return message.product_ids, _original_request(history[:index])
+            return message.product_ids, message.searched or _original_request(history[:index])
     return [], ""
 
 

@@ -144,7 +144,14 @@ def _item(row: MessageRow) -> HistoryItem:
         products=[ProductCard.model_validate(card) for card in payload.get("products", [])],
         citations=[Citation.model_validate(citation) for citation in payload.get("citations", [])],
         error=(payload.get("turn") or {}).get("error", ""),
+        searched=_searched((payload.get("turn") or {}).get("tool_calls", [])),
     )
+
+
+def _searched(calls: list[dict[str, Any]]) -> str:
+    queries = [call.get("arguments", {}).get("query", "") for call in calls
+               if call.get("name") == "search_products" and call.get("ok")]
+    return queries[-1] if queries else ""
 
 
 def _history(session: Any, conversation_id: str, before: int | None = None) -> list[HistoryItem]:
@@ -162,7 +169,8 @@ def history(db: Database, conversation_id: str) -> list[HistoryItem]:
 def agent_history(items: list[HistoryItem]) -> list[HistoryMessage]:
     """What the agent sees of earlier turns; operator replies count as the assistant's."""
     return [HistoryMessage(role="user" if item.role == "user" else "assistant", text=item.text,
-                           product_ids=[card.id for card in item.products]) for item in items if item.text]
+                           product_ids=[card.id for card in item.products], searched=item.searched)
+            for item in items if item.text]
 
 
 def _reply_to(session: Any, conversation_id: str, message_id: int) -> HistoryItem | None:

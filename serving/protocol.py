@@ -89,6 +89,8 @@ class HistoryItem(BaseModel):
     products: list[ProductCard] = Field(default_factory=list)
     citations: list[Citation] = Field(default_factory=list)
     error: str = Field("", description="Error code when that turn failed")
+    searched: str = Field("", exclude=True, description="The query of the search that showed `products`; the "
+                          "agent refines it, clients never see it")
 
 
 class SessionFrame(BaseModel):

@@ -15,6 +15,7 @@ from agent.templates import load_templates
 from commerce.models import Shopper
 from commerce.store import shopper_row
 from tests.agent.fakes import FAKE_TOOLS, ScriptedChatModel, next_step, plan
+from tools.calculate import CALCULATE_TOOLS
 from tools.identity import IDENTITY_TOOLS
 
 TEMPLATES = load_templates(PROMPTS_DIR)
@@ -126,6 +127,16 @@ def test_repeated_identical_call_is_not_run_twice(make_runner) -> None:
     call = ("search_products", {"query": "boots"})
     runner, _ = make_runner(plan(call), next_step(call), "Done.")
     assert len(of_type(run_turn(runner, "boots"), "tool_call")) == 1
+
+
+def test_calculate_runs_only_when_asked_and_once_a_turn(make_runner) -> None:
+    tools = [*FAKE_TOOLS, *CALCULATE_TOOLS]
+    add = ("calculate", {"expression": "11.99 + 33.99"})
+    runner, _ = make_runner(plan(add), next_step(("calculate", {"expression": "45.98 * 2"})), "Done.", tools=tools)
+    assert [c.arguments for c in of_type(run_turn(runner, "what's the total of the two?"), "tool_call")] == [
+        add[1]]
+    runner, _ = make_runner(plan(add), next_step(), "Done.", tools=tools)
+    assert of_type(run_turn(runner, "show me order ORD-000001"), "tool_call") == []
 
 
 def test_faq_emits_citations(make_runner) -> None:

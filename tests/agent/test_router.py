@@ -226,6 +226,14 @@ def test_a_refinement_of_a_refinement_builds_on_the_original_request() -> None:
                HistoryMessage(role="user", text="Anything cheaper?"),
                HistoryMessage(role="assistant", text="…", product_ids=["2"])]
     assert last_shown(history) == (["2"], "waterproof hiking boots")
+    # The search that showed them, when the turn recorded it: the planner's words, an earlier refinement's kept.
+    searched = [*history[:3], HistoryMessage(role="assistant", text="…", product_ids=["2"],
+                                             searched="waterproof hiking boots blue")]
+    assert last_shown(searched) == (["2"], "waterproof hiking boots blue")
+    gift = [HistoryMessage(role="user", text="我想给老婆买个生日礼物，她喜欢做饭"),
+            HistoryMessage(role="assistant", text="…", product_ids=["7"], searched="birthday gift cooking")]
+    assert plan("有没有500块以内的？", shown=SHOWN, previous=last_shown(gift)[1], language="zh")[1] == [
+        ("search_products", {"query": "birthday gift cooking 500块以内", "max_price": 500.0, "currency": "CNY"})]
 
 
 def test_the_last_order_that_has_the_named_item() -> None:

@@ -64,6 +64,8 @@ def test_resume_replays_history_and_passes_it_to_the_agent(client: TestClient, r
     last = runner.requests[-1]
     assert [message.role for message in last.history] == ["user", "assistant"]
     assert last.history[1].product_ids == ["tent-1", "tent-2"]
+    # The search that showed them reaches the agent (a refinement builds on it), never the client.
+    assert last.history[1].searched == "a tent for two" and "searched" not in session["history"][1]
     assert last.conversation_id == session_id
 
 
