@@ -169,12 +169,14 @@ def _best_sentence(text: str, question: str) -> str:
 
 
 def _faq(output: SearchFaqOutput, context: RenderContext) -> list[str]:
-    """The most relevant sentence of each of the two best passages, quoted with the passage's title."""
+    """The most relevant sentence of each of the two best passages in the shopper's language (in any language when
+    none is), quoted with the passage's title."""
     t = context.templates
     if not output.found or not output.passages:
         return [t.say("faq", "none")]
+    in_language = [passage for passage in output.passages if passage.language == t.language]
     return [t.say("faq", "quote", title=passage.title, sentence=_best_sentence(passage.text, context.message))
-            for passage in output.passages[:MAX_PASSAGES]]
+            for passage in (in_language or output.passages)[:MAX_PASSAGES]]
 
 
 def _price_span(view: DetailsView) -> str:

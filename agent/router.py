@@ -169,12 +169,21 @@ FAQ_TOPICS = (
     (re.compile(r"privacy|data|personal information|隐私|个人信息", re.I), "privacy 隐私"),
     (re.compile(r"cancel|取消", re.I), "cancel 取消"),
 )
-# Something the shopper bought is broken: a customer-service question (warranty, damaged items), not a search.
-_PROBLEM = re.compile(r"\b(broke|broken|damaged|defective|faulty|stopped working|(doesn'?t|does not|won'?t) work|"
-                      r"not working|ripped|torn|cracked|leak(s|ing)?)\b"
-                      r"|坏了|破了|损坏|质量问题|不能用了?|用不了|漏水", re.I)
-# What the shop's policies say about it; the shopper's own words ('the zipper of my tent') only dilute the match.
-PROBLEM_FAQ_QUERY = {"en": "warranty claim for a defect, repair or replace", "zh": "保修 质量问题 申请保修 维修或更换"}
+# Something went wrong with what the shopper bought: a customer-service question answered from the shop's policies
+# (a parcel that never came, or a defect), not a search. The policies' own words make the FAQ query: the shopper's
+# ('the zipper of my tent') only dilute the match.
+_MISSING = re.compile(r"\bnever (got|received|arrived|came)\b|\b(didn'?t|did not|haven'?t|have not|hasn'?t|has not) "
+                      r"(get|got|receive|received|arrive|arrived|come)\b|\b(lost|missing|stolen) (parcel|package)"
+                      r"|\b(parcel|package) (is |was |went |got )?(lost|missing|stolen)|\barrived (damaged|broken)"
+                      r"|没收到|丢件|包裹丢|快递丢|包裹(破损|损坏)|快递(破损|损坏)", re.I)
+_DEFECT = re.compile(r"\b(broke|broken|damaged|defective|faulty|stopped working|(doesn'?t|does not|won'?t) work|"
+                     r"not working|ripped|torn|cracked|leak(s|ing)?)\b"
+                     r"|坏了|破了|损坏|质量问题|不能用了?|用不了|漏水", re.I)
+PROBLEM_FAQ_QUERIES = (
+    (_MISSING, {"en": "lost or damaged parcel: tracking shows delivered but it did not arrive",
+                "zh": "包裹丢失或损坏 显示已送达但没有收到"}),
+    (_DEFECT, {"en": "warranty claim for a defect, repair or replace", "zh": "保修 质量问题 申请保修 维修或更换"}),
+)
 _ASKS_TO_UNDO = re.compile(r"\b(cancel|refund|return|exchange|swap|replace)|取消|退|换", re.I)  # the order route's
 
 
@@ -382,9 +391,8 @@ def _route(request: RouterInput, classifier: IntentGuesser | None) -> Route | No
         return Route(intent="cart", calls=[_call("view_cart")], follow_up="cart_clear")
     if _FORGET.search(text):
         return Route(intent="forget_me", calls=[_call("forget_me")]) if "forget_me" in request.tools else None
-    if _PROBLEM.search(text) and not (ORDER_ID.search(text) or _ASKS_TO_UNDO.search(text)):
-        query = PROBLEM_FAQ_QUERY.get(request.language, PROBLEM_FAQ_QUERY["en"])
-        return Route(intent="policy_question", calls=[_call("search_faq", query=query)])
+    if found := _problem_route(request):
+        return found
     if ORDER_ID.search(text) or _PENDING_ORDER.search(text) or (mentions_orders(text) and not _POLICY.search(text)):
         return _order_route(request)
     if _POLICY.search(text) and not mentions_orders(text):
@@ -394,6 +402,17 @@ def _route(request: RouterInput, classifier: IntentGuesser | None) -> Route | No
     if _ASKS_FOR_PRODUCTS.search(text) and not _RECOMMEND.search(text) and not _NOT_A_PRODUCT.search(text):
         return Route(intent="product_search", calls=[search_call(text)])
     return _classified(request, classifier)
+
+
+def _problem_route(request: RouterInput) -> Route | None:
+    text = request.text
+    if ORDER_ID.search(text) or _ASKS_TO_UNDO.search(text):
+        return None  # the order route prepares the change the shopper asks for
+    for pattern, queries in PROBLEM_FAQ_QUERIES:
+        if pattern.search(text):
+            query = queries.get(request.language, queries["en"])
+            return Route(intent="policy_question", calls=[_call("search_faq", query=query)])
+    return None
 
 
 def _classified(request: RouterInput, classifier: IntentGuesser | None) -> Route | None:

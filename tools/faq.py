@@ -25,6 +25,7 @@ class FaqPassage(BaseModel):
     source: str
     text: str
     score: float
+    language: str = Field("en", description="'en' or 'zh'")
 
 
 class SearchFaqOutput(BaseModel):
@@ -40,7 +41,7 @@ def search_faq(context: ToolContext, arguments: SearchFaqInput) -> SearchFaqOutp
     hits = context.deps.search.passages.search(arguments.query, arguments.limit)
     passages = [
         FaqPassage(id=h.passage.id, title=h.passage.title, section=h.passage.section, source=h.passage.source,
-                   text=h.passage.text[:SNIPPET_CHARS], score=round(h.score, 4))
+                   text=h.passage.text[:SNIPPET_CHARS], score=round(h.score, 4), language=h.passage.language)
         for h in hits
     ]
     note = "" if passages else "Nothing relevant in the shop's policies; offer a human agent instead of guessing."

@@ -155,8 +155,9 @@ def named_values(text: str, values: Iterable[str]) -> list[str]:
 
 
 _QUESTION_OPENERS = re.compile(
-    r"^(有没有|请问|我想要|我想买|我要|想买|帮我找|给我找|(?:do you (?:have|sell|carry)|are there|got|i want|i need|"
-    r"i'?m looking for|looking for|show me|find me)(?: any)?|any)(?![a-z])\s*", re.I)
+    r"^(你们|请问)?(有没有|卖不卖|有卖|请问|我想要|我想买|我要|想买|帮我找|给我找|"
+    r"(?:do you (?:have|sell|carry)|are there|got|i want|i need|i'?m looking for|looking for|show me|find me)(?: any)?"
+    r"|any)(?![a-z])\s*", re.I)
 
 
 def _wording(text: str) -> str:

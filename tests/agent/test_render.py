@@ -102,6 +102,19 @@ def test_policy_answer_quotes_the_most_relevant_sentence_with_its_source() -> No
     assert render([ok(SearchFaqOutput(found=False, passages=[]))]).startswith("I couldn't find that in our policies")
 
 
+def test_policy_answers_quote_passages_in_the_shoppers_language_first() -> None:
+    chinese = FaqPassage(id="shipping-zh-international", title="国际配送", section="shipping", source="s#zh",
+                         text="目前我们只在美国境内配送。", score=0.5, language="zh")
+    english = FaqPassage(id="shipping-international", title="International shipping", section="shipping",
+                         source="s#international", text="We currently ship within the United States only.", score=0.4)
+    both = SearchFaqOutput(found=True, passages=[chinese, english])
+    assert render([ok(both)]) == (
+        "Our policy — International shipping: “We currently ship within the United States only.”")
+    assert "国际配送" in render([ok(both)], language="zh").splitlines()[0]
+    only_chinese = SearchFaqOutput(found=True, passages=[chinese])
+    assert "国际配送" in render([ok(only_chinese)])  # better than nothing
+
+
 def test_order_status_and_proposed_change() -> None:
     order = OrderView(order_id="#W2587223", user_id="mei_chen_1234", status="delivered",
                       address=Address(address1="1 Main St", city="Austin", country="USA", zip="78701"),

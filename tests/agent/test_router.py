@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from agent.allowed import AllowedValues
-from agent.router import PROBLEM_FAQ_QUERY, KnownOrder, Route, RouterInput, route
+from agent.router import PROBLEM_FAQ_QUERIES, KnownOrder, Route, RouterInput, route
 from agent.state import ShownItem, ToolCall
 from tools.registry import ALL_TOOLS
 
@@ -273,11 +273,19 @@ def test_a_recommendation_with_product_words_is_a_search_of_them_and_without_is_
     assert plan("recommend something for me")[1] == [("recommend_products", {"mode": "for_you"})]
 
 
-def test_something_broken_is_a_customer_service_question_not_a_search() -> None:
-    for text, language in (("I bought a tent last month and the zipper broke, what can I do?", "en"),
-                           ("耳机用了两天就坏了怎么办", "zh")):
-        intent, calls, _ = plan(text, language=language)
-        assert (intent, calls) == ("policy_question", [("search_faq", {"query": PROBLEM_FAQ_QUERY[language]})])
+@pytest.mark.parametrize(("text", "language", "kind"), [
+    ("I bought a tent last month and the zipper broke, what can I do?", "en", 1),
+    ("耳机用了两天就坏了怎么办", "zh", 1),
+    ("my parcel says delivered but I never got it", "en", 0),
+    ("my order arrived damaged", "en", 0),
+    ("快递显示签收了但我没收到", "zh", 0),
+])
+def test_something_gone_wrong_is_a_policy_question_not_a_search(text: str, language: str, kind: int) -> None:
+    queries = PROBLEM_FAQ_QUERIES[kind][1]
+    assert plan(text, language=language)[:2] == ("policy_question", [("search_faq", {"query": queries[language]})])
+
+
+def test_a_problem_with_a_change_asked_for_goes_to_the_order_route() -> None:
     assert plan("I want to return the headphones from my last order, they stopped working")[0] == "order_change"
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from agent.router import PROBLEM_FAQ_QUERY
+from agent.router import PROBLEM_FAQ_QUERIES
 from commerce.db import Database
 from commerce.demo.passages import load_passages
 from commerce.store import passage_row
@@ -44,7 +44,10 @@ def ask(context: ToolContext, question: str) -> SearchFaqOutput:
     ("can I change my order address", "account"),
     ("退货政策是什么", "returns"),
     ("do you ship to Canada", "shipping"),
-    *((question, "warranty") for question in PROBLEM_FAQ_QUERY.values()),
+    *((question, section) for (_, queries), section in zip(PROBLEM_FAQ_QUERIES, ("shipping", "warranty"), strict=True)
+      for question in queries.values()),
+    ("do you ship to Canada?", "shipping"),
+    ("能寄到加拿大吗", "shipping"),
 ])
 def test_policy_questions_find_cited_passages(context: ToolContext, question: str, section: str) -> None:
     result = ask(context, question)

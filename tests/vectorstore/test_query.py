@@ -112,3 +112,10 @@ def test_a_product_that_denies_an_excluded_word_is_not_excluded(text: str, term:
         id="p", embed_text=text, lexical_text=text, title=text, brand="", category_path=(), price=1.0, currency="USD",
         in_stock=True, rating=4.0, language="en", colours=frozenset(), sizes=frozenset(), attributes={},
     ), SearchQuery(text="swim trunks", exclude=[term])) is has_it
+
+
+@pytest.mark.parametrize(("text", "wording"), [
+    ("你们卖不卖儿童自行车？", "儿童自行车"), ("请问有没有保温杯", "保温杯"), ("do you sell any tents?", "tents"),
+])
+def test_question_openers_are_not_search_words(text: str, wording: str) -> None:
+    assert parse_query(text).wording == wording
