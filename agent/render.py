@@ -93,7 +93,7 @@ def _search(output: SearchProductsOutput, context: RenderContext) -> list[str]:
         return lines + _currency(output, t)
     count = len(output.hits)
     noun = t.say("products", "noun_one" if count == 1 else "noun_many")
-    key = "found" if query else "found_no_query"
+    key = ("closest" if output.closest_only else "found") if query else "found_no_query"
     lines.append(t.say("products", key, count=count, noun=noun, query=query, constraints=suffix))
     for number, hit in enumerate(output.hits[:MAX_LISTED], start=1):
         stock = "" if hit.in_stock else t.say("products", "out_of_stock")

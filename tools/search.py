@@ -12,6 +12,7 @@ from tools.display import ProductCard
 from tools.personalize import record_search, rerank_search
 from vectorstore.filters import reasons
 from vectorstore.hybrid import Candidate
+from vectorstore.lexical import tokenize
 from vectorstore.query import SearchQuery, Vocabulary, merge_query, parse_query
 
 KEY_ATTRIBUTES = 4
@@ -59,6 +60,9 @@ class SearchProductsOutput(BaseModel):
         None, description="Set when the shopper's price limit was in another currency and was converted")
     unconverted_currency: str | None = Field(
         None, description="A currency the shop cannot convert, e.g. 'JPY': its price limit was not applied")
+    closest_only: bool = Field(
+        False, description="No hit's title or category has any word of the query: the shop seems not to carry it, "
+        "and these are only the closest products")
 
     def product_cards(self) -> list[ProductCard]:
         return [ProductCard(id=h.id, title=h.title, price=h.price, currency=h.currency, in_stock=h.in_stock,
@@ -116,6 +120,21 @@ def hit(candidate: Candidate, query: SearchQuery) -> ProductHit:
     )
 
 
+def _alike(word: str, other: str) -> bool:
+    """The same word, or two words sharing their first four letters ('charger' ~ 'charging', 'cooking' ~ 'cookbook')."""
+    return word == other or (len(word) >= 4 and len(other) >= 4 and word[:4] == other[:4])
+
+
+def closest_only(query: SearchQuery, hits: list[ProductHit]) -> bool:
+    """True when no hit names any English word of the query (Chinese terms read through their translation): '剃须刀'
+    (razor) finding chef's knives, 'usb-c cable' finding headphones. A query without English words claims nothing."""
+    words = {word for word in tokenize(query.text) if word.isascii() and len(word) > 2}
+    if not words or not hits:
+        return False
+    named = {word for hit in hits for word in tokenize(f"{hit.title} {hit.category}")}
+    return not any(_alike(word, other) for word in words for other in named)
+
+
 def search_products(context: ToolContext, arguments: SearchProductsInput) -> SearchProductsOutput:
     service = context.deps.search
     prices = in_shop_currency(to_search_query(arguments, service.vocabulary()), context.settings)
@@ -132,8 +151,11 @@ def search_products(context: ToolContext, arguments: SearchProductsInput) -> Sea
                      f"applied; this shop's prices are in {context.settings.shop_currency}.")
     if not hits:
         notes.append("No product matches all of these constraints; try relaxing one.")
+    closest = closest_only(query, hits)
+    if closest:
+        notes.append("The shop seems not to carry what was asked for: these are only the closest products.")
     return SearchProductsOutput(query=query, hits=hits, note=" ".join(notes), conversion=prices.conversion,
-                                unconverted_currency=prices.unconverted_currency)
+                                unconverted_currency=prices.unconverted_currency, closest_only=closest)
 
 
 SEARCH_PRODUCTS: Tool[SearchProductsInput, SearchProductsOutput] = Tool(

@@ -205,9 +205,13 @@ def parse_query(raw: str, vocabulary: Vocabulary | None = None) -> SearchQuery:
 def expand_text(text: str) -> str:
     """Add English wording for Chinese terms and catalog synonyms; the lexical side matches either."""
     extra: list[str] = []
+    unread = text
     for term in sorted(ZH_TERMS, key=len, reverse=True):
-        if term in text and ZH_TERMS[term] not in extra:
-            extra.append(ZH_TERMS[term])
+        if term in unread:
+            # A longer term reads its characters first: '剃须刀' is a razor, not also a knife ('刀').
+            unread = unread.replace(term, " ")
+            if ZH_TERMS[term] not in extra:
+                extra.append(ZH_TERMS[term])
     for word in re.findall(r"[a-z][a-z\-]+", text):
         extra.extend(synonym for synonym in SYNONYMS.get(word, ()) if synonym not in extra)
     text = re.sub(r"[,，。!?！？]+", " ", text)

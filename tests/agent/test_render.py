@@ -102,6 +102,15 @@ def test_policy_answer_quotes_the_most_relevant_sentence_with_its_source() -> No
     assert render([ok(SearchFaqOutput(found=False, passages=[]))]).startswith("I couldn't find that in our policies")
 
 
+def test_a_search_that_found_only_the_closest_products_says_so() -> None:
+    knives = SearchProductsOutput(query=SearchQuery(text="剃须刀 razor shaver", wording="剃须刀"), closest_only=True,
+                                  hits=[hit("1", "Chef's Knife", 91.99)])
+    assert render([ok(knives)], language="zh").splitlines()[0] == "本店似乎没有“剃须刀”，以下是最接近的 1 件商品："
+    english = knives.model_copy(update={"query": SearchQuery(text="usb-c cable", wording="usb-c cable")})
+    assert render([ok(english)]).splitlines()[0] == (
+        "I couldn't find “usb-c cable” in our shop; these are the closest product:")
+
+
 def test_policy_answers_quote_passages_in_the_shoppers_language_first() -> None:
     chinese = FaqPassage(id="shipping-zh-international", title="国际配送", section="shipping", source="s#zh",
                          text="目前我们只在美国境内配送。", score=0.5, language="zh")

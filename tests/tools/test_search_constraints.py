@@ -81,3 +81,15 @@ def test_guessed_brands_categories_and_attributes_become_words_not_filters(shop:
     assert isinstance(guessed, SearchProductsOutput) and guessed.hits
     assert not guessed.query.brand and guessed.query.category is None and not guessed.query.attributes
     assert "starbucks" in guessed.query.text and guessed.query.wording.startswith("coffee")
+
+
+@pytest.mark.parametrize(("query", "closest"), [
+    ("有没有适合送爸爸的剃须刀？", True), ("你们卖不卖儿童自行车？", True), ("usb-c cable", True),
+    ("waterproof hiking boots", False), ("蓝牙耳机", False), ("birthday gift cooking", False),
+    ("something for my dad who loves coffee", False), ("瑜伽垫", False),
+])
+def test_a_search_for_what_the_shop_does_not_carry_says_these_are_only_the_closest(shop: ToolContext, query: str,
+                                                                                  closest: bool) -> None:
+    result = SEARCH_PRODUCTS.run(shop, {"query": query})
+    assert isinstance(result, SearchProductsOutput) and result.hits
+    assert result.closest_only is closest
