@@ -16,6 +16,7 @@ import typer
 from agent.events import AgentEvent
 from agent.model_files import ensure_model_file, known_model
 from agent.state import HistoryMessage, TurnRequest
+from agent.turn_facts import searched_words
 from shopassist.settings import Settings, get_settings
 
 llm_app = typer.Typer(help="LLM backends: start a vLLM server for the 'openai' backend.", no_args_is_help=True)
@@ -78,7 +79,7 @@ async def _turn(runner, request: TurnRequest, as_json: bool) -> HistoryMessage: 
         else:
             _render(event)
         if event.type == "tool_call" and event.name == "search_products" and event.ok:
-            searched = str(event.arguments.get("query", ""))
+            searched = searched_words(event.arguments)
         if event.type == "products":
             shown += [card.id for card in event.products if card.id not in shown]
         if event.type == "done":

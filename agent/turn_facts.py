@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 
@@ -15,6 +16,12 @@ from commerce.models import Order
 from commerce.store import cart_from_row, get_products, get_shopper, order_from_row
 from commerce.tables import CartRow, OrderRow
 from vectorstore.service import SearchService
+
+
+def searched_words(arguments: dict[str, Any]) -> str:
+    """What a search_products call looked for, in words: its query and the category it named (the planner's
+    {'query': 'birthday gift', 'category': 'cooking'} searched 'birthday gift cooking')."""
+    return " ".join(str(arguments[name]) for name in ("query", "category") if arguments.get(name))
 
 
 def last_shown(history: list[HistoryMessage]) -> tuple[list[str], str]:

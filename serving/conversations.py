@@ -15,6 +15,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from agent.events import Citation, ProductCard
 from agent.state import HistoryMessage
 from agent.transcript import LoggedTurn
+from agent.turn_facts import searched_words
 from commerce.db import Database
 from commerce.tables import ConversationRow, FeedbackRow, MessageRow
 from serving import leases
@@ -149,9 +150,8 @@ def _item(row: MessageRow) -> HistoryItem:
 
 
 def _searched(calls: list[dict[str, Any]]) -> str:
-    queries = [call.get("arguments", {}).get("query", "") for call in calls
-               if call.get("name") == "search_products" and call.get("ok")]
-    return queries[-1] if queries else ""
+    searches = [call.get("arguments", {}) for call in calls if call.get("name") == "search_products" and call.get("ok")]
+    return searched_words(searches[-1]) if searches else ""
 
 
 def _history(session: Any, conversation_id: str, before: int | None = None) -> list[HistoryItem]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from agent.turn_facts import searched_words
 from commerce.db import Database
 from commerce.tables import FeedbackRow, MessageRow
 from tests.serving.conftest import hello, turn, until
@@ -66,7 +67,13 @@ def test_resume_replays_history_and_passes_it_to_the_agent(client: TestClient, r
     assert last.history[1].product_ids == ["tent-1", "tent-2"]
     # The search that showed them reaches the agent (a refinement builds on it), never the client.
     assert last.history[1].searched == "a tent for two" and "searched" not in session["history"][1]
+
     assert last.conversation_id == session_id
+
+
+def test_what_a_search_looked_for_is_its_query_and_the_category_it_named() -> None:
+    assert searched_words({"query": "birthday gift", "category": "cooking", "max_price": 70}) == "birthday gift cooking"
+    assert searched_words({"query": "tents"}) == "tents"
 
 
 def test_a_resent_message_is_not_run_twice(client: TestClient, runner: ScriptedRunner, database: Database) -> None:
