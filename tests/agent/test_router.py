@@ -73,6 +73,19 @@ def test_an_order_number_in_another_format_lists_the_shoppers_orders_and_says_it
         assert found is not None and found.follow_up == "", text
 
 
+def test_an_address_change_without_the_address_asks_for_it() -> None:
+    for text in ("I want to change the shipping address on my pending order", "我想修改待处理订单的收货地址"):
+        assert plan(text) == ("order_change", [], "address_needed"), text
+    assert plan("change the address of order #W2222222 to 5 Oak Ave, Austin") is None  # the planner prepares it
+    assert (plan("what address is my last order going to?") or ("", [], ""))[2] != "address_needed"
+
+
+def test_the_second_one_with_nothing_shown_yet_asks_which_product() -> None:
+    assert plan("show me something similar to the second one") == ("product_question", [], "which_product")
+    assert plan("compare the first two", shown=SHOWN)[1][0][0] == "get_product_details"
+    assert plan("the first time I buy running shoes, what do you suggest?")[1][0][0] == "search_products"
+
+
 def test_references_to_products_shown_earlier() -> None:
     assert plan("compare the first two", shown=SHOWN)[1] == [
         ("get_product_details", {"product_id": "1000000001"}), ("get_product_details", {"product_id": "1000000002"})]
@@ -86,7 +99,7 @@ def test_references_to_products_shown_earlier() -> None:
     other = route(RouterInput(text="add the second one to my cart", language="en", signed_in=True, tools=TOOLS,
                               shown=SHOWN))
     assert other is not None and other.follow_up == "other_options"  # the first option, and the others offered
-    assert plan("compare the first two") is None  # nothing was shown
+    assert plan("compare the first two") == ("product_question", [], "which_product")  # nothing was shown
 
 
 def test_refinements_reuse_the_earlier_query() -> None:
