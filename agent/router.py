@@ -349,15 +349,17 @@ def is_refinement(text: str) -> bool:
     return bool(_CHEAPER.search(text) or _REFINE.search(text) or asks_with_a_limit) and len(text) < 60
 
 
-_RECOMMEND_FILLER = re.compile(r"\b(recommend|suggest|me|some|something|anything|for|please|what|would|should|i|"
-                               r"buy|get|a|an|the|any|ideas|suggestions|can|could|you|do|have)\b"
+_RECOMMEND_FILLER = re.compile(r"\b(recommend|suggest|me|some|something|anything|for|please|what|would|should|"
+                               r"i'?m|i am|i|buy|get|a|an|the|any|ideas|suggestions|can|could|you|do|have|hi|hello|"
+                               r"hey|we|am|are)\b"
                                r"|推荐|建议|一些|什么|给我|适合我|一(款|个|双|件|下)|点儿?|东西|预算|的|吗|呢|吧"
-                               r"|？|\?", re.I)
+                               r"|[？?!！]", re.I)
 
 
 def _product_words(text: str) -> str:
     """A recommendation request without its asking words: 'can you recommend a tent under $200' → 'tent under $200'."""
-    return re.sub(r"\s+", " ", _RECOMMEND_FILLER.sub(" ", text)).strip(" ,.!?，。！")
+    words = re.sub(r"\s+", " ", _RECOMMEND_FILLER.sub(" ", text)).strip(" ,.!?，。！")
+    return re.sub(r"\s+([,，.。])", r"\1", re.sub(r"(^|\s)[,，.。]+(?=\s|$)", " ", words)).strip(" ,.，。")
 
 
 def _has_product_words(text: str) -> bool:

@@ -282,6 +282,8 @@ def test_a_recommendation_with_product_words_is_a_search_of_them_and_without_is_
     assert plan("Can you recommend something for a weekend hike?")[1] == [
         ("search_products", {"query": "weekend hike"})]
     assert plan("recommend a gift for a 10 year old who likes science")[1][0][1]["query"].startswith("gift 10 year")
+    assert plan("Hi! I'm training for a marathon, what shoes would you suggest?")[1] == [
+        ("search_products", {"query": "training marathon, shoes"})]
     assert plan("给我推荐点东西吧", language="zh")[1] == [("recommend_products", {"mode": "for_you"})]
     assert plan("recommend something for me")[1] == [("recommend_products", {"mode": "for_you"})]
 
