@@ -101,6 +101,8 @@ _LAST_ONE = re.compile(r"\bthe last one\b|最后一", re.I)
 _SHOWN_REFERENCE = re.compile(r"\bthe (first|second|third|fourth|fifth|last|1st|2nd|3rd|4th|5th) (one|item|product)\b"
                               r"|\b(first|top) (two|2)\b|\bthese two\b|第[一二三四五](个|款|件)|前两|这两|最后一",
                               re.I)
+# 'is this one good for me?', '这款适合我吗？': about a product shown, not a new search.
+_POINTS_AT_SHOWN = re.compile(r"\b(this|that|it|these|those)\b|这款|这个|那款|那个|它", re.I)
 # An address change that gives no address yet ('change the shipping address on my pending order'): ask for it.
 _ADDRESS_CHANGE = re.compile(r"\b(change|update|edit|correct|fix|modify)\b.{0,40}\baddress\b"
                              r"|\baddress\b.{0,20}\b(change|update|is wrong)\b"
@@ -328,7 +330,7 @@ def _product_route(request: RouterInput) -> Route | None:
         return Route(intent="refinement", calls=[search_call(query, **explicit)])
     if _RECOMMEND.search(text) and not _has_product_words(text):
         return Route(intent="recommendation", calls=[_call("recommend_products", mode="for_you")])
-    if _RECOMMEND.search(text) and not _NOT_A_PRODUCT.search(text):
+    if _RECOMMEND.search(text) and not _NOT_A_PRODUCT.search(text) and not (shown and _POINTS_AT_SHOWN.search(text)):
         # '推荐一款跑步耳机，预算300元左右', 'a gift for a 10 year old who likes science': a search of the product words
         # (ranked for them when signed in). Left to the embedded planner, the gift request became a 'similar'
         # recommendation without a product and three account look-ups.

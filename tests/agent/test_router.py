@@ -285,6 +285,7 @@ def test_a_recommendation_with_product_words_is_a_search_of_them_and_without_is_
     assert plan("Hi! I'm training for a marathon, what shoes would you suggest?")[1] == [
         ("search_products", {"query": "training marathon, shoes"})]
     assert plan("给我推荐点东西吧", language="zh")[1] == [("recommend_products", {"mode": "for_you"})]
+    assert plan("这款适合我吗？", shown=SHOWN, language="zh") is None  # about a product shown: the planner
     assert plan("recommend something for me")[1] == [("recommend_products", {"mode": "for_you"})]
 
 
