@@ -49,7 +49,8 @@ _POLICY = re.compile(r"^\s*(can|could|may) i (exchange|return|cancel|change|swap
                      r"window|options?|methods?|costs?|fees?)\b|\bhow (long|much|do|can) .{0,40}\b(return|refund|ship|"
                      r"deliver|warranty|pay)|\bdo you (ship|deliver|accept|offer)\b|\bpolicy\b|退货政策|退换货|运费"
                      r"|包邮|保修|配送(时间|范围|方式)?|发货|退款(多久|政策|方式)|隐私|支付方式"
-                     r"|(多久|几天)(能|可以)?(送)?(到|退)", re.I)
+                     r"|(多久|几天)(能|可以)?(送)?(到|退)"
+                     r"|\b(come|comes|with|any|a|is there a|what'?s the) warrant(y|ies)\b", re.I)
 _GREETING = re.compile(r"^\s*(hi|hello|hey|good (morning|afternoon|evening)|thanks?( you)?|thank you( so much)?|bye"
                        r"|goodbye|你好|您好|嗨|谢谢|多谢|再见|拜拜)[\s!.,。！～~]*$", re.I)
 _CONFIRM_IN_CHAT = re.compile(r"^\s*(yes|yeah|yep|ok(ay)?|sure|please do|go ahead|do it|i confirm|confirm(ed)?"
@@ -103,6 +104,7 @@ _SHOWN_REFERENCE = re.compile(r"\bthe (first|second|third|fourth|fifth|last|1st|
                               re.I)
 # 'is this one good for me?', '这款适合我吗？': about a product shown, not a new search.
 _POINTS_AT_SHOWN = re.compile(r"\b(this|that|it|these|those)\b|这款|这个|那款|那个|它", re.I)
+_CART_OR_ORDER = re.compile(r"\b(cart|basket|orders?|remove|delete)\b|购物车|订单|删", re.I)  # 'remove the first item'
 # An address change that gives no address yet ('change the shipping address on my pending order'): ask for it.
 _ADDRESS_CHANGE = re.compile(r"\b(change|update|edit|correct|fix|modify)\b.{0,40}\baddress\b"
                              r"|\baddress\b.{0,20}\b(change|update|is wrong)\b"
@@ -287,7 +289,7 @@ def _names_item(text: str, name: str) -> bool:
 
 def _product_route(request: RouterInput) -> Route | None:
     text, shown = request.text, request.shown
-    if not shown and _SHOWN_REFERENCE.search(text):
+    if not shown and _SHOWN_REFERENCE.search(text) and not _CART_OR_ORDER.search(text):
         return Route(intent="product_question", reply="which_product")
     picked = referenced(text, shown)
     if _COMPARE.search(text) and len(picked) >= 2:

@@ -21,7 +21,8 @@ from vectorstore.service import SearchService
 def searched_words(arguments: dict[str, Any]) -> str:
     """What a search_products call looked for, in words: its query and the category it named (the planner's
     {'query': 'birthday gift', 'category': 'cooking'} searched 'birthday gift cooking')."""
-    return " ".join(str(arguments[name]) for name in ("query", "category") if arguments.get(name))
+    query, category = str(arguments.get("query") or ""), str(arguments.get("category") or "")
+    return f"{query} {category}".strip() if category.lower() not in query.lower() else query
 
 
 def last_shown(history: list[HistoryMessage]) -> tuple[list[str], str]:

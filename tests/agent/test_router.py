@@ -84,6 +84,12 @@ def test_the_second_one_with_nothing_shown_yet_asks_which_product() -> None:
     assert plan("show me something similar to the second one") == ("product_question", [], "which_product")
     assert plan("compare the first two", shown=SHOWN)[1][0][0] == "get_product_details"
     assert plan("the first time I buy running shoes, what do you suggest?")[1][0][0] == "search_products"
+    assert (plan("remove the first item from my cart") or ("", [], ""))[2] != "which_product"
+
+
+def test_a_warranty_question_after_a_search_is_a_policy_question_not_a_refinement() -> None:
+    assert plan("does it come with a warranty?", shown=SHOWN, previous="blender")[:2] == (
+        "policy_question", [("search_faq", {"query": "does it come with a warranty? warranty 保修"})])
 
 
 def test_references_to_products_shown_earlier() -> None:

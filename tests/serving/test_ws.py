@@ -74,6 +74,7 @@ def test_resume_replays_history_and_passes_it_to_the_agent(client: TestClient, r
 def test_what_a_search_looked_for_is_its_query_and_the_category_it_named() -> None:
     assert searched_words({"query": "birthday gift", "category": "cooking", "max_price": 70}) == "birthday gift cooking"
     assert searched_words({"query": "tents"}) == "tents"
+    assert searched_words({"query": "dinosaur toys", "category": "Toys"}) == "dinosaur toys"
 
 
 def test_a_resent_message_is_not_run_twice(client: TestClient, runner: ScriptedRunner, database: Database) -> None:
