@@ -32,11 +32,17 @@ MENTIONED_ONLY = ("brand",)
 PRICE_ARGUMENTS = ("min_price", "max_price", "currency")
 
 
+def _states_price(text: str) -> bool:
+    said = parse_query(text)
+    return said.price_min is not None or said.price_max is not None
+
+
 @dataclass(frozen=True)
 class AllowedValues:
     values: dict[str, list[str]] = field(default_factory=dict)
     shopper_text: str = ""
     latest_text: str = ""
+    prices_stated: bool = False  # some message of the shopper's named a price
 
     @classmethod
     def gather(cls, shopper_texts: list[str], products: list[str], orders: list[str], items: list[str],
@@ -48,7 +54,7 @@ class AllowedValues:
             "emails": _EMAIL.findall(text), "names": _NAME.findall(text), "zips": _ZIP.findall(text),
         }
         return cls({kind: sorted(set(values)) for kind, values in found.items()}, text.lower(),
-                   shopper_texts[0] if shopper_texts else "")
+                   shopper_texts[0] if shopper_texts else "", any(_states_price(t) for t in shopper_texts))
 
     def _allowed(self, name: str) -> list[str] | None:
         kind = FIELD_KINDS.get(name)
@@ -87,11 +93,12 @@ class AllowedValues:
 
     def without_unmentioned(self, call: ToolCall) -> ToolCall:
         """The call without filter values (brands) the shopper never wrote, and with the price limits of the
-        shopper's message when it states any: a small model turned 'under 50 bucks' into min 50 and max 50."""
+        shopper's message when it states any: a small model turned 'under 50 bucks' into min 50 and max 50, and
+        'a gift for my nephew, he loves dinosaurs' into $10-$20. Limits an earlier message stated are kept."""
         arguments = dict(call.arguments)
         if any(name in arguments for name in PRICE_ARGUMENTS):
             said = parse_query(self.latest_text)
-            if said.price_min is not None or said.price_max is not None:
+            if _states_price(self.latest_text) or not self.prices_stated:
                 stated = {"min_price": said.price_min, "max_price": said.price_max, "currency": said.currency}
                 arguments = {name: value for name, value in arguments.items() if name not in PRICE_ARGUMENTS}
                 arguments |= {name: value for name, value in stated.items() if value is not None}

@@ -171,6 +171,10 @@ def test_a_planned_search_takes_the_price_limits_the_shopper_wrote() -> None:
     follow_up = AllowedValues.gather(["any in blue?", "mugs under 50 bucks"], [], [], [], [], [])
     kept = ToolCall(name="search_products", arguments={"query": "blue mugs", "max_price": 50})
     assert follow_up.without_unmentioned(kept).arguments == kept.arguments
+    # No message of the shopper's named a price: the planner's limits are its own invention.
+    invented = AllowedValues.gather(["need a gift for my 5 year old nephew, he loves dinosaurs"], [], [], [], [], [])
+    call = ToolCall(name="search_products", arguments={"query": "dinosaur toys", "min_price": 10, "max_price": 20})
+    assert invented.without_unmentioned(call).arguments == {"query": "dinosaur toys"}
 
 
 def test_searches_carry_the_constraints_the_shopper_wrote() -> None:
