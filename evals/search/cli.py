@@ -29,9 +29,12 @@ def retrieval_command(
     train_ranker: Annotated[bool, typer.Option(
         "--train-ranker", help="esci only: then fit the learned ranker on every judged query and write "
         "vectorstore/models/ranker.txt with its cross-validated report (ranker.json)")] = False,
+    ranker_variants: Annotated[bool, typer.Option(
+        "--ranker-variants", help="esci only: also cross-validate other LightGBM settings (evals/search/ranker.py "
+        "VARIANTS) beside the shipped ones")] = False,
 ) -> None:
     """NDCG@10, Recall@10/50 and MRR per retriever, plain RRF, fusion and the shipped pipeline, per language."""
-    from evals.search.ranker import cross_validated, shipped_ranker, train_and_save
+    from evals.search.ranker import VARIANTS, cross_validated, shipped_ranker, train_and_save
     from evals.search.retrieval import Runs, evaluate, print_table, write
     from shopassist.settings import get_settings
     from vectorstore.fusion import MINILM, USE
@@ -75,7 +78,9 @@ def retrieval_command(
     typer.echo(f"indexed {len(docs)} products in {seconds:.1f}s (embedded now, the rest from the cache: {embedded})")
     esci = dataset == "esci"
     runs = Runs(index, labeled, search_queries)
-    result, fusion = evaluate(runs, tune_fusion=esci, learned=cross_validated if esci else shipped_ranker)
+    variants = VARIANTS if ranker_variants else None
+    result, fusion = evaluate(runs, tune_fusion=esci,
+                              learned=(lambda runs: cross_validated(runs, variants)) if esci else shipped_ranker)
     result.update(dataset=dataset, embedders={space.key: space.embedder.name for space in index.spaces},
                   index_seconds=round(seconds, 2), embedded_now=embedded,
                   shipped="fusion + learned ranker where it wins, nested 5-fold CV by query" if esci

@@ -95,6 +95,8 @@ def tune(runs: Runs, positions_by_language: dict[str, list[int]]) -> FusionConfi
     dense = [name for name in runs.index.retrievers if name != BM25]
     weights, ks = {}, {}
     for language, positions in positions_by_language.items():
+        if not positions:
+            continue  # a fold holding out a language's only queries: that language falls back to English weights
         scored = []
         for k in GRID_K:
             for values in itertools.product(*[GRID_WEIGHT] * len(dense), (0.0, 1.0)):

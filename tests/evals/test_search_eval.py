@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from evals.search.esci import esci_queries
 from evals.search.judged import ZH_SET, chinese_queries, load_judged
-from evals.search.ranker import folds_by_query
+from evals.search.ranker import VARIANTS, cross_validated, folds_by_query
 from evals.search.retrieval import Runs, evaluate
 from shopassist.cli import app
 from shopassist.settings import get_settings
@@ -74,6 +74,18 @@ def test_each_language_ships_its_best_cross_validated_pipeline(tmp_path: Path) -
     shipped, ranker, fused = (result["all"][name] for name in ("shipped", "ranker_cv", "fusion_cv"))
     assert shipped["en"] == ranker["en"] and shipped["zh"] == fused["zh"]
     assert set(fusion.weights) == {"en", "zh"} and result["fusion"] == fusion.describe()
+
+
+def test_ranker_variants_are_cross_validated_beside_the_shipped_ranker(tmp_path: Path) -> None:
+    docs, queries = load_judged(str(judged_folder(tmp_path / "shop")))
+    index = ProductIndex([DenseSpace(MINILM, HashingEmbedder(64)), DenseSpace(USE, HashingEmbedder(48))])
+    index.add_docs(docs)
+    runs = Runs(index, queries, [SearchQuery(text=q.text) for q in queries])
+    ranked = cross_validated(runs, {"from_fusion": VARIANTS["from_fusion"]})
+    assert set(ranked) == {"fusion_cv", "ranker_cv", "ranker_from_fusion"}
+    for i, query in enumerate(queries):
+        # A reordering of the same fused pool: a variant chooses the order, never the candidates.
+        assert sorted(ranked["ranker_from_fusion"](i)) == sorted(ranked["fusion_cv"](i)), query.text
 
 
 def test_plain_rrf_ships_where_neither_learned_pipeline_finds_anything(tmp_path: Path) -> None:
