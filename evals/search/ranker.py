@@ -69,7 +69,8 @@ class Pools:
         kept = [i for i in positions if self.pools[i]]
         data = lightgbm.Dataset(np.vstack([self.x[i] for i in kept]), np.concatenate([self.y[i] for i in kept]),
                                 group=[len(self.pools[i]) for i in kept], feature_name=list(FEATURES),
-                                init_score=np.concatenate([self._start(i, variant) for i in kept]))
+                                init_score=np.concatenate([self._start(i, variant) for i in kept])
+                                if variant.start else None)
         return lightgbm.train(variant.params, data, num_boost_round=variant.rounds)
 
     def _start(self, i: int, variant: Variant) -> np.ndarray:
