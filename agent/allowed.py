@@ -97,8 +97,8 @@ class AllowedValues:
         'a gift for my nephew, he loves dinosaurs' into $10-$20. Limits an earlier message stated are kept."""
         arguments = dict(call.arguments)
         if any(name in arguments for name in PRICE_ARGUMENTS):
-            said = parse_query(self.latest_text)
-            if _states_price(self.latest_text) or not self.prices_stated:
+            said = parse_query(self.latest_text)  # parsed once: its limits and its currency
+            if said.price_min is not None or said.price_max is not None or not self.prices_stated:
                 stated = {"min_price": said.price_min, "max_price": said.price_max, "currency": said.currency}
                 arguments = {name: value for name, value in arguments.items() if name not in PRICE_ARGUMENTS}
                 arguments |= {name: value for name, value in stated.items() if value is not None}
