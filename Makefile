@@ -11,11 +11,15 @@ VLLM_STAMP := $(VLLM_VENV)/.installed
 .PHONY: run test install vllm demo index system-deps clean
 
 # torch goes first, from the CPU build: a bare `torch` requirement would pull GBs of CUDA wheels.
-# llama-cpp-python builds from source (~11 min on 2 cores) the first time; pip caches the wheel.
-$(STAMP): pyproject.toml
+# llama-cpp-python is compiled for a portable x86-64 baseline (AVX2/FMA/F16C, no AVX-512, no AMX), not for this host:
+# agent/llama_build.py holds the flag sets and keeps each build's wheel in ~/.cache/shopassist/wheels (~6 min once).
+# LLAMA_FLAGS=avx512 picks another set; the embedded model is probed before use either way.
+LLAMA_FLAGS ?= portable
+$(STAMP): pyproject.toml agent/llama_build.py
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q "torch==2.13.0"
+	$(BIN)/python agent/llama_build.py install --flags $(LLAMA_FLAGS)
 	$(BIN)/pip install -q -e ".[dev,postgres]"
 	touch $(STAMP)
 

@@ -23,8 +23,15 @@ llm_app = typer.Typer(help="LLM backends: start a vLLM server for the 'openai' b
 
 
 def _runner(settings: Settings):  # type: ignore[no-untyped-def]
+    from agent.llm import LLMConfigError, NativeLibraryError, check_embedded_model
     from agent.runner import build_runner
     from commerce.db import Database
+
+    try:
+        check_embedded_model(settings)
+    except (LLMConfigError, NativeLibraryError) as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(2) from None
 
     database = Database(settings.sqlalchemy_url)
     database.migrate()

@@ -35,6 +35,13 @@ def serve(
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(2) from None
     host, port = settings.host, port or settings.port
+    from agent.llm import LLMConfigError, NativeLibraryError, check_embedded_model
+
+    try:
+        check_embedded_model(settings)
+    except (LLMConfigError, NativeLibraryError) as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(2) from None
     configure_json_logging()
     typer.echo(f"shopassist: demo shop http://{host}:{port}/  console http://{host}:{port}/console  "
                f"(LLM backend: {settings.llm_backend})")

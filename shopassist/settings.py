@@ -39,6 +39,9 @@ class Settings(BaseSettings):
     llm_threads: int = Field(2, ge=1, le=256)
     llm_context: int = Field(8192, ge=512)
     llm_timeout_s: float = Field(120.0, gt=0)
+    llm_native_build: Path | None = Field(
+        None, description="A folder with another llama-cpp-python build (`python agent/llama_build.py install "
+        "--flags avx512 --target DIR`); used only after its probe passes on this CPU, else the installed build is")
     agent_max_steps: int = Field(4, ge=1, le=20)
     # auto: rules and the intent classifier plan routine requests, the LLM plans the rest; llm: the LLM plans every
     # turn; router: the LLM never plans (unsure requests get a clarifying question).
