@@ -53,7 +53,8 @@ async def plan_turn(state: AgentState, runtime: Runtime[TurnContext]) -> dict[st
     if found is None:
         runtime.stream_writer(StatusEvent(text=templates.say("status", "thinking")))
         return {**update, "planner": "llm"}
-    update |= {"planner": "router", "intent": found.intent, "follow_up": found.follow_up}
+    update |= {"planner": "router", "intent": found.intent, "follow_up": found.follow_up,
+               "follow_up_values": found.follow_up_values}
     if found.reply:
         return {**update, "reply": found.reply}
     return {**update, "pending": Plan(intent=found.intent, tool_calls=found.calls)}
@@ -119,7 +120,7 @@ async def _run_call(context: TurnContext, call: ToolCall) -> ToolOutcome:
             result = ToolError(code="tool_failed", error=f"{call.name} failed: {type(error).__name__}")
     latency = (time.perf_counter() - started) * 1000
     if isinstance(result, ToolError):
-        return ToolOutcome(name=call.name, arguments=call.arguments, ok=False, data=result.error,
+        return ToolOutcome(name=call.name, arguments=call.arguments, ok=False, data=result.error, output=result,
                            error_code=result.code, latency_ms=latency)
     data = result.model_dump(mode="json") if hasattr(result, "model_dump") else result
     return ToolOutcome(name=call.name, arguments=call.arguments, ok=True, data=data, output=result,
@@ -220,7 +221,7 @@ async def respond(state: AgentState, runtime: Runtime[TurnContext]) -> dict[str,
                                                     shown_before=state.get("shown", []),
                                                     refinement=state.get("intent") == "refinement"))
     if (follow_up := state.get("follow_up")) and outcomes and all(o.ok for o in outcomes):
-        facts = f"{facts}\n{templates.say('follow_up', follow_up)}"
+        facts = f"{facts}\n{templates.say('follow_up', follow_up, **state.get('follow_up_values', {}))}"
     model_writes = context.answer_mode == "model"
     parts = [await _say(runtime, facts)] if facts and not model_writes else []
     if context.answer_mode == "facts" or (context.answer_mode == "advice" and not facts):

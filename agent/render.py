@@ -13,6 +13,7 @@ from agent.guardrails import looks_like_injection
 from agent.state import ShownItem, ToolOutcome
 from agent.templates import Templates, money
 from tools.actions import ProposedAction
+from tools.base import ToolError
 from tools.calculate import Calculation
 from tools.cart import CartView
 from tools.faq import SearchFaqOutput
@@ -21,7 +22,7 @@ from tools.identity import VerifiedShopper
 from tools.product_details import ProductTypes
 from tools.recommend import RecommendOutput
 from tools.reviews import ReviewInsightsOutput
-from tools.search import SearchProductsOutput
+from tools.search import KindCheck, SearchProductsOutput
 from tools.views import OrderList, OrderView, ShopperView
 from tools.views import ProductView as DetailsView
 from vectorstore.query import SearchQuery
@@ -93,17 +94,41 @@ def _search(output: SearchProductsOutput, context: RenderContext) -> list[str]:
         return lines + _currency(output, t)
     count = len(output.hits)
     noun = t.say("products", "noun_one" if count == 1 else "noun_many")
-    key = ("closest" if output.closest_only else "found") if query else "found_no_query"
-    lines.append(t.say("products", key, count=count, noun=noun, query=query, constraints=suffix))
+    if output.unknown_brand:
+        lines.append(t.say("products", "brand_missing", brand=output.unknown_brand))
+    kind = output.kind
+    if kind is not None and kind.status == "missing":
+        lines.append(t.say("products", "kind_missing", asked=echoable(kind.asked) or query, constraints=suffix))
+    elif kind is not None and kind.status == "constrained":
+        lines.append(_constrained_line(output, kind, t, currency))
+    else:
+        key = ("closest" if output.closest_only else "found") if query else "found_no_query"
+        lines.append(t.say("products", key, count=count, noun=noun, query=query, constraints=suffix))
     for number, hit in enumerate(output.hits[:MAX_LISTED], start=1):
         stock = "" if hit.in_stock else t.say("products", "out_of_stock")
-        lines.append(t.say("products", "line", number=number, title=hit.title, price=money(hit.price, hit.currency),
-                           stock=stock))
+        line = t.say("products", "line", number=number, title=hit.title, price=money(hit.price, hit.currency),
+                     stock=stock)
+        leaf = hit.category.rsplit(" > ", 1)[-1]
+        labelled = hit.other_kind or output.closest_only
+        lines.append(t.say("products", "line_kind", line=line, kind=leaf) if labelled and leaf else line)
     if count > 1:
         cheapest = min(output.hits, key=lambda h: h.price)
         lines.append(t.say("products", "cheapest", title=cheapest.title,
                            price=money(cheapest.price, cheapest.currency)))
     return lines + _refinement(output, context) + _currency(output, t)
+
+
+def _constrained_line(output: SearchProductsOutput, kind: KindCheck, t: Templates, currency: str) -> str:
+    """'There are no “hiking boots” under $67.98 — the cheapest is $95.99': the constraint the kind does not meet."""
+    asked = echoable(kind.asked) or kind.asked[:MAX_ECHO_CHARS]
+    blocked = output.query.model_dump(include={kind.blocked_by} if kind.blocked_by else set())
+    phrases = constraint_phrases(t, SearchQuery(**blocked), currency)
+    constraint = phrases[0] if phrases else ""
+    if kind.blocked_by == "price_max":
+        cheapest = min(output.hits, key=lambda h: h.price)
+        return t.say("products", "kind_cheapest", asked=asked, constraint=constraint,
+                     price=money(cheapest.price, cheapest.currency))
+    return t.say("products", "kind_without", asked=asked, constraint=constraint)
 
 
 def echoable(words: str) -> str:
@@ -265,7 +290,10 @@ def _change(action: ProposedAction, templates: Templates) -> str:
 def _error(outcome: ToolOutcome, context: RenderContext) -> list[str]:
     t = context.templates
     key = outcome.error_code if outcome.error_code in t.sections["errors"] else "generic"
-    return [t.say("errors", key)]
+    status = outcome.output.order_status if isinstance(outcome.output, ToolError) else None
+    # 'pending (item modified)' is pending to the shopper; each status says why and what can be done instead.
+    worded = f"{key}_{status.split(' (')[0].replace(' ', '_')}" if status else ""
+    return [t.say("errors", worded if worded in t.sections["errors"] else key)]
 
 
 def _one(output: Any, context: RenderContext) -> list[str]:

@@ -12,6 +12,7 @@ from typing import Protocol
 
 from agent.guardrails import looks_like_injection, looks_off_topic
 from agent.state import Language, ShownItem, ToolCall
+from vectorstore.lexical import tokenize
 from vectorstore.query import expand_text, named_values, parse_query
 
 # Not \b: Chinese characters are word characters, so '订单#W1234567到哪了' has no word boundary around the id.
@@ -35,6 +36,12 @@ _RETURN = re.compile(r"\breturn (it|them|the|my|this|that|order|items?)\b|我要
 _EXCHANGE_OR_EDIT = re.compile(r"\bexchange|\bswap\b|\bchange\b|\bmodify|\baddress\b|\bpayment\b|\bship\b.*\bto\b"
                                r"|换|改|地址|支付|寄到", re.I)
 _EXCHANGE = re.compile(r"\bexchange|\bswap\b|\bdifferent (size|colou?r|variant)|\b(bigger|smaller) size|换", re.I)
+# The item a return or exchange names: 'return the headphones from my last order', 'exchange my t-shirt for an L'.
+_NAMED_ITEM = re.compile(r"\b(?:return|exchange|swap|send back)\s+(?:the|my|this|that|these|those|a|an)\s+"
+                         r"([a-z][a-z\- ]{1,40}?)(?=\s+(?:from|in|for|of|to|that|which|i|size|with|because|please|"
+                         r"back)\b|\s*[,.?!]|\s*$)", re.I)
+_NOT_ITEMS = frozenset("order orders item items thing things stuff everything all one ones package parcel purchase "
+                       "last latest recent whole entire".split())
 _MISTAKE = re.compile(r"mistake|by accident|accidentally|wrong|买错|下错|误", re.I)
 _HUMAN = re.compile(r"\b(real|human|live) (person|agent|being|support)\b"
                     r"|\btalk to (a |an )?(person|human|agent|someone)|\bcustomer (service|support) (agent|rep)"
@@ -143,6 +150,7 @@ class Route:
     calls: list[ToolCall] = field(default_factory=list)
     reply: str = ""  # a `turn`/`errors` template key when the answer needs no tool
     follow_up: str = ""  # a `follow_up` template key said after the facts ('Which size would you like instead?')
+    follow_up_values: dict[str, str] = field(default_factory=dict)  # its placeholders, from the shopper's words or data
 
 
 class IntentGuesser(Protocol):
@@ -225,6 +233,35 @@ def search_call(text: str, **explicit: object) -> ToolCall:
     return _call("search_products", **({"query": text.strip()[:300]} | _constraints(text) | explicit))
 
 
+def _holding(orders: list[KnownOrder], item: str) -> list[KnownOrder]:
+    """The orders (not cancelled, newest first) with an item whose name has every word of `item`."""
+    words = set(tokenize(item))
+    return [order for order in orders if order.status != "cancelled"
+            and any(words <= set(tokenize(name)) for _, name in order.items)]
+
+
+def _item_across_orders(request: RouterInput) -> tuple[str | None, Route | None, dict[str, str]]:
+    """'return the headphones from my last order', 'exchange my t-shirt': the item named, looked for across all of
+    the shopper's orders. Gives the order that holds it (with a note when that is not the order named), or a route
+    that says none or several do."""
+    asked = _NAMED_ITEM.search(request.text)
+    item = asked.group(1).strip() if asked else ""
+    if not item or set(item.lower().split()) <= _NOT_ITEMS or ORDER_ID.search(request.text) or not request.orders:
+        return None, None, {}
+    holding = _holding(request.orders, item)
+    if not holding:
+        return None, Route(intent="order_status", calls=[_call("list_orders")], follow_up="item_not_in_orders",
+                           follow_up_values={"item": item}), {}
+    newest = next((order for order in request.orders if order.status != "cancelled"), request.orders[0])
+    if _LAST_ORDER.search(request.text):
+        note = {} if holding[0].id == newest.id else {"item": item, "order_id": holding[0].id, "last": newest.id}
+        return holding[0].id, None, note
+    if len(holding) > 1:
+        return None, Route(intent="order_status", calls=[_call("list_orders")], follow_up="item_in_several",
+                           follow_up_values={"item": item, "orders": ", ".join(o.id for o in holding)}), {}
+    return holding[0].id, None, {}
+
+
 def _order_route(request: RouterInput) -> Route | None:
     text = request.text
     if not request.signed_in:
@@ -233,6 +270,11 @@ def _order_route(request: RouterInput) -> Route | None:
         return Route(intent="order_status", reply="not_verified")
     match = ORDER_ID.search(text)
     order_id = f"#{match.group(1).upper()}" if match else None
+    elsewhere: dict[str, str] = {}
+    if order_id is None and (_RETURN.search(text) or _EXCHANGE.search(text)):
+        order_id, answer, elsewhere = _item_across_orders(request)
+        if answer is not None:
+            return answer
     if order_id is None and _LAST_ORDER.search(text) and request.orders:
         # "the headphones from my last order": the newest order, not cancelled, that has them.
         naming = [order for order in request.orders
@@ -253,11 +295,12 @@ def _order_route(request: RouterInput) -> Route | None:
         item_ids = named or [item_id for item_id, _ in known.items]
         return Route(intent="order_change", calls=[_call("return_delivered_order_items", order_id=order_id,
                                                          item_ids=item_ids,
-                                                         payment_method_id=known.payment_method_id)])
+                                                         payment_method_id=known.payment_method_id)],
+                     follow_up="item_in_other_order" if elsewhere else "", follow_up_values=elsewhere)
     if _EXCHANGE.search(text) and order_id:
         # Which new option is the shopper's choice: show the order and ask, rather than guess a variant.
-        return Route(intent="order_change", follow_up="exchange_which",
-                     calls=[_call("get_order_details", order_id=order_id)])
+        return Route(intent="order_change", follow_up="item_in_other_order" if elsewhere else "exchange_which",
+                     follow_up_values=elsewhere, calls=[_call("get_order_details", order_id=order_id)])
     if _ADDRESS_CHANGE.search(text) and not _STREET.search(text) and not _CANCEL.search(text):
         return Route(intent="order_change", reply="address_needed")
     if _CANCEL.search(text) or _RETURN.search(text) or _EXCHANGE_OR_EDIT.search(text):
@@ -272,6 +315,9 @@ def _order_route(request: RouterInput) -> Route | None:
 
 
 MAX_REVIEWED = 3  # the first products shown, when the shopper asks which of them reviews best
+# 'size 42', '42码', '尺码42', 'in XL': the option value a shopper asks for when adding to the cart.
+_SIZE_VALUE = r"(\d{1,2}(?:\.5)?|x{0,3}[sml]|xxl|xl)"
+_ASKED_SIZE = re.compile(rf"\bsize\s*{_SIZE_VALUE}(?![\w.])|{_SIZE_VALUE}\s*码|尺码\s*{_SIZE_VALUE}(?![\w.])", re.I)
 _QUANTITY = re.compile(r"\b([2-9]) (?:of|x|pairs?|pieces?|units?)\b|([2-9])\s*(?:个|件|双|份)", re.I)
 
 
@@ -280,6 +326,27 @@ def _names_options(text: str, options: dict[str, str]) -> bool:
     lowered = text.lower()
     return bool(options) and all(re.search(rf"(?<![\w]){re.escape(value.lower())}(?![\w])", lowered)
                                  for value in options.values())
+
+
+def _option_choices(values: set[str]) -> str:
+    """'6–12' for a run of whole-number sizes, else the values listed ('S, M, L')."""
+    numbers = sorted(int(v) for v in values if v.isdigit())
+    if numbers and len(numbers) == len(values) and numbers == list(range(numbers[0], numbers[-1] + 1)):
+        return f"{numbers[0]}–{numbers[-1]}" if len(numbers) > 1 else str(numbers[0])
+    return ", ".join(sorted(values, key=lambda v: (not v.isdigit(), int(v) if v.isdigit() else 0, v)))
+
+
+def _missing_size(text: str, item: ShownItem) -> Route | None:
+    """The shopper asked for a size none of the product's variants has: say which exist instead of adding another."""
+    asked = _ASKED_SIZE.search(text)
+    if asked is None:
+        return None
+    value = next(group for group in asked.groups() if group)
+    sizes = {v for options in item.variants.values() for key, v in options.items() if "size" in key}
+    if not sizes or value.lower() in {size.lower() for size in sizes}:
+        return None
+    return Route(intent="product_question", calls=[_call("get_product_details", product_id=item.id)],
+                 follow_up="option_missing", follow_up_values={"value": value, "choices": _option_choices(sizes)})
 
 
 def _names_item(text: str, name: str) -> bool:
@@ -298,6 +365,8 @@ def _product_route(request: RouterInput) -> Route | None:
         item = picked[0] if len(picked) == 1 else None
         if item is None or not item.variants:
             return None
+        if (missing := _missing_size(text, item)) is not None:
+            return missing
         named = [item_id for item_id, options in item.variants.items() if _names_options(text, options)]
         chosen = named[0] if len(named) == 1 else next(iter(item.variants))
         follow_up = "" if len(named) == 1 or len(item.variants) == 1 else "other_options"
@@ -412,7 +481,8 @@ def _route(request: RouterInput, classifier: IntentGuesser | None) -> Route | No
         return Route(intent="forget_me", calls=[_call("forget_me")]) if "forget_me" in request.tools else None
     if found := _problem_route(request):
         return found
-    if ORDER_ID.search(text) or _PENDING_ORDER.search(text) or (mentions_orders(text) and not _POLICY.search(text)):
+    if ORDER_ID.search(text) or _PENDING_ORDER.search(text) or (
+            (mentions_orders(text) or _NAMED_ITEM.search(text)) and not _POLICY.search(text)):
         return _order_route(request)
     if _POLICY.search(text) and not mentions_orders(text):
         return Route(intent="policy_question", calls=[faq_call(text)])

@@ -81,6 +81,7 @@ class AgentState(InputState, total=False):
     reply: str
     # A `follow_up` template key the router wants said after the facts (e.g. which option for an exchange).
     follow_up: str
+    follow_up_values: dict[str, str]
     # Products the last answer showed, for references ('the second one') and refinements ('cheaper').
     shown: list[ShownItem]
     # Appended by `act`; the prompt replays them in order.

@@ -25,9 +25,9 @@ def _check_settings() -> None:
 
 def _register() -> None:
     from commerce.cli import app as data_app
-    from evals.bench.cli import bench_rank
+    from evals.bench.cli import bench_llm, bench_rank
     from evals.reco.cli import eval_reco
-    from evals.search.cli import bench_search_command, retrieval_command
+    from evals.search.cli import bench_search_command, retrieval_command, types_command
     from vectorstore.cli import index_command
 
     app.add_typer(data_app, name="data")
@@ -45,6 +45,7 @@ def _register() -> None:
     app.command("ask")(ask)
     app.add_typer(llm_app, name="llm")
     eval_app.command("retrieval")(retrieval_command)
+    eval_app.command("types")(types_command)
     from evals.tasks.fidelity_cli import fidelity
 
     eval_app.command("fidelity")(fidelity)
@@ -64,6 +65,7 @@ def _register() -> None:
     eval_app.command("router")(router_command)
     bench_app.command("search")(bench_search_command)
     bench_app.command("rank")(bench_rank)
+    bench_app.command("llm")(bench_llm)
     from evals.bench.agent import bench_agent
 
     bench_app.command("agent")(bench_agent)

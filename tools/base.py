@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, Field, ValidationError
 
 from commerce.db import Database
 from shopassist.errors import describe_error
@@ -43,15 +43,17 @@ class ToolContext:
 class ToolFailure(Exception):
     """Raised by a tool function when it cannot do what was asked; the agent relays `reason`."""
 
-    def __init__(self, code: str, reason: str) -> None:
+    def __init__(self, code: str, reason: str, order_status: str | None = None) -> None:
         super().__init__(reason)
         self.code = code
         self.reason = reason
+        self.order_status = order_status
 
 
 class ToolError(BaseModel):
     error: str
     code: str
+    order_status: str | None = Field(None, description="The order's status, when that status forbade the action")
 
 
 @dataclass(frozen=True)
@@ -80,4 +82,4 @@ class Tool(Generic[In, Out]):
         try:
             return self.function(context, parsed)
         except ToolFailure as failure:
-            return ToolError(code=failure.code, error=failure.reason)
+            return ToolError(code=failure.code, error=failure.reason, order_status=failure.order_status)

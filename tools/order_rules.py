@@ -22,7 +22,7 @@ def cents(amount: float) -> float:
 
 def _require_status(order: Order, status: OrderStatus, refusal: str) -> None:
     if order.status != status:
-        raise ToolFailure("wrong_status", f"{refusal} (order {order.id} is '{order.status}')")
+        raise ToolFailure("wrong_status", f"{refusal} (order {order.id} is '{order.status}')", order.status)
 
 
 def _require_items(order: Order, item_ids: list[str], refusal: str | None = None) -> None:

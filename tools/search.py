@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -12,10 +13,18 @@ from tools.display import ProductCard
 from tools.personalize import record_search, rerank_search
 from vectorstore.filters import reasons
 from vectorstore.hybrid import Candidate
-from vectorstore.lexical import tokenize
+from vectorstore.kinds import KindStatus, select_kind
+from vectorstore.lexical import LexicalIndex, tokenize
 from vectorstore.query import SearchQuery, Vocabulary, merge_query, parse_query
 
 KEY_ATTRIBUTES = 4
+# Capitalised words that are no brand: a shop that lacks them says nothing about its brands.
+_NOT_BRANDS = frozenset(
+    "i english chinese american european japanese christmas easter monday tuesday wednesday thursday friday saturday "
+    "sunday january february march april may june july august september october november december dad mom mum "
+    "mother father usa us uk eu please thanks hi hello".split()
+)
+_TITLE_WORD = re.compile(r"(?<=\s)[A-Z][a-z]{2,}\b")
 
 
 class SearchProductsInput(BaseModel):
@@ -50,6 +59,17 @@ class ProductHit(BaseModel):
     rating: float
     attributes: dict[str, str] = Field(description="Key attributes, e.g. {'material': 'mesh'}")
     reason: str = Field(description="Constraints this product matched, e.g. 'price 89.00 USD within range; in stock'")
+    other_kind: bool = Field(False, description="Not of the kind asked for: shown only as the closest alternative")
+
+
+class KindCheck(BaseModel):
+    """The kind of product asked for, and whether the hits are of it."""
+
+    asked: str = Field(description="The kind asked for, in the shopper's words, e.g. 'hiking boots'")
+    status: KindStatus = Field(description="matched: the hits are of the kind; constrained: the shop has the kind "
+                               "but none meets `blocked_by`, the hits are the kind without it; missing: the shop "
+                               "does not carry the kind, the hits are other kinds")
+    blocked_by: str | None = Field(None, description="The constraint no product of the kind meets, e.g. 'price_max'")
 
 
 class SearchProductsOutput(BaseModel):
@@ -63,6 +83,8 @@ class SearchProductsOutput(BaseModel):
     closest_only: bool = Field(
         False, description="No hit's title or category has any word of the query: the shop seems not to carry it, "
         "and these are only the closest products")
+    kind: KindCheck | None = Field(None, description="Set when the query names a kind of product")
+    unknown_brand: str | None = Field(None, description="A brand asked for that the shop does not carry, e.g. 'Sony'")
 
     def product_cards(self) -> list[ProductCard]:
         return [ProductCard(id=h.id, title=h.title, price=h.price, currency=h.currency, in_stock=h.in_stock,
@@ -110,11 +132,11 @@ def order_hits(query: SearchQuery, candidates: list[Candidate]) -> list[Candidat
     return candidates
 
 
-def hit(candidate: Candidate, query: SearchQuery) -> ProductHit:
+def hit(candidate: Candidate, query: SearchQuery, other_kind: bool = False) -> ProductHit:
     doc = candidate.doc
     return ProductHit(
         id=doc.id, title=doc.title, price=round(doc.price, 2), currency=doc.currency, in_stock=doc.in_stock,
-        brand=doc.brand, category=" > ".join(doc.category_path), rating=doc.rating,
+        brand=doc.brand, category=" > ".join(doc.category_path), rating=doc.rating, other_kind=other_kind,
         attributes=dict(list(doc.attributes.items())[:KEY_ATTRIBUTES]),
         reason="; ".join(reasons(doc, query) + candidate.reasons) or "matches the words of the query",
     )
@@ -135,27 +157,53 @@ def closest_only(query: SearchQuery, hits: list[ProductHit]) -> bool:
     return not any(_alike(word, other) for word in words for other in named)
 
 
+def unknown_brand(arguments: SearchProductsInput, vocabulary: Vocabulary, lexical: LexicalIndex) -> str | None:
+    """A brand the shopper named that no product mentions: one the planner put in `brand`, or a capitalised word
+    inside the message ('有没有 Sony 的耳机')."""
+    brands = {brand.lower() for brand in vocabulary.brands}
+    named = [*(arguments.brand or []), *_TITLE_WORD.findall(f" {arguments.query}")]
+    for name in named:
+        if name.lower() not in brands and name.lower() not in _NOT_BRANDS and lexical.document_frequency(name) == 0:
+            return name
+    return None
+
+
 def search_products(context: ToolContext, arguments: SearchProductsInput) -> SearchProductsOutput:
     service = context.deps.search
-    prices = in_shop_currency(to_search_query(arguments, service.vocabulary()), context.settings)
+    vocabulary = service.vocabulary()
+    prices = in_shop_currency(to_search_query(arguments, vocabulary), context.settings)
     query = prices.query
     # The bounds are in the shop's currency now; no currency tells the index not to convert them again.
-    retrieved = service.products.retrieve(query.model_copy(update={"currency": None}), k=arguments.limit * 4)
-    # A pool larger than the page lets personal reranking and sorting by price or rating choose among relevant items.
-    candidates = rerank_search(context, query, retrieved)
+    index_query = query.model_copy(update={"currency": None})
+    retrieved = service.products.retrieve(index_query, k=arguments.limit * 4)
+    selection = select_kind(service.products, index_query, retrieved, arguments.limit * 4)
+    kind, groups = None, [retrieved]
+    if selection is not None:
+        kind = KindCheck(asked=selection.match.asked, status=selection.status, blocked_by=selection.blocked_by)
+        groups = [selection.candidates, selection.others if selection.status != "constrained" else []]
+    shown = query if selection is None or selection.relaxed is None else selection.relaxed
+    # A pool larger than the page lets personal reranking and sorting by price or rating choose among relevant items;
+    # the products of the asked kind stay ahead of the others.
+    ordered = [(candidate, number) for number, group in enumerate(groups)
+               for candidate in order_hits(shown, rerank_search(context, query, group))]
     record_search(context, arguments.query)
-    hits = [hit(candidate, query) for candidate in order_hits(query, candidates)[: arguments.limit]]
+    other_kind = selection is not None and selection.status != "constrained"
+    hits = [hit(candidate, shown, other_kind=other_kind and number == 1)
+            for candidate, number in ordered[: arguments.limit]]
     notes = []
     if prices.unconverted_currency:
         notes.append(f"Prices in {prices.unconverted_currency} cannot be converted here, so no price limit was "
                      f"applied; this shop's prices are in {context.settings.shop_currency}.")
     if not hits:
         notes.append("No product matches all of these constraints; try relaxing one.")
-    closest = closest_only(query, hits)
+    closest = kind.status == "missing" if kind is not None else closest_only(query, hits)
     if closest:
         notes.append("The shop seems not to carry what was asked for: these are only the closest products.")
+    if kind is not None and kind.status == "constrained" and hits:
+        notes.append(f"No {kind.asked} meets {kind.blocked_by}; these are {kind.asked} without that constraint.")
     return SearchProductsOutput(query=query, hits=hits, note=" ".join(notes), conversion=prices.conversion,
-                                unconverted_currency=prices.unconverted_currency, closest_only=closest)
+                                unconverted_currency=prices.unconverted_currency, closest_only=closest, kind=kind,
+                                unknown_brand=unknown_brand(arguments, vocabulary, service.products.lexical))
 
 
 SEARCH_PRODUCTS: Tool[SearchProductsInput, SearchProductsOutput] = Tool(

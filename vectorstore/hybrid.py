@@ -17,6 +17,7 @@ from vectorstore.fusion import BM25, PRF, USE, FusionConfig, fuse
 from vectorstore.lexical import LexicalIndex, tokenize
 from vectorstore.ltr import LearnedRanker, features
 from vectorstore.multilingual import TermTranslator
+from vectorstore.product_types import ProductTypes, TypeMatch, head_phrase
 from vectorstore.query import SearchQuery
 from vectorstore.spaces import DenseSpace
 
@@ -58,6 +59,7 @@ class ProductIndex:
         self.lexical = LexicalIndex()
         multilingual = next((space.embedder for space in self.spaces if space.key == USE), None)
         self.translator = TermTranslator(multilingual, self.lexical) if multilingual is not None else None
+        self.types = ProductTypes(multilingual)
         self._lock = threading.RLock()
 
     def __len__(self) -> int:
@@ -168,6 +170,19 @@ class ProductIndex:
         if query.language != "zh" or self.translator is None:
             return query.text
         return self.translator.english(query.text)
+
+    def asked_kind(self, query: SearchQuery) -> TypeMatch | None:
+        """The kind of product the query names, against this catalog's product types (None: no claim)."""
+        head = head_phrase(query.wording or query.text)
+        if head is None:
+            return None
+        with self._lock:
+            self.types.refresh(self.table.generation, [doc for doc in self.table.docs if doc is not None])
+        english = self.translator.english(head) if self.translator is not None and not head.isascii() else None
+        return self.types.match(head, english)
+
+    def near_kind(self, match: TypeMatch, leaf: str) -> bool:
+        return self.types.near(match.asked, leaf)
 
     def feedback_text(self, hits: Hits) -> str:
         """The words most shared by the top titles of a ranked list (each title counted once per word)."""

@@ -123,6 +123,12 @@ class LexicalIndex:
         words = sorted(word for word, df in self._df.items() if df >= min_df and len(word) > 2 and _latin(word))
         return words + self._phrases
 
+    def document_frequency(self, word: str) -> int:
+        """How many texts hold the word (after the same tokenization as the index)."""
+        self._ensure()
+        tokens = tokenize(word)
+        return min((self._df[token] for token in tokens), default=0)
+
     def idf(self, terms: Sequence[str]) -> np.ndarray:
         """BM25's inverse document frequency of each term (a term no document has gets the largest)."""
         self._ensure()

@@ -5,9 +5,14 @@ from __future__ import annotations
 import time
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+
+if TYPE_CHECKING:
+    from evals.search.esci import LabeledQuery
+    from vectorstore.hybrid import ProductIndex
+    from vectorstore.query import SearchQuery
 
 Dataset = Annotated[str, typer.Option(
     "--dataset", help="esci (ESCI subset, its queries in English and Chinese), demo, or a folder with products.jsonl "
@@ -36,46 +41,11 @@ def retrieval_command(
     """NDCG@10, Recall@10/50 and MRR per retriever, plain RRF, fusion and the shipped pipeline, per language."""
     from evals.search.ranker import VARIANTS, cross_validated, shipped_ranker, train_and_save
     from evals.search.retrieval import Runs, evaluate, print_table, write
-    from shopassist.settings import get_settings
-    from vectorstore.fusion import MINILM, USE
-    from vectorstore.hybrid import ProductIndex
-    from vectorstore.ltr import MODEL_PATH, LearnedRanker
-    from vectorstore.query import parse_query
-    from vectorstore.service import catalog_vocabulary, default_embedder
-    from vectorstore.spaces import DenseSpace
+    from vectorstore.ltr import MODEL_PATH
 
-    settings = get_settings()
-    spaces = [DenseSpace(MINILM, default_embedder(settings, embedder_kind))]
-    if multilingual:
-        spaces.append(DenseSpace(USE, default_embedder(settings, "use")))
-    index = ProductIndex(spaces, ranker=LearnedRanker())
-    if dataset == "demo":
-        from commerce.db import Database
-        from evals.search.demo_queries import demo_docs, label_demo_queries, load_specs
-
-        docs = demo_docs(Database(settings.sqlalchemy_url))
-        if not docs:
-            typer.echo("error: no products in the database; run `shopassist data generate` first", err=True)
-            raise typer.Exit(2)
-        labeled, specs = label_demo_queries(load_specs(), docs)
-    else:
-        from evals.search.judged import load_judged
-
-        try:
-            docs, labeled = load_judged(dataset)
-        except FileNotFoundError as error:
-            typer.echo(f"error: {error}", err=True)
-            raise typer.Exit(2) from error
-    started = time.perf_counter()
-    index.add_docs(docs)
-    seconds = time.perf_counter() - started
-    # Queries are understood as search_products understands them: prices, exclusions, known brands and colours
-    # become filters, with this catalog's vocabulary.
-    vocabulary = catalog_vocabulary(index.table)
-    search_queries = [parse_query(text, vocabulary) for text in ([s.text for s in specs] if dataset == "demo"
-                                                                 else [q.text for q in labeled])]
-    embedded = {space.key: getattr(space.embedder, "misses", len(docs)) for space in index.spaces}
-    typer.echo(f"indexed {len(docs)} products in {seconds:.1f}s (embedded now, the rest from the cache: {embedded})")
+    index, labeled, search_queries, seconds = _judged_index(dataset, embedder_kind, multilingual)
+    embedded = {space.key: getattr(space.embedder, "misses", len(index)) for space in index.spaces}
+    typer.echo(f"indexed {len(index)} products in {seconds:.1f}s (embedded now, the rest from the cache: {embedded})")
     esci = dataset == "esci"
     runs = Runs(index, labeled, search_queries)
     variants = VARIANTS if ranker_variants else None
@@ -142,4 +112,66 @@ def bench_search_command(
     path = out or _default_out("bench-search")
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(result, indent=2), encoding="utf-8")
+    typer.echo(f"wrote {path}")
+
+
+def _judged_index(dataset: str, embedder_kind: str = "minilm", multilingual: bool = True
+                  ) -> tuple[ProductIndex, list[LabeledQuery], list[SearchQuery], float]:
+    """The judged set's catalog indexed as search indexes it (MiniLM + USE, the shipped ranker), its labelled queries
+    and those queries parsed as search_products parses them, with the seconds indexing took."""
+    from shopassist.settings import get_settings
+    from vectorstore.fusion import MINILM, USE
+    from vectorstore.hybrid import ProductIndex
+    from vectorstore.ltr import LearnedRanker
+    from vectorstore.query import parse_query
+    from vectorstore.service import catalog_vocabulary, default_embedder
+    from vectorstore.spaces import DenseSpace
+
+    settings = get_settings()
+    spaces = [DenseSpace(MINILM, default_embedder(settings, embedder_kind))]
+    if multilingual:
+        spaces.append(DenseSpace(USE, default_embedder(settings, "use")))
+    index = ProductIndex(spaces, ranker=LearnedRanker())
+    if dataset == "demo":
+        from commerce.db import Database
+        from evals.search.demo_queries import demo_docs, label_demo_queries, load_specs
+
+        docs = demo_docs(Database(settings.sqlalchemy_url))
+        if not docs:
+            typer.echo("error: no products in the database; run `shopassist data generate` first", err=True)
+            raise typer.Exit(2)
+        labeled, _ = label_demo_queries(load_specs(), docs)
+    else:
+        from evals.search.judged import load_judged
+
+        try:
+            docs, labeled = load_judged(dataset)
+        except FileNotFoundError as error:
+            typer.echo(f"error: {error}", err=True)
+            raise typer.Exit(2) from error
+    started = time.perf_counter()
+    index.add_docs(docs)
+    seconds = time.perf_counter() - started
+    # Queries are understood as search_products understands them: prices, exclusions, known brands and colours
+    # become filters, with this catalog's vocabulary.
+    vocabulary = catalog_vocabulary(index.table)
+    return index, labeled, [parse_query(q.text, vocabulary) for q in labeled], seconds
+
+
+def types_command(
+    dataset: Annotated[str, typer.Option(help="demo (with its not-carried set) or esci")] = "demo",
+    out: Out = None,
+) -> None:
+    """How often a top-5 hit is of another product type than asked, before and after search holds results to the
+    asked kind; NDCG@10 both ways; how often a carried kind is called missing and a not-carried one is caught."""
+    from evals.search.retrieval import write
+    from evals.search.types import ABSENT_SET, absent_queries, evaluate_types, print_report
+
+    index, labeled, queries, _ = _judged_index(dataset)
+    report = evaluate_types(index, labeled, queries, dataset)
+    if dataset == "demo":
+        report["absent"] = absent_queries(index, ABSENT_SET)
+    print_report(report, typer.echo)
+    path = out or _default_out(f"types-{dataset}")
+    write(report, path)
     typer.echo(f"wrote {path}")
