@@ -23,7 +23,8 @@ llm_app = typer.Typer(help="LLM backends: start a vLLM server for the 'openai' b
 
 
 def _runner(settings: Settings):  # type: ignore[no-untyped-def]
-    from agent.llm import LLMConfigError, NativeLibraryError, check_embedded_model
+    from agent.llama_probe import NativeLibraryError
+    from agent.llm import LLMConfigError, check_embedded_model
     from agent.runner import build_runner
     from commerce.db import Database
 

@@ -20,6 +20,8 @@ from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage  # no
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult  # noqa: E402
 from pydantic import ConfigDict, PrivateAttr  # noqa: E402
 
+from agent.llama_probe import choose_native_build
+
 log = logging.getLogger(__name__)
 _ROLES = {"system": "system", "human": "user", "ai": "assistant", "tool": "user"}
 
@@ -48,6 +50,7 @@ class LlamaChatModel(BaseChatModel):
     n_ctx: int = 4096
     max_tokens: int = 384
     temperature: float = 0.0
+    native_build: Path | None = None  # a faster llama.cpp build to use where its probe passes
 
     _llama: Any = PrivateAttr(default=None)
     _lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
@@ -59,6 +62,7 @@ class LlamaChatModel(BaseChatModel):
     @property
     def llama(self) -> Any:
         if self._llama is None:
+            choose_native_build(self.model_path, self.native_build)
             from llama_cpp import Llama
 
             self._llama = Llama(

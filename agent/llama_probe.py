@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import signal
 import subprocess
 import sys
 from pathlib import Path
+
+log = logging.getLogger(__name__)
 
 PROBE_PROMPT_WORDS = 300  # > n_batch (256) tokens: the batched matrix kernels run, not only the one-token path
 _WORDS = ("red", "blue", "shoe", "bag", "tent", "lamp", "cup", "hat", "sock", "desk")
@@ -104,3 +107,17 @@ def _run_probe(model_path: str) -> None:
 
 if __name__ == "__main__":
     _run_probe(sys.argv[1])
+
+
+def choose_native_build(model_path: Path, native_build: Path | None) -> None:
+    """Probe the native library before this process loads it; prefer `native_build` only when it runs here."""
+    if "llama_cpp" in sys.modules:
+        return
+    if native_build is not None:
+        try:
+            ensure_library_runs(model_path, model_path.parent, env={"PYTHONPATH": str(native_build)})
+            sys.path.insert(0, str(native_build))
+            return
+        except NativeLibraryError as error:
+            log.warning("not using the llama.cpp build in %s: %s", native_build, error)
+    ensure_library_runs(model_path, model_path.parent)

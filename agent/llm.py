@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-import logging
-import sys
 from functools import lru_cache
 from pathlib import Path
 
 from langchain_core.language_models import BaseChatModel
 
-from agent.llama_probe import NativeLibraryError, ensure_library_runs
+from agent.llama_probe import choose_native_build
 from agent.model_files import ensure_model_file, known_model
 from shopassist.settings import Settings
-
-log = logging.getLogger(__name__)
 
 
 class LLMConfigError(RuntimeError):
@@ -30,27 +26,14 @@ def resolve_gguf(settings: Settings) -> Path:
     return ensure_model_file(settings.model_cache_dir, known_model(settings.llm_model))
 
 
-def _choose_native_build(model_path: Path, native_build: Path | None) -> None:
-    """Probe the native library before this process loads it; prefer `native_build` only when it runs here."""
-    if "llama_cpp" in sys.modules:
-        return
-    if native_build is not None:
-        try:
-            ensure_library_runs(model_path, model_path.parent, env={"PYTHONPATH": str(native_build)})
-            sys.path.insert(0, str(native_build))
-            return
-        except NativeLibraryError as error:
-            log.warning("not using the llama.cpp build in %s: %s", native_build, error)
-    ensure_library_runs(model_path, model_path.parent)
-
-
 @lru_cache(maxsize=4)
 def _embedded(path: Path, threads: int, context: int, native_build: Path | None = None) -> BaseChatModel:
     from agent.llama_chat import LlamaChatModel
 
-    _choose_native_build(path, native_build)
-    # Cached so a process holds one Llama instance (and one KV cache) per model file.
-    return LlamaChatModel(model_path=path, model_name=path.stem, n_threads=threads, n_ctx=context)
+    # Cached so a process holds one Llama instance (and one KV cache) per model file; the native library is probed
+    # when the instance is first loaded.
+    return LlamaChatModel(model_path=path, model_name=path.stem, n_threads=threads, n_ctx=context,
+                          native_build=native_build)
 
 
 def build_chat_model(settings: Settings, own_instance: bool = False) -> BaseChatModel:
@@ -81,7 +64,7 @@ def check_embedded_model(settings: Settings) -> None:
     """For commands that start the agent: a model that cannot run here fails now with its reason, before this
     process loads the native library (where it would die by a signal instead)."""
     if settings.llm_backend == "embedded":
-        _choose_native_build(resolve_gguf(settings), settings.llm_native_build)
+        choose_native_build(resolve_gguf(settings), settings.llm_native_build)
 
 
 def model_label(settings: Settings) -> str:

@@ -35,7 +35,8 @@ def serve(
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(2) from None
     host, port = settings.host, port or settings.port
-    from agent.llm import LLMConfigError, NativeLibraryError, check_embedded_model
+    from agent.llama_probe import NativeLibraryError
+    from agent.llm import LLMConfigError, check_embedded_model
 
     try:
         check_embedded_model(settings)

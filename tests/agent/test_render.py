@@ -14,6 +14,7 @@ from agent.state import ShownItem, ToolOutcome
 from agent.templates import Templates, load_templates
 from commerce.models import Address, Fulfilment, OrderLine
 from tools.actions import ChangeFacts, ProposedAction
+from tools.base import ToolError
 from tools.calculate import CalculateRequest, calculate
 from tools.currency import CurrencyConversion
 from tools.faq import FaqPassage, SearchFaqOutput
@@ -209,3 +210,15 @@ def test_reviews_of_shown_products_are_headed_by_their_names() -> None:
         "Trail Boot: 7 reviews, average 4.2★ (mostly positive).", "Reviewers like: “light on the feet”.",
         "Ridge GTX: This product has no reviews yet."]
     assert render([ok(liked, "review_insights")]).startswith("7 reviews, average 4.2★")  # not shown: no name
+
+
+@pytest.mark.parametrize(("status", "says"), [
+    ("pending", "hasn't shipped yet"), ("pending (item modified)", "hasn't shipped yet"),
+    ("delivered", "already been delivered"), ("processed", "being prepared for shipping"),
+])
+def test_a_status_refusal_says_why_in_shopper_words(status: str, says: str) -> None:
+    error = ToolError(code="wrong_status", error="internal reason", order_status=status)
+    outcome = ToolOutcome(name="return_delivered_order_items", arguments={}, ok=False, data=error.error,
+                          output=error, error_code="wrong_status")
+    answer = render_outcomes([outcome], RenderContext(templates=TEMPLATES["en"], message="return it"))
+    assert says in answer and "internal" not in answer

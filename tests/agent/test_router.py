@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -359,3 +360,48 @@ def test_a_chinese_what_about_with_a_new_budget_refines_in_yuan() -> None:
     assert found[1] == [("search_products", {"query": "蓝牙音箱 300元以内", "max_price": 300.0, "currency": "CNY"})]
     returns = plan("那退货呢？", shown=SHOWN, previous="蓝牙音箱", language="zh")  # no limit named: not a refinement
     assert returns is None or returns[0] != "refinement"
+
+
+SHOE = [ShownItem(id="p1", title="Trail Runner", price=80.0,
+                  variants={f"v{n}": {"shoe size": str(n)} for n in range(6, 13)})]
+HISTORY = [KnownOrder(id="#W2222222", status="pending", items=[("1", "Interactive Cat Toy")],
+                      payment_method_id="paypal_1"),
+           KnownOrder(id="#W1111111", status="delivered", items=[("3", "Wireless Headphones"), ("4", "Cotton T-Shirt")],
+                      payment_method_id="paypal_1"),
+           KnownOrder(id="#W3333333", status="delivered", items=[("5", "Cotton T-Shirt")],
+                      payment_method_id="paypal_1")]
+
+
+def _signed_in(text: str, **facts: object) -> Route | None:
+    return route(RouterInput(text=text, language="zh" if re.search(r"[\u4e00-\u9fff]", text) else "en",
+                             signed_in=True, tools=TOOLS, **facts))  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("text", ["add the first one to my cart, size 42", "把第一个加入购物车，42码"])
+def test_a_size_no_variant_has_is_said_with_the_sizes_there_are(text: str) -> None:
+    found = _signed_in(text, shown=SHOE)
+    assert found is not None and found.follow_up == "option_missing"
+    assert found.follow_up_values == {"value": "42", "choices": "6–12"}
+    assert [call.name for call in found.calls] == ["get_product_details"]  # nothing is added
+
+
+def test_a_size_a_variant_has_is_added() -> None:
+    found = _signed_in("add the first one to my cart in size 9", shown=SHOE)
+    assert found is not None and [(c.name, c.arguments) for c in found.calls] == [("add_to_cart", {"item_id": "v9"})]
+
+
+def test_the_item_named_is_looked_for_across_the_shoppers_orders() -> None:
+    found = _signed_in("I want to return the headphones from my last order", orders=HISTORY)
+    assert found is not None and found.calls[0].arguments["order_id"] == "#W1111111"
+    assert found.calls[0].arguments["item_ids"] == ["3"]
+    assert found.follow_up == "item_in_other_order"
+    assert found.follow_up_values == {"item": "headphones", "order_id": "#W1111111", "last": "#W2222222"}
+
+
+def test_an_item_in_no_order_or_in_several_is_said() -> None:
+    none = _signed_in("return the blender", orders=HISTORY)
+    assert none is not None and none.follow_up == "item_not_in_orders" and none.follow_up_values == {"item": "blender"}
+    several = _signed_in("exchange my t-shirt for a size L", orders=HISTORY)
+    assert several is not None and several.follow_up == "item_in_several"
+    assert several.follow_up_values["orders"] == "#W1111111, #W3333333"
+    assert [call.name for call in several.calls] == ["list_orders"]
