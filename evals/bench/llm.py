@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -65,7 +66,8 @@ def measure_build(flag_set: str, model_path: Path, builds_dir: Path, prompt_word
     try:
         ensure_library_runs(model_path, builds_dir / "probes", env=env)
     except NativeLibraryError as error:
-        return result.model_copy(update={"error": str(error).split(": ", 1)[-1].split(".")[0]})
+        died = re.search(r"died by (SIG[A-Z]+)", str(error))
+        return result.model_copy(update={"error": f"died by {died.group(1)} in the probe" if died else str(error)})
     command = [sys.executable, "-m", "evals.bench.llm", str(model_path), str(prompt_words), str(decode_tokens),
                str(threads)]
     child = subprocess.run(command, capture_output=True, text=True, env={**os.environ, **env}, timeout=900)
