@@ -31,4 +31,5 @@ class TurnContext:
     advice_sentences: int = 2
     classifier: IntentGuesser | None = None
     plan_max_tokens: int = 320
+    plan_budget_s: float = 120.0
     history_messages: int = 6

@@ -16,7 +16,9 @@ from agent.events import CitationsEvent, ProductsEvent, StatusEvent, TokenEvent,
 from agent.grounding import collect_evidence
 from agent.guard import SentenceGuard, guarded_sentences
 from agent.guardrails import agent_logger, detect_language, looks_off_topic
+from agent.llama_chat import LlamaChatModel
 from agent.plan import PlanParseError, follow_up_schema, parse_plan, plan_schema, response_format
+from agent.planner_tools import planner_tools, with_shopper_summary
 from agent.render import RenderContext, render_outcomes
 from agent.results import (
     citations,
@@ -36,6 +38,8 @@ from tools.identity import verified_identity
 
 log = agent_logger(__name__)
 INVALID = "invalid_arguments"
+MAX_LLM_STEPS = 2
+DEADLINE_GRACE_S = 1.0  # a served model's request outlives the plan budget by this much before it is cancelled
 
 
 async def plan_turn(state: AgentState, runtime: Runtime[TurnContext]) -> dict[str, Any]:
@@ -73,16 +77,34 @@ async def understand(state: AgentState, runtime: Runtime[TurnContext]) -> dict[s
     ran = {call.name for step in steps for call in step.plan.tool_calls}
     # A tool offered only when asked for (calculate) is offered until it has run: the embedded planner otherwise
     # multiplied its own total by two in the next step.
-    tools = [tool for tool in context.tools.values()
-             if tool.offered_for(request.text) and not (tool.asked_for and tool.name in ran)]
+    offered = [tool for tool in context.tools.values()
+               if tool.offered_for(request.text) and not (tool.asked_for and tool.name in ran)]
+    tools = planner_tools(offered, request.text, context.tool_context.shopper_id is not None)
     response = (response_format("plan", plan_schema(tools, allowed)) if first
                 else response_format("next_step", follow_up_schema(tools, allowed)))
     model = context.model.bind(response_format=response)
     messages = await asyncio.to_thread(plan_messages, state, context)  # it reads shown products from the store
-    message = await asyncio.wait_for(
-        model.ainvoke(messages, max_tokens=context.plan_max_tokens), context.llm_timeout_s)
+    budget = min(context.plan_budget_s, context.llm_timeout_s)
+    # The embedded model stops decoding at the deadline itself (its thread cannot be cancelled); a served model's
+    # request is cancelled a moment later.
+    deadline = time.monotonic() + budget
+    extra = {"deadline": deadline} if isinstance(context.model, LlamaChatModel) else {}
     try:
+        message = await asyncio.wait_for(
+            model.ainvoke(messages, max_tokens=context.plan_max_tokens, **extra), budget + DEADLINE_GRACE_S)
+    except TimeoutError:
+        if time.monotonic() < deadline:
+            raise  # the backend's own timeout, not the budget's
+        message = None
+    try:
+        if message is None or time.monotonic() >= deadline:
+            raise TimeoutError
         plan = parse_plan(str(message.content), intent=state.get("intent", "other"))
+    except TimeoutError:
+        # Not planned within the budget (the embedded model stopped mid-plan): a clarifying question, never a guess.
+        log.warning("no plan within %.1f s; asking the shopper instead", budget)
+        return {"pending": Plan(intent=state.get("intent", "other")), "reply": "unclear"} if first else {
+            "pending": None}
     except PlanParseError as error:
         log.warning("unparseable plan (%s); answering without tools", error)
         plan = Plan(intent=state.get("intent", "other"), raw=str(message.content))
@@ -101,6 +123,8 @@ async def understand(state: AgentState, runtime: Runtime[TurnContext]) -> dict[s
     if len(plan.tool_calls) > 1:
         # Small models like to add a transfer to other calls; a handoff is only ever asked for on its own.
         plan.tool_calls = [call for call in plan.tool_calls if not is_handoff_tool(call.name)]
+    plan.tool_calls = [with_shopper_summary(call, request.text, request.history) if is_handoff_tool(call.name)
+                       else call for call in plan.tool_calls]
     update: dict[str, Any] = {"pending": plan}
     if first:
         update["intent"] = plan.intent
@@ -254,9 +278,11 @@ def build_graph(max_steps: int) -> Any:
         shown_to_shopper = any(handoff(o) or proposed_actions(o) for o in last.outcomes)
         if state.get("planner") == "router" or last.answered or shown_to_shopper:
             return "respond"
-        if any(o.error_code == INVALID for o in last.outcomes) and not last.repair_note:
-            return "respond"  # the one repair chance was already used
-        return "understand"
+        # The LLM plans one step a turn, and a second only to use an identity it just verified or to repair
+        # arguments the tools refused: never a chain of look-ups.
+        repairing = bool(last.repair_note)  # set only for the turn's first invalid arguments
+        verified = any(o.verified_shopper for o in last.outcomes)
+        return "understand" if len(state["steps"]) < MAX_LLM_STEPS and (verified or repairing) else "respond"
 
     graph = StateGraph(AgentState, input_schema=InputState, context_schema=TurnContext)
     graph.add_node("plan_turn", plan_turn)

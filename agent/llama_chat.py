@@ -7,6 +7,7 @@ import logging
 import os
 import pickle
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -92,13 +93,19 @@ class LlamaChatModel(BaseChatModel):
             partial.replace(path)
 
     def _request(self, messages: list[BaseMessage], stop: list[str] | None, **kwargs: Any) -> dict[str, Any]:
-        return {
+        request = {
             "messages": to_llama_messages(messages),
             "response_format": llama_response_format(kwargs.get("response_format")),
             "max_tokens": kwargs.get("max_tokens", self.max_tokens),
             "temperature": kwargs.get("temperature", self.temperature),
             "stop": stop,
         }
+        if (deadline := kwargs.get("deadline")) is not None:
+            # Decoding stops at the deadline (time.monotonic()); the prompt's prefill cannot be interrupted.
+            from llama_cpp import StoppingCriteriaList
+
+            request["stopping_criteria"] = StoppingCriteriaList([lambda _ids, _logits: time.monotonic() > deadline])
+        return request
 
     def _generate(
         self, messages: list[BaseMessage], stop: list[str] | None = None,

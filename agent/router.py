@@ -36,6 +36,10 @@ _RETURN = re.compile(r"\breturn (it|them|the|my|this|that|order|items?)\b|我要
 _EXCHANGE_OR_EDIT = re.compile(r"\bexchange|\bswap\b|\bchange\b|\bmodify|\baddress\b|\bpayment\b|\bship\b.*\bto\b"
                                r"|换|改|地址|支付|寄到", re.I)
 _EXCHANGE = re.compile(r"\bexchange|\bswap\b|\bdifferent (size|colou?r|variant)|\b(bigger|smaller) size|换", re.I)
+_GIFT = re.compile(r"\b(gifts?|presents?)\b(?!\s*(cards?|wrap|wrapping|receipts?))|礼物|礼品", re.I)
+_INTEREST = re.compile(r"\b(?:likes?|loves?|enjoys?|is into|are into|(?:is a )?fan of)\s+([a-z][a-z\- ]{1,40}?)"
+                       r"(?=\s*(?:[,.;!?]|$)|\s+(?:and|around|about|under|below|for|with|budget|but|or|max|up|less)\b)"
+                       r"|喜欢([\u4e00-\u9fff]{1,6}?)(?=的|[，,。！？\s]|$)", re.I)
 # The item a return or exchange names: 'return the headphones from my last order', 'exchange my t-shirt for an L'.
 _NAMED_ITEM = re.compile(r"\b(?:return|exchange|swap|send back)\s+(?:the|my|this|that|these|those|a|an)\s+"
                          r"([a-z][a-z\- ]{1,40}?)(?=\s+(?:from|in|for|of|to|that|which|i|size|with|because|please|"
@@ -231,6 +235,20 @@ def search_call(text: str, **explicit: object) -> ToolCall:
     """A search whose constraints are parsed from the shopper's words and passed as arguments, so the plan shows
     them ('under $100' → max_price 100); `explicit` ones (a refinement's new limit) win."""
     return _call("search_products", **({"query": text.strip()[:300]} | _constraints(text) | explicit))
+
+
+def _gift_route(text: str) -> Route | None:
+    """'a gift for my dad who likes grilling, around 50 bucks', '送妈妈的生日礼物，300元左右': a search of the
+    interest under the budget ('around N' is N ± 20 %), and without an interest, the budget alone and a question."""
+    if not _GIFT.search(text):
+        return None
+    found = _INTEREST.search(text)
+    interest = next((group for group in found.groups() if group), "").strip() if found else ""
+    gift = "礼物" if re.search(r"[\u4e00-\u9fff]", text) else "gift"
+    # 'gift' keeps the search from reading the interest as a kind of product the shop lacks ('grilling').
+    query = f"{interest} {gift}".strip()
+    return Route(intent="product_search", calls=[_call("search_products", **({"query": query} | _constraints(text)))],
+                 follow_up="" if interest else "gift_interest")
 
 
 def _holding(orders: list[KnownOrder], item: str) -> list[KnownOrder]:
@@ -487,6 +505,8 @@ def _route(request: RouterInput, classifier: IntentGuesser | None) -> Route | No
     if _POLICY.search(text) and not mentions_orders(text):
         return Route(intent="policy_question", calls=[faq_call(text)])
     if found := _product_route(request):
+        return found
+    if found := _gift_route(text):
         return found
     if _ASKS_FOR_PRODUCTS.search(text) and not _RECOMMEND.search(text) and not _NOT_A_PRODUCT.search(text):
         return Route(intent="product_search", calls=[search_call(text)])

@@ -100,6 +100,7 @@ class AgentRunner:
             max_steps=self.settings.agent_max_steps, llm_timeout_s=self.settings.llm_timeout_s,
             templates=self.templates, planner=self.settings.agent_planner, answer_mode=self.answer_mode,
             advice_sentences=self.settings.agent_advice_sentences, classifier=self.classifier,
+            plan_budget_s=self.settings.agent_plan_budget_s,
         )
 
     @property

@@ -37,6 +37,11 @@ ALL_TOOLS: list[Tool[Any, Any]] = [
 ]
 
 
+# Tools that read a shopper's account: offered to the planner only for a signed-in shopper or one verifying in chat.
+ACCOUNT_TOOLS = frozenset(tool.name for tool in [*IDENTITY_TOOLS, *ORDER_READ_TOOLS, *CART_READ_TOOLS])
+IDENTITY_TOOL_NAMES = frozenset(tool.name for tool in IDENTITY_TOOLS)
+
+
 def tool_by_name(name: str) -> Tool[Any, Any] | None:
     return next((tool for tool in ALL_TOOLS if tool.name == name), None)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import json
 from typing import Any
 
 from langchain_core.messages import BaseMessage
@@ -44,7 +45,7 @@ def last_text(messages: list[BaseMessage]) -> str:
 
 
 def test_search_turn_streams_grounded_answer_with_cards(make_runner) -> None:
-    runner, model = make_runner(plan(("search_products", {"query": "boots", "max_price": 120})), next_step(),
+    runner, model = make_runner(plan(("search_products", {"query": "boots", "max_price": 120})),
                                 "The TrailMax Waterproof Boot costs $99.")
     events = run_turn(runner, "waterproof boots under $120")
     assert [e.type for e in events[:2]] == ["tool_call", "products"]
@@ -54,14 +55,13 @@ def test_search_turn_streams_grounded_answer_with_cards(make_runner) -> None:
     assert "".join(e.text for e in of_type(events, "token")) == "The TrailMax Waterproof Boot costs $99."
     done = events[-1]
     assert isinstance(done, DoneEvent) and done.prompt_version.startswith("prompts-") and done.model == "scripted-fake"
-    plan_call, follow_call, answer_call = model.calls
+    plan_call, answer_call = model.calls  # one planned step a turn, then the answer
     assert plan_call[1]["response_format"]["json_schema"]["name"] == "plan"
-    assert follow_call[1]["response_format"]["json_schema"]["name"] == "next_step"
     assert "response_format" not in answer_call[1]
-    assert "TrailMax Waterproof Boot" in str(answer_call[0][-3].content)  # the DATA block
+    assert "TrailMax Waterproof Boot" in str(answer_call[0][-2].content)  # the DATA block
     assert last_text(answer_call[0]).startswith("ANSWER in English")
     # Each call extends the previous one, so the KV cache of the prefix is reused.
-    assert [m.content for m in answer_call[0][: len(follow_call[0])]] == [m.content for m in follow_call[0]]
+    assert [m.content for m in answer_call[0][: len(plan_call[0])]] == [m.content for m in plan_call[0]]
 
 
 def test_off_topic_is_declined_without_tools_or_answer_call(make_runner) -> None:
@@ -105,22 +105,20 @@ def test_unknown_tool_is_an_invalid_call_not_a_crash(make_runner) -> None:
     assert of_type(events, "tool_call")[0].ok is False and isinstance(events[-1], DoneEvent)
 
 
-def test_step_limit_stops_the_loop_and_answers_from_what_was_found(make_runner) -> None:
-    search = [("search_products", {"query": query}) for query in "abc"]
-    runner, model = make_runner(plan(search[0]), next_step(search[1]), next_step(search[2]), "Here is what I found.",
-                                max_steps=2)
+def test_the_llm_plans_one_step_a_turn_never_a_chain_of_look_ups(make_runner) -> None:
+    search = [("search_products", {"query": query}) for query in "ab"]
+    runner, model = make_runner(plan(search[0]), "Here is what I found.", next_step(search[1]))
     events = run_turn(runner, "boots")
-    assert [c.arguments["query"] for c in of_type(events, "tool_call")] == ["a", "b"]
-    assert events[-1].text == "Here is what I found."
-    assert '"c"' not in "".join(str(m.content) for m in model.calls[-1][0])  # the dangling plan is not replayed
+    assert [c.arguments["query"] for c in of_type(events, "tool_call")] == ["a"]
+    assert events[-1].text == "Here is what I found." and len(model.calls) == 2
 
 
-def test_dangling_calls_with_nothing_found_become_a_polite_message(make_runner) -> None:
+def test_a_crashed_tool_becomes_a_polite_message(make_runner) -> None:
     runner, model = make_runner(plan(("review_insights", {"query": "x"})),
                                 next_step(("review_insights", {"query": "y"})), max_steps=1)
     events = run_turn(runner, "what do reviewers say?")
     assert of_type(events, "tool_call")[0].ok is False  # the tool crashed: an observation, not a failed turn
-    assert events[-1].text == STEP_LIMIT
+    assert len(of_type(events, "tool_call")) == 1 and events[-1].text.startswith("Sorry, I couldn't do that")
 
 
 def test_repeated_identical_call_is_not_run_twice(make_runner) -> None:
@@ -156,18 +154,18 @@ def test_write_tool_asks_for_confirmation_and_stops_planning(make_runner) -> Non
     assert len(model.calls) == 2  # plan, then straight to the answer
 
 
-def test_write_tool_refusal_is_relayed(make_runner) -> None:
-    runner, model = make_runner(plan(("cancel_pending_order", {"order_id": "#W1"})), next_step(), "Please sign in.")
+def test_an_anonymous_shopper_is_offered_no_write_tool(make_runner) -> None:
+    runner, model = make_runner(plan(("cancel_pending_order", {"order_id": "#W1"})), "Please sign in.")
     events = run_turn(runner, "cancel order #W1")
-    assert of_type(events, "tool_call")[0].ok is False and not of_type(events, "action_required")
-    assert "not_signed_in" in str(model.calls[-1][0][-3].content)
+    assert not of_type(events, "tool_call") and not of_type(events, "action_required")  # the planned write is dropped
+    assert "cancel_pending_order" not in json.dumps(model.calls[0][1]["response_format"])
 
 
 def test_handoff_tool_emits_handoff(make_runner) -> None:
     runner, _ = make_runner(plan(("transfer_to_human_agents", {"summary": "wants a person"}), intent="human_agent"),
                             "A colleague will take over.")
     (handoff,) = of_type(run_turn(runner, "let me talk to a human"), "handoff")
-    assert handoff.reason == "wants a person"
+    assert handoff.reason == "let me talk to a human"  # the shopper's words, not the planner's
 
 
 def test_model_failure_ends_the_turn_with_one_error_event(make_runner) -> None:
@@ -177,7 +175,7 @@ def test_model_failure_ends_the_turn_with_one_error_event(make_runner) -> None:
 
 
 def test_failure_while_streaming_closes_with_error_not_done(make_runner) -> None:
-    runner, _ = make_runner(plan(("search_products", {"query": "boots"})), next_step(), RuntimeError("boom"))
+    runner, _ = make_runner(plan(("search_products", {"query": "boots"})), RuntimeError("boom"))
     events = run_turn(runner, "boots")
     assert isinstance(events[-1], ErrorEvent) and not of_type(events, "done")
     assert of_type(events, "products")  # what was already streamed stays
@@ -200,9 +198,9 @@ def test_unparseable_plan_answers_without_tools(make_runner) -> None:
 
 
 def test_tool_output_is_fenced_data(make_runner) -> None:
-    runner, model = make_runner(plan(("search_products", {"query": "boots"})), next_step(), "ok")
+    runner, model = make_runner(plan(("search_products", {"query": "boots"})), "ok")
     run_turn(runner, "boots")
-    data = str(model.calls[-1][0][-3].content)
+    data = str(model.calls[-1][0][-2].content)
     assert data.startswith("<data>") and data.count("</data>") == 1 and "[tag removed]" in data
 
 
@@ -247,9 +245,9 @@ def test_a_step_of_discovery_tools_only_goes_straight_to_the_answer(make_runner)
     assert [e.name for e in of_type(events, "tool_call")] == ["search_products", "search_faq"]
     assert len(model.calls) == 2 and "response_format" not in model.calls[1][1]  # no follow-up plan
     mixed, model = make_runner(plan(("search_products", {"query": "boots"}), ("review_insights", {"query": "x"})),
-                               next_step(), "Sorry.", tools=discovery)
+                               "Sorry.", tools=discovery)
     run_turn(mixed, "boots and their reviews")
-    assert model.calls[1][1]["response_format"]["json_schema"]["name"] == "next_step"  # not only discovery: plan again
+    assert len(model.calls) == 2 and "response_format" not in model.calls[1][1]  # one planned step a turn
 
 
 def test_status_comes_first_on_both_planners(make_runner) -> None:

@@ -64,10 +64,9 @@ def test_plan_uses_json_schema_and_answer_streams(monkeypatch: pytest.MonkeyPatc
 
     events = asyncio.run(collect())
     assert [e.type for e in events][:2] == ["tool_call", "products"] and events[-1].text == "Two boots."
-    plan_request, follow_up, answer = server.requests
+    plan_request, answer = server.requests  # one planned step a turn, then the answer
     assert plan_request["response_format"]["type"] == "json_schema"
     assert plan_request["response_format"]["json_schema"]["name"] == "plan"
-    assert follow_up["response_format"]["json_schema"]["name"] == "next_step"
     assert answer["stream"] is True and "response_format" not in answer
 
 

@@ -405,3 +405,22 @@ def test_an_item_in_no_order_or_in_several_is_said() -> None:
     assert several is not None and several.follow_up == "item_in_several"
     assert several.follow_up_values["orders"] == "#W1111111, #W3333333"
     assert [call.name for call in several.calls] == ["list_orders"]
+
+
+@pytest.mark.parametrize(("text", "query", "low", "high", "follow_up"), [
+    ("gift for my dad who likes grilling, around 50 bucks", "grilling gift", 40.0, 60.0, ""),
+    ("送妈妈的生日礼物，300元左右", "礼物", 240.0, 360.0, "gift_interest"),
+    ("a present for my sister, she loves yoga, under $80", "yoga gift", None, 80.0, ""),
+])
+def test_a_gift_is_a_search_of_the_interest_within_the_budget(text: str, query: str, low: float | None,
+                                                               high: float, follow_up: str) -> None:
+    found = route(RouterInput(text=text, language="zh" if "礼物" in text else "en", signed_in=False, tools=TOOLS))
+    assert found is not None and found.intent == "product_search" and found.follow_up == follow_up
+    [call] = found.calls
+    assert (call.name, call.arguments["query"], call.arguments.get("min_price"), call.arguments["max_price"]) == (
+        "search_products", query, low, high)
+
+
+def test_a_gift_card_is_not_a_gift_search() -> None:
+    found = route(RouterInput(text="can I pay with a gift card?", language="en", signed_in=False, tools=TOOLS))
+    assert found is None or found.intent != "product_search"
