@@ -21,6 +21,8 @@ class FreshExpect(GoldModel):
                                                         "confirm; False: none may be; None: either")
     products: bool | None = Field(None, description="True: product cards must be shown; False: none may be")
     max_price: float | None = Field(None, description="Every product card shown costs at most this (card currency)")
+    answer_contains_any: list[str] = Field(default_factory=list, description="The answer holds one of these, e.g. "
+                                           "\"don't carry\" where the shop lacks what was asked")
 
 
 class FreshTurn(GoldModel):

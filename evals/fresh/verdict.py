@@ -25,19 +25,21 @@ class Verdict(BaseModel):
     leaks: list[str] = Field(default_factory=list)
     premature_done: bool = False
     answered: bool = True
+    says: bool | None = Field(None, description="The answer holds one of the expected phrases (None: none expected)")
 
     @property
     def passed(self) -> bool:
         return (not self.missing and not self.forbidden and self.confirmation_ok is not False
                 and self.products_ok is not False and not self.over_price and not self.leaks
-                and not self.premature_done and self.answered)
+                and not self.premature_done and self.answered and self.says is not False)
 
     @property
     def reasons(self) -> list[str]:
         found = [f"missing {m}" for m in self.missing] + [f"called {f}" for f in self.forbidden]
         found += ["confirmation" if self.confirmation_ok is False else "", "products" if self.products_ok is False
                   else "", f"over price: {', '.join(self.over_price)}" if self.over_price else "",
-                  "premature done" if self.premature_done else "", "no answer" if not self.answered else ""]
+                  "premature done" if self.premature_done else "", "no answer" if not self.answered else "",
+                  "answer lacks the expected words" if self.says is False else ""]
         found += [f"leak {kind}" for kind in self.leaks]
         return [reason for reason in found if reason]
 
@@ -74,6 +76,8 @@ def judge(turn: FreshTurn, record: MessageRecord, shown_ids: list[str], proposed
         leaks=find_leaks(shown_text),
         premature_done=(proposed or proposed_earlier or expect.confirmation is True) and claims_done(shown_text),
         answered=bool(record.answer.strip()) and not record.error,
+        says=any(phrase.lower() in shown_text.lower() for phrase in expect.answer_contains_any)
+        if expect.answer_contains_any else None,
     )
 
 
