@@ -29,7 +29,7 @@ from agent.results import (
     proposed_actions,
     result_ids,
 )
-from agent.router import route
+from agent.router import faq_call, route, search_call
 from agent.state import AgentState, InputState, Plan, Step, ToolCall, ToolOutcome
 from agent.status import status_text
 from agent.turn_facts import allowed_values, router_input
@@ -62,6 +62,18 @@ async def plan_turn(state: AgentState, runtime: Runtime[TurnContext]) -> dict[st
     if found.reply:
         return {**update, "reply": found.reply}
     return {**update, "pending": Plan(intent=found.intent, tool_calls=found.calls)}
+
+
+def _unplanned(text: str, context: TurnContext) -> dict[str, Any]:
+    """A turn the planner could not plan in time (the embedded model stopped mid-plan): the routine plan its intent
+    comes closest to — a search or a policy look-up, which only read — or else a clarifying question."""
+    guess = context.classifier.predict(text) if context.classifier is not None else None
+    intent = getattr(guess, "intent", "")
+    if intent == "product_search":
+        return {"pending": Plan(intent=intent, tool_calls=[search_call(text)]), "intent": intent}
+    if intent == "policy_question":
+        return {"pending": Plan(intent=intent, tool_calls=[faq_call(text)]), "intent": intent}
+    return {"pending": Plan(intent="other"), "reply": "unclear"}
 
 
 async def understand(state: AgentState, runtime: Runtime[TurnContext]) -> dict[str, Any]:
@@ -101,10 +113,8 @@ async def understand(state: AgentState, runtime: Runtime[TurnContext]) -> dict[s
             raise TimeoutError
         plan = parse_plan(str(message.content), intent=state.get("intent", "other"))
     except TimeoutError:
-        # Not planned within the budget (the embedded model stopped mid-plan): a clarifying question, never a guess.
-        log.warning("no plan within %.1f s; asking the shopper instead", budget)
-        return {"pending": Plan(intent=state.get("intent", "other")), "reply": "unclear"} if first else {
-            "pending": None}
+        log.warning("no plan within %.1f s; the closest routine plan or a question instead", budget)
+        return _unplanned(request.text, context) if first else {"pending": None}
     except PlanParseError as error:
         log.warning("unparseable plan (%s); answering without tools", error)
         plan = Plan(intent=state.get("intent", "other"), raw=str(message.content))

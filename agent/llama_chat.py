@@ -100,11 +100,6 @@ class LlamaChatModel(BaseChatModel):
             "temperature": kwargs.get("temperature", self.temperature),
             "stop": stop,
         }
-        if (deadline := kwargs.get("deadline")) is not None:
-            # Decoding stops at the deadline (time.monotonic()); the prompt's prefill cannot be interrupted.
-            from llama_cpp import StoppingCriteriaList
-
-            request["stopping_criteria"] = StoppingCriteriaList([lambda _ids, _logits: time.monotonic() > deadline])
         return request
 
     def _generate(
@@ -112,6 +107,8 @@ class LlamaChatModel(BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any,
     ) -> ChatResult:
         request = self._request(messages, stop, **kwargs)
+        if (deadline := kwargs.get("deadline")) is not None:
+            return self._generate_until(request, deadline)
         with self._lock:
             response = self.llama.create_chat_completion(**request)
         choice = response["choices"][0]
@@ -119,6 +116,24 @@ class LlamaChatModel(BaseChatModel):
                             response_metadata={"finish_reason": choice.get("finish_reason"),
                                                "model_name": self.model_name})
         return ChatResult(generations=[ChatGeneration(message=message)], llm_output={"usage": response.get("usage")})
+
+    def _generate_until(self, request: dict[str, Any], deadline: float) -> ChatResult:
+        """Decode until done or until `deadline` (time.monotonic()), whichever comes first: leaving the stream stops
+        generation. The prompt's prefill cannot be interrupted."""
+        parts: list[str] = []
+        finish = "deadline"
+        with self._lock:
+            for part in self.llama.create_chat_completion(**request, stream=True):
+                choice = part["choices"][0]
+                parts.append(choice["delta"].get("content") or "")
+                if choice.get("finish_reason"):
+                    finish = choice["finish_reason"]
+                    break
+                if time.monotonic() > deadline:
+                    break
+        message = AIMessage(content="".join(parts), response_metadata={"finish_reason": finish,
+                                                                        "model_name": self.model_name})
+        return ChatResult(generations=[ChatGeneration(message=message)])
 
     def _stream(
         self, messages: list[BaseMessage], stop: list[str] | None = None,
