@@ -89,8 +89,10 @@ def vllm_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def vllm_shop(vllm_url: str, demo_shop_dir: Path) -> Shop:
+    # The LLM plans every turn (the router would plan these itself), with a budget for a server on 2 CPU cores.
     settings = load_settings(data_dir=demo_shop_dir, llm_backend="openai", llm_base_url=vllm_url,
-                             llm_model=SERVED_NAME, llm_timeout_s=600, env="test")
+                             llm_model=SERVED_NAME, llm_timeout_s=600, agent_planner="llm",
+                             agent_plan_budget_s=START_TIMEOUT_S, env="test")
     database = Database(settings.sqlalchemy_url)
     return AgentRunner(settings, database), database
 

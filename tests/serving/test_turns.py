@@ -45,8 +45,8 @@ def test_a_shopper_verified_by_email_is_the_shopper_of_the_conversations_later_t
     seen: list[str | None] = []
     model = ScriptedChatModel(replies=[
         plan(("find_user_id_by_email", {"email": "alice@example.com"})), next_step(), "Thanks, Alice.",
-        plan(("whoami", {})), next_step(), "Here are your orders.",
-        plan(("whoami", {})), next_step(), "Still you.",
+        plan(("whoami", {})), "Here are your orders.",  # one LLM step a turn: no second step after a look-up
+        plan(("whoami", {})), "Still you.",
     ])
     llm_turns = serving_settings.model_copy(update={"agent_planner": "llm", "agent_answer": "model"})
     runner = AgentRunner(llm_turns, database, model=model, tools=[*IDENTITY_TOOLS, recording_tool(seen)],
