@@ -181,3 +181,55 @@ class AuditRow(Base):
     target: Mapped[str] = mapped_column(String(128))
     before: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+
+
+class ShippingRateRow(Base):
+    """A shipping rate agents can choose at checkout; `country_code` 'default' applies where no country's rate does."""
+
+    __tablename__ = "shipping_rates"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    country_code: Mapped[str] = mapped_column(String(16), default="default", index=True)
+    service_level: Mapped[str] = mapped_column(String(32))
+    title: Mapped[str] = mapped_column(Text)
+    amount: Mapped[int] = mapped_column(Integer)  # minor units of the shop's currency
+
+
+class DiscountCodeRow(Base):
+    __tablename__ = "discount_codes"
+    code: Mapped[str] = mapped_column(String(64), primary_key=True)  # upper case: codes are case-insensitive
+    kind: Mapped[str] = mapped_column(String(16))  # 'percentage' or 'fixed_amount'
+    value: Mapped[int] = mapped_column(Integer)  # percent, or minor units
+    title: Mapped[str] = mapped_column(Text)
+
+
+class CheckoutSessionRow(Base):
+    __tablename__ = "checkout_sessions"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    owner: Mapped[str] = mapped_column(String(64), index=True)
+    status: Mapped[str] = mapped_column(String(32), index=True)
+    data: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    order_id: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+
+class IdempotencyRow(Base):
+    """A write request's stored response, replayed when the same owner sends the same key and body again."""
+
+    __tablename__ = "idempotency_keys"
+    owner: Mapped[str] = mapped_column(String(64), primary_key=True)
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    body_hash: Mapped[str] = mapped_column(String(64))
+    status_code: Mapped[int] = mapped_column(Integer)
+    response: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class AgentRow(Base):
+    """A shopping agent allowed to use the commerce protocols; only the SHA-256 of its API key is kept."""
+
+    __tablename__ = "agents"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(128))
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

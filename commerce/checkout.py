@@ -1,0 +1,174 @@
+"""Checkout sessions' lifecycle: create, update, cancel, and complete (stock, payment and order in one transaction).
+
+Every function runs inside the caller's session: `Database.session()` commits all of it or none of it.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Mapping
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from commerce.checkout_models import Checkout, CheckoutInput, CheckoutStatus, PaymentInput, Problem
+from commerce.orders_from_checkout import create_order
+from commerce.payments import PaymentHandler
+from commerce.pricing import discounts, price_lines, shipping_options, totals
+from commerce.tables import CheckoutSessionRow, VariantRow
+
+S = CheckoutStatus
+EDITABLE = frozenset({S.INCOMPLETE, S.REQUIRES_ESCALATION, S.READY_FOR_COMPLETE})
+TRANSITIONS: dict[CheckoutStatus, frozenset[CheckoutStatus]] = {
+    S.INCOMPLETE: EDITABLE | {S.CANCELED},
+    S.REQUIRES_ESCALATION: EDITABLE | {S.CANCELED},
+    S.READY_FOR_COMPLETE: EDITABLE | {S.COMPLETE_IN_PROGRESS, S.CANCELED},
+    S.COMPLETE_IN_PROGRESS: frozenset({S.COMPLETED}),
+    S.COMPLETED: frozenset(),
+    S.CANCELED: frozenset(),
+}
+
+
+class CheckoutError(Exception):
+    code = "invalid"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class CheckoutNotFound(CheckoutError):
+    code = "not_found"
+
+
+class InvalidTransition(CheckoutError):
+    code = "invalid_transition"
+
+    def __init__(self, current: CheckoutStatus, target: CheckoutStatus) -> None:
+        super().__init__(f"A checkout that is {current.value} cannot become {target.value}")
+        self.current = current
+        self.target = target
+
+
+class NotReady(CheckoutError):
+    code = "not_ready"
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__("; ".join(problem.content for problem in problems if problem.blocking))
+        self.problems = problems
+
+
+class OutOfStock(CheckoutError):
+    code = "out_of_stock"
+
+
+class PaymentFailed(CheckoutError):
+    code = "payment_failed"
+
+
+def require_transition(current: CheckoutStatus, target: CheckoutStatus) -> None:
+    if target not in TRANSITIONS[current]:
+        raise InvalidTransition(current, target)
+
+
+def evaluate(session: Session, checkout_id: str, owner: str, currency: str, request: CheckoutInput) -> Checkout:
+    """The session as the shop's rows price it now; ready when nothing blocks completing it."""
+    lines, problems = price_lines(session, request)
+    applied, discount_problems = discounts(session, request.discount_codes, sum(line.subtotal for line in lines))
+    options = shipping_options(session, request.destination)
+    chosen = next((option for option in options if option.id == request.shipping_option_id), None)
+    if not request.buyer.email:
+        problems.append(Problem(code="missing", content="The buyer's email is needed", path="$.buyer.email"))
+    if request.destination is None or not request.destination.complete:
+        problems.append(Problem(code="missing", content="A complete shipping address is needed",
+                                path="$.fulfillment.methods[0].destinations"))
+    elif chosen is None:
+        problems.append(Problem(code="missing" if request.shipping_option_id is None else "invalid",
+                                content="Choose one of the shipping options",
+                                path="$.fulfillment.methods[0].groups[0].selected_option_id"))
+    problems += discount_problems
+    ready = not any(problem.blocking for problem in problems)
+    return Checkout(id=checkout_id, owner=owner, status=S.READY_FOR_COMPLETE if ready else S.INCOMPLETE,
+                    currency=currency, request=request, lines=lines, shipping_options=options, discounts=applied,
+                    totals=totals(lines, applied, chosen), problems=problems)
+
+
+def create_checkout(session: Session, owner: str, currency: str, request: CheckoutInput) -> Checkout:
+    checkout = evaluate(session, f"chk_{secrets.token_hex(12)}", owner, currency, request)
+    session.add(CheckoutSessionRow(id=checkout.id, owner=owner, status=checkout.status.value,
+                                   data=checkout.model_dump(mode="json")))
+    session.flush()
+    return checkout
+
+
+def get_checkout(session: Session, owner: str, checkout_id: str) -> Checkout:
+    """Another owner's session reads as not found, so nothing leaks."""
+    row = session.get(CheckoutSessionRow, checkout_id)
+    if row is None or row.owner != owner:
+        raise CheckoutNotFound(f"No checkout session {checkout_id!r}")
+    return Checkout.model_validate(row.data)
+
+
+def _move(session: Session, current: Checkout, target: Checkout) -> Checkout:
+    """Store `target` only if the row is still in `current`'s status: a concurrent change wins, this one is refused."""
+    require_transition(current.status, target.status)
+    moved = session.execute(
+        update(CheckoutSessionRow)
+        .where(CheckoutSessionRow.id == current.id, CheckoutSessionRow.status == current.status.value)
+        .values(status=target.status.value, data=target.model_dump(mode="json"), order_id=target.order_id,
+                updated_at=func.now())
+    )
+    if moved.rowcount != 1:  # type: ignore[attr-defined]
+        latest = get_checkout(session, current.owner, current.id)
+        raise InvalidTransition(latest.status, target.status)
+    return target
+
+
+def update_checkout(session: Session, owner: str, checkout_id: str, request: CheckoutInput) -> Checkout:
+    current = get_checkout(session, owner, checkout_id)
+    if current.status not in EDITABLE:
+        raise InvalidTransition(current.status, S.INCOMPLETE)
+    return _move(session, current, evaluate(session, checkout_id, owner, current.currency, request))
+
+
+def cancel_checkout(session: Session, owner: str, checkout_id: str) -> Checkout:
+    current = get_checkout(session, owner, checkout_id)
+    return _move(session, current, current.model_copy(update={"status": S.CANCELED}))
+
+
+def _take_stock(session: Session, checkout: Checkout) -> None:
+    for line in checkout.lines:
+        enough = VariantRow.id == line.item_id, VariantRow.stock >= line.quantity
+        taken = session.execute(update(VariantRow).where(*enough).values(stock=VariantRow.stock - line.quantity))
+        if taken.rowcount != 1:  # type: ignore[attr-defined]
+            raise OutOfStock(f"{line.title} is no longer in stock for {line.quantity}")
+
+
+def complete_checkout(session: Session, owner: str, checkout_id: str, payment: PaymentInput,
+                      handlers: Mapping[str, PaymentHandler]) -> Checkout:
+    """Re-price, claim the session, take the stock, charge, write the order; any failure undoes all of it."""
+    current = get_checkout(session, owner, checkout_id)
+    require_transition(current.status, S.COMPLETE_IN_PROGRESS)
+    fresh = evaluate(session, checkout_id, owner, current.currency, current.request)
+    if fresh.status != S.READY_FOR_COMPLETE:
+        raise NotReady(fresh.problems)
+    handler = handlers.get(payment.handler_id)
+    if handler is None:
+        raise PaymentFailed(f"Unknown payment handler {payment.handler_id!r}")
+    claimed = _move(session, current, fresh.model_copy(update={"status": S.COMPLETE_IN_PROGRESS}))
+    _take_stock(session, claimed)
+    result = handler.charge(payment.token, claimed.totals.total, claimed.currency)
+    if not result.approved:
+        raise PaymentFailed(result.reason or "The payment was declined")
+    order_id = create_order(session, claimed, handler.id, result.reference)
+    return _move(session, claimed, claimed.model_copy(update={"status": S.COMPLETED, "order_id": order_id}))
+
+
+def checkout_of_order(session: Session, owner: str, order_id: str) -> Checkout:
+    """The completed session behind an order, if `owner` made it."""
+    query = select(CheckoutSessionRow).where(CheckoutSessionRow.order_id == order_id,
+                                             CheckoutSessionRow.owner == owner)
+    row = session.scalar(query)
+    if row is None:
+        raise CheckoutNotFound(f"No order {order_id!r}")
+    return Checkout.model_validate(row.data)

@@ -1,0 +1,116 @@
+"""Checkout sessions as data: what an agent asks for, and the session priced from the shop's own rows."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import Field
+
+from commerce.models import Model
+
+
+class CheckoutStatus(StrEnum):
+    INCOMPLETE = "incomplete"
+    REQUIRES_ESCALATION = "requires_escalation"
+    READY_FOR_COMPLETE = "ready_for_complete"
+    COMPLETE_IN_PROGRESS = "complete_in_progress"
+    COMPLETED = "completed"
+    CANCELED = "canceled"
+
+
+class LineRequest(Model):
+    item_id: str = Field(min_length=1, max_length=64, description="Variant id, or a product id for its first variant")
+    quantity: int = Field(ge=1, le=999)
+
+
+class Destination(Model):
+    street_address: str = Field("", max_length=256)
+    extended_address: str = Field("", max_length=256)
+    city: str = Field("", max_length=128)
+    region: str = Field("", max_length=128)
+    country: str = Field("", max_length=64, description="ISO 3166-1 alpha-2, e.g. 'US'")
+    postal_code: str = Field("", max_length=32)
+    first_name: str = Field("", max_length=128)
+    last_name: str = Field("", max_length=128)
+
+    @property
+    def complete(self) -> bool:
+        return all((self.street_address, self.city, self.country, self.postal_code))
+
+
+class Buyer(Model):
+    email: str = Field("", max_length=256)
+    first_name: str = Field("", max_length=128)
+    last_name: str = Field("", max_length=128)
+
+
+class CheckoutInput(Model):
+    """Everything an agent may set; prices never come from here."""
+
+    lines: list[LineRequest] = Field(min_length=1, max_length=50)
+    buyer: Buyer = Field(default_factory=Buyer)
+    destination: Destination | None = None
+    shipping_option_id: str | None = Field(None, max_length=64)
+    discount_codes: list[str] = Field(default_factory=list, max_length=10)
+
+
+class PricedLine(Model):
+    id: str
+    item_id: str
+    product_id: str
+    title: str
+    unit_price: int = Field(ge=0, description="Minor units")
+    quantity: int
+    options: dict[str, str] = Field(default_factory=dict)
+
+    @property
+    def subtotal(self) -> int:
+        return self.unit_price * self.quantity
+
+
+class ShippingOption(Model):
+    id: str
+    title: str
+    amount: int = Field(ge=0)
+
+
+class AppliedDiscount(Model):
+    code: str
+    title: str
+    amount: int = Field(gt=0, description="Minor units taken off the subtotal")
+
+
+class Problem(Model):
+    """Something the agent should know: an error keeps the session from being ready, a warning does not. `path`
+    points into the request, e.g. '$.line_items[1]'."""
+
+    code: str
+    content: str
+    path: str | None = None
+    blocking: bool = True
+
+
+class Totals(Model):
+    subtotal: int
+    discount: int
+    fulfillment: int
+    total: int
+
+
+class Checkout(Model):
+    id: str
+    owner: str
+    status: CheckoutStatus
+    currency: str
+    request: CheckoutInput
+    lines: list[PricedLine]
+    shipping_options: list[ShippingOption]
+    discounts: list[AppliedDiscount]
+    totals: Totals
+    problems: list[Problem]
+    order_id: str | None = None
+
+
+class PaymentInput(Model):
+    handler_id: str = Field(min_length=1, max_length=64)
+    token: str = Field(min_length=1, max_length=512, description="An opaque token from the handler; never card data")
