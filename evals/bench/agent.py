@@ -37,6 +37,11 @@ REQUESTS = [
     "蓝色的双肩包",
     "what's in my cart?",
     "gift ideas for a coffee lover under $50",
+    # Turns the router does not plan: the LLM planner under its budget (agent_plan_budget_s).
+    "what goes well with this?",
+    "we're going camping with two kids next weekend, what should we pack?",
+    "my dog chews through every toy, got anything tougher?",
+    "exchange my t-shirt for a size L",
 ]
 
 

@@ -32,6 +32,17 @@ def _print_section(title: str, section: dict[str, Any]) -> None:
         typer.echo(f"  {point['threshold']:9.2f}  {point['coverage']:8.3f}  {_figure(point['accuracy']):>8}")
 
 
+def _print_router(title: str, section: dict[str, Any]) -> None:
+    typer.echo(f"whole router, {title}: routed {section['routed']:.3f}, accuracy {_figure(section['accuracy'])}, "
+               f"accuracy of routed {_figure(section['accuracy_of_routed'])} (n={section['count']})")
+    languages = [language for language in section["per_intent"] if language != "all"]
+    typer.echo(f"  {'intent':18}" + "".join(f"{language + ' P':>8}{language + ' R':>8}" for language in languages))
+    for intent, cell in section["per_intent"]["all"].items():
+        cells = [section["per_intent"][language].get(intent) for language in languages]
+        typer.echo(f"  {intent:18}" + "".join(
+            f"{_figure(cell and cell['precision']):>8}{_figure(cell and cell['recall']):>8}" for cell in cells))
+
+
 def router_command(
     examples: Annotated[Path, typer.Option(help="Labelled messages (JSONL)")] = DEFAULT_EXAMPLES,
     gold: Annotated[Path, typer.Option(help="Gold dialogues whose user turns are scored held out")] = GOLD_PATH,
@@ -68,6 +79,8 @@ def router_command(
         if section["at_recommended"]:
             typer.echo(f"  at the recommended threshold: coverage {section['at_recommended']['coverage']:.3f}  "
                        f"accuracy {_figure(section['at_recommended']['accuracy'])}")
+    for title, section in report["router"].items():  # type: ignore[attr-defined]
+        _print_router(title, section)
     typer.echo("timings " + "  ".join(f"{key} {value}" for key, value in report["timings"].items()))  # type: ignore[attr-defined]
     path = out or get_settings().data_dir / "reports" / "router" / f"router-{datetime.now(UTC):%Y%m%d-%H%M%S}.json"
     path.parent.mkdir(parents=True, exist_ok=True)

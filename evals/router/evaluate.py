@@ -21,7 +21,8 @@ from agent.intents import (
     read_examples,
     softmax,
 )
-from evals.router.metrics import Scored, accuracy, recommend_threshold, summary
+from evals.router.metrics import Scored, accuracy, class_scores, recommend_threshold, summary
+from evals.router.whole import SETTINGS, UNROUTED, cross_validated, guesses_of, routed
 
 GOLD_PATH = Path(__file__).resolve().parents[1] / "datasets" / "gold_dialogues.jsonl"
 # Gold intents that name exactly one classifier intent. The injection_* turns are a search or a product question
@@ -121,6 +122,20 @@ def timings(path: Path, encoder: SentenceEncoder, cache: Path, texts: Sequence[s
             "predict_p95_ms": round(latencies[int(0.95 * (len(latencies) - 1))], 3)}
 
 
+def router_scores(rows: Sequence[Scored]) -> dict[str, object]:
+    """Per-intent precision/recall of the whole router per language; `planner` is what it left to the LLM."""
+    kept = [row for row in rows if row.predicted != UNROUTED]
+    languages = sorted({row.language for row in rows})
+    return {
+        "count": len(rows), "routed": round(len(kept) / len(rows), 4) if rows else None,
+        "accuracy": accuracy(rows), "accuracy_of_routed": accuracy(kept),
+        "per_intent": {language: {intent: score.model_dump() for intent, score in class_scores(
+            [row for row in rows if language in ("all", row.language)]).items() if intent != UNROUTED}
+                       for language in ["all", *languages]},
+        "errors": [row.model_dump() for row in kept if not row.correct],
+    }
+
+
 def evaluate(path: Path, gold_path: Path | None, folds: int, seed: int, target_accuracy: float) -> dict[str, object]:
     """The report: cross-validated scores, the threshold they recommend, gold-turn scores (held out), timings."""
     started = time.perf_counter()
@@ -143,9 +158,15 @@ def evaluate(path: Path, gold_path: Path | None, folds: int, seed: int, target_a
                                                "errors": [row.model_dump() for row in rows if not row.correct]},
         "timings": timing,
     }
+    assignment = stratified_folds([example.intent for example in examples], folds, seed)
+    router = {setting: router_scores(cross_validated(encoder, examples, vectors, assignment, setting))
+              for setting in SETTINGS}
+    report["router"] = router
     if gold:
         classifier = IntentClassifier(encoder, vectors, [example.intent for example in examples])
-        gold_rows = scored(classifier, gold, encoder.encode([turn.text for turn in gold]))
+        gold_vectors = encoder.encode([turn.text for turn in gold])
+        router["gold"] = router_scores(routed(gold, guesses_of(classifier, gold_vectors), "fresh"))
+        gold_rows = scored(classifier, gold, gold_vectors)
         covered = [row for row in gold_rows if threshold and row.confidence >= threshold.threshold]
         report["gold"] = summary(gold_rows).model_dump() | {
             "path": str(gold_path),

@@ -61,6 +61,12 @@ def test_eval_router_cross_validates_and_scores_mapped_gold_turns(tmp_path: Path
     assert report["recommended"] in cv["coverage"]
     assert report["gold"]["count"] == {"all": 2, "en": 1, "zh": 1}  # the injection turn has no clean label
     assert report["timings"]["load_cached_s"] < report["timings"]["load_cold_s"]
+    whole = report["router"]
+    assert set(whole) == {"fresh", "after_products", "gold"}
+    assert whole["fresh"]["count"] == 20 and 0 < whole["fresh"]["routed"] <= 1
+    assert whole["gold"]["per_intent"]["zh"]["order_status"]["recall"] == 1.0  # '订单#W…到哪了' by the rules
+    assert "planner" not in whole["fresh"]["per_intent"]["all"]
+    assert "whole router, after_products" in result.output
 
 
 def test_eval_router_refuses_an_intent_with_fewer_examples_than_folds(tmp_path: Path) -> None:
