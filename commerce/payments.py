@@ -16,7 +16,8 @@ class PaymentResult(Model):
 
 
 class PaymentHandler(Protocol):
-    id: str
+    @property
+    def id(self) -> str: ...
 
     def charge(self, token: str, amount: int, currency: str) -> PaymentResult: ...
 

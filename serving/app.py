@@ -16,6 +16,7 @@ from sqlalchemy import text
 
 from agent.runner import TurnRunner
 from commerce.db import Database
+from protocols.ucp.routes import ucp_router
 from serving.checkout import router as checkout_router
 from serving.console import router as console_router
 from serving.console import services_of
@@ -64,10 +65,11 @@ def create_app(settings: Settings, db: Database | None = None, runner: TurnRunne
 
     app = FastAPI(title="shopassist", lifespan=lifespan, docs_url="/docs")
     app.state.services = services
-    app.add_middleware(CORSMiddleware, allow_origins=settings.allowed_origins, allow_methods=["GET", "POST"],
+    app.add_middleware(CORSMiddleware, allow_origins=settings.allowed_origins, allow_methods=["GET", "POST", "PUT"],
                        allow_headers=["*"], allow_credentials=False)
     app.include_router(console_router)
     app.include_router(checkout_router)
+    app.include_router(ucp_router(deps))
     app.mount("/mcp", mcp.asgi_app)
 
     @app.get("/", include_in_schema=False)

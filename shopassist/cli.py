@@ -39,6 +39,9 @@ def _register() -> None:
     from serving.cluster_cli import cluster_app
 
     app.add_typer(cluster_app, name="cluster")
+    from protocols.ucp.cli import agents_app
+
+    app.add_typer(agents_app, name="agents")
     from agent.cli import ask, chat, llm_app
 
     app.command("chat")(chat)

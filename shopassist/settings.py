@@ -86,6 +86,12 @@ class Settings(BaseSettings):
                                 "for this long is taken for dead: its turn is reported interrupted")
     stream_frame_ms: float = Field(40.0, ge=0, description="Streamed tokens are coalesced into one frame per this")
     max_message_chars: int = Field(2000, ge=1)
+    ucp_max_body_bytes: int = Field(65_536, ge=1024, description="Largest UCP request body accepted (413 above)")
+    ucp_mock_payments: bool | None = Field(None, description="Offer the mock token payment handler to UCP agents "
+                                           "('success_token' pays, any other token is declined); empty: outside "
+                                           "production only; true is refused in production")
+    ucp_simulation_secret: SecretStr | None = Field(None, description="Set only for conformance runs: enables "
+                                                    "POST /testing/simulate-shipping/{order_id} behind this secret")
 
     @property
     def sqlalchemy_url(self) -> str:
@@ -94,6 +100,10 @@ class Settings(BaseSettings):
     def shared_data(self, name: str) -> Path:
         """A shared data set's folder, e.g. shared_data("tau_retail")."""
         return self.shared_dir / "data" / name
+
+    @property
+    def mock_payments(self) -> bool:
+        return self.env != "production" if self.ucp_mock_payments is None else self.ucp_mock_payments
 
     @property
     def chroma_path(self) -> Path:
@@ -119,6 +129,9 @@ class Settings(BaseSettings):
             raise ValueError("SHOPASSIST_SECRET must be set to a real secret in production")
         if self.env == "production" and self.operator_token.get_secret_value() == DEV_OPERATOR_TOKEN:
             raise ValueError("SHOPASSIST_OPERATOR_TOKEN must be set to a real token in production")
+        if self.env == "production" and (self.ucp_mock_payments or self.ucp_simulation_secret is not None):
+            raise ValueError("SHOPASSIST_UCP_MOCK_PAYMENTS and SHOPASSIST_UCP_SIMULATION_SECRET are for tests only: "
+                             "unset them in production")
         return self
 
     @model_validator(mode="after")

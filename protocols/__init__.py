@@ -1,0 +1,1 @@
+"""Agentic-commerce protocols: other AI agents shop this store through them."""

@@ -1,0 +1,1 @@
+"""Universal Commerce Protocol (spec 2026-04-08) over REST, on the checkout core in commerce/."""

@@ -1,0 +1,98 @@
+"""UCP catalog search (the chat's own hybrid product search) and lookup by product or variant id."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from ucp_sdk.models.schemas.shopping.catalog_lookup import LookupRequest, LookupResponse
+from ucp_sdk.models.schemas.shopping.catalog_search import SearchRequest, SearchResponse
+
+from commerce.models import Product, Variant
+from commerce.pricing import minor_units
+from commerce.store import get_products
+from commerce.tables import VariantRow
+from protocols.ucp.http import StoredResponse, ok, parse, respond
+from protocols.ucp.profile import CATALOG, response_metadata
+from tools.base import ToolContext
+from tools.deps import Deps
+from tools.search import SearchProductsInput, search_products
+
+MAX_RESULTS = 20
+
+
+def _money(amount: float, currency: str) -> dict[str, Any]:
+    return {"amount": minor_units(amount), "currency": currency}
+
+
+def _variant(product: Product, variant: Variant, inputs: list[dict[str, str]] | None = None) -> dict[str, Any]:
+    title = " / ".join(variant.options.values()) or product.title
+    return {"id": variant.id, "title": title, "description": {"plain": product.description or product.title},
+            "price": _money(variant.price, product.currency),
+            "availability": {"available": variant.available,
+                             "status": "in_stock" if variant.available else "out_of_stock"},
+            "options": [{"name": name, "label": value} for name, value in variant.options.items()],
+            **({"inputs": inputs} if inputs is not None else {})}
+
+
+def ucp_product(product: Product, asked: set[str] | None = None) -> dict[str, Any]:
+    """`asked`: the lookup's ids; each variant then says which of them it answers ('exact' or 'featured')."""
+    prices = [variant.price for variant in product.variants] or [product.price]
+    variants = []
+    for number, variant in enumerate(product.variants):
+        inputs = None
+        if asked is not None:
+            inputs = ([{"id": variant.id, "match": "exact"}] if variant.id in asked else []) + (
+                [{"id": product.id, "match": "featured"}] if product.id in asked and number == 0 else [])
+            if not inputs:
+                continue
+        variants.append(_variant(product, variant, inputs))
+    return {"id": product.id, "title": product.title, "description": {"plain": product.description or product.title},
+            "price_range": {"min": _money(min(prices), product.currency), "max": _money(max(prices), product.currency)},
+            "categories": [{"value": product.category}] if product.category_path else None,
+            "media": [{"type": "image", "url": product.image_url}] if product.image_url else None,
+            "variants": variants}
+
+
+class CatalogApi:
+    def __init__(self, deps: Deps) -> None:
+        self.deps = deps
+
+    def search(self, session: Session, raw: bytes) -> StoredResponse:
+        request = parse(SearchRequest, raw)
+        price = request.filters.price if request.filters and request.filters.price else None
+        asked_limit = request.pagination.limit if request.pagination else None
+        limit = min(asked_limit or 10, MAX_RESULTS)
+        found = search_products(ToolContext(self.deps), SearchProductsInput(
+            query=(request.query or "")[:300], limit=limit,
+            min_price=price.min / 100 if price and price.min is not None else None,
+            max_price=price.max / 100 if price and price.max is not None else None))
+        products = get_products(session, [hit.id for hit in found.hits])
+        body = {"ucp": response_metadata(CATALOG), "products": [ucp_product(products[hit.id]) for hit in found.hits
+                                                                 if hit.id in products and products[hit.id].variants]}
+        return ok(SearchResponse.model_validate(body).model_dump(mode="json", exclude_none=True))
+
+    def lookup(self, session: Session, raw: bytes) -> StoredResponse:
+        request = parse(LookupRequest, raw)
+        asked = set(request.ids[:MAX_RESULTS * 5])
+        owners = set(session.scalars(select(VariantRow.product_id).where(VariantRow.id.in_(asked))))
+        products = get_products(session, sorted(owners | asked))
+        body = {"ucp": response_metadata(CATALOG),
+                "products": [ucp_product(product, asked) for product in products.values() if product.variants]}
+        return ok(LookupResponse.model_validate(body).model_dump(mode="json", exclude_none=True))
+
+    def mount(self, router: APIRouter) -> None:
+        limit, db = self.deps.settings.ucp_max_body_bytes, self.deps.db
+
+        @router.post("/catalog/search")
+        async def search(request: Request) -> JSONResponse:
+            return await respond(request, db, limit, lambda session, _agent, raw: self.search(session, raw),
+                                 authenticated=False)
+
+        @router.post("/catalog/lookup")
+        async def lookup(request: Request) -> JSONResponse:
+            return await respond(request, db, limit, lambda session, _agent, raw: self.lookup(session, raw),
+                                 authenticated=False)

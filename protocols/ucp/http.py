@@ -1,0 +1,116 @@
+"""What every UCP route shares: the UCP-Agent header, bearer agent keys, bounded bodies, idempotent writes."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from fastapi import Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ValidationError
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from commerce.agents import agent_for_key
+from commerce.checkout import CheckoutError
+from commerce.db import Database
+from commerce.idempotency import IdempotencyConflict, StoredResponse, body_hash, store_response, stored_response
+from protocols.ucp.errors import UcpError
+
+Body = TypeVar("Body", bound=BaseModel)
+MAX_KEY_CHARS = 255
+Work = Callable[[Session, str], StoredResponse]
+
+
+def require_ucp_agent(request: Request) -> None:
+    if not request.headers.get("ucp-agent", "").strip():
+        raise UcpError(400, "missing_header", 'The UCP-Agent header is required, e.g. UCP-Agent: profile="https://'
+                       'agent.example/.well-known/ucp"', severity="unrecoverable")
+
+
+def bearer_key(request: Request) -> str:
+    header = request.headers.get("authorization", "")
+    scheme, _, key = header.partition(" ")
+    if scheme.lower() != "bearer" or not key.strip():
+        raise UcpError(401, "unauthorized", "An agent API key is required: Authorization: Bearer <key>",
+                       severity="unrecoverable")
+    return key.strip()
+
+
+def authenticated_agent(session: Session, api_key: str) -> str:
+    agent_id = agent_for_key(session, api_key)
+    if agent_id is None:
+        raise UcpError(401, "unauthorized", "Unknown agent API key", severity="unrecoverable")
+    return agent_id
+
+
+async def read_body(request: Request, limit: int) -> bytes:
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise UcpError(413, "payload_too_large", f"Request bodies are limited to {limit} bytes")
+    body = b""
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limit:
+            raise UcpError(413, "payload_too_large", f"Request bodies are limited to {limit} bytes")
+    return body
+
+
+def parse(model: type[Body], raw: bytes) -> Body:
+    try:
+        return model.model_validate_json(raw or b"{}")
+    except ValidationError as error:
+        raise UcpError.of_validation(error) from None
+
+
+def _run(db: Database, api_key: str | None, idempotency_key: str | None, digest: str, work: Work) -> StoredResponse:
+    """Authenticate, replay or do the work, and store its response: one transaction. No key: an anonymous read."""
+    with db.session() as session:
+        if api_key is None:
+            return work(session, "")
+        agent_id = authenticated_agent(session, api_key)
+        if idempotency_key:
+            stored = stored_response(session, agent_id, idempotency_key, digest)
+            if stored is not None:
+                return stored
+        response = work(session, agent_id)
+        if idempotency_key:
+            store_response(session, agent_id, idempotency_key, digest, response)
+        return response
+
+
+def _to_ucp(error: Exception) -> UcpError:
+    if isinstance(error, UcpError):
+        return error
+    if isinstance(error, CheckoutError):
+        return UcpError.of_checkout(error)
+    if isinstance(error, IdempotencyConflict):
+        return UcpError.conflict(error)
+    if isinstance(error, ValidationError):
+        return UcpError.of_validation(error)
+    if isinstance(error, IntegrityError):  # the same Idempotency-Key sent twice at once: one of them stored first
+        return UcpError(409, "idempotency_conflict", "This Idempotency-Key is already in use", severity="recoverable")
+    raise error
+
+
+async def respond(request: Request, db: Database, limit: int, work: Callable[[Session, str, bytes], StoredResponse],
+                  authenticated: bool = True) -> JSONResponse:
+    """Checks, then `work(session, agent_id, body)` in a worker thread; every refusal is a UCP error body."""
+    try:
+        require_ucp_agent(request)
+        api_key = bearer_key(request) if authenticated else None
+        raw = await read_body(request, limit)
+        key = request.headers.get("idempotency-key") or None
+        if key is not None and len(key) > MAX_KEY_CHARS:
+            raise UcpError(400, "invalid_request", f"Idempotency-Key is limited to {MAX_KEY_CHARS} characters")
+        digest = body_hash(f"{request.method} {request.url.path}\n".encode() + raw)
+        response = await asyncio.to_thread(_run, db, api_key, key, digest,
+                                           lambda session, agent_id: work(session, agent_id, raw))
+    except Exception as error:  # _to_ucp re-raises what is not a refusal
+        return _to_ucp(error).response()
+    return JSONResponse(response.body, status_code=response.status_code)
+
+
+def ok(body: dict[str, Any], status_code: int = 200) -> StoredResponse:
+    return StoredResponse(status_code=status_code, body=body)
