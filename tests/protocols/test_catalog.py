@@ -1,0 +1,69 @@
+"""UCP catalog: search runs the chat's hybrid product search; lookup resolves product and variant ids."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from ucp_sdk.models.schemas.shopping.catalog_lookup import LookupResponse
+from ucp_sdk.models.schemas.shopping.catalog_search import SearchResponse
+
+from commerce.db import Database
+from protocols.ucp.routes import ucp_router
+from tests.checkout_shop import OUT_OF_STOCK, seed_checkout_shop
+from tests.protocols.conftest import PROFILE, settings_for
+from tests.vectorstore.helpers import HashingEmbedder
+from tools.deps import Deps
+from vectorstore.service import build_from_database, open_service
+
+
+@pytest.fixture
+def catalog(tmp_path: Path, database: Database) -> Iterator[TestClient]:
+    """The UCP router alone, over a search index with the hashing embedder (no model to load)."""
+    seed_checkout_shop(database)
+    settings = settings_for(tmp_path)
+    service = open_service(settings, HashingEmbedder())
+    build_from_database(service, database)
+    app = FastAPI()
+    app.include_router(ucp_router(Deps(database, settings, search=service)))
+    with TestClient(app) as client:
+        yield client
+
+
+def post(client: TestClient, path: str, body: dict[str, Any]) -> dict[str, Any]:
+    response = client.post(path, json=body, headers={"UCP-Agent": PROFILE})
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def test_search_finds_products_with_minor_unit_prices(catalog: TestClient) -> None:
+    body = post(catalog, "/catalog/search", {"query": "tulips"})
+    SearchResponse.model_validate(body)
+    first = body["products"][0]
+    assert first["id"] == "bouquet_tulips"
+    assert first["variants"][0]["price"] == {"amount": 3000, "currency": "USD"}
+
+
+def test_search_price_filter_is_in_minor_units(catalog: TestClient) -> None:
+    body = post(catalog, "/catalog/search", {"filters": {"price": {"max": 3200}}})
+    prices = {product["id"]: product["price_range"]["max"]["amount"] for product in body["products"]}
+    assert prices and max(prices.values()) <= 3200 and "bouquet_roses" not in prices
+
+
+def test_lookup_by_product_and_variant_id_says_how_each_matched(catalog: TestClient) -> None:
+    body = post(catalog, "/catalog/lookup", {"ids": ["pot_ceramic", "tulips_10", OUT_OF_STOCK, "pink_wumpus"]})
+    LookupResponse.model_validate(body)
+    matches = {product["id"]: product["variants"][0] for product in body["products"]}
+    assert set(matches) == {"pot_ceramic", "bouquet_tulips", OUT_OF_STOCK}
+    assert matches["pot_ceramic"]["inputs"] == [{"id": "pot_ceramic", "match": "featured"}]
+    assert matches["bouquet_tulips"]["inputs"] == [{"id": "tulips_10", "match": "exact"}]
+    assert matches[OUT_OF_STOCK]["availability"] == {"available": False, "status": "out_of_stock"}
+
+
+def test_catalog_needs_the_ucp_agent_header_too(catalog: TestClient) -> None:
+    response = catalog.post("/catalog/lookup", json={"ids": ["pot_ceramic"]})
+    assert response.status_code == 400 and response.json()["messages"][0]["code"] == "missing_header"
