@@ -34,6 +34,7 @@ class ImportFormat(StrEnum):
     JSONL = "jsonl"
     SHOPIFY = "shopify"
     TAU = "tau"
+    UCP = "ucp"
 
 
 @app.command()
@@ -64,15 +65,18 @@ def generate(
 
 @app.command("import")
 def import_catalog(
-    path: Annotated[Path, typer.Argument(exists=True, help="File (jsonl, shopify) or folder (tau)")],
+    path: Annotated[Path, typer.Argument(exists=True, help="File (jsonl, shopify) or folder (tau, ucp)")],
     format: Annotated[ImportFormat, typer.Option("--format", help="Input format")],
 ) -> None:
-    """Import a catalog: our JSONL schema, a Shopify product CSV export, or τ-bench retail JSON files."""
+    """Import a catalog: our JSONL schema, a Shopify product CSV export, τ-bench retail JSON files, or a shop in the
+    UCP conformance suite's CSV layout (a folder, e.g. ../shared/data/ucp_flower_shop)."""
     from commerce.importers.jsonl import import_jsonl
     from commerce.importers.shopify import import_shopify
     from commerce.importers.tau import import_tau
+    from commerce.importers.ucp_shop import import_ucp_shop
 
-    importer = {ImportFormat.JSONL: import_jsonl, ImportFormat.SHOPIFY: import_shopify, ImportFormat.TAU: import_tau}
+    importer = {ImportFormat.JSONL: import_jsonl, ImportFormat.SHOPIFY: import_shopify, ImportFormat.TAU: import_tau,
+                ImportFormat.UCP: import_ucp_shop}
     with open_database().session() as session:
         report = importer[format](session, path)
     typer.echo(report.summary())
