@@ -90,6 +90,9 @@ class Settings(BaseSettings):
     ucp_mock_payments: bool | None = Field(None, description="Offer the mock token payment handler to UCP agents "
                                            "('success_token' pays, any other token is declined); empty: outside "
                                            "production only; true is refused in production")
+    ucp_keyless_agents: bool = Field(False, description="Let UCP agents without an API key check out (conformance "
+                                     "runners send none): each is known by its UCP-Agent profile and sees only "
+                                     "that profile's sessions; refused in production")
     ucp_simulation_secret: SecretStr | None = Field(None, description="Set only for conformance runs: enables "
                                                     "POST /testing/simulate-shipping/{order_id} behind this secret")
 
@@ -129,9 +132,10 @@ class Settings(BaseSettings):
             raise ValueError("SHOPASSIST_SECRET must be set to a real secret in production")
         if self.env == "production" and self.operator_token.get_secret_value() == DEV_OPERATOR_TOKEN:
             raise ValueError("SHOPASSIST_OPERATOR_TOKEN must be set to a real token in production")
-        if self.env == "production" and (self.ucp_mock_payments or self.ucp_simulation_secret is not None):
-            raise ValueError("SHOPASSIST_UCP_MOCK_PAYMENTS and SHOPASSIST_UCP_SIMULATION_SECRET are for tests only: "
-                             "unset them in production")
+        testing_only = self.ucp_mock_payments or self.ucp_keyless_agents or self.ucp_simulation_secret is not None
+        if self.env == "production" and testing_only:
+            raise ValueError("SHOPASSIST_UCP_MOCK_PAYMENTS, _UCP_KEYLESS_AGENTS and _UCP_SIMULATION_SECRET are for "
+                             "tests only: unset them in production")
         return self
 
     @model_validator(mode="after")

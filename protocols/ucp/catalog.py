@@ -15,7 +15,7 @@ from commerce.models import Product, Variant
 from commerce.pricing import minor_units
 from commerce.store import get_products
 from commerce.tables import VariantRow
-from protocols.ucp.http import StoredResponse, ok, parse, respond
+from protocols.ucp.http import Gate, StoredResponse, ok, parse, respond
 from protocols.ucp.profile import CATALOG, response_metadata
 from tools.base import ToolContext
 from tools.deps import Deps
@@ -84,15 +84,13 @@ class CatalogApi:
                 "products": [ucp_product(product, asked) for product in products.values() if product.variants]}
         return ok(LookupResponse.model_validate(body).model_dump(mode="json", exclude_none=True))
 
-    def mount(self, router: APIRouter) -> None:
-        limit, db = self.deps.settings.ucp_max_body_bytes, self.deps.db
-
+    def mount(self, router: APIRouter, gate: Gate) -> None:
         @router.post("/catalog/search")
         async def search(request: Request) -> JSONResponse:
-            return await respond(request, db, limit, lambda session, _agent, raw: self.search(session, raw),
+            return await respond(request, gate, lambda session, _agent, raw: self.search(session, raw),
                                  authenticated=False)
 
         @router.post("/catalog/lookup")
         async def lookup(request: Request) -> JSONResponse:
-            return await respond(request, db, limit, lambda session, _agent, raw: self.lookup(session, raw),
+            return await respond(request, gate, lambda session, _agent, raw: self.lookup(session, raw),
                                  authenticated=False)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from fastapi import Request
@@ -29,20 +31,39 @@ def require_ucp_agent(request: Request) -> None:
                        'agent.example/.well-known/ucp"', severity="unrecoverable")
 
 
-def bearer_key(request: Request) -> str:
+@dataclass(frozen=True)
+class Gate:
+    """How requests are let in: the database, the body limit, and whether agents without a key may shop."""
+
+    db: Database
+    limit: int
+    keyless_agents: bool = False
+
+
+@dataclass(frozen=True)
+class Caller:
+    api_key: str | None = None
+    keyless_owner: str | None = None  # an agent without a key is known by its UCP-Agent profile
+
+    def agent_id(self, session: Session) -> str:
+        if self.api_key is None:
+            return self.keyless_owner or ""
+        agent_id = agent_for_key(session, self.api_key)
+        if agent_id is None:
+            raise UcpError(401, "unauthorized", "Unknown agent API key", severity="unrecoverable")
+        return agent_id
+
+
+def caller(request: Request, gate: Gate) -> Caller:
     header = request.headers.get("authorization", "")
     scheme, _, key = header.partition(" ")
-    if scheme.lower() != "bearer" or not key.strip():
-        raise UcpError(401, "unauthorized", "An agent API key is required: Authorization: Bearer <key>",
-                       severity="unrecoverable")
-    return key.strip()
-
-
-def authenticated_agent(session: Session, api_key: str) -> str:
-    agent_id = agent_for_key(session, api_key)
-    if agent_id is None:
-        raise UcpError(401, "unauthorized", "Unknown agent API key", severity="unrecoverable")
-    return agent_id
+    if scheme.lower() == "bearer" and key.strip():
+        return Caller(api_key=key.strip())
+    if gate.keyless_agents:
+        profile = request.headers.get("ucp-agent", "").strip()
+        return Caller(keyless_owner=f"profile_{hashlib.sha256(profile.encode()).hexdigest()[:40]}")
+    raise UcpError(401, "unauthorized", "An agent API key is required: Authorization: Bearer <key>",
+                   severity="unrecoverable")
 
 
 async def read_body(request: Request, limit: int) -> bytes:
@@ -64,12 +85,12 @@ def parse(model: type[Body], raw: bytes) -> Body:
         raise UcpError.of_validation(error) from None
 
 
-def _run(db: Database, api_key: str | None, idempotency_key: str | None, digest: str, work: Work) -> StoredResponse:
-    """Authenticate, replay or do the work, and store its response: one transaction. No key: an anonymous read."""
+def _run(db: Database, who: Caller | None, idempotency_key: str | None, digest: str, work: Work) -> StoredResponse:
+    """Authenticate, replay or do the work, and store its response: one transaction. No caller: an anonymous read."""
     with db.session() as session:
-        if api_key is None:
+        if who is None:
             return work(session, "")
-        agent_id = authenticated_agent(session, api_key)
+        agent_id = who.agent_id(session)
         if idempotency_key:
             stored = stored_response(session, agent_id, idempotency_key, digest)
             if stored is not None:
@@ -94,18 +115,18 @@ def _to_ucp(error: Exception) -> UcpError:
     raise error
 
 
-async def respond(request: Request, db: Database, limit: int, work: Callable[[Session, str, bytes], StoredResponse],
+async def respond(request: Request, gate: Gate, work: Callable[[Session, str, bytes], StoredResponse],
                   authenticated: bool = True) -> JSONResponse:
     """Checks, then `work(session, agent_id, body)` in a worker thread; every refusal is a UCP error body."""
     try:
         require_ucp_agent(request)
-        api_key = bearer_key(request) if authenticated else None
-        raw = await read_body(request, limit)
+        who = caller(request, gate) if authenticated else None
+        raw = await read_body(request, gate.limit)
         key = request.headers.get("idempotency-key") or None
         if key is not None and len(key) > MAX_KEY_CHARS:
             raise UcpError(400, "invalid_request", f"Idempotency-Key is limited to {MAX_KEY_CHARS} characters")
         digest = body_hash(f"{request.method} {request.url.path}\n".encode() + raw)
-        response = await asyncio.to_thread(_run, db, api_key, key, digest,
+        response = await asyncio.to_thread(_run, gate.db, who, key, digest,
                                            lambda session, agent_id: work(session, agent_id, raw))
     except Exception as error:  # _to_ucp re-raises what is not a refusal
         return _to_ucp(error).response()

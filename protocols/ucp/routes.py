@@ -15,7 +15,7 @@ from commerce import checkout as core
 from commerce.payments import MockTokenHandler, PaymentHandler
 from protocols.ucp.catalog import CatalogApi
 from protocols.ucp.errors import UcpError
-from protocols.ucp.http import StoredResponse, ok, parse, respond
+from protocols.ucp.http import Gate, StoredResponse, ok, parse, respond
 from protocols.ucp.orders import order_response, simulate_shipping
 from protocols.ucp.profile import business_profile
 from protocols.ucp.requests import CreateRequest, UpdateRequest, checkout_input, payment_input
@@ -29,8 +29,8 @@ def payment_handlers(deps: Deps) -> Mapping[str, PaymentHandler]:
 
 
 def ucp_router(deps: Deps) -> APIRouter:
-    settings, db = deps.settings, deps.db
-    limit, handlers = settings.ucp_max_body_bytes, payment_handlers(deps)
+    settings, handlers = deps.settings, payment_handlers(deps)
+    gate = Gate(deps.db, settings.ucp_max_body_bytes, settings.ucp_keyless_agents)
     router = APIRouter(tags=["ucp"])
 
     def checkout_response(checkout: core.Checkout, status_code: int = 200) -> StoredResponse:
@@ -46,11 +46,11 @@ def ucp_router(deps: Deps) -> APIRouter:
             wanted = checkout_input(parse(CreateRequest, raw))
             return checkout_response(core.create_checkout(session, agent_id, settings.shop_currency, wanted), 201)
 
-        return await respond(request, db, limit, work)
+        return await respond(request, gate, work)
 
     @router.get("/checkout-sessions/{checkout_id}")
     async def read(checkout_id: str, request: Request) -> JSONResponse:
-        return await respond(request, db, limit, lambda session, agent_id, _raw: checkout_response(
+        return await respond(request, gate, lambda session, agent_id, _raw: checkout_response(
             core.get_checkout(session, agent_id, checkout_id)))
 
     @router.put("/checkout-sessions/{checkout_id}")
@@ -60,7 +60,7 @@ def ucp_router(deps: Deps) -> APIRouter:
             wanted = checkout_input(parse(UpdateRequest, raw), previous.request)
             return checkout_response(core.update_checkout(session, agent_id, checkout_id, wanted))
 
-        return await respond(request, db, limit, work)
+        return await respond(request, gate, work)
 
     @router.post("/checkout-sessions/{checkout_id}/complete")
     async def complete(checkout_id: str, request: Request) -> JSONResponse:
@@ -68,19 +68,19 @@ def ucp_router(deps: Deps) -> APIRouter:
             payment = payment_input(parse(CheckoutCompleteRequest, raw))
             return checkout_response(core.complete_checkout(session, agent_id, checkout_id, payment, handlers))
 
-        return await respond(request, db, limit, work)
+        return await respond(request, gate, work)
 
     @router.post("/checkout-sessions/{checkout_id}/cancel")
     async def cancel(checkout_id: str, request: Request) -> JSONResponse:
-        return await respond(request, db, limit, lambda session, agent_id, _raw: checkout_response(
+        return await respond(request, gate, lambda session, agent_id, _raw: checkout_response(
             core.cancel_checkout(session, agent_id, checkout_id)))
 
     @router.get("/orders/{order_id}")
     async def order(order_id: str, request: Request) -> JSONResponse:
-        return await respond(request, db, limit, lambda session, agent_id, _raw: ok(
+        return await respond(request, gate, lambda session, agent_id, _raw: ok(
             order_response(session, agent_id, order_id, settings)))
 
-    CatalogApi(deps).mount(router)
+    CatalogApi(deps).mount(router, gate)
     secret = settings.ucp_simulation_secret
     if secret is not None:
         @router.post("/testing/simulate-shipping/{order_id}", include_in_schema=False)
@@ -89,7 +89,7 @@ def ucp_router(deps: Deps) -> APIRouter:
             if not hmac.compare_digest(given.encode(), secret.get_secret_value().encode()):
                 return UcpError(403, "forbidden", "A valid Simulation-Secret header is required",
                                 severity="unrecoverable").response()
-            return await respond(request, db, limit, lambda session, agent_id, _raw: ok(
+            return await respond(request, gate, lambda session, agent_id, _raw: ok(
                 simulate_shipping(session, agent_id, order_id, settings)))
 
     return router

@@ -14,7 +14,7 @@ from commerce.db import Database
 from commerce.store import get_order
 from commerce.tables import CheckoutSessionRow, VariantRow
 from protocols.ucp.responses import UcpCheckout
-from tests.checkout_shop import OUT_OF_STOCK
+from tests.checkout_shop import OUT_OF_STOCK, seed_checkout_shop
 from tests.protocols.conftest import (
     PAY_WITH,
     PROFILE,
@@ -188,3 +188,13 @@ def test_simulated_shipping_needs_the_secret(agent: Agent) -> None:
 def test_without_a_secret_setting_there_is_no_simulation_route(tmp_path: Path, database: Database) -> None:
     with make_client(settings_for(tmp_path), database, ScriptedRunner()) as client:
         assert client.post("/testing/simulate-shipping/W1", headers={"Simulation-Secret": ""}).status_code == 404
+
+
+def test_keyless_agents_are_told_apart_by_their_profile(tmp_path: Path, database: Database) -> None:
+    with make_client(settings_for(tmp_path, ucp_keyless_agents=True), database, ScriptedRunner()) as client:
+        seed_checkout_shop(database)
+        mine = {"UCP-Agent": 'profile="https://a.example/ucp"'}
+        created = checkout_of(client.post("/checkout-sessions", json=create_body(), headers=mine), 201)
+        checkout_of(client.get(f"/checkout-sessions/{created['id']}", headers=mine))
+        other = {"UCP-Agent": 'profile="https://b.example/ucp"'}
+        error_of(client.get(f"/checkout-sessions/{created['id']}", headers=other), 404)
