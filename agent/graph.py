@@ -29,8 +29,8 @@ from agent.results import (
     proposed_actions,
     result_ids,
 )
-from agent.router import faq_call, route, search_call
-from agent.state import AgentState, InputState, Plan, Step, ToolCall, ToolOutcome
+from agent.router import faq_call, points_at_shown, route, search_call
+from agent.state import AgentState, InputState, Plan, ShownItem, Step, ToolCall, ToolOutcome
 from agent.status import status_text
 from agent.turn_facts import allowed_values, router_input
 from tools.base import ToolError
@@ -64,16 +64,23 @@ async def plan_turn(state: AgentState, runtime: Runtime[TurnContext]) -> dict[st
     return {**update, "pending": Plan(intent=found.intent, tool_calls=found.calls)}
 
 
-def _unplanned(text: str, context: TurnContext) -> dict[str, Any]:
+# Intents whose closest read-only plan, when the planner ran out of time, is a catalog search of the shopper's words:
+# the classifier calls short product phrases ('帐篷，100元以内', 'baby car seat') 'cart' as often as 'product_search'.
+_SEARCH_INTENTS = frozenset({"product_search", "cart", "product_question", "refinement", "recommendation"})
+_ORDER_INTENTS = frozenset({"order_status", "order_change"})
+
+
+def _unplanned(text: str, shown: list[ShownItem], context: TurnContext) -> dict[str, Any]:
     """A turn the planner could not plan in time (the embedded model stopped mid-plan): the routine plan its intent
     comes closest to — a search or a policy look-up, which only read — or else a clarifying question."""
     guess = context.classifier.predict(text) if context.classifier is not None else None
     intent = getattr(guess, "intent", "")
-    if intent == "product_search":
-        return {"pending": Plan(intent=intent, tool_calls=[search_call(text)]), "intent": intent}
+    if intent in _SEARCH_INTENTS and not (shown and points_at_shown(text)):
+        return {"pending": Plan(intent="product_search", tool_calls=[search_call(text)]), "intent": "product_search"}
     if intent == "policy_question":
         return {"pending": Plan(intent=intent, tool_calls=[faq_call(text)]), "intent": intent}
-    return {"pending": Plan(intent="other"), "reply": "unclear"}
+    reply = "unclear_order" if intent in _ORDER_INTENTS else "which_product" if shown else "unclear"
+    return {"pending": Plan(intent="other"), "reply": reply}
 
 
 async def understand(state: AgentState, runtime: Runtime[TurnContext]) -> dict[str, Any]:
@@ -114,7 +121,7 @@ async def understand(state: AgentState, runtime: Runtime[TurnContext]) -> dict[s
         plan = parse_plan(str(message.content), intent=state.get("intent", "other"))
     except TimeoutError:
         log.warning("no plan within %.1f s; the closest routine plan or a question instead", budget)
-        return _unplanned(request.text, context) if first else {"pending": None}
+        return _unplanned(request.text, state.get("shown", []), context) if first else {"pending": None}
     except PlanParseError as error:
         log.warning("unparseable plan (%s); answering without tools", error)
         plan = Plan(intent=state.get("intent", "other"), raw=str(message.content))

@@ -1,8 +1,9 @@
 """The fast path: routine requests planned by rules (and an intent classifier) without the LLM plan step.
 
 The phrasings it recognises are data, one file per language under prompts/router/ (agent/phrasings.py reads them);
-this module holds how they combine. `route` returns None whenever it is not sure; the LLM planner then decides. Every argument it fills comes from the
-shopper's words, the products shown earlier or the session shopper's own orders — never from a guess.
+this module holds how they combine. `route` returns None whenever it is not sure; the LLM planner then decides.
+Every argument it fills comes from the shopper's words, the products shown earlier or the session shopper's own
+orders — never from a guess.
 """
 
 from __future__ import annotations
@@ -116,6 +117,16 @@ class IntentGuesser(Protocol):
 
 def mentions_orders(text: str) -> bool:
     return bool(ORDER_ID.search(text) or _ORDER_WORDS.search(text) or _MY_ORDERS.search(text))
+
+
+def needs_orders(text: str) -> bool:
+    """The shopper's orders are read for this message: it names orders, or an item to return or exchange."""
+    return mentions_orders(text) or bool(_NAMED_ITEM.search(text))
+
+
+def points_at_shown(text: str) -> bool:
+    """'is this one good for me?', 'what goes well with it?': about a product shown, not a new search."""
+    return bool(_POINTS_AT_SHOWN.search(text))
 
 
 def referenced(text: str, shown: list[ShownItem]) -> list[ShownItem]:

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 
 from agent.allowed import AllowedValues
-from agent.router import KnownOrder, RouterInput, is_refinement, mentions_orders
+from agent.router import KnownOrder, RouterInput, is_refinement, needs_orders
 from agent.state import HistoryMessage, Language, ShownItem, TurnRequest
 from commerce.db import Database
 from commerce.models import Order
@@ -82,7 +82,7 @@ def router_input(db: Database, request: TurnRequest, language: Language, tools: 
     categories: frozenset[str] = frozenset()
     if search is not None and product_ids and asked:
         categories = frozenset(category.lower() for category in search().vocabulary().categories)
-    orders = known_orders(db, request.shopper_id) if request.shopper_id and mentions_orders(request.text) else []
+    orders = known_orders(db, request.shopper_id) if request.shopper_id and needs_orders(request.text) else []
     return RouterInput(text=request.text, language=language, signed_in=request.shopper_id is not None, tools=tools,
                        shown=shown_items(db, product_ids), previous_query=asked, orders=orders,
                        categories=categories)

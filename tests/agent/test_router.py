@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from agent.allowed import AllowedValues
-from agent.router import PROBLEM_FAQ_QUERIES, KnownOrder, Route, RouterInput, route
+from agent.router import PROBLEM_FAQ_QUERIES, KnownOrder, Route, RouterInput, needs_orders, route
 from agent.state import ShownItem, ToolCall
 from tools.registry import ALL_TOOLS
 
@@ -424,3 +424,11 @@ def test_a_gift_is_a_search_of_the_interest_within_the_budget(text: str, query: 
 def test_a_gift_card_is_not_a_gift_search() -> None:
     found = route(RouterInput(text="can I pay with a gift card?", language="en", signed_in=False, tools=TOOLS))
     assert found is None or found.intent != "product_search"
+
+
+@pytest.mark.parametrize(("text", "needed"), [
+    ("return my running shoes", True), ("I'd like to exchange the blender for another colour", True),
+    ("我的订单到哪了", True), ("running shoes under $80", False), ("what's your return policy?", False),
+])
+def test_the_shoppers_orders_are_read_when_an_item_to_return_is_named(text: str, needed: bool) -> None:
+    assert needs_orders(text) is needed
