@@ -62,6 +62,16 @@ class OutOfStock(CheckoutError):
     code = "out_of_stock"
 
 
+class NothingAvailable(CheckoutError):
+    """No requested item exists or is in stock: there is nothing to make a session of."""
+
+    code = "item_unavailable"
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__("; ".join(problem.content for problem in problems))
+        self.problems = problems
+
+
 class PaymentFailed(CheckoutError):
     code = "payment_failed"
 
@@ -77,10 +87,8 @@ def evaluate(session: Session, checkout_id: str, owner: str, currency: str, requ
     applied, discount_problems = discounts(session, request.discount_codes, sum(line.subtotal for line in lines))
     options = shipping_options(session, request.destination)
     chosen = next((option for option in options if option.id == request.shipping_option_id), None)
-    if not request.buyer.email:
-        problems.append(Problem(code="missing", content="The buyer's email is needed", path="$.buyer.email"))
     if request.destination is None or not request.destination.complete:
-        problems.append(Problem(code="missing", content="A complete shipping address is needed",
+        problems.append(Problem(code="missing", content="A shipping destination with a country is needed",
                                 path="$.fulfillment.methods[0].destinations"))
     elif chosen is None:
         problems.append(Problem(code="missing" if request.shipping_option_id is None else "invalid",
@@ -95,6 +103,9 @@ def evaluate(session: Session, checkout_id: str, owner: str, currency: str, requ
 
 def create_checkout(session: Session, owner: str, currency: str, request: CheckoutInput) -> Checkout:
     checkout = evaluate(session, f"chk_{secrets.token_hex(12)}", owner, currency, request)
+    unavailable = [p for p in checkout.problems if p.code in ("not_found", "out_of_stock")]
+    if len(unavailable) == len(request.lines):
+        raise NothingAvailable(unavailable)
     session.add(CheckoutSessionRow(id=checkout.id, owner=owner, status=checkout.status.value,
                                    data=checkout.model_dump(mode="json")))
     session.flush()

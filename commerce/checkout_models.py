@@ -35,7 +35,8 @@ class Destination(Model):
 
     @property
     def complete(self) -> bool:
-        return all((self.street_address, self.city, self.country, self.postal_code))
+        """Rates depend on the country only; agents may send the rest of the address later."""
+        return bool(self.country)
 
 
 class Buyer(Model):

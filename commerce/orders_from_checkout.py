@@ -15,13 +15,15 @@ from commerce.tables import OrderRow, ShopperRow
 
 
 def _shopper_id(session: Session, checkout: Checkout) -> str:
-    """The shop's shopper with the buyer's email, else a guest shopper made for that email."""
+    """The shop's shopper with the buyer's email, else a guest shopper made for that email (or, without one, for
+    this checkout)."""
     buyer = checkout.request.buyer
     email = buyer.email.strip().lower()
-    found = session.scalar(select(ShopperRow.id).where(func.lower(ShopperRow.email) == email).limit(1))
-    if found is not None:
-        return found
-    guest_id = f"guest_{hashlib.sha256(email.encode()).hexdigest()[:12]}"
+    if email:
+        found = session.scalar(select(ShopperRow.id).where(func.lower(ShopperRow.email) == email).limit(1))
+        if found is not None:
+            return found
+    guest_id = f"guest_{hashlib.sha256((email or checkout.id).encode()).hexdigest()[:12]}"
     if session.get(ShopperRow, guest_id) is None:
         session.add(ShopperRow(id=guest_id, first_name=buyer.first_name, last_name=buyer.last_name, email=email))
         session.flush()

@@ -84,10 +84,19 @@ def test_the_request_cannot_set_prices(agent: Agent) -> None:
 
 
 def test_out_of_stock_item_keeps_the_session_incomplete(agent: Agent) -> None:
-    created = checkout_of(agent.post("/checkout-sessions", ready_body(item_id=OUT_OF_STOCK, quantity=1)), 201)
+    body = ready_body(item_id=OUT_OF_STOCK, quantity=1)
+    body["line_items"].append({"item": {"id": "pot_m"}, "quantity": 1})
+    created = checkout_of(agent.post("/checkout-sessions", body), 201)
     assert created["status"] == "incomplete"
     assert [m["code"] for m in created["messages"]] == ["out_of_stock"]
     error_of(agent.post(f"/checkout-sessions/{created['id']}/complete", PAY_WITH), 409)
+
+
+def test_only_unavailable_items_create_no_session(agent: Agent, database: Database) -> None:
+    body = error_of(agent.post("/checkout-sessions", create_body(item_id=OUT_OF_STOCK, quantity=1)), 422)
+    assert body["messages"][0]["code"] == "item_unavailable"
+    with database.session() as session:
+        assert session.query(CheckoutSessionRow).count() == 0
 
 
 def test_declined_token_is_a_ucp_error_and_the_session_stays_ready(agent: Agent) -> None:
