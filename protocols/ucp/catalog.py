@@ -8,13 +8,19 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from ucp_sdk.models.schemas.shopping.catalog_lookup import LookupRequest, LookupResponse
+from ucp_sdk.models.schemas.shopping.catalog_lookup import (
+    GetProductRequest,
+    GetProductResponse,
+    LookupRequest,
+    LookupResponse,
+)
 from ucp_sdk.models.schemas.shopping.catalog_search import SearchRequest, SearchResponse
 
 from commerce.models import Product, Variant
 from commerce.pricing import minor_units
-from commerce.store import get_products
+from commerce.store import get_product, get_products
 from commerce.tables import VariantRow
+from protocols.ucp.errors import UcpError
 from protocols.ucp.http import Gate, StoredResponse, ok, parse, respond
 from protocols.ucp.profile import CATALOG, response_metadata
 from tools.base import ToolContext
@@ -63,6 +69,8 @@ class CatalogApi:
 
     def search(self, session: Session, raw: bytes) -> StoredResponse:
         request = parse(SearchRequest, raw)
+        if not request.query and request.filters is None:
+            raise UcpError(400, "invalid_request", "A search needs a query or filters", path="$.query")
         price = request.filters.price if request.filters and request.filters.price else None
         asked_limit = request.pagination.limit if request.pagination else None
         limit = min(asked_limit or 10, MAX_RESULTS)
@@ -70,8 +78,11 @@ class CatalogApi:
             query=(request.query or "")[:300], limit=limit,
             min_price=price.min / 100 if price and price.min is not None else None,
             max_price=price.max / 100 if price and price.max is not None else None))
-        products = get_products(session, [hit.id for hit in found.hits])
-        body = {"ucp": response_metadata(CATALOG), "products": [ucp_product(products[hit.id]) for hit in found.hits
+        # The chat offers the closest products when nothing matches; a catalog search answers with none.
+        missing = found.closest_only or (found.kind is not None and found.kind.status == "missing")
+        hits = [] if missing else found.hits
+        products = get_products(session, [hit.id for hit in hits])
+        body = {"ucp": response_metadata(CATALOG), "products": [ucp_product(products[hit.id]) for hit in hits
                                                                  if hit.id in products and products[hit.id].variants]}
         return ok(SearchResponse.model_validate(body).model_dump(mode="json", exclude_none=True))
 
@@ -84,6 +95,20 @@ class CatalogApi:
                 "products": [ucp_product(product, asked) for product in products.values() if product.variants]}
         return ok(LookupResponse.model_validate(body).model_dump(mode="json", exclude_none=True))
 
+    def product(self, session: Session, raw: bytes) -> StoredResponse:
+        """Not found is an application outcome: HTTP 200 with an error status and a message (UCP catalog REST)."""
+        request = parse(GetProductRequest, raw)
+        product_id = session.scalar(select(VariantRow.product_id).where(VariantRow.id == request.id)) or request.id
+        product = get_product(session, product_id)
+        if product is None or not product.variants:
+            return ok(UcpError(200, "not_found", f"No product or variant {request.id!r}",
+                               severity="unrecoverable").body())
+        # A variant asked for by id is the featured (first) one.
+        variants = sorted(product.variants, key=lambda variant: variant.id != request.id)
+        body = {"ucp": response_metadata(CATALOG),
+                "product": ucp_product(product.model_copy(update={"variants": variants}))}
+        return ok(GetProductResponse.model_validate(body).model_dump(mode="json", exclude_none=True))
+
     def mount(self, router: APIRouter, gate: Gate) -> None:
         @router.post("/catalog/search")
         async def search(request: Request) -> JSONResponse:
@@ -93,4 +118,9 @@ class CatalogApi:
         @router.post("/catalog/lookup")
         async def lookup(request: Request) -> JSONResponse:
             return await respond(request, gate, lambda session, _agent, raw: self.lookup(session, raw),
+                                 authenticated=False)
+
+        @router.post("/catalog/product")
+        async def product(request: Request) -> JSONResponse:
+            return await respond(request, gate, lambda session, _agent, raw: self.product(session, raw),
                                  authenticated=False)

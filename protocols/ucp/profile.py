@@ -11,6 +11,7 @@ from shopassist.settings import Settings
 
 VERSION = "2026-04-08"
 SPEC = "https://ucp.dev/specification"
+SCHEMAS = "https://ucp.dev/schemas"
 SHOPPING = "dev.ucp.shopping"
 CHECKOUT = f"{SHOPPING}.checkout"
 EXTENSIONS = (f"{SHOPPING}.fulfillment", f"{SHOPPING}.discount")
@@ -29,16 +30,22 @@ def capabilities(names: tuple[str, ...]) -> dict[str, list[dict[str, Any]]]:
     return {name: [{"version": VERSION}] for name in names}
 
 
+def declared(name: str) -> dict[str, Any]:
+    """A capability as the profile declares it: its spec and schema on ucp.dev, the authority of 'dev.ucp'."""
+    topic = name.removeprefix(f"{SHOPPING}.").replace(".", "/")
+    entry = {"version": VERSION, "spec": f"{SPEC}/{topic}", "schema": f"{SCHEMAS}/shopping/{topic}.json"}
+    return entry | ({"extends": CHECKOUT} if name in EXTENSIONS else {})
+
+
 def business_profile(settings: Settings) -> dict[str, Any]:
     base = settings.public_base_url.rstrip("/")
-    declared = {
+    profile = {
         "version": VERSION,
         "services": {SHOPPING: [{"version": VERSION, "spec": SPEC, "transport": "rest", "endpoint": base}]},
-        "capabilities": {**capabilities((CHECKOUT, ORDER, *CATALOG)),
-                         **{name: [{"version": VERSION, "extends": CHECKOUT}] for name in EXTENSIONS}},
+        "capabilities": {name: [declared(name)] for name in (CHECKOUT, *EXTENSIONS, ORDER, *CATALOG)},
         "payment_handlers": payment_handlers(settings),
     }
-    return {"ucp": BusinessSchema.model_validate(declared).model_dump(mode="json", by_alias=True,
+    return {"ucp": BusinessSchema.model_validate(profile).model_dump(mode="json", by_alias=True,
                                                                        exclude_none=True)}
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hmac
 from collections.abc import Mapping
-from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
@@ -37,8 +36,8 @@ def ucp_router(deps: Deps) -> APIRouter:
         return ok(checkout_body(checkout, settings), status_code)
 
     @router.get("/.well-known/ucp")
-    async def profile() -> dict[str, Any]:
-        return business_profile(settings)
+    async def profile() -> JSONResponse:
+        return JSONResponse(business_profile(settings), headers={"Cache-Control": "public, max-age=300"})
 
     @router.post("/checkout-sessions")
     async def create(request: Request) -> JSONResponse:

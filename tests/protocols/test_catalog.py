@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from ucp_sdk.models.schemas.shopping.catalog_lookup import LookupResponse
+from ucp_sdk.models.schemas.shopping.catalog_lookup import GetProductResponse, LookupResponse
 from ucp_sdk.models.schemas.shopping.catalog_search import SearchResponse
 
 from commerce.db import Database
@@ -67,3 +67,21 @@ def test_lookup_by_product_and_variant_id_says_how_each_matched(catalog: TestCli
 def test_catalog_needs_the_ucp_agent_header_too(catalog: TestClient) -> None:
     response = catalog.post("/catalog/lookup", json={"ids": ["pot_ceramic"]})
     assert response.status_code == 400 and response.json()["messages"][0]["code"] == "missing_header"
+
+
+def test_a_search_that_matches_nothing_has_no_products(catalog: TestClient) -> None:
+    body = post(catalog, "/catalog/search", {"query": "zzz_no_such_product_zzz"})
+    assert body["products"] == [] and not body.get("messages")
+
+
+def test_a_search_without_query_or_filters_is_refused(catalog: TestClient) -> None:
+    response = catalog.post("/catalog/search", json={}, headers={"UCP-Agent": PROFILE})
+    assert response.status_code == 400 and response.json()["messages"]
+
+
+def test_get_product_features_the_asked_variant_and_not_found_is_an_outcome(catalog: TestClient) -> None:
+    body = post(catalog, "/catalog/product", {"id": "tulips_10"})
+    GetProductResponse.model_validate(body)
+    assert body["product"]["id"] == "bouquet_tulips" and body["product"]["variants"][0]["id"] == "tulips_10"
+    missing = post(catalog, "/catalog/product", {"id": "pink_wumpus"})
+    assert missing["ucp"]["status"] == "error" and missing["messages"][0]["code"] == "not_found"

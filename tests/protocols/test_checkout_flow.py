@@ -173,7 +173,9 @@ def test_oversize_body_is_413(agent: Agent, ucp_client: TestClient) -> None:
 
 
 def test_profile_declares_version_services_capabilities_and_handlers(ucp_client: TestClient) -> None:
-    profile = ucp_client.get("/.well-known/ucp").json()["ucp"]
+    response = ucp_client.get("/.well-known/ucp")
+    assert response.headers["cache-control"] == "public, max-age=300"
+    profile = response.json()["ucp"]
     assert profile["version"] == "2026-04-08"
     assert profile["services"]["dev.ucp.shopping"][0]["transport"] == "rest"
     assert {"dev.ucp.shopping.checkout", "dev.ucp.shopping.fulfillment", "dev.ucp.shopping.discount",
