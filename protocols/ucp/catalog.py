@@ -28,6 +28,7 @@ from tools.deps import Deps
 from tools.search import SearchProductsInput, search_products
 
 MAX_RESULTS = 20
+MAX_LOOKUP_IDS = 100
 
 
 def _money(amount: float, currency: str) -> dict[str, Any]:
@@ -88,7 +89,9 @@ class CatalogApi:
 
     def lookup(self, session: Session, raw: bytes) -> StoredResponse:
         request = parse(LookupRequest, raw)
-        asked = set(request.ids[:MAX_RESULTS * 5])
+        if len(request.ids) > MAX_LOOKUP_IDS:
+            raise UcpError(400, "request_too_large", f"A lookup takes at most {MAX_LOOKUP_IDS} ids", path="$.ids")
+        asked = set(request.ids)
         owners = set(session.scalars(select(VariantRow.product_id).where(VariantRow.id.in_(asked))))
         products = get_products(session, sorted(owners | asked))
         body = {"ucp": response_metadata(CATALOG),

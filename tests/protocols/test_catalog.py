@@ -85,3 +85,9 @@ def test_get_product_features_the_asked_variant_and_not_found_is_an_outcome(cata
     assert body["product"]["id"] == "bouquet_tulips" and body["product"]["variants"][0]["id"] == "tulips_10"
     missing = post(catalog, "/catalog/product", {"id": "pink_wumpus"})
     assert missing["ucp"]["status"] == "error" and missing["messages"][0]["code"] == "not_found"
+
+
+def test_a_lookup_of_too_many_ids_is_refused(catalog: TestClient) -> None:
+    response = catalog.post("/catalog/lookup", json={"ids": [f"id_{n}" for n in range(101)]},
+                            headers={"UCP-Agent": PROFILE})
+    assert response.status_code == 400 and response.json()["messages"][0]["code"] == "request_too_large"
