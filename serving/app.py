@@ -44,10 +44,13 @@ def _ready(services: Services) -> dict[str, str]:
     return checks
 
 
-def create_app(settings: Settings, db: Database | None = None, runner: TurnRunner | None = None) -> FastAPI:
-    """`runner` defaults to the agent's (built once, here); tests pass the scripted one."""
+def create_app(settings: Settings, db: Database | None = None, runner: TurnRunner | None = None,
+               deps: Deps | None = None) -> FastAPI:
+    """`runner` defaults to the agent's (built once, here); tests pass the scripted one, and `deps` over a small
+    search index."""
     database = db or Database(settings.sqlalchemy_url)
-    deps = Deps(database, settings)  # the chat agent, MCP and confirmations share one search index and ranker
+    # the chat agent, MCP, UCP and confirmations share one search index and ranker
+    deps = deps or Deps(database, settings)
     if runner is None:
         from agent.runner import build_runner
 

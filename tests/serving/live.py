@@ -14,8 +14,8 @@ from tests.servers import free_port
 
 
 @contextmanager
-def live_server(app: FastAPI) -> Iterator[str]:
-    port = free_port()
+def live_server(app: FastAPI, port: int | None = None) -> Iterator[str]:
+    port = port or free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
                                            ws_per_message_deflate=False))
     thread = threading.Thread(target=server.run, daemon=True)
