@@ -30,6 +30,8 @@ from tools.registry import ALL_TOOLS
 __all__ = ["AgentRunner", "HistoryMessage", "TurnRequest", "TurnRunner", "build_runner"]
 
 log = agent_logger(__name__)
+EMBEDDED_PLAN_BUDGET_S = 0.8  # seconds; see Settings.agent_plan_budget_s
+SERVED_PLAN_BUDGET_S = 3.0
 
 
 def error_event(error: BaseException) -> ErrorEvent:
@@ -100,8 +102,14 @@ class AgentRunner:
             max_steps=self.settings.agent_max_steps, llm_timeout_s=self.settings.llm_timeout_s,
             templates=self.templates, planner=self.settings.agent_planner, answer_mode=self.answer_mode,
             advice_sentences=self.settings.agent_advice_sentences, classifier=self.classifier,
-            plan_budget_s=self.settings.agent_plan_budget_s,
+            plan_budget_s=self.plan_budget_s,
         )
+
+    @property
+    def plan_budget_s(self) -> float:
+        if self.settings.agent_plan_budget_s is not None:
+            return self.settings.agent_plan_budget_s
+        return EMBEDDED_PLAN_BUDGET_S if self.settings.llm_backend == "embedded" else SERVED_PLAN_BUDGET_S
 
     @property
     def answer_mode(self) -> AnswerMode:

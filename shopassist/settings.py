@@ -43,8 +43,10 @@ class Settings(BaseSettings):
         None, description="A folder with another llama-cpp-python build (`python agent/llama_build.py install "
         "--flags avx512 --target DIR`); used only after its probe passes on this CPU, else the installed build is")
     agent_max_steps: int = Field(4, ge=1, le=20)
-    # Seconds the LLM planner has for one step; what it cannot plan in time gets a clarifying question.
-    agent_plan_budget_s: float = Field(3.0, gt=0)
+    # Seconds the LLM planner has for one step; what it cannot plan in time gets the closest read-only plan or a
+    # question. None: 0.8 s for the embedded model (on 2 cores it finished no plan within 3 s: `bench agent`), 3 s
+    # for a served one.
+    agent_plan_budget_s: float | None = Field(None, gt=0)
     # auto: rules and the intent classifier plan routine requests, the LLM plans the rest; llm: the LLM plans every
     # turn; router: the LLM never plans (unsure requests get a clarifying question).
     agent_planner: Literal["auto", "llm", "router"] = "auto"

@@ -75,3 +75,12 @@ def test_openai_backend_is_chat_openai(tmp_settings: Settings) -> None:
 def test_missing_gguf_path_is_a_config_error(tmp_settings: Settings) -> None:
     with pytest.raises(LLMConfigError):
         build_chat_model(tmp_settings.model_copy(update={"llm_model": "/nowhere/model.gguf"}))
+
+
+@pytest.mark.parametrize(("backend", "configured", "budget"), [
+    ("embedded", None, 0.8), ("openai", None, 3.0), ("embedded", 5.0, 5.0), ("openai", 1.5, 1.5)])
+def test_the_planners_time_budget_follows_the_backend_unless_set(tmp_settings: Settings, database: Database,
+                                                                  backend: str, configured: float | None,
+                                                                  budget: float) -> None:
+    settings = tmp_settings.model_copy(update={"llm_backend": backend, "agent_plan_budget_s": configured})
+    assert AgentRunner(settings, database, model=object(), tools=FAKE_TOOLS).plan_budget_s == budget  # type: ignore[arg-type]
