@@ -54,3 +54,16 @@ def test_a_question_about_a_shown_product_is_not_searched_by_its_words() -> None
 
 def test_without_a_classifier_the_shopper_is_asked() -> None:
     assert unplanned("baby car seat that fits a small car", None)["reply"] == "unclear"
+
+
+def test_shown_products_named_by_position_get_their_details() -> None:
+    shown = [*SHOWN, ShownItem(id="p2", title="Summit Pro", price=120.0)]
+    found = unplanned("so between the first and the second, what would you take?", "recommendation", shown)
+    assert [call.arguments["product_id"] for call in found["pending"].tool_calls] == ["p1", "p2"]
+    assert found["intent"] == "comparison"
+
+
+def test_a_request_for_a_person_is_handed_over_in_the_shoppers_words() -> None:
+    (call,) = unplanned("somebody from your team should look at this charge", "human_agent")["pending"].tool_calls
+    assert call.name == "transfer_to_human_agents"
+    assert call.arguments["summary"] == "somebody from your team should look at this charge"
