@@ -8,12 +8,13 @@ from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 from ucp_sdk.models.schemas.shopping.types.error_response import ErrorResponse
 
-from commerce.checkout import CheckoutError, CheckoutNotFound, InvalidTransition
+from commerce.checkout import CheckoutError, CheckoutNotFound, InvalidTransition, PaymentFailed
 from commerce.idempotency import IdempotencyConflict
 from protocols.ucp.profile import VERSION
 
 Severity = Literal["recoverable", "requires_buyer_input", "requires_buyer_review", "unrecoverable"]
-STATUS_OF_CHECKOUT_ERROR: dict[type[CheckoutError], int] = {CheckoutNotFound: 404, InvalidTransition: 409}
+STATUS_OF_CHECKOUT_ERROR: dict[type[CheckoutError], int] = {CheckoutNotFound: 404, InvalidTransition: 409,
+                                                             PaymentFailed: 402}
 
 
 class UcpError(Exception):

@@ -122,7 +122,8 @@ async def respond(request: Request, gate: Gate, work: Callable[[Session, str, by
         require_ucp_agent(request)
         who = caller(request, gate) if authenticated else None
         raw = await read_body(request, gate.limit)
-        key = request.headers.get("idempotency-key") or None
+        # Reads are idempotent by nature: a key on a GET is not stored, or a later GET would replay stale data.
+        key = (request.headers.get("idempotency-key") or None) if request.method != "GET" else None
         if key is not None and len(key) > MAX_KEY_CHARS:
             raise UcpError(400, "invalid_request", f"Idempotency-Key is limited to {MAX_KEY_CHARS} characters")
         digest = body_hash(f"{request.method} {request.url.path}\n".encode() + raw)

@@ -58,7 +58,7 @@ def _totals(checkout: Checkout) -> list[dict[str, Any]]:
     rows = [{"type": "subtotal", "display_text": "Subtotal", "amount": amounts.subtotal}]
     if amounts.discount:
         rows.append({"type": "discount", "display_text": "Discount", "amount": -amounts.discount})
-    if checkout.request.shipping_option_id and amounts.fulfillment >= 0 and checkout.shipping_options:
+    if any(option.id == checkout.request.shipping_option_id for option in checkout.shipping_options):
         rows.append({"type": "fulfillment", "display_text": "Shipping", "amount": amounts.fulfillment})
     return [*rows, {"type": "total", "display_text": "Total", "amount": amounts.total}]
 

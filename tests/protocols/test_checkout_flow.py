@@ -103,7 +103,7 @@ def test_declined_token_is_a_ucp_error_and_the_session_stays_ready(agent: Agent)
     created = checkout_of(agent.post("/checkout-sessions", ready_body()), 201)
     declined = {"payment": {"instruments": [{**PAY_WITH["payment"]["instruments"][0],
                                              "credential": {"type": "token", "token": "fail_token"}}]}}
-    body = error_of(agent.post(f"/checkout-sessions/{created['id']}/complete", declined), 422)
+    body = error_of(agent.post(f"/checkout-sessions/{created['id']}/complete", declined), 402)
     assert body["messages"][0]["code"] == "payment_failed"
     assert checkout_of(agent.get(f"/checkout-sessions/{created['id']}"))["status"] == "ready_for_complete"
 
