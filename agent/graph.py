@@ -29,7 +29,7 @@ from agent.results import (
     proposed_actions,
     result_ids,
 )
-from agent.router import faq_call, points_at_shown, referenced, route, search_call
+from agent.router import details_calls, faq_call, handoff_call, points_at_shown, referenced, route, search_call
 from agent.state import AgentState, InputState, Plan, ShownItem, Step, ToolCall, ToolOutcome
 from agent.status import status_text
 from agent.turn_facts import allowed_values, router_input
@@ -77,12 +77,10 @@ def _unplanned(text: str, shown: list[ShownItem], context: TurnContext) -> dict[
     intent = getattr(guess, "intent", "")
     picked = referenced(text, shown)
     if picked:  # 'which is better, the first or the second?': the details of the products it names
-        details = [ToolCall(name="get_product_details", arguments={"product_id": item.id}) for item in picked[:3]]
         kind = "comparison" if len(picked) > 1 else "product_question"
-        return {"pending": Plan(intent=kind, tool_calls=details), "intent": kind}
+        return {"pending": Plan(intent=kind, tool_calls=details_calls(picked)), "intent": kind}
     if intent == "human_agent":
-        handoff = ToolCall(name="transfer_to_human_agents", arguments={"summary": text[:500]})
-        return {"pending": Plan(intent=intent, tool_calls=[handoff]), "intent": intent}
+        return {"pending": Plan(intent=intent, tool_calls=[handoff_call(text)]), "intent": intent}
     if intent in _SEARCH_INTENTS and not (shown and points_at_shown(text)):
         return {"pending": Plan(intent="product_search", tool_calls=[search_call(text)]), "intent": "product_search"}
     if intent == "policy_question":

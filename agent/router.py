@@ -176,6 +176,15 @@ def faq_call(text: str) -> ToolCall:
     return _call("search_faq", query=" ".join([text.strip()[:240], *topics])[:300])
 
 
+def details_calls(picked: list[ShownItem]) -> list[ToolCall]:
+    """The details of up to three shown products: a comparison when more than one."""
+    return [_call("get_product_details", product_id=item.id) for item in picked[:3]]
+
+
+def handoff_call(text: str) -> ToolCall:
+    return _call("transfer_to_human_agents", summary=text[:500])
+
+
 def _call(name: str, **arguments: object) -> ToolCall:
     return ToolCall(name=name, arguments={key: value for key, value in arguments.items() if value is not None})
 
@@ -336,7 +345,7 @@ def _product_route(request: RouterInput) -> Route | None:
         return Route(intent="product_question", reply="which_product")
     picked = referenced(text, shown)
     if _COMPARE.search(text) and len(picked) >= 2:
-        return Route(intent="comparison", calls=[_call("get_product_details", product_id=p.id) for p in picked[:3]])
+        return Route(intent="comparison", calls=details_calls(picked))
     if _CART_ADD.search(text):
         item = picked[0] if len(picked) == 1 else None
         if item is None or not item.variants:
@@ -446,7 +455,7 @@ def _route(request: RouterInput, classifier: IntentGuesser | None) -> Route | No
     if _CONFIRM_IN_CHAT.match(text):
         return Route(intent="confirmation", reply="confirm_hint")  # only the client's confirm button confirms
     if _HUMAN.search(text):
-        return Route(intent="human_agent", calls=[_call("transfer_to_human_agents", summary=text[:500])])
+        return Route(intent="human_agent", calls=[handoff_call(text)])
     if _CART_CLEAR.search(text):
         return Route(intent="cart", calls=[_call("view_cart")], follow_up="cart_clear")
     if _FORGET.search(text):

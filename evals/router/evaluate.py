@@ -71,8 +71,7 @@ def gold_turns(path: Path = GOLD_PATH) -> list[IntentExample]:
 
 def scored(classifier: IntentClassifier, examples: Sequence[IntentExample], vectors: np.ndarray) -> list[Scored]:
     rows = []
-    for example, probabilities in zip(examples, classifier.probabilities(vectors), strict=True):
-        guess = classifier.guess(probabilities)
+    for example, guess in zip(examples, guesses_of(classifier, vectors), strict=True):
         rows.append(Scored(text=example.text, intent=example.intent, language=example.language,
                            predicted=guess.intent, confidence=round(guess.confidence, 4), runner_up=guess.runner_up))
     return rows
