@@ -29,7 +29,16 @@ from agent.results import (
     proposed_actions,
     result_ids,
 )
-from agent.router import details_calls, faq_call, handoff_call, points_at_shown, referenced, route, search_call
+from agent.router import (
+    asks_to_undo,
+    details_calls,
+    faq_call,
+    handoff_call,
+    points_at_shown,
+    referenced,
+    route,
+    search_call,
+)
 from agent.state import AgentState, InputState, Plan, ShownItem, Step, ToolCall, ToolOutcome
 from agent.status import status_text
 from agent.turn_facts import allowed_values, router_input
@@ -85,7 +94,9 @@ def _unplanned(text: str, shown: list[ShownItem], context: TurnContext) -> dict[
         return {"pending": Plan(intent="product_search", tool_calls=[search_call(text)]), "intent": "product_search"}
     if intent == "policy_question":
         return {"pending": Plan(intent=intent, tool_calls=[faq_call(text)]), "intent": intent}
-    reply = "unclear_order" if intent in _ORDER_INTENTS else "which_product" if shown else "unclear"
+    if intent in _ORDER_INTENTS or asks_to_undo(text):
+        return {"pending": Plan(intent="other"), "reply": "unclear_order"}
+    reply = "which_product" if shown else "unclear"
     return {"pending": Plan(intent="other"), "reply": reply}
 
 

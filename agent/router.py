@@ -124,6 +124,11 @@ def needs_orders(text: str) -> bool:
     return mentions_orders(text) or bool(_NAMED_ITEM.search(text))
 
 
+def asks_to_undo(text: str) -> bool:
+    """'cancel it please', '我要退': a change to something bought."""
+    return bool(_ASKS_TO_UNDO.search(text))
+
+
 def points_at_shown(text: str) -> bool:
     """'is this one good for me?', 'what goes well with it?': about a product shown, not a new search."""
     return bool(_POINTS_AT_SHOWN.search(text))

@@ -67,3 +67,8 @@ def test_a_request_for_a_person_is_handed_over_in_the_shoppers_words() -> None:
     (call,) = unplanned("somebody from your team should look at this charge", "human_agent")["pending"].tool_calls
     assert call.name == "transfer_to_human_agents"
     assert call.arguments["summary"] == "somebody from your team should look at this charge"
+
+
+def test_a_change_to_something_bought_is_asked_which_order_whatever_the_classifier_guessed() -> None:
+    found = unplanned("cancel it please", "confirmation")
+    assert found["reply"] == "unclear_order" and not found["pending"].tool_calls
