@@ -56,6 +56,10 @@ class NotReady(CheckoutError):
     def __init__(self, problems: list[Problem]) -> None:
         super().__init__("; ".join(problem.content for problem in problems if problem.blocking))
         self.problems = problems
+        # one reason, e.g. a concurrent complete took the last unit: the agent is told that reason's code
+        reasons = {problem.code for problem in problems if problem.blocking}
+        if len(reasons) == 1:
+            self.code = reasons.pop()
 
 
 class OutOfStock(CheckoutError):

@@ -233,3 +233,45 @@ class AgentRow(Base):
     name: Mapped[str] = mapped_column(String(128))
     key_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class WatchRow(Base):
+    """A signed-in shopper's watch on a product (any of its variants) or on one variant: `kind` 'below' a
+    `threshold`, 'back_in_stock', or 'any_drop' below `reference_price`. `armed` is False from a trigger until the
+    condition stops holding; `fired` counts triggers (each notification's key is the watch and that count)."""
+
+    __tablename__ = "watches"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    shopper_id: Mapped[str] = mapped_column(String(64), index=True)
+    product_id: Mapped[str] = mapped_column(String(64), index=True)
+    variant_id: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    threshold: Mapped[float | None] = mapped_column(Float, nullable=True)
+    reference_price: Mapped[float | None] = mapped_column(Float, nullable=True)
+    armed: Mapped[bool] = mapped_column(Boolean, default=True)
+    fired: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class WatchNotificationRow(Base):
+    """One trigger of a watch, queued in the transaction that changed the offer; `delivered_at` is set by whoever
+    claims it (a replica holding the shopper's socket, or their next session), `webhook_at` by the webhook sender."""
+
+    __tablename__ = "watch_notifications"
+    __table_args__ = (UniqueConstraint("watch_id", "trigger"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    watch_id: Mapped[str] = mapped_column(ForeignKey("watches.id", ondelete="CASCADE"))
+    trigger: Mapped[int] = mapped_column(Integer)
+    shopper_id: Mapped[str] = mapped_column(String(64), index=True)
+    product_id: Mapped[str] = mapped_column(String(64))
+    variant_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    title: Mapped[str] = mapped_column(Text)
+    price: Mapped[float] = mapped_column(Float)
+    reference_price: Mapped[float | None] = mapped_column(Float, nullable=True)
+    currency: Mapped[str] = mapped_column(String(3), default="USD")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True, index=True)
+    claim: Mapped[str | None] = mapped_column(String(32), nullable=True, index=True)
+    webhook_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True, index=True)
