@@ -78,6 +78,9 @@ def _register() -> None:
     from evals.bench.mcp import bench_mcp
 
     bench_app.command("mcp")(bench_mcp)
+    from evals.bench.watches import bench_watches
+
+    bench_app.command("watches")(bench_watches)
 
 
 _register()

@@ -1,0 +1,100 @@
+"""`shopassist bench watches`: catalog price-update throughput with 0 and N active watches at M offers.
+
+Each case builds a fresh database (SQLite in a temporary folder unless a URL is given), loads M one-variant
+products and N watches (a third each below a threshold the update crosses, back in stock, any drop), then times one
+transaction that updates every offer's price through the offer-update path, watches evaluated inside it."""
+
+from __future__ import annotations
+
+import json
+import random
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from sqlalchemy import delete, func, insert, select
+
+from commerce.db import Database
+from commerce.offers import OfferUpdate, update_offers
+from commerce.tables import ProductRow, VariantRow, WatchNotificationRow, WatchRow
+
+KINDS = ("below", "back_in_stock", "any_drop")
+_BATCH = 10_000
+
+
+def _load(database: Database, offers: int, watches: int, rng: random.Random) -> list[float]:
+    prices = [round(rng.uniform(20, 300), 2) for _ in range(offers)]
+    now = datetime.now(UTC)
+    with database.session() as session:
+        for start in range(0, offers, _BATCH):
+            ids = range(start, min(start + _BATCH, offers))
+            session.execute(insert(ProductRow), [{"id": f"p{i}", "title": f"Product {i}", "price": prices[i],
+                                                  "category_path": [], "attributes": {}} for i in ids])
+            session.execute(insert(VariantRow), [{"id": f"v{i}", "product_id": f"p{i}", "price": prices[i],
+                                                  "stock": 0 if i % 3 == 1 else 5, "options": {}} for i in ids])
+        for start in range(0, watches, _BATCH):
+            rows = []
+            for i in range(start, min(start + _BATCH, watches)):
+                product = i % offers
+                kind = KINDS[i % 3]
+                rows.append({"id": f"w{i}", "shopper_id": f"s{i % 5000}", "product_id": f"p{product}",
+                             "variant_id": f"v{product}" if i % 2 else None, "kind": kind,
+                             "threshold": round(prices[product] * 0.95, 2) if kind == "below" else None,
+                             "reference_price": prices[product], "armed": True, "fired": 0, "created_at": now,
+                             "expires_at": now + timedelta(days=90)})
+            session.execute(insert(WatchRow), rows)
+    return prices
+
+
+def _case(url: str | None, offers: int, watches: int, seed: int) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory() as folder:
+        database = Database(url or f"sqlite:///{Path(folder) / 'bench.db'}")
+        database.migrate()
+        with database.session() as session:  # a given URL is emptied first
+            for table in (WatchNotificationRow, WatchRow, VariantRow, ProductRow):
+                session.execute(delete(table))
+        prices = _load(database, offers, watches, random.Random(seed))
+        updates = [OfferUpdate(variant_id=f"v{i}", price=round(price * 0.9, 2), stock=3)
+                   for i, price in enumerate(prices)]
+        started = time.perf_counter()
+        with database.session() as session:
+            result = update_offers(session, updates)
+        seconds = time.perf_counter() - started
+        single_started = time.perf_counter()
+        with database.session() as session:
+            update_offers(session, [OfferUpdate(variant_id="v0", price=round(prices[0] * 0.5, 2))])
+        single_ms = (time.perf_counter() - single_started) * 1000
+        with database.session() as session:
+            stored = session.scalar(select(func.count()).select_from(WatchNotificationRow)) or 0
+        database.engine.dispose()
+    return {"offers": offers, "watches": watches, "seconds": round(seconds, 3),
+            "offers_per_s": round(offers / seconds), "notifications": result.notifications,
+            "notifications_stored": stored, "one_offer_update_ms": round(single_ms, 1)}
+
+
+def run(offers: int, watches: int, database_url: str | None, seed: int) -> dict[str, Any]:
+    cases = [_case(database_url, offers, count, seed) for count in (0, watches)]
+    return {"database": (database_url or "sqlite").split(":", 1)[0], "cases": cases}
+
+
+def bench_watches(
+    out: Annotated[Path, typer.Option(help="Where to write the JSON report")] = Path("var/reports/bench_watches.json"),
+    offers: Annotated[int, typer.Option(help="Offers (one-variant products) updated in one transaction")] = 100_000,
+    watches: Annotated[int, typer.Option(help="Active watches in the second case")] = 100_000,
+    database_url: Annotated[str, typer.Option(help="An empty database to use instead of a temporary SQLite; "
+                                                   "its catalog and watch tables are emptied")] = "",
+    seed: Annotated[int, typer.Option(help="Random seed of the prices")] = 7,
+) -> None:
+    """Throughput of a price update of every offer with 0 and N active watches, and one offer's update latency."""
+    report = run(offers, watches, database_url or None, seed)
+    typer.echo(f"database: {report['database']}")
+    typer.echo(f"{'offers':>8} {'watches':>8} {'seconds':>8} {'offers/s':>9} {'queued':>7} {'1-offer ms':>10}")
+    for case in report["cases"]:
+        typer.echo(f"{case['offers']:>8,} {case['watches']:>8,} {case['seconds']:>8.2f} {case['offers_per_s']:>9,} "
+                   f"{case['notifications']:>7,} {case['one_offer_update_ms']:>10.1f}")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(report, indent=2))
+    typer.echo(f"wrote {out}")
