@@ -88,6 +88,11 @@ class Settings(BaseSettings):
                                 "for this long is taken for dead: its turn is reported interrupted")
     stream_frame_ms: float = Field(40.0, ge=0, description="Streamed tokens are coalesced into one frame per this")
     max_message_chars: int = Field(2000, ge=1)
+    watch_ttl_days: int = Field(90, ge=1, description="A price or stock watch expires this many days after it is made")
+    notification_poll_s: float = Field(0.25, gt=0, description="How often a replica looks for watch notifications "
+                                       "to push to the shoppers connected to it")
+    notification_webhook_url: str = Field("", description="POSTed each watch notification as JSON (the shop's own "
+                                          "channel: email, app push); empty: none")
     ucp_max_body_bytes: int = Field(65_536, ge=1024, description="Largest UCP request body accepted (413 above)")
     ucp_mock_payments: bool | None = Field(None, description="Offer the mock token payment handler to UCP agents "
                                            "('success_token' pays, any other token is declined); empty: outside "

@@ -54,6 +54,9 @@ class Plan:
     erase: Callable[[Session], dict[str, int]] | None = None
     # Runs once the confirming transaction has committed, e.g. dropping in-process caches of erased data.
     after_commit: Callable[[], None] | None = None
+    # Rows the action writes itself (a watch made or cancelled), in the confirming transaction, with the audit
+    # entry `(target, after)` it returns.
+    write: Callable[[Session], tuple[str, dict[str, Any]]] | None = None
     facts: ChangeFacts | None = None
 
 
@@ -132,6 +135,9 @@ def apply_plan(session: Session, actor: str, action: str, plan: Plan) -> None:
             session, actor=actor, action=action, target=_target(after),
             before=before.model_dump(mode="json"), after=after.model_dump(mode="json"),
         )
+    if plan.write is not None:
+        target, written = plan.write(session)
+        record_audit(session, actor=actor, action=action, target=target, before=None, after=written)
     if plan.erase is not None:
         deleted = plan.erase(session)
         record_audit(session, actor=ERASED, action=action, target=ERASED, before={"deleted": deleted}, after=None)

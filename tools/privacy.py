@@ -21,6 +21,8 @@ COUNTED_RECORDS = {
     "feedback": ("answer rating", "answer ratings"),
     "pending_actions": ("request awaiting confirmation", "requests awaiting confirmation"),
     "audit_log": ("audit-log entry", "audit-log entries"),
+    "watches": ("price or stock alert", "price or stock alerts"),
+    "watch_notifications": ("alert notification", "alert notifications"),
 }
 
 

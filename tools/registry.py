@@ -18,9 +18,10 @@ from tools.product_details import PRODUCT_DETAIL_TOOLS
 from tools.recommend import RECOMMEND_PRODUCTS
 from tools.reviews import REVIEW_INSIGHTS
 from tools.search import SEARCH_PRODUCTS
+from tools.watches import LIST_WATCHES, WATCH_OPERATIONS
 
 # Writes: the agent's tool only proposes; tools.confirm runs the operation once the shopper confirms.
-WRITE_OPERATIONS: list[WriteOperation[Any]] = [*ORDER_OPERATIONS, *CART_OPERATIONS, FORGET_ME]
+WRITE_OPERATIONS: list[WriteOperation[Any]] = [*ORDER_OPERATIONS, *CART_OPERATIONS, *WATCH_OPERATIONS, FORGET_ME]
 
 ALL_TOOLS: list[Tool[Any, Any]] = [
     SEARCH_PRODUCTS,
@@ -31,6 +32,7 @@ ALL_TOOLS: list[Tool[Any, Any]] = [
     *ORDER_READ_TOOLS,
     *PRODUCT_DETAIL_TOOLS,
     *CART_READ_TOOLS,
+    LIST_WATCHES,
     *CALCULATE_TOOLS,
     *HANDOFF_TOOLS,
     *(write_tool(operation) for operation in WRITE_OPERATIONS),
@@ -38,7 +40,8 @@ ALL_TOOLS: list[Tool[Any, Any]] = [
 
 
 # Tools that read a shopper's account: offered to the planner only for a signed-in shopper or one verifying in chat.
-ACCOUNT_TOOLS = frozenset(tool.name for tool in [*IDENTITY_TOOLS, *ORDER_READ_TOOLS, *CART_READ_TOOLS])
+ACCOUNT_TOOLS = frozenset(tool.name for tool in [*IDENTITY_TOOLS, *ORDER_READ_TOOLS, *CART_READ_TOOLS,
+                                                LIST_WATCHES])
 IDENTITY_TOOL_NAMES = frozenset(tool.name for tool in IDENTITY_TOOLS)
 
 
