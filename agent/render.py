@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from agent.guardrails import looks_like_injection
+from agent.render_watches import watch_lines
 from agent.state import ShownItem, ToolOutcome
 from agent.templates import Templates, money
 from tools.actions import ProposedAction
@@ -25,6 +26,7 @@ from tools.reviews import ReviewInsightsOutput
 from tools.search import KindCheck, SearchProductsOutput
 from tools.views import OrderList, OrderView, ShopperView
 from tools.views import ProductView as DetailsView
+from tools.watches import WatchList
 from vectorstore.query import SearchQuery
 
 MAX_LISTED = 5
@@ -316,6 +318,8 @@ def _one(output: Any, context: RenderContext) -> list[str]:
                           orders=len(output.orders))]
         case CartView():
             return _cart(output, context)
+        case WatchList():
+            return watch_lines(output, t)
         case ProposedAction():
             return [t.say("action", "confirm", summary=_change(output, t)), t.say("action", "nothing_changed")]
         case Handoff():

@@ -431,6 +431,43 @@ def _names_limits(text: str) -> bool:
     return any(constraints[key] is not None for key in ("min_price", "max_price", "colour", "size"))
 
 
+_WATCH_CREATE = phrasing("watch_create")
+_WATCH_BACK_IN_STOCK = phrasing("watch_back_in_stock")
+_WATCH_LIST = phrasing("watch_list")
+_WATCH_CANCEL = phrasing("watch_cancel")
+_WATCH_CANCEL_TARGET = phrasing("watch_cancel_target")
+_WATCH_EVERYTHING = phrasing("watch_everything")
+
+
+def _watch_route(request: RouterInput) -> Route | None:
+    """'tell me when the first one drops under $40', '到货了通知我', 'my alerts', 'cancel my alert on the tent': a
+    proposed alert on the one product the message points at, the shopper's alerts, or a proposed cancel."""
+    text = request.text
+    cancel, listing = _WATCH_CANCEL.search(text), _WATCH_LIST.search(text)
+    if not (cancel or listing or _WATCH_CREATE.search(text)):
+        return None
+    if not request.signed_in:
+        return Route(intent="watch", reply="watch_sign_in")
+    picked = referenced(text, request.shown)
+    if cancel:
+        target = _WATCH_CANCEL_TARGET.search(text)
+        everything = bool(_WATCH_EVERYTHING.search(text))
+        arguments: dict[str, object] = ({"everything": True} if everything else
+                                        {"product_id": picked[0].id} if len(picked) == 1 else
+                                        {"words": first_group(target).strip()} if target else {})
+        return Route(intent="watch", calls=[_call("cancel_watches", **arguments)])
+    if listing:
+        return Route(intent="watch", calls=[_call("list_watches")])
+    if len(picked) != 1 and len(request.shown) == 1:
+        picked = request.shown  # 'tell me when it is back in stock' after one product
+    if len(picked) != 1:
+        return Route(intent="watch", reply="which_product")
+    below = parse_query(text).price_max
+    kind = "back_in_stock" if _WATCH_BACK_IN_STOCK.search(text) else "below" if below is not None else "any_drop"
+    return Route(intent="watch", calls=[_call("watch_product", product_id=picked[0].id, kind=kind,
+                                              price_below=below if kind == "below" else None)])
+
+
 def route(request: RouterInput, classifier: IntentGuesser | None = None) -> Route | None:
     found = _route(request, classifier)
     if found is not None and any(call.name not in request.tools for call in found.calls):
@@ -459,6 +496,8 @@ def _route(request: RouterInput, classifier: IntentGuesser | None) -> Route | No
         return Route(intent="greeting", reply="greeting")
     if _CONFIRM_IN_CHAT.match(text):
         return Route(intent="confirmation", reply="confirm_hint")  # only the client's confirm button confirms
+    if found := _watch_route(request):
+        return found
     if _HUMAN.search(text):
         return Route(intent="human_agent", calls=[handoff_call(text)])
     if _CART_CLEAR.search(text):
