@@ -7,6 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from threading import Barrier
+from typing import Any
 
 import httpx
 
@@ -21,12 +22,12 @@ from tests.serving.live import live_server
 
 
 @contextmanager
-def live_shop(tmp_path: Path, database: Database) -> Iterator[tuple[str, dict[str, str]]]:
+def live_shop(tmp_path: Path, database: Database, **settings: Any) -> Iterator[tuple[str, dict[str, str]]]:
     """A live server over the checkout test shop in `database`: its URL and one agent's headers."""
     seed_checkout_shop(database)
     with database.session() as session:
         key = issue_agent_key(session, "racer").api_key
-    with live_server(create_app(settings_for(tmp_path), database, ScriptedRunner())) as url:
+    with live_server(create_app(settings_for(tmp_path, **settings), database, ScriptedRunner())) as url:
         yield url, {"UCP-Agent": PROFILE, "Authorization": f"Bearer {key}"}
 
 
