@@ -16,6 +16,7 @@ from sqlalchemy import text
 
 from agent.runner import TurnRunner
 from commerce.db import Database
+from protocols.acp.routes import acp_router
 from protocols.ucp.routes import ucp_router
 from serving.checkout import router as checkout_router
 from serving.console import router as console_router
@@ -73,6 +74,7 @@ def create_app(settings: Settings, db: Database | None = None, runner: TurnRunne
     app.include_router(console_router)
     app.include_router(checkout_router)
     app.include_router(ucp_router(deps))
+    app.include_router(acp_router(deps))
     app.mount("/mcp", mcp.asgi_app)
 
     @app.get("/", include_in_schema=False)
