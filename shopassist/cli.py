@@ -42,6 +42,9 @@ def _register() -> None:
     from protocols.ucp.cli import agents_app
 
     app.add_typer(agents_app, name="agents")
+    from protocols.acp.cli import export_app
+
+    app.add_typer(export_app, name="export")
     from agent.cli import ask, chat, llm_app
 
     app.command("chat")(chat)
