@@ -232,3 +232,28 @@ def claim_notifications(session: Session, shopper_ids: Collection[str],
                     .execution_options(synchronize_session=False))
     query = select(WatchNotificationRow).where(WatchNotificationRow.claim == claim).order_by(WatchNotificationRow.id)
     return [notification(row) for row in session.scalars(query)]
+
+
+def claim_for_webhook(session: Session, limit: int = 100, now: datetime | None = None) -> list[Notification]:
+    """Notifications no sender has taken for the webhook yet, each taken by a conditional update so two replicas
+    never both send one."""
+    now = now or utcnow()
+    waiting = select(WatchNotificationRow.id).where(WatchNotificationRow.webhook_at.is_(None)).order_by(
+        WatchNotificationRow.id).limit(limit)
+    taken = []
+    for notification_id in session.scalars(waiting).all():
+        claimed = session.execute(update(WatchNotificationRow)
+                                  .where(WatchNotificationRow.id == notification_id,
+                                         WatchNotificationRow.webhook_at.is_(None))
+                                  .values(webhook_at=now).execution_options(synchronize_session=False))
+        if claimed.rowcount == 1:  # type: ignore[attr-defined]
+            taken.append(notification_id)
+    rows = session.scalars(select(WatchNotificationRow).where(WatchNotificationRow.id.in_(taken))
+                           .order_by(WatchNotificationRow.id))
+    return [notification(row) for row in rows]
+
+
+def release_for_webhook(session: Session, notification_ids: Collection[int]) -> None:
+    """Hand notifications whose webhook call failed back, to be sent again later."""
+    session.execute(update(WatchNotificationRow).where(WatchNotificationRow.id.in_(list(notification_ids)))
+                    .values(webhook_at=None).execution_options(synchronize_session=False))

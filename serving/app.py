@@ -21,6 +21,7 @@ from protocols.ucp.routes import ucp_router
 from serving.checkout import router as checkout_router
 from serving.console import router as console_router
 from serving.console import services_of
+from serving.console_watches import router as console_watches_router
 from serving.identity import issue_token
 from serving.mcp_server import McpEndpoint
 from serving.protocol import protocol_schema
@@ -72,6 +73,7 @@ def create_app(settings: Settings, db: Database | None = None, runner: TurnRunne
     app.add_middleware(CORSMiddleware, allow_origins=settings.allowed_origins, allow_methods=["GET", "POST", "PUT"],
                        allow_headers=["*"], allow_credentials=False)
     app.include_router(console_router)
+    app.include_router(console_watches_router)
     app.include_router(checkout_router)
     app.include_router(ucp_router(deps))
     app.include_router(acp_router(deps))

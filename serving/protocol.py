@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
@@ -164,10 +165,27 @@ class PongFrame(BaseModel):
     type: Literal["pong"] = "pong"
 
 
+class NotificationFrame(BaseModel):
+    """A price or stock alert the shopper set has triggered: pushed while they are connected, or `held` and sent
+    when their next session opens. `text` is the shopper-facing sentence, in the session's language."""
+
+    type: Literal["notification"] = "notification"
+    kind: Literal["below", "back_in_stock", "any_drop"]
+    product_id: str = Field(description="The product card's `id`, e.g. 'p_trail_runner'")
+    title: str
+    price: float = Field(description="The price that triggered it, in `currency`")
+    reference_price: float | None = Field(None, description="The alert's threshold (below) or the earlier price "
+                                          "(any_drop)")
+    currency: str = "USD"
+    text: str = Field(description="e.g. 'While you were away: Trail Runner X dropped to $89.00, under your $100.00.'")
+    held: bool = Field(False, description="It triggered while the shopper was away")
+    at: datetime = Field(description="When the offer changed")
+
+
 ServerFrame = Annotated[
     SessionFrame | AckFrame | StatusEvent | TokenEvent | ToolCallEvent | ProductsEvent | CitationsEvent
     | ActionRequiredEvent | HandoffEvent | DoneFrame | ErrorFrame | OperatorFrame | UserEchoFrame | StateFrame
-    | ActionResultFrame | PongFrame,
+    | ActionResultFrame | PongFrame | NotificationFrame,
     Field(discriminator="type"),
 ]
 

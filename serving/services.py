@@ -12,6 +12,7 @@ from serving.conversations import Conversation, ConversationError
 from serving.hub import Hub
 from serving.identity import IdentityError, shopper_from_token
 from serving.limits import MemoryRateLimiter, RateLimiter, RedisRateLimiter
+from serving.notifications import Notifier
 from serving.protocol import ErrorFrame, HelloFrame, SessionFrame
 from serving.turns import TurnManager, error_frame
 from shopassist.settings import Settings
@@ -26,6 +27,7 @@ class Services:
     limiter: RateLimiter
     turns: TurnManager
     deps: Deps
+    notifier: Notifier
     redis: Any | None = None
 
     @classmethod
@@ -37,7 +39,8 @@ class Services:
             redis = redis_asyncio.from_url(settings.redis_url, socket_connect_timeout=2)
         hub = Hub(redis)
         limiter: RateLimiter = RedisRateLimiter(redis) if redis is not None else MemoryRateLimiter()
-        return cls(settings, db, hub, limiter, TurnManager(settings, db, runner, hub), deps, redis)
+        return cls(settings, db, hub, limiter, TurnManager(settings, db, runner, hub), deps, Notifier(settings, db),
+                   redis)
 
     async def open_session(self, hello: HelloFrame) -> tuple[Conversation, SessionFrame, list[ErrorFrame]]:
         """Verify the token (a bad one leaves the session anonymous) and resume or start the conversation."""
@@ -71,8 +74,10 @@ class Services:
     async def start(self) -> None:
         await self.hub.start()
         self.turns.leases.start()
+        await self.notifier.start()
 
     async def stop(self) -> None:
+        await self.notifier.stop()
         await self.turns.drain()
         await self.turns.leases.stop()
         await self.hub.stop()

@@ -49,8 +49,10 @@ async def chat_sse(request: Request, services: Services) -> StreamingResponse | 
         return JSONResponse(limited.model_dump(), status_code=429)
 
     async def frames() -> AsyncIterator[str]:
-        with services.hub.subscribe(conversation.id) as queue:
-            for frame in (*errors, session):
+        notifier, language = services.notifier, conversation.language
+        with services.hub.subscribe(conversation.id) as queue, \
+                notifier.listen(conversation.shopper_id, language, queue.put_nowait):
+            for frame in (*errors, session, *await notifier.held(conversation.shopper_id, language)):
                 yield sse(frame)
             answer_follows = await services.turns.accept(conversation, message, queue.put_nowait, "sse")
             # A turn ends within its timeout; one watched on another replica whose answer never reaches this

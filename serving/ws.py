@@ -87,6 +87,10 @@ class ChatConnection:
         for error in errors:
             self.reply(error)
         self.reply(session)
+        notifier, language = self.services.notifier, conversation.language
+        for held in await notifier.held(conversation.shopper_id, language):
+            self.reply(held)
+        stack.enter_context(notifier.listen(conversation.shopper_id, language, self.reply))
         if conversation.resumed:
             await self.services.turns.report_pending(conversation.id, self.reply)
         event("session", conversation=conversation.id, resumed=conversation.resumed,

@@ -1,0 +1,140 @@
+"""Watch notifications reach the shopper: pushed to their open sockets and streams on this replica, held for their
+next session otherwise, and POSTed to the shop's webhook when one is set.
+
+Each replica polls the outbox (`watch_notifications`) for the shoppers connected to it and claims their rows with
+one conditional UPDATE, so with several replicas a notification is shown exactly once, by whichever claims it.
+A claimed frame goes into the connection's queue; a socket that dies in that instant loses it (it was shown to
+no one, but it is marked delivered)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import logging
+import time
+from collections.abc import Callable, Iterator
+
+import httpx
+from pydantic import BaseModel
+
+from agent.prompts import PROMPTS_DIR
+from agent.render_watches import notification_text
+from agent.state import Language
+from agent.templates import Templates, load_templates
+from commerce.db import Database
+from commerce.watches import Notification, claim_for_webhook, claim_notifications, release_for_webhook
+from serving import conversations as store
+from serving.protocol import NotificationFrame
+from shopassist.settings import Settings
+
+log = logging.getLogger(__name__)
+Reply = Callable[[BaseModel], None]
+WEBHOOK_RETRY_S = 5.0
+
+
+def frame_of(note: Notification, templates: Templates, held: bool) -> NotificationFrame:
+    return NotificationFrame(kind=note.kind, product_id=note.product_id, title=note.title, price=note.price,
+                             reference_price=note.reference_price, currency=note.currency, at=note.created_at,
+                             held=held, text=notification_text(note, templates, away=held))
+
+
+def _claim(db: Database, shopper_ids: list[str]) -> list[Notification]:
+    with db.session() as session:
+        return claim_notifications(session, shopper_ids)
+
+
+def _claim_webhook(db: Database) -> list[Notification]:
+    with db.session() as session:
+        return claim_for_webhook(session)
+
+
+def _release_webhook(db: Database, ids: list[int]) -> None:
+    with db.session() as session:
+        release_for_webhook(session, ids)
+
+
+class Notifier:
+    def __init__(self, settings: Settings, db: Database, templates: dict[Language, Templates] | None = None) -> None:
+        self.settings, self.db = settings, db
+        self.templates = templates or load_templates(PROMPTS_DIR)
+        self._listeners: dict[str, dict[int, tuple[str, Reply]]] = {}
+        self._ids = itertools.count()
+        self._task: asyncio.Task[None] | None = None
+        self._webhook_after = 0.0
+
+    def _words(self, language: str) -> Templates:
+        return self.templates.get(language, self.templates["en"])  # type: ignore[call-overload]
+
+    @contextlib.contextmanager
+    def listen(self, shopper_id: str | None, language: str, reply: Reply) -> Iterator[None]:
+        """While inside, the shopper's notifications claimed by this replica are put through `reply`."""
+        if shopper_id is None:
+            yield
+            return
+        key = next(self._ids)
+        self._listeners.setdefault(shopper_id, {})[key] = (language, reply)
+        try:
+            yield
+        finally:
+            listeners = self._listeners.get(shopper_id, {})
+            listeners.pop(key, None)
+            if not listeners:
+                self._listeners.pop(shopper_id, None)
+
+    async def held(self, shopper_id: str | None, language: str) -> list[NotificationFrame]:
+        """What triggered while the shopper was away, claimed now for the session that is opening."""
+        if shopper_id is None:
+            return []
+        claimed = await store.in_db_thread(self.db, _claim, [shopper_id])
+        return [frame_of(note, self._words(language), held=True) for note in claimed]
+
+    async def poll_once(self) -> int:
+        """Push what is waiting for the shoppers connected here; returns notifications claimed."""
+        pushed = 0
+        if self._listeners:
+            claimed = await store.in_db_thread(self.db, _claim, list(self._listeners))
+            for note in claimed:
+                for language, reply in list(self._listeners.get(note.shopper_id, {}).values()):
+                    reply(frame_of(note, self._words(language), held=False))
+            pushed = len(claimed)
+        if self.settings.notification_webhook_url and time.monotonic() >= self._webhook_after:
+            await self._send_webhooks()
+        return pushed
+
+    async def _send_webhooks(self) -> None:
+        claimed = await store.in_db_thread(self.db, _claim_webhook)
+        if not claimed:
+            return
+        failed: list[int] = []
+        async with httpx.AsyncClient(timeout=5.0) as client:
+            for note in claimed:
+                body = {"shopper_id": note.shopper_id,
+                        "notification": frame_of(note, self.templates["en"], held=False).model_dump(mode="json")}
+                try:
+                    response = await client.post(self.settings.notification_webhook_url, json=body)
+                    response.raise_for_status()
+                except httpx.HTTPError as error:
+                    log.warning("notification webhook failed (%s); retrying in %.0f s", type(error).__name__,
+                                WEBHOOK_RETRY_S)
+                    failed.append(note.id)
+        if failed:
+            self._webhook_after = time.monotonic() + WEBHOOK_RETRY_S
+            await store.in_db_thread(self.db, _release_webhook, failed)
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                await self.poll_once()
+            except Exception:  # the outbox stays: the next poll tries again
+                log.exception("notification poll failed")
+            await asyncio.sleep(self.settings.notification_poll_s)
+
+    async def start(self) -> None:
+        self._task = asyncio.create_task(self._run())
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
