@@ -81,6 +81,9 @@ def _register() -> None:
     from evals.bench.mcp import bench_mcp
 
     bench_app.command("mcp")(bench_mcp)
+    from evals.bench.ucp import bench_ucp
+
+    bench_app.command("ucp")(bench_ucp)
     from evals.bench.watches import bench_watches
 
     bench_app.command("watches")(bench_watches)
