@@ -49,7 +49,7 @@ async def chat_sse(request: Request, services: Services) -> StreamingResponse | 
         return JSONResponse(limited.model_dump(), status_code=429)
 
     async def frames() -> AsyncIterator[str]:
-        notifier, language = services.notifier, conversation.language
+        notifier, language = services.notifier, chat.language or conversation.language
         with services.hub.subscribe(conversation.id) as queue, \
                 notifier.listen(conversation.shopper_id, language, queue.put_nowait):
             for frame in (*errors, session, *await notifier.held(conversation.shopper_id, language)):

@@ -87,7 +87,7 @@ class ChatConnection:
         for error in errors:
             self.reply(error)
         self.reply(session)
-        notifier, language = self.services.notifier, conversation.language
+        notifier, language = self.services.notifier, hello.language or conversation.language  # as the shopper reads now
         for held in await notifier.held(conversation.shopper_id, language):
             self.reply(held)
         stack.enter_context(notifier.listen(conversation.shopper_id, language, self.reply))

@@ -25,12 +25,14 @@
           reconnecting: "Reconnecting…", operator: "Support", you: "You", assistant: "Assistant",
           thanks: "Thanks for the feedback!", open: "Chat", close: "Close", lang: "中文",
           up: "Helpful", down: "Not helpful",
+          alert_below: "Price alert", alert_any_drop: "Price drop", alert_back_in_stock: "Back in stock",
           addMessage: function (t, id) { return "Please add " + t + " (product " + id + ") to my cart."; } },
     zh: { title: "购物助手", placeholder: "问问商品、订单、退换货…", send: "发送", addToCart: "加入购物车",
           added: "已添加", sources: "来源", confirm: "确认", reject: "取消", confirmed: "已完成", rejected: "已取消",
           failed: "失败", queued: "正在为您转接人工客服…", human: "您正在与客服人员对话。", bot: "已切回智能助手。",
           reconnecting: "正在重新连接…", operator: "客服", you: "我", assistant: "助手", thanks: "感谢您的反馈！",
           open: "咨询", close: "关闭", lang: "EN", up: "有帮助", down: "没帮助",
+          alert_below: "降价提醒", alert_any_drop: "降价通知", alert_back_in_stock: "到货提醒",
           addMessage: function (t, id) { return "请把 " + t + "（商品 " + id + "）加入我的购物车。"; } }
   };
   // 24×24 stroke paths (after Feather icons, MIT).
@@ -82,6 +84,10 @@
     ".card button,.action button{border:0;border-radius:6px;padding:6px;cursor:pointer;background:#1f6feb;color:#fff}",
     ".card button[disabled]{background:#8c959f}",
     ".cites{font-size:11px;color:#57606a;align-self:flex-start}",
+    ".notice{align-self:stretch;background:#fff;border:1px solid #1a7f37;border-left-width:4px;border-radius:10px;",
+    "padding:8px 10px;display:flex;flex-direction:column;gap:3px}",
+    ".notice .kind{font-size:11px;font-weight:600;color:#1a7f37;letter-spacing:.02em}",
+    ".notice .price{color:#1a7f37;font-weight:600}",
     ".action{align-self:stretch;background:#fff;border:1px solid #bf8700;border-radius:10px;padding:8px;",
     "display:flex;flex-direction:column;gap:6px}",
     ".action .row{display:flex;gap:6px}.action .no{background:#6e7781}",
@@ -337,6 +343,18 @@
   };
   Widget.prototype.on_operator = function (f) { this.bubble("operator", f.text); };
   Widget.prototype.on_action_required = function (f) { this.action(f); };
+  // A price or stock alert the shopper set: its sentence comes from the server in the session's language.
+  Widget.prototype.on_notification = function (f) {
+    var box = el("div", "notice");
+    box.setAttribute("data-role", "notification");
+    box.setAttribute("role", "status");
+    box.appendChild(el("div", "kind", this.t("alert_" + f.kind)));
+    box.appendChild(el("div", "", f.text));
+    box.appendChild(el("div", "price", new Intl.NumberFormat(this.lang === "zh" ? "zh-CN" : "en-US",
+      { style: "currency", currency: f.currency || "USD" }).format(f.price)));
+    this.log.appendChild(box);
+    this.scroll();
+  };
   Widget.prototype.on_action_result = function (f) {
     var card = this.log.querySelector('[data-action="' + CSS.escape(f.action_id) + '"]');
     if (!card) return;
