@@ -105,8 +105,11 @@ def evaluate(session: Session, checkout_id: str, owner: str, currency: str, requ
                     totals=totals(lines, applied, chosen), problems=problems)
 
 
-def create_checkout(session: Session, owner: str, currency: str, request: CheckoutInput) -> Checkout:
-    checkout = evaluate(session, f"chk_{secrets.token_hex(12)}", owner, currency, request)
+def create_checkout(session: Session, owner: str, currency: str, request: CheckoutInput, *,
+                    checkout_id: str | None = None, shopper_id: str | None = None) -> Checkout:
+    """`checkout_id`: a caller-made id (the chat derives one from its link, so reopening it finds the session)."""
+    checkout = evaluate(session, checkout_id or f"chk_{secrets.token_hex(12)}", owner, currency, request
+                        ).model_copy(update={"shopper_id": shopper_id})
     unavailable = [p for p in checkout.problems if p.code in ("not_found", "out_of_stock")]
     if len(unavailable) == len(request.lines):
         raise NothingAvailable(unavailable)
@@ -143,7 +146,8 @@ def update_checkout(session: Session, owner: str, checkout_id: str, request: Che
     current = get_checkout(session, owner, checkout_id)
     if current.status not in EDITABLE:
         raise InvalidTransition(current.status, S.INCOMPLETE)
-    return _move(session, current, evaluate(session, checkout_id, owner, current.currency, request))
+    fresh = evaluate(session, checkout_id, owner, current.currency, request)
+    return _move(session, current, fresh.model_copy(update={"shopper_id": current.shopper_id}))
 
 
 def cancel_checkout(session: Session, owner: str, checkout_id: str) -> Checkout:
@@ -164,7 +168,8 @@ def complete_checkout(session: Session, owner: str, checkout_id: str, payment: P
     """Re-price, claim the session, take the stock, charge, write the order; any failure undoes all of it."""
     current = get_checkout(session, owner, checkout_id)
     require_transition(current.status, S.COMPLETE_IN_PROGRESS)
-    fresh = evaluate(session, checkout_id, owner, current.currency, current.request)
+    fresh = evaluate(session, checkout_id, owner, current.currency, current.request
+                     ).model_copy(update={"shopper_id": current.shopper_id})
     if fresh.status != S.READY_FOR_COMPLETE:
         raise NotReady(fresh.problems)
     handler = handlers.get(payment.handler_id)

@@ -110,6 +110,9 @@ class Checkout(Model):
     totals: Totals
     problems: list[Problem]
     order_id: str | None = None
+    # The shop's own shopper the order goes to, when the caller knows them (the chat's signed checkout link);
+    # an agent's order goes to the shopper with the buyer's email instead.
+    shopper_id: str | None = None
 
 
 class PaymentInput(Model):

@@ -15,8 +15,10 @@ from commerce.tables import OrderRow, ShopperRow
 
 
 def _shopper_id(session: Session, checkout: Checkout) -> str:
-    """The shop's shopper with the buyer's email, else a guest shopper made for that email (or, without one, for
-    this checkout)."""
+    """The shopper the caller named, else the shop's shopper with the buyer's email, else a guest shopper made for
+    that email (or, without one, for this checkout)."""
+    if checkout.shopper_id is not None:
+        return checkout.shopper_id
     buyer = checkout.request.buyer
     email = buyer.email.strip().lower()
     if email:
