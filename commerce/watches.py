@@ -189,8 +189,8 @@ def _fire(session: Session, in_scope: Sequence[object], now: datetime) -> int:
                "reference_price", "currency", "created_at"]
     insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
     statement = insert(WatchNotificationRow).from_select(columns, triggered).on_conflict_do_nothing(
-        index_elements=["watch_id", "trigger"])
-    queued = session.execute(statement).rowcount or 0  # type: ignore[attr-defined]
+        index_elements=["watch_id", "trigger"]).returning(WatchNotificationRow.id)
+    queued = len(session.execute(statement).all())  # psycopg reports no rowcount for INSERT … SELECT
     if queued:
         this_trigger = (WatchNotificationRow.watch_id == WatchRow.id,
                         WatchNotificationRow.trigger == WatchRow.fired + 1)

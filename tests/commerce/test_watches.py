@@ -5,14 +5,15 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import func, select
+import pytest
+from sqlalchemy import delete, func, select
 
 from commerce.db import Database
 from commerce.importers.jsonl import export_jsonl, import_jsonl
 from commerce.models import Product, Variant
 from commerce.offers import OfferUpdate, update_offers
 from commerce.store import upsert_product
-from commerce.tables import WatchNotificationRow
+from commerce.tables import WatchNotificationRow, WatchRow
 from commerce.watches import (
     WatchKind,
     active_watches,
@@ -26,6 +27,21 @@ from commerce.watches import (
 from ranking.privacy import erase_shopper
 
 TTL = timedelta(days=90)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database(request: pytest.FixtureRequest, tmp_path: Path) -> Database:
+    """Every rule on SQLite and on Postgres (the dialects' INSERT … ON CONFLICT and correlated UPDATEs differ)."""
+    if request.param == "sqlite":
+        db = Database(f"sqlite:///{tmp_path / 'shop.db'}")
+        db.migrate()
+        return db
+    db = Database(request.getfixturevalue("postgres_url"))
+    db.migrate()
+    with db.session() as session:  # the server is shared by the session's tests
+        session.execute(delete(WatchNotificationRow))
+        session.execute(delete(WatchRow))
+    return db
 
 
 def _shoe(price: float = 120.0, stock: int = 5, second_price: float = 130.0) -> Product:
