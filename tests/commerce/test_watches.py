@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -215,3 +216,25 @@ def test_a_new_watch_on_the_same_offer_replaces_the_old(database: Database) -> N
     _watch(database, "below", 90.0)
     with database.session() as session:
         assert [w.threshold for w in active_watches(session, "s1")] == [90.0]
+
+
+def test_racing_claims_share_the_notifications_without_overlap(database: Database) -> None:
+    with database.session() as session:
+        for index in range(40):
+            upsert_product(session, _shoe().model_copy(update={"id": f"p_{index}", "variants": [
+                Variant(id=f"v_{index}", price=120.0, stock=1)]}))
+            create_watch(session, "s1", f"p_{index}", "below", TTL, 100.0)
+    with database.session() as session:
+        update_offers(session, [OfferUpdate(variant_id=f"v_{index}", price=50.0) for index in range(40)])
+
+    def claim() -> list[int]:
+        taken: list[int] = []
+        for _ in range(20):
+            with database.session() as session:
+                taken += [note.id for note in claim_notifications(session, ["s1"])]
+        return taken
+
+    with ThreadPoolExecutor(2) as pool:
+        first, second = pool.submit(claim), pool.submit(claim)
+        claimed = first.result() + second.result()
+    assert len(claimed) == len(set(claimed)) == 40

@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import delete
 from starlette.testclient import WebSocketTestSession
 from typer.testing import CliRunner
 
@@ -26,7 +27,7 @@ from commerce.importers.jsonl import export_jsonl
 from commerce.models import Product, Shopper, Variant
 from commerce.offers import OfferUpdate, update_offers
 from commerce.store import shopper_row, upsert_product
-from commerce.tables import MessageRow
+from commerce.tables import MessageRow, WatchNotificationRow, WatchRow
 from commerce.watches import create_watch
 from ranking.privacy import erase_shopper
 from serving.identity import issue_token
@@ -40,16 +41,6 @@ OPERATOR = {"Authorization": "Bearer operator-dev-token"}
 TRAIL = Product(id="p_trail", title="Trail Runner X", price=120.0, variants=[
     Variant(id="v_trail_9", options={"size": "9"}, price=120.0, stock=4),
     Variant(id="v_trail_10", options={"size": "10"}, price=125.0, stock=0)])
-
-
-@pytest.fixture
-def shop(database: Database) -> Database:
-    with database.session() as session:
-        upsert_product(session, TRAIL)
-        for name in ("alice", "bob"):
-            session.add(shopper_row(Shopper(id=name, first_name=name.title(), last_name="Doe",
-                                            email=f"{name}@example.com")))
-    return database
 
 
 def _runner(settings: Settings, database: Database) -> AgentRunner:
@@ -204,7 +195,35 @@ def test_another_shopper_never_sees_it_and_forget_me_leaves_nothing(
         assert _notes(_frames_so_far(ws)) == []
 
 
+def _fill(database: Database) -> Database:
+    with database.session() as session:
+        upsert_product(session, TRAIL)
+        for name in ("alice", "bob"):
+            session.merge(shopper_row(Shopper(id=name, first_name=name.title(), last_name="Doe",
+                                              email=f"{name}@example.com")))
+    return database
+
+
+@pytest.fixture
+def shop(database: Database) -> Database:
+    return _fill(database)
+
+
 def test_two_replicas_deliver_each_trigger_once(serving_settings: Settings, shop: Database) -> None:
+    _one_delivery_across_two_replicas(serving_settings, shop)
+
+
+@pytest.mark.postgres
+def test_two_replicas_on_postgres_deliver_each_trigger_once(serving_settings: Settings, postgres_url: str) -> None:
+    database = Database(postgres_url)
+    database.migrate()
+    with database.session() as session:  # the server is shared by the session's tests
+        session.execute(delete(WatchNotificationRow))
+        session.execute(delete(WatchRow))
+    _one_delivery_across_two_replicas(serving_settings, _fill(database))
+
+
+def _one_delivery_across_two_replicas(serving_settings: Settings, shop: Database) -> None:
     _watch(shop)
     with make_client(serving_settings, shop, _runner(serving_settings, shop)) as one, \
             make_client(serving_settings, shop, _runner(serving_settings, shop)) as two, \
