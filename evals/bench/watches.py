@@ -75,9 +75,15 @@ def _case(url: str | None, offers: int, watches: int, seed: int) -> dict[str, An
             "notifications_stored": stored, "one_offer_update_ms": round(single_ms, 1)}
 
 
-def run(offers: int, watches: int, database_url: str | None, seed: int) -> dict[str, Any]:
-    cases = [_case(database_url, offers, count, seed) for count in (0, watches)]
-    return {"database": (database_url or "sqlite").split(":", 1)[0], "cases": cases}
+def _median_of(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """The run with the median update time, and every run's seconds (the machine may be shared)."""
+    ordered = sorted(runs, key=lambda run: run["seconds"])
+    return ordered[len(ordered) // 2] | {"runs_seconds": [run["seconds"] for run in runs]}
+
+
+def run(offers: int, watches: int, database_url: str | None, seed: int, repeats: int = 3) -> dict[str, Any]:
+    cases = [_median_of([_case(database_url, offers, count, seed) for _ in range(repeats)]) for count in (0, watches)]
+    return {"database": (database_url or "sqlite").split(":", 1)[0], "repeats": repeats, "cases": cases}
 
 
 def bench_watches(
@@ -87,10 +93,11 @@ def bench_watches(
     database_url: Annotated[str, typer.Option(help="An empty database to use instead of a temporary SQLite; "
                                                    "its catalog and watch tables are emptied")] = "",
     seed: Annotated[int, typer.Option(help="Random seed of the prices")] = 7,
+    repeats: Annotated[int, typer.Option(min=1, help="Fresh runs per case; the median is reported")] = 3,
 ) -> None:
     """Throughput of a price update of every offer with 0 and N active watches, and one offer's update latency."""
-    report = run(offers, watches, database_url or None, seed)
-    typer.echo(f"database: {report['database']}")
+    report = run(offers, watches, database_url or None, seed, repeats)
+    typer.echo(f"database: {report['database']}, median of {repeats} runs")
     typer.echo(f"{'offers':>8} {'watches':>8} {'seconds':>8} {'offers/s':>9} {'queued':>7} {'1-offer ms':>10}")
     for case in report["cases"]:
         typer.echo(f"{case['offers']:>8,} {case['watches']:>8,} {case['seconds']:>8.2f} {case['offers_per_s']:>9,} "
