@@ -171,6 +171,8 @@ def complete_checkout(session: Session, owner: str, checkout_id: str, payment: P
     fresh = evaluate(session, checkout_id, owner, current.currency, current.request
                      ).model_copy(update={"shopper_id": current.shopper_id})
     if fresh.status != S.READY_FOR_COMPLETE:
+        # a concurrent complete of this session may have taken its stock: then it is that session's state that refuses
+        require_transition(get_checkout(session, owner, checkout_id).status, S.COMPLETE_IN_PROGRESS)
         raise NotReady(fresh.problems)
     handler = handlers.get(payment.handler_id)
     if handler is None:

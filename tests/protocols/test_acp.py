@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -11,10 +12,11 @@ from fastapi.testclient import TestClient
 
 from commerce.db import Database
 from commerce.store import get_order
-from commerce.tables import CheckoutSessionRow, VariantRow
+from commerce.tables import CheckoutSessionRow, OrderRow, VariantRow
 from protocols.acp.models import VERSION, CheckoutSession, Error
 from tests.checkout_shop import ADDRESS, LAST_ONE, OUT_OF_STOCK, SHOPPER_EMAIL
 from tests.protocols.conftest import Agent
+from tests.protocols.racing import live_shop, race
 
 KEYS = itertools.count()
 PAYMENT = {"payment_data": {"handler_id": "mock_payment_handler",
@@ -225,3 +227,26 @@ def test_other_agents_sessions_are_not_found(acp: AcpAgent, other_acp: AcpAgent)
     error_of(other_acp.post(path, {"buyer": {"email": "x@example.com"}}), 404, "not_found")
     error_of(other_acp.post(f"{path}/complete", PAYMENT), 404, "not_found")
     error_of(other_acp.post(f"{path}/cancel", {}), 404, "not_found")
+
+
+def test_one_session_completed_twice_at_once_with_one_key_makes_one_order(tmp_path: Path,
+                                                                           database: Database) -> None:
+    with live_shop(tmp_path, database) as (url, ucp_headers):
+        headers = {"Authorization": ucp_headers["Authorization"], "API-Version": VERSION}
+        with httpx.Client(base_url=url, headers=headers, timeout=30) as client:
+            created = client.post("/checkout_sessions", json=create_body(LAST_ONE, 1, fulfillment_details=DETAILS),
+                                  headers={"Idempotency-Key": "c-1"}).json()
+            option = {"type": "shipping", "option_id": "std-ship", "item_ids": ["li_1"]}
+            ready = client.post(f"/checkout_sessions/{created['id']}", headers={"Idempotency-Key": "u-1"},
+                                json={"selected_fulfillment_options": [option]})
+            assert ready.json()["status"] == "ready_for_payment", ready.text
+        path = f"{url}/checkout_sessions/{created['id']}/complete"
+        responses = race(2, lambda client: client.post(path, json=PAYMENT,
+                                                       headers={**headers, "Idempotency-Key": "pay-once"}))
+    completed = [session_of(r) for r in responses if r.status_code == 200]
+    assert completed and len({body["order"]["id"] for body in completed}) == 1
+    for refused in (r for r in responses if r.status_code != 200):  # the loser saw the key or the session taken
+        assert (refused.status_code, refused.json()["code"]) in ((409, "idempotency_in_flight"),
+                                                                 (405, "invalid_transition")), refused.text
+    with database.session() as session:
+        assert session.query(OrderRow).count() == 1 and session.get(VariantRow, LAST_ONE).stock == 0
