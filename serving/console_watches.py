@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, HTTPException
 from pydantic import BaseModel, Field
 
 from commerce.db import Database
@@ -42,6 +42,17 @@ def _update(db: Database, updates: list[OfferUpdate]) -> OfferUpdateResult:
 @router.get("/shoppers/{shopper_id}/watches")
 async def shopper_watches(shopper_id: str, services: Operator) -> dict[str, Any]:
     return await store.in_db_thread(services.db, _watches_of, shopper_id)
+
+
+@router.get("/conversations/{conversation_id}/watches")
+async def conversation_watches(conversation_id: str, services: Operator) -> dict[str, Any]:
+    """The alerts of the conversation's signed-in shopper (none for an anonymous one)."""
+    found = await store.in_db_thread(services.db, store.get_conversation, conversation_id)
+    if found is None:
+        raise HTTPException(status_code=404, detail="no such conversation")
+    if found.shopper_id is None:
+        return {"shopper_id": None, "watches": [], "undelivered": []}
+    return await store.in_db_thread(services.db, _watches_of, found.shopper_id)
 
 
 @router.post("/offers")

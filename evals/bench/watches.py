@@ -1,6 +1,6 @@
 """`shopassist bench watches`: catalog price-update throughput with 0 and N active watches at M offers.
 
-Each case builds a fresh database (SQLite in a temporary folder unless a URL is given), loads M one-variant
+Each run builds a fresh database (SQLite in a temporary folder unless a URL is given), loads M one-variant
 products and N watches (a third each below a threshold the update crosses, back in stock, any drop), then times one
 transaction that updates every offer's price through the offer-update path, watches evaluated inside it."""
 

@@ -238,7 +238,8 @@ def _one_delivery_across_two_replicas(serving_settings: Settings, shop: Database
     assert [note["price"] for note in delivered] == [80.0]
 
 
-def test_the_console_lists_a_shoppers_alerts_read_only(app_client: TestClient, shop: Database) -> None:
+def test_the_console_lists_a_shoppers_alerts_read_only(app_client: TestClient, shop: Database,
+                                                      serving_settings: Settings) -> None:
     _watch(shop)
     assert app_client.get("/v1/console/shoppers/alice/watches").status_code == 401
     listed = app_client.get("/v1/console/shoppers/alice/watches", headers=OPERATOR).json()
@@ -246,6 +247,14 @@ def test_the_console_lists_a_shoppers_alerts_read_only(app_client: TestClient, s
         ("Trail Runner X", "below", 100.0, 120.0)]
     assert "id" not in listed["watches"][0] and listed["undelivered"] == []
     assert app_client.post("/v1/console/shoppers/alice/watches", headers=OPERATOR).status_code == 405
+    with app_client.websocket_connect("/ws/chat") as ws:
+        signed_in = _signed_in(ws, serving_settings)[-1]["session_id"]
+    with app_client.websocket_connect("/ws/chat") as ws:
+        anonymous = hello(ws)["session_id"]
+    of_conversation = app_client.get(f"/v1/console/conversations/{signed_in}/watches", headers=OPERATOR).json()
+    assert [w["title"] for w in of_conversation["watches"]] == ["Trail Runner X"]
+    assert app_client.get(f"/v1/console/conversations/{anonymous}/watches", headers=OPERATOR).json()["watches"] == []
+    assert app_client.get("/v1/console/conversations/nope/watches", headers=OPERATOR).status_code == 404
 
 
 class _Hook(BaseHTTPRequestHandler):
