@@ -49,10 +49,11 @@ async def chat_sse(request: Request, services: Services) -> StreamingResponse | 
         return JSONResponse(limited.model_dump(), status_code=429)
 
     async def frames() -> AsyncIterator[str]:
-        notifier, language = services.notifier, chat.language or conversation.language
-        with services.hub.subscribe(conversation.id) as queue, \
-                notifier.listen(conversation.shopper_id, language, queue.put_nowait):
-            for frame in (*errors, session, *await notifier.held(conversation.shopper_id, language)):
+        # What triggered since the shopper's last message comes first; the stream ends with the turn, so nothing
+        # is pushed into it live (a notification claimed after `done` would be lost).
+        held = await services.notifier.held(conversation.shopper_id, chat.language or conversation.language)
+        with services.hub.subscribe(conversation.id) as queue:
+            for frame in (*errors, session, *held):
                 yield sse(frame)
             answer_follows = await services.turns.accept(conversation, message, queue.put_nowait, "sse")
             # A turn ends within its timeout; one watched on another replica whose answer never reaches this
