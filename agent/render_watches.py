@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from agent.templates import Templates, money
-from commerce.watches import Notification
+from commerce.notifications import Notification
 from tools.watches import WatchList
 
 

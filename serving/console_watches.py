@@ -9,8 +9,9 @@ from fastapi import APIRouter, HTTPException
 from pydantic import BaseModel, Field
 
 from commerce.db import Database
+from commerce.notifications import pending_notifications
 from commerce.offers import OfferUpdate, OfferUpdateResult, update_offers
-from commerce.watches import active_watches, offer, pending_notifications
+from commerce.watches import active_watches, offer
 from serving import conversations as store
 from serving.console import Operator
 

@@ -23,7 +23,7 @@ from agent.render_watches import notification_text
 from agent.state import Language
 from agent.templates import Templates, load_templates
 from commerce.db import Database
-from commerce.watches import Notification, claim_for_webhook, claim_notifications, release_for_webhook
+from commerce.notifications import Notification, claim_for_webhook, claim_notifications, release_for_webhook
 from serving import conversations as store
 from serving.protocol import NotificationFrame
 from shopassist.settings import Settings

@@ -9,7 +9,7 @@ import pytest
 from agent.prompts import PROMPTS_DIR
 from agent.render_watches import notification_text, watch_lines
 from agent.templates import load_templates
-from commerce.watches import Notification
+from commerce.notifications import Notification
 from tests.agent.test_router import SHOWN, plan
 from tools.watches import WatchList, WatchView
 

@@ -12,6 +12,7 @@ from sqlalchemy import delete, func, select
 from commerce.db import Database
 from commerce.importers.jsonl import export_jsonl, import_jsonl
 from commerce.models import Product, Variant
+from commerce.notifications import claim_notifications, pending_notifications
 from commerce.offers import OfferUpdate, update_offers
 from commerce.store import upsert_product
 from commerce.tables import WatchNotificationRow, WatchRow
@@ -19,10 +20,8 @@ from commerce.watches import (
     WatchKind,
     active_watches,
     cancel_watches,
-    claim_notifications,
     create_watch,
     evaluate_watches,
-    pending_notifications,
     purge_expired,
 )
 from ranking.privacy import erase_shopper
