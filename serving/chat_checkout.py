@@ -1,0 +1,214 @@
+"""The chat's own checkout: a signed cart link opens one session on the checkout core, for the shopper it names.
+
+The shopper comes from the link's signature, never from the page; every call below is one transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections import Counter
+from collections.abc import Mapping
+
+from pydantic import BaseModel, Field
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from commerce import checkout as core
+from commerce.checkout_models import (
+    Buyer,
+    Checkout,
+    CheckoutInput,
+    CheckoutStatus,
+    Destination,
+    LineRequest,
+    PaymentInput,
+)
+from commerce.db import Database
+from commerce.models import Cart
+from commerce.payments import MockTokenHandler, PaymentHandler
+from commerce.pricing import discounts, shipping_options
+from commerce.store import record_audit
+from commerce.tables import CartRow, CheckoutSessionRow, ShopperRow
+from shopassist.settings import Settings
+from tools.base import ToolFailure
+from tools.cart import read_checkout_token
+
+OPEN = (CheckoutStatus.INCOMPLETE, CheckoutStatus.REQUIRES_ESCALATION, CheckoutStatus.READY_FOR_COMPLETE)
+
+
+class AddressForm(BaseModel):
+    """What the checkout page posts to change a session; lines, prices and the shopper are never taken from it."""
+
+    checkout_id: str = Field(min_length=1, max_length=64)
+    first_name: str = Field("", max_length=128)
+    last_name: str = Field("", max_length=128)
+    street_address: str = Field("", max_length=256)
+    city: str = Field("", max_length=128)
+    region: str = Field("", max_length=128)
+    postal_code: str = Field("", max_length=32)
+    country: str = Field("", max_length=64)
+    shipping_option_id: str = Field("", max_length=64)
+    discount_code: str = Field("", max_length=64)
+
+
+class PayForm(BaseModel):
+    checkout_id: str = Field(min_length=1, max_length=64)
+    payment_token: str = Field(min_length=1, max_length=512)
+
+
+class Refused(Exception):
+    """The link or the session cannot be used (forged, stale, another shopper's, no payment handler)."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+def payment_handlers(settings: Settings) -> Mapping[str, PaymentHandler]:
+    handlers: list[PaymentHandler] = [MockTokenHandler()] if settings.mock_payments else []
+    return {handler.id: handler for handler in handlers}
+
+
+def owner_of(shopper_id: str) -> str:
+    """The chat is one more caller of the core; its sessions are owned per shopper (ids fit the 64-char column)."""
+    return f"chat_{hashlib.sha256(shopper_id.encode()).hexdigest()[:40]}"
+
+
+def _link_checkout_id(settings: Settings, token: str) -> str:
+    digest = hmac.new(settings.secret.get_secret_value().encode(), token.encode(), hashlib.sha256).hexdigest()
+    return f"chk_chat_{digest[:32]}"
+
+
+def _cart(settings: Settings, token: str) -> Cart:
+    try:
+        return read_checkout_token(settings, token)
+    except ToolFailure:
+        raise Refused("bad_link") from None
+
+
+def _cheapest(session: Session, destination: Destination | None) -> str | None:
+    options = shipping_options(session, destination)
+    return options[0].id if options else None
+
+
+def _first_request(session: Session, cart: Cart, shopper: ShopperRow) -> CheckoutInput:
+    """The cart's lines, addressed to the shopper's saved address with its cheapest shipping (both changeable)."""
+    saved = shopper.address or {}
+    destination = Destination(
+        first_name=shopper.first_name, last_name=shopper.last_name, street_address=saved.get("address1", ""),
+        extended_address=saved.get("address2", ""), city=saved.get("city", ""), region=saved.get("state", ""),
+        country=saved.get("country", ""), postal_code=saved.get("zip", "")) if saved else None
+    return CheckoutInput(
+        lines=[LineRequest(item_id=line.item_id, quantity=line.quantity) for line in cart.lines],
+        buyer=Buyer(email=shopper.email, first_name=shopper.first_name, last_name=shopper.last_name),
+        destination=destination, shipping_option_id=_cheapest(session, destination))
+
+
+def _priced_now(session: Session, owner: str, checkout_id: str) -> Checkout:
+    """The session, an open one priced again from the shop's rows (prices and stock are read now)."""
+    found = core.get_checkout(session, owner, checkout_id)
+    return core.update_checkout(session, owner, checkout_id, found.request) if found.status in OPEN else found
+
+
+def _open(session: Session, settings: Settings, cart: Cart, checkout_id: str) -> Checkout:
+    owner = owner_of(cart.shopper_id)
+    try:
+        return _priced_now(session, owner, checkout_id)
+    except core.CheckoutNotFound:
+        pass
+    shopper = session.get(ShopperRow, cart.shopper_id)
+    if shopper is None or not cart.lines:
+        raise Refused("bad_link")
+    # one open checkout per shopper: a newer link replaces the sessions older links opened
+    older = session.scalars(select(CheckoutSessionRow.id).where(
+        CheckoutSessionRow.owner == owner, CheckoutSessionRow.status.in_([status.value for status in OPEN]))).all()
+    for older_id in older:
+        core.cancel_checkout(session, owner, older_id)
+    return core.create_checkout(session, owner, settings.shop_currency, _first_request(session, cart, shopper),
+                                checkout_id=checkout_id, shopper_id=cart.shopper_id)
+
+
+def open_checkout(db: Database, settings: Settings, token: str) -> Checkout:
+    """The link's session, made on its first opening; raises Refused, or core.NothingAvailable."""
+    cart = _cart(settings, token)
+    checkout_id = _link_checkout_id(settings, token)
+    try:
+        with db.session() as session:
+            return _open(session, settings, cart, checkout_id)
+    except IntegrityError:  # the same link opened twice at once: the other request made it
+        with db.session() as session:
+            return core.get_checkout(session, owner_of(cart.shopper_id), checkout_id)
+
+
+def read_checkout(db: Database, settings: Settings, token: str, checkout_id: str) -> Checkout:
+    cart = _cart(settings, token)
+    with db.session() as session:
+        return _priced_now(session, owner_of(cart.shopper_id), checkout_id)
+
+
+def update_checkout(db: Database, settings: Settings, token: str, form: AddressForm) -> tuple[Checkout, str | None]:
+    """Apply the page's address, shipping choice and discount code; the notice names a code the shop lacks."""
+    cart = _cart(settings, token)
+    owner = owner_of(cart.shopper_id)
+    with db.session() as session:
+        current = core.get_checkout(session, owner, form.checkout_id)
+        destination = Destination(first_name=form.first_name.strip(), last_name=form.last_name.strip(),
+                                  street_address=form.street_address.strip(), city=form.city.strip(),
+                                  region=form.region.strip(), postal_code=form.postal_code.strip(),
+                                  country=form.country.strip().upper())
+        offered = {option.id for option in shipping_options(session, destination)}
+        chosen = form.shipping_option_id if form.shipping_option_id in offered else _cheapest(session, destination)
+        codes, notice = list(current.request.discount_codes), None
+        code = form.discount_code.strip().upper()
+        if code:
+            _, problems = discounts(session, [code], current.totals.subtotal)
+            if problems:
+                notice = "bad_code"
+            elif code not in codes:
+                codes.append(code)
+        request = current.request.model_copy(update={"destination": destination, "shipping_option_id": chosen,
+                                                      "discount_codes": codes})
+        return core.update_checkout(session, owner, form.checkout_id, request), notice
+
+
+def _take_from_cart(session: Session, shopper_id: str, bought: Checkout) -> None:
+    """What was bought leaves the shopper's cart; anything added since stays."""
+    row = session.get(CartRow, shopper_id, with_for_update=True)
+    if row is None:
+        return
+    taken = Counter({line.item_id: line.quantity for line in bought.lines})
+    before = list(row.lines)
+    row.lines = [{**line, "quantity": line["quantity"] - taken[line["item_id"]]} for line in before
+                 if line["quantity"] > taken[line["item_id"]]]
+    record_audit(session, actor=f"shopper:{shopper_id}", action="checkout", target=f"cart:{shopper_id}",
+                 before={"lines": before, "order_id": bought.order_id}, after={"lines": row.lines})
+
+
+def pay(db: Database, settings: Settings, token: str, form: PayForm) -> Checkout:
+    """Complete the session with the mock handler: one order however often it is paid. Raises core errors."""
+    cart = _cart(settings, token)
+    owner = owner_of(cart.shopper_id)
+    handlers = payment_handlers(settings)
+    if not handlers:
+        raise Refused("no_payments")
+    payment = PaymentInput(handler_id=next(iter(handlers)), token=form.payment_token)
+    try:
+        with db.session() as session:
+            current = core.get_checkout(session, owner, form.checkout_id)
+            if current.status == CheckoutStatus.COMPLETED:
+                return current
+            if current.status in OPEN and current.status != CheckoutStatus.READY_FOR_COMPLETE:
+                fresh = _priced_now(session, owner, form.checkout_id)
+                if fresh.status != CheckoutStatus.READY_FOR_COMPLETE:
+                    raise core.NotReady(fresh.problems)
+            done = core.complete_checkout(session, owner, form.checkout_id, payment, handlers)
+            _take_from_cart(session, cart.shopper_id, done)
+            return done
+    except (core.InvalidTransition, IntegrityError):
+        with db.session() as session:  # a concurrent payment of the same session won: show its order
+            latest = core.get_checkout(session, owner, form.checkout_id)
+        if latest.status != CheckoutStatus.COMPLETED:
+            raise
+        return latest
