@@ -1,8 +1,9 @@
 """`shopassist bench watches`: catalog price-update throughput with 0 and N active watches at M offers.
 
 Each run builds a fresh database (SQLite in a temporary folder unless a URL is given), loads M one-variant
-products and N watches (a third each below a threshold the update crosses, back in stock, any drop), then times one
-transaction that updates every offer's price through the offer-update path, watches evaluated inside it."""
+products and N watches (a third each below a threshold, back in stock, any drop), then times one transaction that
+updates every offer's price through the offer-update path, watches evaluated inside it: 10 % cheaper and restocked
+(every watch triggers) or 10 % dearer (none does)."""
 
 from __future__ import annotations
 
@@ -25,6 +26,10 @@ KINDS = ("below", "back_in_stock", "any_drop")
 _BATCH = 10_000
 
 
+def _stock(offer: int) -> int:
+    return 0 if offer % 3 == 1 else 5  # a third sold out: their back-in-stock watches wait
+
+
 def _load(database: Database, offers: int, watches: int, rng: random.Random) -> list[float]:
     prices = [round(rng.uniform(20, 300), 2) for _ in range(offers)]
     now = datetime.now(UTC)
@@ -34,7 +39,7 @@ def _load(database: Database, offers: int, watches: int, rng: random.Random) -> 
             session.execute(insert(ProductRow), [{"id": f"p{i}", "title": f"Product {i}", "price": prices[i],
                                                   "category_path": [], "attributes": {}} for i in ids])
             session.execute(insert(VariantRow), [{"id": f"v{i}", "product_id": f"p{i}", "price": prices[i],
-                                                  "stock": 0 if i % 3 == 1 else 5, "options": {}} for i in ids])
+                                                  "stock": _stock(i), "options": {}} for i in ids])
         for start in range(0, watches, _BATCH):
             rows = []
             for i in range(start, min(start + _BATCH, watches)):
@@ -49,7 +54,15 @@ def _load(database: Database, offers: int, watches: int, rng: random.Random) -> 
     return prices
 
 
-def _case(url: str | None, offers: int, watches: int, seed: int) -> dict[str, Any]:
+def _updates(prices: list[float], crossing: bool) -> list[OfferUpdate]:
+    """Every offer 10 % cheaper and restocked (each watch triggers), or 10 % dearer at the same stock (none does)."""
+    if crossing:
+        return [OfferUpdate(variant_id=f"v{i}", price=round(price * 0.9, 2), stock=3) for i, price in enumerate(prices)]
+    return [OfferUpdate(variant_id=f"v{i}", price=round(price * 1.1, 2), stock=_stock(i))
+            for i, price in enumerate(prices)]
+
+
+def _case(url: str | None, offers: int, watches: int, seed: int, crossing: bool = True) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as folder:
         database = Database(url or f"sqlite:///{Path(folder) / 'bench.db'}")
         database.migrate()
@@ -57,8 +70,7 @@ def _case(url: str | None, offers: int, watches: int, seed: int) -> dict[str, An
             for table in (WatchNotificationRow, WatchRow, VariantRow, ProductRow):
                 session.execute(delete(table))
         prices = _load(database, offers, watches, random.Random(seed))
-        updates = [OfferUpdate(variant_id=f"v{i}", price=round(price * 0.9, 2), stock=3)
-                   for i, price in enumerate(prices)]
+        updates = _updates(prices, crossing)
         started = time.perf_counter()
         with database.session() as session:
             result = update_offers(session, updates)
@@ -70,7 +82,8 @@ def _case(url: str | None, offers: int, watches: int, seed: int) -> dict[str, An
         with database.session() as session:
             stored = session.scalar(select(func.count()).select_from(WatchNotificationRow)) or 0
         database.engine.dispose()
-    return {"offers": offers, "watches": watches, "seconds": round(seconds, 3),
+    return {"offers": offers, "watches": watches, "update": "cheaper" if crossing else "dearer",
+            "seconds": round(seconds, 3),
             "offers_per_s": round(offers / seconds), "notifications": result.notifications,
             "notifications_stored": stored, "one_offer_update_ms": round(single_ms, 1)}
 
@@ -82,7 +95,9 @@ def _median_of(runs: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def run(offers: int, watches: int, database_url: str | None, seed: int, repeats: int = 3) -> dict[str, Any]:
-    cases = [_median_of([_case(database_url, offers, count, seed) for _ in range(repeats)]) for count in (0, watches)]
+    shapes = [(0, True), (watches, True), (watches, False)]
+    cases = [_median_of([_case(database_url, offers, count, seed, crossing) for _ in range(repeats)])
+             for count, crossing in shapes]
     return {"database": (database_url or "sqlite").split(":", 1)[0], "repeats": repeats, "cases": cases}
 
 
@@ -95,12 +110,15 @@ def bench_watches(
     seed: Annotated[int, typer.Option(help="Random seed of the prices")] = 7,
     repeats: Annotated[int, typer.Option(min=1, help="Fresh runs per case; the median is reported")] = 3,
 ) -> None:
-    """Throughput of a price update of every offer with 0 and N active watches, and one offer's update latency."""
+    """Throughput of a price update of every offer with 0 and N active watches (every one triggered, or none),
+    and one offer's update latency."""
     report = run(offers, watches, database_url or None, seed, repeats)
     typer.echo(f"database: {report['database']}, median of {repeats} runs")
-    typer.echo(f"{'offers':>8} {'watches':>8} {'seconds':>8} {'offers/s':>9} {'queued':>7} {'1-offer ms':>10}")
+    typer.echo(f"{'offers':>8} {'watches':>8} {'update':>7} {'seconds':>8} {'offers/s':>9} {'queued':>7} "
+               f"{'1-offer ms':>10}")
     for case in report["cases"]:
-        typer.echo(f"{case['offers']:>8,} {case['watches']:>8,} {case['seconds']:>8.2f} {case['offers_per_s']:>9,} "
+        typer.echo(f"{case['offers']:>8,} {case['watches']:>8,} {case['update']:>7} {case['seconds']:>8.2f} "
+                   f"{case['offers_per_s']:>9,} "
                    f"{case['notifications']:>7,} {case['one_offer_update_ms']:>10.1f}")
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(report, indent=2))
