@@ -14,6 +14,8 @@ from sqlalchemy.orm import Session
 from commerce.tables import WatchNotificationRow, utcnow
 from commerce.watches import WatchKind
 
+_CHUNK = 500
+
 
 class Notification(BaseModel):
     """One trigger of a watch, as stored: what changed, in the shop's words and currency."""
@@ -46,15 +48,23 @@ def pending_notifications(session: Session, shopper_id: str) -> list[Notificatio
 def claim_notifications(session: Session, shopper_ids: Collection[str],
                         now: datetime | None = None) -> list[Notification]:
     """Mark the undelivered notifications of these shoppers delivered, atomically: a row another replica claimed
-    first is not returned here. The caller shows what it gets."""
-    if not shopper_ids:
+    first is not returned here. The caller shows what it gets. A poll that finds nothing only reads (no write
+    lock on SQLite)."""
+    ids = sorted(set(shopper_ids))
+    waiting: list[int] = []
+    for start in range(0, len(ids), _CHUNK):
+        chunk = ids[start:start + _CHUNK]
+        waiting += session.scalars(select(WatchNotificationRow.id).where(
+            WatchNotificationRow.delivered_at.is_(None), WatchNotificationRow.shopper_id.in_(chunk)))
+    if not waiting:
         return []
     claim = secrets.token_hex(8)
-    session.execute(update(WatchNotificationRow)
-                    .where(WatchNotificationRow.delivered_at.is_(None),
-                           WatchNotificationRow.shopper_id.in_(list(shopper_ids)))
-                    .values(delivered_at=now or utcnow(), claim=claim)
-                    .execution_options(synchronize_session=False))
+    for start in range(0, len(waiting), _CHUNK):
+        session.execute(update(WatchNotificationRow)
+                        .where(WatchNotificationRow.id.in_(waiting[start:start + _CHUNK]),
+                               WatchNotificationRow.delivered_at.is_(None))
+                        .values(delivered_at=now or utcnow(), claim=claim)
+                        .execution_options(synchronize_session=False))
     query = select(WatchNotificationRow).where(WatchNotificationRow.claim == claim).order_by(WatchNotificationRow.id)
     return [notification(row) for row in session.scalars(query)]
 

@@ -24,6 +24,7 @@ from agent.state import Language
 from agent.templates import Templates, load_templates
 from commerce.db import Database
 from commerce.notifications import Notification, claim_for_webhook, claim_notifications, release_for_webhook
+from commerce.watches import purge_expired
 from serving import conversations as store
 from serving.protocol import NotificationFrame
 from shopassist.settings import Settings
@@ -31,6 +32,7 @@ from shopassist.settings import Settings
 log = logging.getLogger(__name__)
 Reply = Callable[[BaseModel], None]
 WEBHOOK_RETRY_S = 5.0
+PURGE_EVERY_S = 3600.0  # expired watches are deleted (and never evaluated before that)
 
 
 def frame_of(note: Notification, templates: Templates, held: bool) -> NotificationFrame:
@@ -54,6 +56,11 @@ def _release_webhook(db: Database, ids: list[int]) -> None:
         release_for_webhook(session, ids)
 
 
+def _purge(db: Database) -> int:
+    with db.session() as session:
+        return purge_expired(session)
+
+
 class Notifier:
     def __init__(self, settings: Settings, db: Database, templates: dict[Language, Templates] | None = None) -> None:
         self.settings, self.db = settings, db
@@ -62,6 +69,7 @@ class Notifier:
         self._ids = itertools.count()
         self._task: asyncio.Task[None] | None = None
         self._webhook_after = 0.0
+        self._purge_after = 0.0
 
     def _words(self, language: str) -> Templates:
         return self.templates.get(language, self.templates["en"])  # type: ignore[call-overload]
@@ -100,6 +108,9 @@ class Notifier:
             pushed = len(claimed)
         if self.settings.notification_webhook_url and time.monotonic() >= self._webhook_after:
             await self._send_webhooks()
+        if time.monotonic() >= self._purge_after:
+            self._purge_after = time.monotonic() + PURGE_EVERY_S
+            await store.in_db_thread(self.db, _purge)
         return pushed
 
     async def _send_webhooks(self) -> None:
