@@ -14,7 +14,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from pydantic import BaseModel, ValidationError
 
 from commerce import checkout as core
@@ -39,7 +39,8 @@ from shopassist.settings import Settings
 from tools.base import ToolFailure
 from tools.cart import read_checkout_token
 
-PAGES = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"), autoescape=select_autoescape())
+PAGES = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"), autoescape=select_autoescape(),
+                    undefined=StrictUndefined)
 HEADERS = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 # Refusals and the core's errors: the page's word for each and its HTTP status.
 REFUSALS = {"bad_link": 400, "not_found": 404, "no_payments": 404, "closed": 410, "nothing_available": 409,
@@ -51,7 +52,7 @@ router = APIRouter()
 
 
 def _money(amount: int, currency: str) -> str:
-    return f"{amount / 100:,.2f} {currency}"
+    return f"{'−' if amount < 0 else ''}{abs(amount) / 100:,.2f} {currency}"
 
 
 def _lines(checkout: Checkout) -> dict[str, Any]:
