@@ -462,10 +462,11 @@ def _watch_route(request: RouterInput) -> Route | None:
         picked = request.shown  # 'tell me when it is back in stock' after one product
     if len(picked) != 1:
         return Route(intent="watch", reply="which_product")
-    below = parse_query(text).price_max
+    parsed = parse_query(text)
+    below = parsed.price_max
     kind = "back_in_stock" if _WATCH_BACK_IN_STOCK.search(text) else "below" if below is not None else "any_drop"
-    return Route(intent="watch", calls=[_call("watch_product", product_id=picked[0].id, kind=kind,
-                                              price_below=below if kind == "below" else None)])
+    limit = {"price_below": below, "currency": parsed.currency} if kind == "below" else {}
+    return Route(intent="watch", calls=[_call("watch_product", product_id=picked[0].id, kind=kind, **limit)])
 
 
 def route(request: RouterInput, classifier: IntentGuesser | None = None) -> Route | None:

@@ -10,9 +10,11 @@ from sqlalchemy.orm import Session
 
 from commerce.tables import VariantRow
 from commerce.watches import WatchedOffer, WatchKind, active_watches, cancel_watches, create_watch, offer
+from shopassist.settings import Settings
 from tools.access import require_shopper
 from tools.actions import ChangeFacts, Plan, WriteOperation
 from tools.base import Tool, ToolContext, ToolFailure
+from tools.currency import currency_code
 
 
 class WatchProductInput(BaseModel):
@@ -24,6 +26,8 @@ class WatchProductInput(BaseModel):
     variant_id: str | None = Field(None, max_length=64, description="One variant (item) id of it, e.g. '9612497925'")
     kind: WatchKind = Field(description="'below' a price, 'back_in_stock', or 'any_drop'")
     price_below: float | None = Field(None, gt=0, description="For 'below': the price to drop under, e.g. 40")
+    currency: str | None = Field(None, max_length=8, description="The currency of price_below when the shopper "
+                                 "named one, e.g. 'CNY' for '200元'; empty means the shop's")
 
     @model_validator(mode="after")
     def _threshold_for_below(self) -> WatchProductInput:
@@ -69,6 +73,18 @@ def _view(title: str, kind: WatchKind, threshold: float | None, current: Watched
                      currency=current.currency if current else "USD")
 
 
+def _in_shop_currency(arguments: WatchProductInput, settings: Settings) -> WatchProductInput:
+    """The threshold in the shop's currency ('200元' is $28.00 at a rate of 0.14); refused without a rate."""
+    given = currency_code(arguments.currency) if arguments.currency else settings.shop_currency
+    if arguments.price_below is None or given == settings.shop_currency:
+        return arguments
+    rate = settings.currency_rates.get(given)
+    if rate is None:
+        raise ToolFailure("watch_currency", f"There is no rate for {given}: give the price in "
+                                            f"{settings.shop_currency}.")
+    return arguments.model_copy(update={"price_below": round(arguments.price_below * rate, 2), "currency": None})
+
+
 def _watched_offer(session: Session, arguments: WatchProductInput) -> WatchedOffer:
     if arguments.variant_id is not None:
         variant = session.get(VariantRow, arguments.variant_id)
@@ -91,6 +107,7 @@ _SUMMARY = {"below": "Tell you when {title} drops under {amount}", "back_in_stoc
 
 def plan_watch(session: Session, context: ToolContext, arguments: WatchProductInput) -> Plan:
     shopper_id = require_shopper(context)
+    arguments = _in_shop_currency(arguments, context.settings)
     current = _watched_offer(session, arguments)
     days = context.settings.watch_ttl_days
     amount = f"{arguments.price_below:.2f} {current.currency}" if arguments.price_below is not None else ""

@@ -17,19 +17,20 @@ TEMPLATES = load_templates(PROMPTS_DIR)
 
 
 @pytest.mark.parametrize(("text", "product", "kind", "below"), [
-    ("tell me when the first one drops under $40", "1000000001", "below", 40.0),
+    ("tell me when the first one drops under $40", "1000000001", "below", (40.0, "USD")),
     ("let me know when the second one is back in stock", "1000000002", "back_in_stock", None),
     ("notify me about any price drop on the third one", "1000000003", "any_drop", None),
-    ("alert me if Ridge GTX goes under 100", "1000000002", "below", 100.0),
+    ("alert me if Ridge GTX goes under 100", "1000000002", "below", (100.0, None)),
     ("keep an eye on the price of the first one", "1000000001", "any_drop", None),
-    ("第一个降到200元以下通知我", "1000000001", "below", 200.0),
+    ("第一个降到200元以下通知我", "1000000001", "below", (200.0, "CNY")),
     ("第二个到货了告诉我", "1000000002", "back_in_stock", None),
     ("第三个降价提醒我", "1000000003", "any_drop", None),
     ("第一个 back in stock 通知我", "1000000001", "back_in_stock", None),
 ])
 def test_an_alert_on_the_product_pointed_at_is_proposed(text: str, product: str, kind: str,
-                                                        below: float | None) -> None:
-    arguments = {"product_id": product, "kind": kind} | ({"price_below": below} if below is not None else {})
+                                                        below: tuple[float, str | None] | None) -> None:
+    limit = {"price_below": below[0]} | ({"currency": below[1]} if below[1] else {}) if below else {}
+    arguments = {"product_id": product, "kind": kind} | limit
     assert plan(text, shown=SHOWN) == ("watch", [("watch_product", arguments)], "")
 
 

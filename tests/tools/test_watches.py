@@ -95,3 +95,12 @@ def test_forget_me_erases_watches_notifications_and_their_audit_entries(shop: Sh
         assert session.scalars(select(WatchRow)).all() == []
         assert session.scalars(select(WatchNotificationRow)).all() == []
         assert not [row for row in session.scalars(select(AuditRow)) if ALICE.id in row.target]
+
+
+def test_a_threshold_in_another_currency_is_kept_in_the_shops(shop: Shop) -> None:
+    proposed = _run(shop, "watch_product", product_id="p_shirt", kind="below", price_below=200, currency="元")
+    assert isinstance(proposed, ProposedAction) and proposed.facts and proposed.facts.amount == 28.0
+    confirm_action(shop.context(), proposed.action_id)
+    assert _listed(shop) == [("T-Shirt", "below", 28.0)]
+    unknown = _run(shop, "watch_product", product_id="p_shirt", kind="below", price_below=20, currency="EUR")
+    assert isinstance(unknown, ToolError) and unknown.code == "watch_currency"
