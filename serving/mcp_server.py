@@ -1,4 +1,5 @@
-"""The shop's tools over MCP (streamable HTTP at /mcp), with the same identity rule as chat: a signed token."""
+"""The shop's tools over MCP (streamable HTTP at /mcp): the shopper tools, with the same identity rule as chat (a
+shop-signed token), and the UCP tools (search_catalog … get_order) for shopping agents, with their agent key."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import mcp_types as types
 from mcp.server.lowlevel import Server
 from mcp.server.streamable_http_manager import StreamableHTTPASGIApp, StreamableHTTPSessionManager
 
+from protocols.ucp.mcp import UcpTools
 from serving.identity import IdentityError, shopper_from_token
 from tools.base import ToolContext, ToolError
 from tools.deps import Deps
@@ -38,9 +40,12 @@ class McpEndpoint:
     def __init__(self, deps: Deps) -> None:
         # One Deps for every call: the search index and the ranker are built once, not per request.
         self.deps, self.settings = deps, deps.settings
+        self.ucp = UcpTools(deps)
         self.server: Server[Any] = Server("shopassist", version="1", instructions=(
             "Tools of one online shop: product search, recommendations, policies, orders and cart. Send the "
-            "shop-signed shopper token as 'Authorization: Bearer <token>' to use order and cart tools."),
+            "shop-signed shopper token as 'Authorization: Bearer <token>' to use order and cart tools. Shopping "
+            "agents use the UCP tools (search_catalog, create_cart, create_checkout, complete_checkout, get_order, "
+            "...) with their agent API key as the bearer token and meta.ucp-agent.profile in the arguments."),
             on_list_tools=self._list_tools, on_call_tool=self._call_tool)
         self.manager = StreamableHTTPSessionManager(app=self.server, stateless=True, json_response=True,
                                                     max_request_body_size=max(self.settings.max_frame_bytes, 65_536))
@@ -55,9 +60,15 @@ class McpEndpoint:
         return types.ListToolsResult(tools=[
             types.Tool(name=tool.name, description=tool.description, input_schema=tool.input_model.model_json_schema())
             for tool in ALL_TOOLS
-        ])
+        ] + [types.Tool(name=name, description=operation.description, input_schema=self.ucp.input_schema(operation))
+             for name, operation in self.ucp.by_name.items()])
 
     async def _call_tool(self, ctx: Any, params: types.CallToolRequestParams) -> types.CallToolResult:
+        operation = self.ucp.by_name.get(params.name)
+        if operation is not None:
+            headers = getattr(ctx.request, "headers", None) or {}
+            answered = await self.ucp.run(operation, dict(params.arguments or {}), headers)
+            return _result(answered.body, is_error=answered.status_code >= 400)
         tool = tool_by_name(params.name)
         if tool is None:
             return _result({"code": "unknown_tool", "error": f"no tool named {params.name!r}"}, is_error=True)

@@ -17,7 +17,8 @@ from typing import Any, Generic, TypeVar
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
-from commerce.models import Cart, Order, Shopper
+from commerce.models import Cart, Order, OrderStatus, Shopper
+from commerce.order_events import queue_event_of_order
 from commerce.store import order_row, record_audit
 from commerce.tables import CartRow, OrderRow, PendingActionRow, ShopperRow
 from tools.access import require_shopper
@@ -113,6 +114,8 @@ def _target(record: Record) -> str:
 def _write(session: Session, record: Record) -> None:
     if isinstance(record, Order):
         row, new = session.get_one(OrderRow, record.id), order_row(record)
+        if new.status == OrderStatus.CANCELLED.value != row.status:  # an agent's order: its webhook is told
+            queue_event_of_order(session, record.id, "canceled")
         row.status, row.address, row.lines = new.status, new.address, new.lines
         row.payments, row.fulfilments, row.details = new.payments, new.fulfilments, new.details
     elif isinstance(record, Shopper):

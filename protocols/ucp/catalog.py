@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from ucp_sdk.models.schemas.shopping.catalog_lookup import (
@@ -21,7 +19,7 @@ from commerce.pricing import minor_units
 from commerce.store import get_product, get_products
 from commerce.tables import VariantRow
 from protocols.ucp.errors import UcpError
-from protocols.ucp.http import Gate, StoredResponse, ok, parse, respond
+from protocols.ucp.http import StoredResponse, ok, parse
 from protocols.ucp.profile import CATALOG, response_metadata
 from tools.base import ToolContext
 from tools.deps import Deps
@@ -111,19 +109,3 @@ class CatalogApi:
         body = {"ucp": response_metadata(CATALOG),
                 "product": ucp_product(product.model_copy(update={"variants": variants}))}
         return ok(GetProductResponse.model_validate(body).model_dump(mode="json", exclude_none=True))
-
-    def mount(self, router: APIRouter, gate: Gate) -> None:
-        @router.post("/catalog/search")
-        async def search(request: Request) -> JSONResponse:
-            return await respond(request, gate, lambda session, _agent, raw: self.search(session, raw),
-                                 authenticated=False)
-
-        @router.post("/catalog/lookup")
-        async def lookup(request: Request) -> JSONResponse:
-            return await respond(request, gate, lambda session, _agent, raw: self.lookup(session, raw),
-                                 authenticated=False)
-
-        @router.post("/catalog/product")
-        async def product(request: Request) -> JSONResponse:
-            return await respond(request, gate, lambda session, _agent, raw: self.product(session, raw),
-                                 authenticated=False)

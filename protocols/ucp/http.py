@@ -1,4 +1,5 @@
-"""What every UCP route shares: the UCP-Agent header, bearer agent keys, bounded bodies, idempotent writes."""
+"""What every UCP request shares, over REST or MCP: the UCP-Agent header, bearer agent keys, bounded bodies,
+idempotent writes, and a UCP error body for every refusal."""
 
 from __future__ import annotations
 
@@ -25,8 +26,28 @@ MAX_KEY_CHARS = 255
 Work = Callable[[Session, str], StoredResponse]
 
 
-def require_ucp_agent(request: Request) -> None:
-    if not request.headers.get("ucp-agent", "").strip():
+@dataclass(frozen=True)
+class Call:
+    """One UCP request as either binding carried it: REST headers and body, or an MCP tool call's arguments (its
+    `method` and `path` are those of the REST route it shares, so idempotency keys mean the same over both)."""
+
+    method: str
+    path: str
+    body: bytes
+    ucp_agent: str
+    authorization: str = ""
+    idempotency_key: str | None = None
+
+    @classmethod
+    async def of(cls, request: Request, limit: int) -> Call:
+        return cls(method=request.method, path=request.url.path, body=await read_body(request, limit),
+                   ucp_agent=request.headers.get("ucp-agent", ""),
+                   authorization=request.headers.get("authorization", ""),
+                   idempotency_key=request.headers.get("idempotency-key") or None)
+
+
+def require_ucp_agent(call: Call) -> None:
+    if not call.ucp_agent.strip():
         raise UcpError(400, "missing_header", 'The UCP-Agent header is required, e.g. UCP-Agent: profile="https://'
                        'agent.example/.well-known/ucp"', severity="unrecoverable")
 
@@ -54,13 +75,12 @@ class Caller:
         return agent_id
 
 
-def caller(request: Request, gate: Gate) -> Caller:
-    header = request.headers.get("authorization", "")
-    scheme, _, key = header.partition(" ")
+def caller(call: Call, gate: Gate) -> Caller:
+    scheme, _, key = call.authorization.partition(" ")
     if scheme.lower() == "bearer" and key.strip():
         return Caller(api_key=key.strip())
     if gate.keyless_agents:
-        profile = request.headers.get("ucp-agent", "").strip()
+        profile = call.ucp_agent.strip()
         return Caller(keyless_owner=f"profile_{hashlib.sha256(profile.encode()).hexdigest()[:40]}")
     raise UcpError(401, "unauthorized", "An agent API key is required: Authorization: Bearer <key>",
                    severity="unrecoverable")
@@ -115,22 +135,33 @@ def _to_ucp(error: Exception) -> UcpError:
     raise error
 
 
-async def respond(request: Request, gate: Gate, work: Callable[[Session, str, bytes], StoredResponse],
-                  authenticated: bool = True) -> JSONResponse:
-    """Checks, then `work(session, agent_id, body)` in a worker thread; every refusal is a UCP error body."""
+async def answer(gate: Gate, call: Call, work: Callable[[Session, str, bytes], StoredResponse],
+                 authenticated: bool = True) -> StoredResponse:
+    """Checks, then `work(session, agent_id, body)` in a worker thread; a refusal is answered as a UCP error body."""
     try:
-        require_ucp_agent(request)
-        who = caller(request, gate) if authenticated else None
-        raw = await read_body(request, gate.limit)
+        require_ucp_agent(call)
+        who = caller(call, gate) if authenticated else None
+        if len(call.body) > gate.limit:
+            raise UcpError(413, "payload_too_large", f"Request bodies are limited to {gate.limit} bytes")
         # Reads are idempotent by nature: a key on a GET is not stored, or a later GET would replay stale data.
-        key = (request.headers.get("idempotency-key") or None) if request.method != "GET" else None
+        key = call.idempotency_key if call.method != "GET" else None
         if key is not None and len(key) > MAX_KEY_CHARS:
             raise UcpError(400, "invalid_request", f"Idempotency-Key is limited to {MAX_KEY_CHARS} characters")
-        digest = body_hash(f"{request.method} {request.url.path}\n".encode() + raw)
-        response = await asyncio.to_thread(_run, gate.db, who, key, digest,
-                                           lambda session, agent_id: work(session, agent_id, raw))
+        digest = body_hash(f"{call.method} {call.path}\n".encode() + call.body)
+        return await asyncio.to_thread(_run, gate.db, who, key, digest,
+                                       lambda session, agent_id: work(session, agent_id, call.body))
     except Exception as error:  # _to_ucp re-raises what is not a refusal
-        return _to_ucp(error).response()
+        refusal = _to_ucp(error)
+        return StoredResponse(status_code=refusal.status_code, body=refusal.body())
+
+
+async def respond(request: Request, gate: Gate, work: Callable[[Session, str, bytes], StoredResponse],
+                  authenticated: bool = True) -> JSONResponse:
+    try:
+        call = await Call.of(request, gate.limit)
+    except UcpError as error:
+        return error.response()
+    response = await answer(gate, call, work, authenticated)
     return JSONResponse(response.body, status_code=response.status_code)
 
 

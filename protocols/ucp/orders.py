@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from commerce.checkout import CheckoutNotFound, checkout_of_order
 from commerce.checkout_models import Checkout
 from commerce.models import Fulfilment, OrderStatus
+from commerce.order_events import queue_order_event
 from commerce.store import order_from_row, record_audit
 from commerce.tables import AuditRow, OrderRow
 from protocols.ucp.responses import order_body, shop_order_id
@@ -51,5 +52,6 @@ def simulate_shipping(session: Session, agent_id: str, public_id: str, settings:
     row.fulfilments = [*row.fulfilments, fulfilment.model_dump()]
     row.status = OrderStatus.PROCESSED.value
     record_audit(session, agent_id, SHIP, row.id, {"status": before}, {"status": row.status})
+    queue_order_event(session, agent_id, row.id, "shipped")
     session.flush()
     return order_response(session, agent_id, public_id, settings)

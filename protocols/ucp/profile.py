@@ -16,6 +16,7 @@ SHOPPING = "dev.ucp.shopping"
 CHECKOUT = f"{SHOPPING}.checkout"
 EXTENSIONS = (f"{SHOPPING}.fulfillment", f"{SHOPPING}.discount")
 ORDER = f"{SHOPPING}.order"
+CART = f"{SHOPPING}.cart"
 CATALOG = (f"{SHOPPING}.catalog.search", f"{SHOPPING}.catalog.lookup")
 MOCK_HANDLER_NAMESPACE = "dev.shopassist.mock_payment"
 
@@ -42,7 +43,7 @@ def business_profile(settings: Settings) -> dict[str, Any]:
     profile = {
         "version": VERSION,
         "services": {SHOPPING: [{"version": VERSION, "spec": SPEC, "transport": "rest", "endpoint": base}]},
-        "capabilities": {name: [declared(name)] for name in (CHECKOUT, *EXTENSIONS, ORDER, *CATALOG)},
+        "capabilities": {name: [declared(name)] for name in (CHECKOUT, *EXTENSIONS, ORDER, CART, *CATALOG)},
         "payment_handlers": payment_handlers(settings),
     }
     return {"ucp": BusinessSchema.model_validate(profile).model_dump(mode="json", by_alias=True,

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 from ucp_sdk.models.schemas.shopping.checkout_complete_request import CheckoutCompleteRequest
 from ucp_sdk.models.schemas.shopping.checkout_create_request import CheckoutCreateRequest
 from ucp_sdk.models.schemas.shopping.checkout_update_request import CheckoutUpdateRequest
 from ucp_sdk.models.schemas.shopping.discount import DiscountsObject
 from ucp_sdk.models.schemas.shopping.types.fulfillment_create_request import FulfillmentCreateRequest
 from ucp_sdk.models.schemas.shopping.types.fulfillment_update_request import FulfillmentUpdateRequest
+from ucp_sdk.models.schemas.shopping.types.line_item_create_request import LineItemCreateRequest
 
 from commerce.checkout_models import Buyer, CheckoutInput, Destination, PaymentInput
 from protocols.ucp.errors import UcpError
@@ -16,6 +17,8 @@ from protocols.ucp.errors import UcpError
 
 class CreateRequest(CheckoutCreateRequest):
     model_config = ConfigDict(extra="allow")
+    line_items: list[LineItemCreateRequest] = Field(default_factory=list)  # or a cart's, with cart_id
+    cart_id: str | None = Field(None, max_length=64)  # the cart capability's cart-to-checkout conversion
     fulfillment: FulfillmentCreateRequest | None = None
     discounts: DiscountsObject | None = None
 

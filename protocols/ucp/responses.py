@@ -32,13 +32,13 @@ def shop_order_id(public_id: str) -> str:
     return f"#{public_id}"
 
 
-def _line(line: PricedLine) -> dict[str, Any]:
+def line_body(line: PricedLine) -> dict[str, Any]:
     return {"id": line.id, "item": {"id": line.item_id, "title": line.title, "price": line.unit_price},
             "quantity": line.quantity, "totals": [{"type": "subtotal", "amount": line.subtotal},
                                                   {"type": "total", "amount": line.subtotal}]}
 
 
-def _message(problem: Problem) -> dict[str, Any]:
+def message_body(problem: Problem) -> dict[str, Any]:
     where = {"path": problem.path} if problem.path else {}
     if problem.blocking:
         return {"type": "error", "code": problem.code, "content": problem.content, "severity": "recoverable", **where}
@@ -85,8 +85,8 @@ def checkout_body(checkout: Checkout, settings: Settings) -> dict[str, Any]:
     buyer = checkout.request.buyer.model_dump(exclude_defaults=True)
     body: dict[str, Any] = {
         "ucp": checkout_metadata(settings), "id": checkout.id, "status": checkout.status.value,
-        "currency": checkout.currency, "line_items": [_line(line) for line in checkout.lines],
-        "totals": _totals(checkout), "messages": [_message(problem) for problem in checkout.problems],
+        "currency": checkout.currency, "line_items": [line_body(line) for line in checkout.lines],
+        "totals": _totals(checkout), "messages": [message_body(problem) for problem in checkout.problems],
         "links": [{"type": "terms_of_service", "url": f"{base}/terms"},
                   {"type": "privacy_policy", "url": f"{base}/privacy"}],
         "fulfillment": _fulfillment(checkout),
@@ -104,7 +104,7 @@ def order_body(order: Order, checkout: Checkout, shipped_at: list[datetime], set
     """`shipped_at[i]` is when `order.fulfilments[i]` shipped."""
     public_id = public_order_id(order.id)
     shipped = {item for fulfilment in order.fulfilments for item in fulfilment.item_ids}
-    lines = [{**_line(line), "quantity": {"original": line.quantity, "total": line.quantity,
+    lines = [{**line_body(line), "quantity": {"original": line.quantity, "total": line.quantity,
                                           "fulfilled": line.quantity if line.item_id in shipped else 0},
               "status": "fulfilled" if line.item_id in shipped else "processing"} for line in checkout.lines]
     destination = checkout.request.destination

@@ -1,4 +1,5 @@
-"""The shop's tools over MCP (streamable HTTP at /mcp): same tools, same identity rule (a shop-signed token)."""
+"""The shop's tools over MCP (streamable HTTP at /mcp): same tools, same identity rule (a shop-signed token), and
+the UCP tools after them (tested in tests/protocols/test_mcp_ucp.py)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,9 @@ from shopassist.settings import Settings, load_settings
 from tests.serving.fakes import ScriptedRunner
 from tests.serving.live import live_server
 from tools.registry import ALL_TOOLS
+
+UCP_TOOLS = ["search_catalog", "lookup_catalog", "get_product", "create_cart", "get_cart", "update_cart", "cancel_cart",
+             "create_checkout", "get_checkout", "update_checkout", "complete_checkout", "cancel_checkout", "get_order"]
 
 
 async def _session_calls(url: str, token: str | None, calls: list[tuple[str, dict[str, Any]]]) -> dict[str, Any]:
@@ -40,7 +44,7 @@ def test_tools_over_mcp_follow_the_identity_rule(serving_settings: Settings, dat
         anonymous = anyio.run(_session_calls, f"{base}/mcp/", None, calls)
         signed = anyio.run(_session_calls, f"{base}/mcp/", issue_token(serving_settings, "alice"), calls[1:])
         bad = anyio.run(_session_calls, f"{base}/mcp/", forged, calls[1:])
-    assert anonymous["tools"] == [tool.name for tool in ALL_TOOLS]
+    assert anonymous["tools"] == [tool.name for tool in ALL_TOOLS] + UCP_TOOLS
     (calc_error, calc), (who_error, who) = anonymous["results"]
     assert not calc_error and "14" in json.dumps(calc)
     assert who_error
