@@ -42,10 +42,11 @@ def set_webhook(session: Session, agent_id: str, url: str | None) -> bool:
     return True
 
 
-def due_events(session: Session, now: datetime, limit: int = 20) -> list[OrderEventRow]:
-    return list(session.scalars(select(OrderEventRow).where(OrderEventRow.delivered_at.is_(None),
-                                                           OrderEventRow.next_at <= now)
-                                .order_by(OrderEventRow.created_at).limit(limit)))
+def due_events(session: Session, now: datetime, max_attempts: int, limit: int = 20) -> list[OrderEventRow]:
+    """Undelivered events whose retry time has come, oldest first; one tried `max_attempts` times is given up."""
+    return list(session.scalars(select(OrderEventRow).where(
+        OrderEventRow.delivered_at.is_(None), OrderEventRow.next_at <= now, OrderEventRow.attempts < max_attempts,
+    ).order_by(OrderEventRow.created_at).limit(limit)))
 
 
 def claim_event(session: Session, event_id: str, now: datetime, lease: timedelta) -> str | None:

@@ -18,6 +18,7 @@ from agent.runner import TurnRunner
 from commerce.db import Database
 from protocols.acp.routes import acp_router
 from protocols.ucp.routes import ucp_router
+from protocols.ucp.webhooks import WebhookSender
 from serving.checkout import router as checkout_router
 from serving.console import router as console_router
 from serving.console import services_of
@@ -59,11 +60,12 @@ def create_app(settings: Settings, db: Database | None = None, runner: TurnRunne
         runner = build_runner(settings, database, deps)
     services = Services.build(settings, database, runner, deps)
     mcp = McpEndpoint(deps)
+    webhooks = WebhookSender(database, settings)
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         await services.start()
-        async with mcp.run():
+        async with mcp.run(), webhooks.run():
             yield
         await services.stop()
         deps.close()

@@ -102,6 +102,10 @@ class Settings(BaseSettings):
                                      "that profile's sessions; refused in production")
     ucp_simulation_secret: SecretStr | None = Field(None, description="Set only for conformance runs: enables "
                                                     "POST /testing/simulate-shipping/{order_id} behind this secret")
+    ucp_webhook_poll_s: float = Field(1.0, gt=0, description="How often the order-webhook sender looks for events")
+    ucp_webhook_retry_s: float = Field(2.0, gt=0, description="First retry delay of a failed order webhook; it "
+                                       "doubles each attempt, up to an hour")
+    ucp_webhook_max_attempts: int = Field(12, ge=1, description="An order webhook is given up after this many tries")
 
     @property
     def sqlalchemy_url(self) -> str:

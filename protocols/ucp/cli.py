@@ -8,6 +8,7 @@ import typer
 
 from commerce.agents import issue_agent_key
 from commerce.db import Database
+from commerce.order_events import set_webhook
 from shopassist.settings import get_settings
 
 agents_app = typer.Typer(help="API keys of shopping agents that buy through UCP.", no_args_is_help=True)
@@ -21,3 +22,18 @@ def issue(name: Annotated[str, typer.Argument(help="Who the key is for, e.g. 'ac
     with database.session() as session:
         issued = issue_agent_key(session, name)
     typer.echo(f"agent {issued.agent_id} ({issued.name})\napi key: {issued.api_key}")
+
+
+@agents_app.command("webhook")
+def webhook(agent_id: Annotated[str, typer.Argument(help="The agent's id, e.g. agent_1a2b3c4d5e6f")],
+            url: Annotated[str, typer.Argument(help="Where its order events are POSTed; '' to stop sending")]) -> None:
+    """Register the URL an agent's order webhooks go to (created, shipped, canceled), signed with the key in
+    /.well-known/ucp."""
+    if url and not url.startswith(("https://", "http://")):
+        raise typer.BadParameter("the webhook URL must be http(s)://…", param_hint="URL")
+    database = Database(get_settings().sqlalchemy_url)
+    database.migrate()
+    with database.session() as session:
+        if not set_webhook(session, agent_id, url):
+            raise typer.BadParameter(f"no agent {agent_id!r}", param_hint="AGENT_ID")
+    typer.echo(f"agent {agent_id}: order webhooks {'to ' + url if url else 'off'}")

@@ -6,7 +6,7 @@ import secrets
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from commerce.checkout import CheckoutNotFound, checkout_of_order
@@ -41,7 +41,11 @@ def order_response(session: Session, agent_id: str, public_id: str, settings: Se
                                    .order_by(AuditRow.id)))
     created = order.created_at or datetime.now(UTC)
     times = [_aware(shipped[n] if n < len(shipped) else created) for n in range(len(order.fulfilments))]
-    return order_body(order, checkout, times, settings)
+    canceled_at = None
+    if order.status == OrderStatus.CANCELLED:  # the chat's confirmed cancel audits the order as 'order:<id>'
+        last = session.scalar(select(func.max(AuditRow.at)).where(AuditRow.target == f"order:{row.id}"))
+        canceled_at = _aware(last or created)
+    return order_body(order, checkout, times, settings, canceled_at)
 
 
 def simulate_shipping(session: Session, agent_id: str, public_id: str, settings: Settings) -> dict[str, Any]:

@@ -7,6 +7,7 @@ from typing import Any
 from ucp_sdk.models.schemas.ucp import BusinessSchema
 
 from commerce.payments import MockTokenHandler
+from protocols.ucp.signing import public_jwk
 from shopassist.settings import Settings
 
 VERSION = "2026-04-08"
@@ -42,12 +43,14 @@ def business_profile(settings: Settings) -> dict[str, Any]:
     base = settings.public_base_url.rstrip("/")
     profile = {
         "version": VERSION,
-        "services": {SHOPPING: [{"version": VERSION, "spec": SPEC, "transport": "rest", "endpoint": base}]},
+        "services": {SHOPPING: [{"version": VERSION, "spec": SPEC, "transport": "rest", "endpoint": base},
+                                {"version": VERSION, "spec": SPEC, "transport": "mcp", "endpoint": f"{base}/mcp/",
+                                 "schema": f"https://ucp.dev/{VERSION}/services/shopping/mcp.openrpc.json"}]},
         "capabilities": {name: [declared(name)] for name in (CHECKOUT, *EXTENSIONS, ORDER, CART, *CATALOG)},
         "payment_handlers": payment_handlers(settings),
     }
-    return {"ucp": BusinessSchema.model_validate(profile).model_dump(mode="json", by_alias=True,
-                                                                       exclude_none=True)}
+    return {"ucp": BusinessSchema.model_validate(profile).model_dump(mode="json", by_alias=True, exclude_none=True),
+            "signing_keys": [public_jwk(settings)]}  # what order webhooks are signed with
 
 
 def checkout_metadata(settings: Settings) -> dict[str, Any]:

@@ -10,7 +10,7 @@ from ucp_sdk.models.schemas.shopping import discount, fulfillment
 from ucp_sdk.models.schemas.shopping.order import Order as UcpOrder
 
 from commerce.checkout_models import Checkout, CheckoutStatus, Destination, PricedLine, Problem
-from commerce.models import Order
+from commerce.models import Order, OrderStatus
 from protocols.ucp.profile import ORDER, checkout_metadata, response_metadata
 from shopassist.settings import Settings
 
@@ -100,13 +100,26 @@ def checkout_body(checkout: Checkout, settings: Settings) -> dict[str, Any]:
     return UcpCheckout.model_validate(body).model_dump(mode="json", by_alias=True, exclude_none=True)
 
 
-def order_body(order: Order, checkout: Checkout, shipped_at: list[datetime], settings: Settings) -> dict[str, Any]:
-    """`shipped_at[i]` is when `order.fulfilments[i]` shipped."""
+def _order_line(line: PricedLine, shipped: bool, canceled: bool) -> dict[str, Any]:
+    total = 0 if canceled else line.quantity
+    status = "removed" if canceled else "fulfilled" if shipped else "processing"
+    return {**line_body(line), "quantity": {"original": line.quantity, "total": total,
+                                            "fulfilled": total if shipped else 0}, "status": status}
+
+
+def _cancellation(checkout: Checkout, at: datetime) -> dict[str, Any]:
+    return {"id": "adj_cancel", "type": "cancellation", "occurred_at": at.isoformat(), "status": "completed",
+            "line_items": [{"id": line.id, "quantity": -line.quantity} for line in checkout.lines],
+            "totals": [{"type": "total", "amount": -checkout.totals.total}], "description": "Order canceled"}
+
+
+def order_body(order: Order, checkout: Checkout, shipped_at: list[datetime], settings: Settings,
+               canceled_at: datetime | None = None) -> dict[str, Any]:
+    """`shipped_at[i]` is when `order.fulfilments[i]` shipped; a canceled order has `canceled_at`."""
     public_id = public_order_id(order.id)
     shipped = {item for fulfilment in order.fulfilments for item in fulfilment.item_ids}
-    lines = [{**line_body(line), "quantity": {"original": line.quantity, "total": line.quantity,
-                                          "fulfilled": line.quantity if line.item_id in shipped else 0},
-              "status": "fulfilled" if line.item_id in shipped else "processing"} for line in checkout.lines]
+    canceled = order.status == OrderStatus.CANCELLED and canceled_at is not None
+    lines = [_order_line(line, line.item_id in shipped, canceled) for line in checkout.lines]
     destination = checkout.request.destination
     expectation = {"id": "exp_1", "method_type": "shipping",
                    "line_items": [{"id": line.id, "quantity": line.quantity} for line in checkout.lines],
@@ -120,4 +133,6 @@ def order_body(order: Order, checkout: Checkout, shipped_at: list[datetime], set
             "permalink_url": f"{settings.public_base_url.rstrip('/')}/orders/{public_id}", "line_items": lines,
             "fulfillment": {"expectations": [expectation], "events": events}, "currency": checkout.currency,
             "totals": _totals(checkout)}
+    if canceled and canceled_at is not None:
+        body["adjustments"] = [_cancellation(checkout, canceled_at)]
     return UcpOrder.model_validate(body).model_dump(mode="json", by_alias=True, exclude_none=True)
