@@ -39,23 +39,32 @@ OPEN = (CheckoutStatus.INCOMPLETE, CheckoutStatus.REQUIRES_ESCALATION, CheckoutS
 
 
 class AddressForm(BaseModel):
-    """What the checkout page posts to change a session; lines, prices and the shopper are never taken from it."""
+    """What the checkout page posts to change a session; lines, prices and the shopper are never taken from it. A
+    field not sent keeps its value."""
 
     checkout_id: str = Field(min_length=1, max_length=64)
-    first_name: str = Field("", max_length=128)
-    last_name: str = Field("", max_length=128)
-    street_address: str = Field("", max_length=256)
-    city: str = Field("", max_length=128)
-    region: str = Field("", max_length=128)
-    postal_code: str = Field("", max_length=32)
-    country: str = Field("", max_length=64)
-    shipping_option_id: str = Field("", max_length=64)
+    first_name: str | None = Field(None, max_length=128)
+    last_name: str | None = Field(None, max_length=128)
+    street_address: str | None = Field(None, max_length=256)
+    city: str | None = Field(None, max_length=128)
+    region: str | None = Field(None, max_length=128)
+    postal_code: str | None = Field(None, max_length=32)
+    country: str | None = Field(None, max_length=64)
+    shipping_option_id: str | None = Field(None, max_length=64)
     discount_code: str = Field("", max_length=64)
 
+    @property
+    def code(self) -> str:
+        return self.discount_code.strip().upper()
 
-class PayForm(BaseModel):
-    checkout_id: str = Field(min_length=1, max_length=64)
+
+class PayForm(AddressForm):
+    """Pay posts the address form too: a change not yet applied is applied and shown, not paid for unseen."""
+
     payment_token: str = Field(min_length=1, max_length=512)
+
+
+ADDRESS_FIELDS = ("first_name", "last_name", "street_address", "city", "region", "postal_code", "country")
 
 
 class Refused(Exception):
@@ -148,29 +157,34 @@ def read_checkout(db: Database, settings: Settings, token: str, checkout_id: str
         return _priced_now(session, owner_of(cart.shopper_id), checkout_id)
 
 
-def update_checkout(db: Database, settings: Settings, token: str, form: AddressForm) -> tuple[Checkout, str | None]:
-    """Apply the page's address, shipping choice and discount code; the notice names a code the shop lacks."""
+def _asked(session: Session, current: Checkout, form: AddressForm) -> tuple[CheckoutInput, bool]:
+    """The session's request with the form applied, and whether the form's discount code is one the shop lacks."""
+    changes = {name: value.strip() for name in ADDRESS_FIELDS if (value := getattr(form, name)) is not None}
+    if "country" in changes:
+        changes["country"] = changes["country"].upper()
+    kept = current.request.destination
+    destination = (kept or Destination()).model_copy(update=changes) if changes or kept else None
+    offered = {option.id for option in shipping_options(session, destination)}
+    wanted = current.request.shipping_option_id if form.shipping_option_id is None else form.shipping_option_id
+    chosen = wanted if wanted in offered else _cheapest(session, destination)
+    codes, bad_code = list(current.request.discount_codes), False
+    if form.code:
+        _, problems = discounts(session, [form.code], current.totals.subtotal)
+        bad_code = bool(problems)
+        if not bad_code and form.code not in codes:
+            codes.append(form.code)
+    return current.request.model_copy(update={"destination": destination, "shipping_option_id": chosen,
+                                              "discount_codes": codes}), bad_code
+
+
+def update_checkout(db: Database, settings: Settings, token: str, form: AddressForm) -> tuple[Checkout, bool]:
+    """Apply the page's address, delivery choice and discount code; True: the code is one the shop lacks."""
     cart = _cart(settings, token)
     owner = owner_of(cart.shopper_id)
     with db.session() as session:
         current = core.get_checkout(session, owner, form.checkout_id)
-        destination = Destination(first_name=form.first_name.strip(), last_name=form.last_name.strip(),
-                                  street_address=form.street_address.strip(), city=form.city.strip(),
-                                  region=form.region.strip(), postal_code=form.postal_code.strip(),
-                                  country=form.country.strip().upper())
-        offered = {option.id for option in shipping_options(session, destination)}
-        chosen = form.shipping_option_id if form.shipping_option_id in offered else _cheapest(session, destination)
-        codes, notice = list(current.request.discount_codes), None
-        code = form.discount_code.strip().upper()
-        if code:
-            _, problems = discounts(session, [code], current.totals.subtotal)
-            if problems:
-                notice = "bad_code"
-            elif code not in codes:
-                codes.append(code)
-        request = current.request.model_copy(update={"destination": destination, "shipping_option_id": chosen,
-                                                      "discount_codes": codes})
-        return core.update_checkout(session, owner, form.checkout_id, request), notice
+        request, bad_code = _asked(session, current, form)
+        return core.update_checkout(session, owner, form.checkout_id, request), bad_code
 
 
 def _take_from_cart(session: Session, shopper_id: str, bought: Checkout) -> None:
@@ -186,8 +200,9 @@ def _take_from_cart(session: Session, shopper_id: str, bought: Checkout) -> None
                  before={"lines": before, "order_id": bought.order_id}, after={"lines": row.lines})
 
 
-def pay(db: Database, settings: Settings, token: str, form: PayForm) -> Checkout:
-    """Complete the session with the mock handler: one order however often it is paid. Raises core errors."""
+def pay(db: Database, settings: Settings, token: str, form: PayForm) -> tuple[Checkout, bool]:
+    """Complete the session with the mock handler: one order however often it is paid. Raises core errors.
+    True: the form changed the session (or named a bad code), which is saved and shown again instead of paid."""
     cart = _cart(settings, token)
     owner = owner_of(cart.shopper_id)
     handlers = payment_handlers(settings)
@@ -198,17 +213,21 @@ def pay(db: Database, settings: Settings, token: str, form: PayForm) -> Checkout
         with db.session() as session:
             current = core.get_checkout(session, owner, form.checkout_id)
             if current.status == CheckoutStatus.COMPLETED:
-                return current
+                return current, False
+            if current.status in OPEN:
+                request, bad_code = _asked(session, current, form)
+                if bad_code or request != current.request:
+                    return core.update_checkout(session, owner, form.checkout_id, request), True
             if current.status in OPEN and current.status != CheckoutStatus.READY_FOR_COMPLETE:
                 fresh = _priced_now(session, owner, form.checkout_id)
                 if fresh.status != CheckoutStatus.READY_FOR_COMPLETE:
                     raise core.NotReady(fresh.problems)
             done = core.complete_checkout(session, owner, form.checkout_id, payment, handlers)
             _take_from_cart(session, cart.shopper_id, done)
-            return done
+            return done, False
     except (core.InvalidTransition, IntegrityError):
         with db.session() as session:  # a concurrent payment of the same session won: show its order
             latest = core.get_checkout(session, owner, form.checkout_id)
         if latest.status != CheckoutStatus.COMPLETED:
             raise
-        return latest
+        return latest, False

@@ -193,8 +193,8 @@ async def checkout_update(token: str, request: Request) -> Response:
         return _refusal("bad_form", language)
     except (Refused, core.CheckoutError) as error:
         return _failed(error, language)
-    code = form.discount_code.strip().upper()
-    notice = Notice("bad_code", {"code": code}) if bad_code else Notice("code_applied", ok=True) if code else None
+    notice = Notice("bad_code", {"code": form.code}) if bad_code else Notice("code_applied", ok=True) if form.code \
+        else None
     return await asyncio.to_thread(_shown, services.db, checkout, token, language, notice)
 
 
@@ -205,7 +205,7 @@ async def checkout_pay(token: str, request: Request) -> Response:
     db, settings = services.db, services.settings
     try:
         form = await _form(request, PayForm)
-        await asyncio.to_thread(pay, db, settings, token, form)
+        checkout, changed = await asyncio.to_thread(pay, db, settings, token, form)
     except ValidationError:
         return _refusal("bad_form", language)
     except (core.NotReady, core.OutOfStock, core.PaymentFailed) as error:
@@ -214,4 +214,8 @@ async def checkout_pay(token: str, request: Request) -> Response:
         return await asyncio.to_thread(_shown, db, checkout, token, language, Notice(key), REFUSALS[key])
     except (Refused, core.CheckoutError) as error:
         return _failed(error, language)
+    if changed:
+        bad_code = form.code and form.code not in checkout.request.discount_codes
+        notice = Notice("bad_code", {"code": form.code}) if bad_code else Notice("review")
+        return await asyncio.to_thread(_shown, db, checkout, token, language, notice, 409)
     return RedirectResponse(f"/checkout/{token}?lang={language}", status_code=303, headers=HEADERS)

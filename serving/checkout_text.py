@@ -18,6 +18,7 @@ TEXT: dict[Language, dict[str, str]] = {
         "no_options": "Enter your country and press “Update address and delivery” to see the delivery options.",
         "save": "Update address and delivery", "discount_code": "Discount code", "apply": "Apply",
         "bad_code": "The discount code {code} is not valid.", "code_applied": "Discount applied.",
+        "review": "Your changes are saved; check the total, then pay.",
         "pay": "Pay {total}", "pay_note": "Test payment: no card is charged.",
         "not_ready": "Add a shipping address and a delivery option to pay.",
         "unavailable_note": "Remove the items that are out of stock (or lower their quantity) in the chat, "
@@ -44,6 +45,7 @@ TEXT: dict[Language, dict[str, str]] = {
         "no_options": "填写国家后点击“更新地址和配送”，即可看到配送方式。",
         "save": "更新地址和配送", "discount_code": "优惠码", "apply": "使用",
         "bad_code": "优惠码 {code} 无效。", "code_applied": "优惠已生效。",
+        "review": "修改已保存，请确认合计后再支付。",
         "pay": "支付 {total}", "pay_note": "测试支付：不会扣款。",
         "not_ready": "请填写收货地址并选择配送方式后再支付。",
         "unavailable_note": "请在聊天中移除缺货商品（或减少数量），然后重新打开购物车的结算链接。",

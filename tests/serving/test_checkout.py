@@ -185,6 +185,19 @@ def test_paying_twice_makes_one_order_and_a_declined_token_none(
     assert len(_orders(database, ALICE.id)) == 5 and _stock(database, "mug_white") == 9
 
 
+def test_an_address_changed_on_the_pay_click_is_saved_and_shown_before_anything_is_charged(
+        client: TestClient, serving_settings: Settings, database: Database) -> None:
+    token = _token(serving_settings)
+    checkout_id = _checkout_id(client.get(f"/checkout/{token}"))
+    pay = {"checkout_id": checkout_id, "payment_token": "success_token", **US, "shipping_option_id": "exp-ship-us"}
+    reviewed = client.post(f"/checkout/{token}/pay", data=pay)
+    assert reviewed.status_code == 409 and "check the total, then pay" in reviewed.text
+    assert "Pay 127.00 USD" in reviewed.text and len(_orders(database, ALICE.id)) == 4
+    paid = client.post(f"/checkout/{token}/pay", data=pay, follow_redirects=False)
+    assert paid.status_code == 303 and len(_orders(database, ALICE.id)) == 5
+    assert _orders(database, ALICE.id)[-1].payments[0]["amount"] == 127.00  # what the shopper saw
+
+
 def test_another_shoppers_link_cannot_touch_the_session_and_a_forged_link_is_refused(
         client: TestClient, serving_settings: Settings, database: Database) -> None:
     alice = _token(serving_settings)
