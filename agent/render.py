@@ -273,7 +273,9 @@ def _cart(view: CartView, context: RenderContext) -> list[str]:
         return [t.say("cart", "empty")]
     lines = _join(t, [f"{line.quantity} × {line.name} ({money(line.price)})" for line in view.lines])
     rendered = [t.say("cart", "lines", lines=lines, total=money(view.total))]
-    return rendered + ([t.say("cart", "checkout", url=view.checkout_url)] if view.checkout_url else [])
+    # the checkout page opens in the language of the chat the link was given in
+    link = f"{view.checkout_url}?lang={t.language}" if view.checkout_url else None
+    return rendered + ([t.say("cart", "checkout", url=link)] if link else [])
 
 
 def _change(action: ProposedAction, templates: Templates) -> str:

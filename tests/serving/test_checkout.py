@@ -31,7 +31,7 @@ from shopassist.settings import Settings
 from tests.agent.fakes import ScriptedChatModel
 from tests.serving.fakes import ScriptedRunner
 from tests.tools.conftest import ALICE, BOB, fill_shop
-from tools.cart import checkout_url
+from tools.cart import CART_READ_TOOLS, checkout_url
 from tools.orders import ORDER_READ_TOOLS
 
 CART = Cart(shopper_id=ALICE.id, lines=[CartLine(product_id="p_shirt", item_id="shirt_blue_m", quantity=2),
@@ -83,6 +83,13 @@ def _orders(database: Database, shopper_id: str) -> list[OrderRow]:
 def _stock(database: Database, variant_id: str) -> int:
     with database.session() as session:
         return session.get_one(VariantRow, variant_id).stock
+
+
+async def ask(runner: AgentRunner, text: str, language: str) -> str:
+    """One chat turn of Alice's, planned by the router and rendered by code: the answer's text."""
+    request = TurnRequest(text=text, conversation_id=f"c-{language}", shopper_id=ALICE.id,
+                          language=language)  # type: ignore[arg-type]
+    return [event async for event in runner.stream(request) if event.type == "done"][-1].text
 
 
 def test_the_link_prices_the_cart_now_and_pays_into_one_order_for_that_shopper(
@@ -259,12 +266,19 @@ def test_after_paying_the_chat_answers_wheres_my_order_with_the_new_order(
     model = ScriptedChatModel(replies=[])  # any call to it fails the turn: the router plans, code renders
     runner = AgentRunner(settings, database, model=model, tools=ORDER_READ_TOOLS, model_name="scripted-fake")
 
-    async def ask(text: str, language: str) -> str:
-        request = TurnRequest(text=text, conversation_id=f"c-{language}", shopper_id=ALICE.id,
-                              language=language)  # type: ignore[arg-type]
-        return [event async for event in runner.stream(request) if event.type == "done"][-1].text
-
-    english = asyncio.run(ask("where's my order?", "en"))
-    chinese = asyncio.run(ask("我的订单到哪了", "zh"))
+    english = asyncio.run(ask(runner, "where's my order?", "en"))
+    chinese = asyncio.run(ask(runner, "我的订单到哪了", "zh"))
     assert new.id in english and "pending" in english.split(new.id, 1)[1].split("\n", 1)[0]
     assert new.id in chinese and not model.calls
+
+
+def test_the_chats_cart_link_opens_the_checkout_in_the_chats_language(
+        client: TestClient, serving_settings: Settings, database: Database) -> None:
+    settings = serving_settings.model_copy(update={"agent_planner": "router", "agent_answer": "facts"})
+    runner = AgentRunner(settings, database, model=ScriptedChatModel(replies=[]), tools=CART_READ_TOOLS,
+                         model_name="scripted-fake")
+    answer = asyncio.run(ask(runner, "我的购物车里有什么", "zh"))
+    link = re.search(r"https?://\S+/checkout/[\w.-]+\?lang=zh", answer)
+    assert link is not None, answer
+    page = client.get(link.group(0).split("/checkout/", 1)[1].join(["/checkout/", ""]))
+    assert page.status_code == 200 and "<h1>结算</h1>" in page.text and "支付 " in page.text
