@@ -74,8 +74,9 @@ class Settings(BaseSettings):
     port: int = Field(8080, ge=1, le=65535)
     public_base_url: str = Field("http://127.0.0.1:8080", description="Where shoppers reach this server, e.g. "
                                  "https://assistant.example; links sent to shoppers (checkout) start with it")
-    shop_checkout_url: str = Field("", description="The shop's own checkout page; /checkout/{token} hands the cart "
-                                   "over to it with the signed token as ?cart=...; empty: no hand-over button")
+    shop_checkout_url: str = Field("", description="The shop's own checkout page; without a payment handler (mock "
+                                   "payments off) /checkout/{token} hands the cart over to it with the signed token "
+                                   "as ?cart=...; empty: no hand-over button")
     max_frame_bytes: int = Field(16_384, ge=256)
     messages_per_minute: int = Field(20, ge=1)
     messages_per_minute_per_ip: int = Field(120, ge=1)
