@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import asyncio
 import re
+import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 from httpx import Response
@@ -30,6 +33,7 @@ from serving.chat_checkout import owner_of
 from shopassist.settings import Settings
 from tests.agent.fakes import ScriptedChatModel
 from tests.serving.fakes import ScriptedRunner
+from tests.serving.live import live_server
 from tests.tools.conftest import ALICE, BOB, fill_shop
 from tools.cart import CART_READ_TOOLS, checkout_url
 from tools.orders import ORDER_READ_TOOLS
@@ -282,3 +286,21 @@ def test_the_chats_cart_link_opens_the_checkout_in_the_chats_language(
     assert link is not None, answer
     page = client.get(link.group(0).split("/checkout/", 1)[1].join(["/checkout/", ""]))
     assert page.status_code == 200 and "<h1>结算</h1>" in page.text and "支付 " in page.text
+
+
+def test_pay_pressed_in_two_tabs_at_once_makes_one_order(serving_settings: Settings, database: Database) -> None:
+    _fill(database)
+    token = _token(serving_settings)
+    with live_server(create_app(serving_settings, database, ScriptedRunner())) as base:
+        checkout_id = _checkout_id(httpx.get(f"{base}/checkout/{token}"))
+        form = {"checkout_id": checkout_id, "payment_token": "success_token"}
+        start = threading.Barrier(6)
+
+        def press_pay(_: int) -> int:
+            start.wait()
+            return httpx.post(f"{base}/checkout/{token}/pay", data=form, timeout=30).status_code
+
+        with ThreadPoolExecutor(6) as pool:
+            answers = list(pool.map(press_pay, range(6)))
+    assert answers == [303] * 6  # every tab lands on the same confirmation
+    assert len(_orders(database, ALICE.id)) == 5 and _stock(database, "mug_white") == 9
