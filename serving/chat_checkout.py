@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 from collections import Counter
 from collections.abc import Mapping
 
@@ -52,6 +53,7 @@ class AddressForm(BaseModel):
     country: str | None = Field(None, max_length=64)
     shipping_option_id: str | None = Field(None, max_length=64)
     discount_code: str = Field("", max_length=64)
+    action: str = Field("", max_length=32, description="'drop_unavailable' takes out what cannot be sold now")
 
     @property
     def code(self) -> str:
@@ -62,6 +64,13 @@ class PayForm(AddressForm):
     """Pay posts the address form too: a change not yet applied is applied and shown, not paid for unseen."""
 
     payment_token: str = Field(min_length=1, max_length=512)
+
+
+def unavailable_lines(checkout: Checkout) -> set[int]:
+    """Positions in the request of the lines the shop cannot sell now (out of stock, or no longer sold)."""
+    found = (re.fullmatch(r"\$\.line_items\[(\d+)\]", problem.path or "") for problem in checkout.problems
+             if problem.code in ("out_of_stock", "not_found"))
+    return {int(match.group(1)) for match in found if match}
 
 
 ADDRESS_FIELDS = ("first_name", "last_name", "street_address", "city", "region", "postal_code", "country")
@@ -173,8 +182,12 @@ def _asked(session: Session, current: Checkout, form: AddressForm) -> tuple[Chec
         bad_code = bool(problems)
         if not bad_code and form.code not in codes:
             codes.append(form.code)
-    return current.request.model_copy(update={"destination": destination, "shipping_option_id": chosen,
-                                              "discount_codes": codes}), bad_code
+    lines = current.request.lines
+    if form.action == "drop_unavailable":
+        blocked = unavailable_lines(current)
+        lines = [line for index, line in enumerate(lines) if index not in blocked] or lines
+    return current.request.model_copy(update={"lines": lines, "destination": destination,
+                                              "shipping_option_id": chosen, "discount_codes": codes}), bad_code
 
 
 def update_checkout(db: Database, settings: Settings, token: str, form: AddressForm) -> tuple[Checkout, bool]:

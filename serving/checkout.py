@@ -31,6 +31,7 @@ from serving.chat_checkout import (
     pay,
     payment_handlers,
     read_checkout,
+    unavailable_lines,
     update_checkout,
 )
 from serving.checkout_text import ORDER_STATUS, TEXT, Language, language_of
@@ -58,8 +59,7 @@ def _money(amount: int, currency: str) -> str:
 def _lines(checkout: Checkout) -> dict[str, Any]:
     """The priced lines and totals as the page shows them, with the lines the shop cannot sell now marked."""
     asked = checkout.request.lines
-    short = {asked[int(p.path[13:-1])].item_id for p in checkout.problems
-             if p.code == "out_of_stock" and p.path and p.path.startswith("$.line_items[")}
+    short = {asked[index].item_id for index in unavailable_lines(checkout)}
     money = checkout.currency
     lines = [{"title": line.title, "options": ", ".join(line.options.values()), "quantity": line.quantity,
               "amount": _money(line.subtotal, money), "unavailable": line.item_id in short}

@@ -21,8 +21,7 @@ TEXT: dict[Language, dict[str, str]] = {
         "review": "Your changes are saved; check the total, then pay.",
         "pay": "Pay {total}", "pay_note": "Test payment: no card is charged.",
         "not_ready": "Add a shipping address and a delivery option to pay.",
-        "unavailable_note": "Remove the items that are out of stock (or lower their quantity) in the chat, "
-                            "then open the cart's checkout link again.",
+        "unavailable_note": "Some items cannot be bought now.", "drop_unavailable": "Buy the rest without them",
         "done": "Thank you, your order is placed", "order_number": "Order number", "status": "Status",
         "paid": "Paid", "ask_chat": "Ask the assistant “where's my order?” any time to see how it is going.",
         "bad_link": "This checkout link is not valid; open the cart again in the chat.",
@@ -48,7 +47,7 @@ TEXT: dict[Language, dict[str, str]] = {
         "review": "修改已保存，请确认合计后再支付。",
         "pay": "支付 {total}", "pay_note": "测试支付：不会扣款。",
         "not_ready": "请填写收货地址并选择配送方式后再支付。",
-        "unavailable_note": "请在聊天中移除缺货商品（或减少数量），然后重新打开购物车的结算链接。",
+        "unavailable_note": "部分商品现在无法购买。", "drop_unavailable": "不买这些，结算其余商品",
         "done": "谢谢，订单已提交", "order_number": "订单号", "status": "状态",
         "paid": "已支付", "ask_chat": "随时可以问助手“我的订单到哪了？”查看进度。",
         "bad_link": "结算链接无效，请在聊天中重新打开购物车。",

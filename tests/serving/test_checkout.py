@@ -183,6 +183,21 @@ def test_out_of_stock_items_block_paying_and_a_sale_in_between_charges_nothing(
         assert len(session.get_one(CartRow, ALICE.id).lines) == 3
 
 
+def test_the_shopper_can_buy_the_rest_without_what_is_out_of_stock(
+        client: TestClient, serving_settings: Settings, database: Database) -> None:
+    short = Cart(shopper_id=ALICE.id, lines=[CartLine(product_id="p_shirt", item_id="shirt_green_s", quantity=1),
+                                             CartLine(product_id="p_mug", item_id="mug_white", quantity=1)])
+    token = _token(serving_settings, short)
+    checkout_id = _checkout_id(client.get(f"/checkout/{token}"))
+    rest = client.post(f"/checkout/{token}/update", data={"checkout_id": checkout_id, "action": "drop_unavailable"})
+    assert rest.status_code == 200 and 'data-role="unavailable"' not in rest.text and "T-Shirt" not in rest.text
+    assert "Pay 17.00 USD" in rest.text  # 12.00 + 5.00 shipping
+    paid = client.post(f"/checkout/{token}/pay", data={"checkout_id": checkout_id, "payment_token": "success_token"},
+                       follow_redirects=False)
+    assert paid.status_code == 303
+    assert [line["item_id"] for line in _orders(database, ALICE.id)[-1].lines] == ["mug_white"]
+
+
 def test_paying_twice_makes_one_order_and_a_declined_token_none(
         client: TestClient, serving_settings: Settings, database: Database) -> None:
     token = _token(serving_settings)

@@ -4,12 +4,15 @@ mock handler, and see the order confirmation (screenshots in test-output/ and /t
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import select
 
 from commerce.db import Database
+from commerce.models import Cart, CartLine
 from commerce.tables import OrderRow
 from serving.app import create_app
 from shopassist.settings import Settings
@@ -26,12 +29,11 @@ pytestmark = [
 SCREENSHOT = Path("/tmp/checkout.png")
 
 
-def test_a_shopper_fills_the_checkout_pays_and_sees_the_order(serving_settings: Settings,
-                                                               database: Database) -> None:
+@pytest.fixture
+def tab(serving_settings: Settings, database: Database) -> Iterator[tuple[Any, str]]:
     from playwright.sync_api import sync_playwright
 
     _fill(database)
-    token = checkout_url(serving_settings, CART).rsplit("/", 1)[1]
     app = create_app(serving_settings, database, ScriptedRunner())
     with live_server(app) as base, sync_playwright() as playwright:
         browser = playwright.chromium.launch(
@@ -39,31 +41,51 @@ def test_a_shopper_fills_the_checkout_pays_and_sees_the_order(serving_settings: 
             args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                   "--disable-component-update", "--disable-sync", "--no-first-run"])
         try:
-            tab = browser.new_page(viewport={"width": 900, "height": 1200})
-            tab.goto(f"{base}/checkout/{token}")
-            assert "Pay 117.00 USD" in tab.inner_text("[data-role=pay]")
-            tab.fill("input[name=country]", "US")
-            assert tab.inner_text("button[value=update]") == "Update address and delivery"
-            tab.click("button[value=update]")
-            tab.check("input[value=exp-ship-us]")
-            tab.fill("input[name=discount_code]", "10off")
-            tab.click("button[value=apply]")
-            assert tab.inner_text("[data-role=notice]") == "Discount applied."
-            assert "Pay 115.80 USD" in tab.inner_text("[data-role=pay]")
-            OUTPUT.mkdir(exist_ok=True)
-            tab.screenshot(path=str(OUTPUT / "checkout-form.png"), full_page=True)
-            tab.click("[data-role=pay]")
-            tab.wait_for_selector("[data-role=confirmation]", timeout=15_000)
-            order_id = tab.inner_text("[data-role=order-id]")
-            assert tab.inner_text("h1") == "Thank you, your order is placed"
-            assert tab.inner_text("[data-role=order-status]") == "pending"
-            tab.screenshot(path=str(SCREENSHOT), full_page=True)
-            tab.screenshot(path=str(OUTPUT / "checkout-confirmation.png"), full_page=True)
-            tab.click("[data-role=language]")
-            assert tab.inner_text("h1") == "谢谢，订单已提交" and tab.inner_text("[data-role=order-status]") == "待发货"
-            tab.screenshot(path=str(OUTPUT / "checkout-confirmation-zh.png"), full_page=True)
+            yield browser.new_page(viewport={"width": 900, "height": 1200}), base
         finally:
             browser.close()
+
+
+def test_a_shopper_fills_the_checkout_pays_and_sees_the_order(tab: tuple[Any, str], serving_settings: Settings,
+                                                               database: Database) -> None:
+    page, base = tab
+    token = checkout_url(serving_settings, CART).rsplit("/", 1)[1]
+    page.goto(f"{base}/checkout/{token}")
+    assert "Pay 117.00 USD" in page.inner_text("[data-role=pay]")
+    page.fill("input[name=country]", "US")
+    assert page.inner_text("button[value=update]") == "Update address and delivery"
+    page.click("button[value=update]")
+    page.check("input[value=exp-ship-us]")
+    page.fill("input[name=discount_code]", "10off")
+    page.click("button[value=apply]")
+    assert page.inner_text("[data-role=notice]") == "Discount applied."
+    assert "Pay 115.80 USD" in page.inner_text("[data-role=pay]")
+    OUTPUT.mkdir(exist_ok=True)
+    page.screenshot(path=str(OUTPUT / "checkout-form.png"), full_page=True)
+    page.click("[data-role=pay]")
+    page.wait_for_selector("[data-role=confirmation]", timeout=15_000)
+    order_id = page.inner_text("[data-role=order-id]")
+    assert page.inner_text("h1") == "Thank you, your order is placed"
+    assert page.inner_text("[data-role=order-status]") == "pending"
+    page.screenshot(path=str(SCREENSHOT), full_page=True)
+    page.screenshot(path=str(OUTPUT / "checkout-confirmation.png"), full_page=True)
+    page.click("[data-role=language]")
+    assert page.inner_text("h1") == "谢谢，订单已提交" and page.inner_text("[data-role=order-status]") == "待发货"
+    page.screenshot(path=str(OUTPUT / "checkout-confirmation-zh.png"), full_page=True)
     assert re.fullmatch(r"#W\d{7}", order_id)
     with database.session() as session:
         assert session.scalar(select(OrderRow.shopper_id).where(OrderRow.id == order_id)) == ALICE.id
+
+
+def test_an_out_of_stock_item_can_be_left_out_in_chinese(tab: tuple[Any, str], serving_settings: Settings) -> None:
+    page, base = tab
+    short = Cart(shopper_id=ALICE.id, lines=[CartLine(product_id="p_shirt", item_id="shirt_green_s", quantity=1),
+                                             *CART.lines])
+    page.goto(f"{base}/checkout/{checkout_url(serving_settings, short).rsplit('/', 1)[1]}?lang=zh")
+    assert page.inner_text("[data-role=unavailable]") == "缺货" and page.locator("[data-role=pay]").count() == 0
+    assert page.locator("[data-role=not-ready]").count() == 0  # the address is fine: stock is what blocks
+    OUTPUT.mkdir(exist_ok=True)
+    page.screenshot(path=str(OUTPUT / "checkout-out-of-stock-zh.png"), full_page=True)
+    page.click("button[value=drop_unavailable]")
+    assert page.locator("[data-role=unavailable]").count() == 0
+    assert page.inner_text("[data-role=pay]") == "支付 117.00 USD"
