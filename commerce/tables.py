@@ -278,6 +278,22 @@ class WatchNotificationRow(Base):
     webhook_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True, index=True)
 
 
+class PreferenceRow(Base):
+    """One stated preference of a signed-in shopper (or of someone they buy for: `recipient` 'wife'): `kind` size,
+    colour, material, brand, budget or language; `avoid` marks what they do not want; `category` '' means any."""
+
+    __tablename__ = "preferences"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    shopper_id: Mapped[str] = mapped_column(String(64), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    value: Mapped[str] = mapped_column(String(128))
+    category: Mapped[str] = mapped_column(String(64), default="")
+    recipient: Mapped[str] = mapped_column(String(64), default="")
+    avoid: Mapped[bool] = mapped_column(Boolean, default=False)
+    amount: Mapped[float | None] = mapped_column(Float, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
 class AgentCartRow(Base):
     """A shopping agent's UCP cart: `data` is the priced cart (commerce.agent_carts.AgentCart)."""
 
