@@ -7,6 +7,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
+from commerce.models import Order
 from commerce.store import order_from_row
 from commerce.tables import OrderRow
 from tools.access import load_shopper, order_ids_of, owned_order, same_shopper
@@ -45,6 +46,13 @@ def get_order_details(context: ToolContext, request: OrderRequest) -> OrderView:
         return OrderView.of(owned_order(session, shopper_id, request.order_id))
 
 
+def _total(order: Order) -> float:
+    """What the shopper paid (shipping and discounts included, as a checkout charges them); the items' prices for an
+    order with no payment recorded."""
+    paid = [payment.amount for payment in order.payments if payment.transaction_type == "payment"]
+    return round(sum(paid) if paid else sum(line.price for line in order.lines), 2)
+
+
 def list_orders(context: ToolContext, request: ListOrdersRequest) -> OrderList:
     shopper_id = same_shopper(context, None)
     query = select(OrderRow).where(OrderRow.shopper_id == shopper_id).order_by(OrderRow.position, OrderRow.id)
@@ -55,7 +63,7 @@ def list_orders(context: ToolContext, request: ListOrdersRequest) -> OrderList:
     return OrderList(orders=[
         OrderSummary(
             order_id=order.id, status=order.status, item_count=len(order.lines),
-            total=round(sum(line.price for line in order.lines), 2),
+            total=_total(order),
         )
         for order in orders
     ])

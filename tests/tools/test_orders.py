@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from tests.tools.conftest import Shop
+from commerce.models import Payment
+from commerce.store import order_row
+from tests.tools.conftest import ORDERS, Shop
 from tools.base import ToolError
 from tools.registry import tool_by_name
 
@@ -18,6 +20,15 @@ def test_own_order_details_and_list(shop: Shop) -> None:
     assert not isinstance(details, ToolError) and details.order_id == "#W1" and len(details.items) == 2
     listed = run(shop, "list_orders", {"status": "pending"})
     assert [o.order_id for o in listed.orders] == ["#W1", "#W4"] and listed.orders[0].total == 62.0
+
+
+def test_an_order_lists_what_was_paid_shipping_and_discount_included(shop: Shop) -> None:
+    checkout_order = ORDERS[3].model_copy(update={"id": "#W5", "payments": [
+        Payment(transaction_type="payment", amount=19.8, payment_method_id="mock_payment_handler")]})
+    with shop.db.session() as session:
+        session.add(order_row(checkout_order, 9))
+    listed = run(shop, "list_orders", {"status": "pending"})
+    assert {o.order_id: o.total for o in listed.orders} == {"#W1": 62.0, "#W4": 12.0, "#W5": 19.8}
 
 
 def test_another_shoppers_order_reads_exactly_like_a_missing_one(shop: Shop) -> None:
