@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from pydantic import Field
+import pycountry
+from pydantic import Field, field_validator
 
 from commerce.models import Model
 
@@ -32,6 +33,15 @@ class Destination(Model):
     postal_code: str = Field("", max_length=32)
     first_name: str = Field("", max_length=128)
     last_name: str = Field("", max_length=128)
+
+    @field_validator("country")
+    @classmethod
+    def _iso_code(cls, country: str) -> str:
+        """'USA', 'United States' and 'us' all reach the US rates; a name pycountry does not know stays as given."""
+        try:
+            return str(pycountry.countries.lookup(country.strip()).alpha_2) if country.strip() else ""
+        except LookupError:
+            return country.strip()
 
     @property
     def complete(self) -> bool:

@@ -69,6 +69,14 @@ def test_product_id_means_its_first_variant_and_country_rates_replace_default_on
     assert [problem.path for problem in checkout.problems] == ["$.fulfillment.methods[0].groups[0].selected_option_id"]
 
 
+@pytest.mark.parametrize("country", ["USA", "United States", "us"])
+def test_a_country_written_out_reaches_its_rates(shop: Database, country: str) -> None:
+    checkout = create(shop, CheckoutInput.model_validate({"lines": [{"item_id": "pot_ceramic", "quantity": 1}],
+                                                          "destination": {**ADDRESS, "country": country}}))
+    assert checkout.request.destination.country == "US"
+    assert [option.id for option in checkout.shipping_options] == ["std-ship", "exp-ship-us"]
+
+
 def test_out_of_stock_unknown_item_and_bad_code(shop: Database) -> None:
     request = CheckoutInput.model_validate({
         "lines": [{"item_id": OUT_OF_STOCK, "quantity": 1}, {"item_id": "pink_wumpus", "quantity": 1},
