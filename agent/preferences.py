@@ -109,7 +109,8 @@ def _size(found: re.Match[str], clause: str) -> StatedPreference:
 
 def _clause_preferences(clause: str) -> list[StatedPreference]:
     stated: list[StatedPreference] = [_size(found, clause) for found in _matches("size", clause)]
-    avoided = {_key("materials", f.group("word")) or _key("colours", f.group("word")) for f in _matches("avoid", clause)}
+    avoided = {_key("materials", f.group("word")) or _key("colours", f.group("word"))
+               for f in _matches("avoid", clause)}
     for key in sorted(avoided - {""}):
         stated.append(StatedPreference(kind=_kind_of(key), value=key, avoid=True))
     for found in _matches("like", clause):
