@@ -6,6 +6,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field
 
+from commerce.preferences import StatedPreference
 from tools.display import Citation as Citation
 from tools.display import ProductCard as ProductCard
 
@@ -54,6 +55,15 @@ class HandoffEvent(BaseModel):
     reason: str
 
 
+class PreferenceNotedEvent(BaseModel):
+    """The signed-in shopper stated preferences and they were kept; `text` is the sentence the answer says, in the
+    session's language ('Noted: size 10 for shoes, no leather.')."""
+
+    type: Literal["preference_noted"] = "preference_noted"
+    preferences: list[StatedPreference]
+    text: str
+
+
 class IdentityEvent(BaseModel):
     """A tool verified the shopper (by email, or name and zip): serving keeps the id as the conversation's
     identity. Internal: never sent to clients."""
@@ -79,6 +89,6 @@ class ErrorEvent(BaseModel):
 
 AgentEvent = Annotated[
     StatusEvent | TokenEvent | ToolCallEvent | ProductsEvent | CitationsEvent | ActionRequiredEvent | HandoffEvent
-    | IdentityEvent | DoneEvent | ErrorEvent,
+    | PreferenceNotedEvent | IdentityEvent | DoneEvent | ErrorEvent,
     Field(discriminator="type"),
 ]

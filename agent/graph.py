@@ -19,7 +19,9 @@ from agent.guardrails import agent_logger, detect_language, looks_off_topic
 from agent.llama_chat import LlamaChatModel
 from agent.plan import PlanParseError, follow_up_schema, parse_plan, plan_schema, response_format
 from agent.planner_tools import planner_tools, with_shopper_summary
+from agent.preferences import only_stated
 from agent.render import RenderContext, render_outcomes
+from agent.render_preferences import preference_event
 from agent.results import (
     citations,
     handoff,
@@ -41,9 +43,11 @@ from agent.router import (
 )
 from agent.state import AgentState, InputState, Plan, ShownItem, Step, ToolCall, ToolOutcome
 from agent.status import status_text
+from agent.templates import Templates
 from agent.turn_facts import allowed_values, router_input
 from tools.base import ToolError
 from tools.identity import verified_identity
+from tools.preferences import NOTE_PREFERENCES
 
 log = agent_logger(__name__)
 INVALID = "invalid_arguments"
@@ -143,6 +147,7 @@ async def understand(state: AgentState, runtime: Runtime[TurnContext]) -> dict[s
         log.warning("unparseable plan (%s); answering without tools", error)
         plan = Plan(intent=state.get("intent", "other"), raw=str(message.content))
     # Backends without guided decoding can still name values nobody gave: such calls never run.
+    plan.tool_calls = _stated_only(plan.tool_calls, request.text)
     invented = [call.name for call in plan.tool_calls if allowed.violations(call)]
     if invented:
         log.warning("dropped planned calls with unknown argument values: %s", invented)
@@ -165,6 +170,21 @@ async def understand(state: AgentState, runtime: Runtime[TurnContext]) -> dict[s
     return update
 
 
+def _stated_only(calls: list[ToolCall], text: str) -> list[ToolCall]:
+    """Planned preference notes keep only what the shopper's message states: the planner never decides alone what
+    is remembered about them."""
+    kept = []
+    for call in calls:
+        if call.name == NOTE_PREFERENCES.name:
+            arguments = only_stated(call.arguments, text)
+            if arguments is None:
+                log.warning("dropped a planned note of preferences the message does not state")
+                continue
+            call = call.model_copy(update={"arguments": arguments})
+        kept.append(call)
+    return kept
+
+
 async def _run_call(context: TurnContext, call: ToolCall) -> ToolOutcome:
     started = time.perf_counter()
     tool = context.tools.get(call.name)
@@ -185,7 +205,7 @@ async def _run_call(context: TurnContext, call: ToolCall) -> ToolOutcome:
                        latency_ms=latency, verified_shopper=verified_identity(result))
 
 
-def _emit_outcome(runtime: Runtime[TurnContext], outcome: ToolOutcome) -> None:
+def _emit_outcome(runtime: Runtime[TurnContext], outcome: ToolOutcome, templates: Templates) -> None:
     write = runtime.stream_writer
     write(ToolCallEvent(name=outcome.name, arguments=outcome.arguments, result_ids=result_ids(outcome),
                         ok=outcome.ok, latency_ms=round(outcome.latency_ms, 1)))
@@ -197,6 +217,8 @@ def _emit_outcome(runtime: Runtime[TurnContext], outcome: ToolOutcome) -> None:
         write(action)
     if event := handoff(outcome):
         write(event)
+    if noted := preference_event(outcome, templates):
+        write(noted)
     if verified := identity(outcome):
         write(verified)
 
@@ -206,10 +228,14 @@ async def act(state: AgentState, runtime: Runtime[TurnContext]) -> dict[str, Any
     templates = runtime.context.templates[state.get("language", "en")]
     if plan.tool_calls:
         runtime.stream_writer(StatusEvent(text=status_text(templates, plan.tool_calls, runtime.context.tools)))
-    outcomes = list(await asyncio.gather(*(_run_call(runtime.context, call) for call in plan.tool_calls)))
+    tools = runtime.context.tools
+    first = [call for call in plan.tool_calls if call.name in tools and tools[call.name].runs_first]
+    outcomes = list(await asyncio.gather(*(_run_call(runtime.context, call) for call in first)))
+    outcomes += await asyncio.gather(*(_run_call(runtime.context, call) for call in plan.tool_calls
+                                       if call not in first))
     tool_context = runtime.context.tool_context
     for outcome in outcomes:
-        _emit_outcome(runtime, outcome)
+        _emit_outcome(runtime, outcome, templates)
         if outcome.verified_shopper and tool_context.shopper_id is None:
             tool_context.shopper_id = outcome.verified_shopper  # the turn's later steps act for them
     invalid = [f"{o.name}: {o.data}" for o in outcomes if o.error_code == INVALID]
@@ -217,7 +243,6 @@ async def act(state: AgentState, runtime: Runtime[TurnContext]) -> dict[str, Any
     note = ""
     if invalid and not already_repaired:
         note = "Some arguments were invalid; call the tool again with corrected arguments: " + "; ".join(invalid)
-    tools = runtime.context.tools
     answered = bool(outcomes) and all(o.ok and o.name in tools and tools[o.name].discovery for o in outcomes)
     return {"steps": [Step(plan=plan, outcomes=outcomes, repair_note=note, answered=answered)], "pending": None}
 

@@ -10,16 +10,13 @@ stated in Chinese filters an English catalog and renders in either language.
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass, field
 from functools import cache
-from pathlib import Path
 from typing import Literal
 
 from commerce.preferences import PreferenceKind, StatedPreference
+from tools.preference_words import book
 
-PREFERENCES_DIR = Path(__file__).resolve().parent.parent / "prompts" / "preferences"
-_VOCABULARIES = ("categories", "materials", "colours", "recipients", "languages")
 _SIZE = r"(?P<size>XXXL|XXL|XL|XS|S|M|L|\d{1,2}(?:\.5)?)(?![A-Za-z0-9.])"
 _AMOUNT = r"(?P<amount>\d+(?:\.\d+)?)"
 _CLAUSES = re.compile(r"\.(?!\d)|[;!?。；！？,，]|\band\b|\bbut\b|还有|而且|但是")
@@ -38,27 +35,6 @@ class PreferenceRequest:
     category: str | None = None  # forget: which category ('my shoe size' → 'shoes')
 
 
-@dataclass(frozen=True)
-class _Book:
-    words: dict[str, dict[str, str]]  # vocabulary → word → canonical key
-    phrases: dict[str, list[str]]  # table → patterns of every language
-
-
-@cache
-def _book(directory: Path = PREFERENCES_DIR) -> _Book:
-    words: dict[str, dict[str, str]] = {name: {} for name in _VOCABULARIES}
-    phrases: dict[str, list[str]] = {}
-    for path in sorted(directory.glob("*.toml")):
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-        for name in _VOCABULARIES:
-            for key, spelled in raw.get(name, {}).items():
-                for word in spelled:
-                    words[name][word.lower()] = key
-        for table, patterns in raw.get("phrases", {}).items():
-            phrases.setdefault(table, []).extend(patterns)
-    return _Book(words, phrases)
-
-
 def _alternation(words: dict[str, str], group: str) -> str:
     spelled = sorted(words, key=len, reverse=True)
     return f"(?P<{group}>{'|'.join(re.escape(word) for word in spelled)})"
@@ -66,13 +42,13 @@ def _alternation(words: dict[str, str], group: str) -> str:
 
 @cache
 def _compiled(table: str) -> list[re.Pattern[str]]:
-    book = _book()
-    things = {**book.words["materials"], **book.words["colours"]}
+    loaded = book()
+    things = {**loaded.words["materials"], **loaded.words["colours"]}
     slots = {"{size}": _SIZE, "{amount}": _AMOUNT, "{word}": _alternation(things, "word"),
-             "{category}": _alternation(book.words["categories"], "category"),
-             "{language}": _alternation(book.words["languages"], "language")}
+             "{category}": _alternation(loaded.words["categories"], "category"),
+             "{language}": _alternation(loaded.words["languages"], "language")}
     compiled = []
-    for pattern in book.phrases.get(table, []):
+    for pattern in loaded.phrases.get(table, []):
         for slot, regex in slots.items():
             pattern = pattern.replace(slot, regex)
         compiled.append(re.compile(pattern, re.IGNORECASE))
@@ -84,20 +60,20 @@ def _matches(table: str, text: str) -> list[re.Match[str]]:
 
 
 def _key(vocabulary: str, word: str | None) -> str:
-    return _book().words[vocabulary].get((word or "").lower(), "") if word else ""
+    return book().words[vocabulary].get((word or "").lower(), "") if word else ""
 
 
 def _found_in(vocabulary: str, text: str) -> str:
     """The canonical key of the first (longest) word of a vocabulary in the text, '' when none."""
     lowered = text.lower()
-    for word in sorted(_book().words[vocabulary], key=len, reverse=True):
+    for word in sorted(book().words[vocabulary], key=len, reverse=True):
         if word.isascii() and re.search(rf"\b{re.escape(word)}\b", lowered) or not word.isascii() and word in lowered:
-            return _book().words[vocabulary][word]
+            return book().words[vocabulary][word]
     return ""
 
 
 def _kind_of(key: str) -> PreferenceKind:
-    return "colour" if key in _book().words["colours"].values() else "material"
+    return "colour" if key in book().words["colours"].values() else "material"
 
 
 def _size(found: re.Match[str], clause: str) -> StatedPreference:
@@ -107,17 +83,17 @@ def _size(found: re.Match[str], clause: str) -> StatedPreference:
     return StatedPreference(kind="size", value=size, category=category)
 
 
-def _clause_preferences(clause: str) -> list[StatedPreference]:
+def _clause_preferences(clause: str, bare: bool) -> list[StatedPreference]:
     stated: list[StatedPreference] = [_size(found, clause) for found in _matches("size", clause)]
-    avoided = {_key("materials", f.group("word")) or _key("colours", f.group("word"))
-               for f in _matches("avoid", clause)}
+    negations = _matches("avoid", clause) + (_matches("avoid_bare", clause) if bare else [])
+    avoided = {_key("materials", f.group("word")) or _key("colours", f.group("word")) for f in negations}
     for key in sorted(avoided - {""}):
         stated.append(StatedPreference(kind=_kind_of(key), value=key, avoid=True))
     for found in _matches("like", clause):
         key = _key("materials", found.group("word")) or _key("colours", found.group("word"))
         if key and key not in avoided:
             stated.append(StatedPreference(kind=_kind_of(key), value=key))
-    for found in _matches("budget", clause):
+    for found in _matches("budget", clause) if bare else []:  # a budget inside a search is that search's
         amount = float(found.group("amount"))
         category = _key("categories", found.groupdict().get("category")) or _found_in("categories", clause)
         if amount > 0:
@@ -129,11 +105,12 @@ def _clause_preferences(clause: str) -> list[StatedPreference]:
             for item in stated]
 
 
-def extract(text: str) -> list[StatedPreference]:
-    """Every preference the message states, one per (kind, value, category, recipient), in the order said."""
+def extract(text: str, searching: bool = False) -> list[StatedPreference]:
+    """Every preference the message states, one per (kind, value, category, recipient), in the order said. In a
+    message that also asks for products (`searching`), a bare 'no leather' or a budget belongs to that search."""
     seen: dict[tuple[str, str, str, str], StatedPreference] = {}
     for clause in _CLAUSES.split(text):
-        for item in _clause_preferences(clause):
+        for item in _clause_preferences(clause, bare=not searching):
             seen.setdefault((item.kind, item.value, item.category, item.recipient), item)
     return list(seen.values())
 
@@ -149,8 +126,14 @@ def _forget_target(text: str) -> PreferenceRequest | None:
     return None
 
 
-def preference_request(text: str) -> PreferenceRequest | None:
-    """What the message asks about preferences, or None when it is about something else."""
+def asks_for_products(text: str) -> bool:
+    """The message also asks for products ('I wear 10, show me running shoes', '推荐一款耳机，预算300元')."""
+    return bool(_matches("searches", text))
+
+
+def preference_request(text: str, searching: bool = False) -> PreferenceRequest | None:
+    """What the message asks about preferences, or None when it is about something else; `searching`: the message
+    also asks for products."""
     if _matches("forget_all", text):
         return PreferenceRequest(action="forget_all")
     if _matches("list", text):
@@ -159,5 +142,32 @@ def preference_request(text: str) -> PreferenceRequest | None:
         return PreferenceRequest(action="show_all")
     if _matches("forget", text) and not _matches("not_forget", text) and (target := _forget_target(text)):
         return target
-    stated = extract(text)
+    stated = extract(text, searching)
     return PreferenceRequest(action="note", stated=stated) if stated else None
+
+
+def said_in(item: StatedPreference, text: str) -> bool:
+    """Whether the message names the preference's value ('10', 'suede' for leather, '蓝色' for blue): a preference
+    the planner noted must be one the shopper stated, not a guess."""
+    lowered = text.lower()
+    if item.kind in ("size", "budget"):
+        value = f"{item.amount:g}" if item.kind == "budget" and item.amount is not None else item.value
+        return re.search(rf"(?<![\d.]){re.escape(value.lower())}(?![\d])", lowered) is not None
+    vocabulary = {"colour": "colours", "material": "materials", "language": "languages"}.get(item.kind)
+    words = book().spellings(vocabulary, item.value) if vocabulary else {item.value}
+    return any(re.search(rf"\b{re.escape(word)}\b", lowered) if word.isascii() else word in lowered
+               for word in words)
+
+
+def only_stated(arguments: dict[str, object], text: str) -> dict[str, object] | None:
+    """A planned note_preferences call's arguments without the preferences the message does not state; None when
+    none is left (or the arguments are not preferences at all, which the tool would refuse anyway)."""
+    kept = []
+    for raw in arguments.get("stated") or []:  # type: ignore[union-attr]
+        try:
+            item = StatedPreference.model_validate(raw)
+        except ValueError:
+            continue
+        if said_in(item, text):
+            kept.append(raw)
+    return {**arguments, "stated": kept} if kept else None

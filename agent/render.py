@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from agent.guardrails import looks_like_injection
+from agent.render_preferences import applied_line, preference_lines
 from agent.render_watches import watch_lines
 from agent.state import ShownItem, ToolOutcome
 from agent.templates import Templates, money
@@ -20,6 +21,7 @@ from tools.cart import CartView
 from tools.faq import SearchFaqOutput
 from tools.handoff import Handoff
 from tools.identity import VerifiedShopper
+from tools.preferences import PreferenceList, PreferencesForgotten, PreferencesNoted
 from tools.product_details import ProductTypes
 from tools.recommend import RecommendOutput
 from tools.reviews import ReviewInsightsOutput
@@ -117,7 +119,7 @@ def _search(output: SearchProductsOutput, context: RenderContext) -> list[str]:
         cheapest = min(output.hits, key=lambda h: h.price)
         lines.append(t.say("products", "cheapest", title=cheapest.title,
                            price=money(cheapest.price, cheapest.currency)))
-    return lines + _refinement(output, context) + _currency(output, t)
+    return lines + applied_line(output.preferences, t, currency) + _refinement(output, context) + _currency(output, t)
 
 
 def _constrained_line(output: SearchProductsOutput, kind: KindCheck, t: Templates, currency: str) -> str:
@@ -322,6 +324,8 @@ def _one(output: Any, context: RenderContext) -> list[str]:
             return _cart(output, context)
         case WatchList():
             return watch_lines(output, t)
+        case PreferencesNoted() | PreferenceList() | PreferencesForgotten():
+            return preference_lines(output, t)
         case ProposedAction():
             return [t.say("action", "confirm", summary=_change(output, t)), t.say("action", "nothing_changed")]
         case Handoff():

@@ -14,6 +14,7 @@ from typing import Protocol
 
 from agent.guardrails import looks_like_injection, looks_off_topic
 from agent.phrasings import first_group, phrasing
+from agent.preferences import asks_for_products, preference_request
 from agent.state import Language, ShownItem, ToolCall
 from vectorstore.lexical import tokenize
 from vectorstore.query import expand_text, named_values, parse_query
@@ -469,6 +470,47 @@ def _watch_route(request: RouterInput) -> Route | None:
     return Route(intent="watch", calls=[_call("watch_product", product_id=picked[0].id, kind=kind, **limit)])
 
 
+_CLAUSE = re.compile(r"[,，.。;；!！?？]|\band\b|\bbut\b")
+
+
+def _product_ask(text: str) -> str:
+    """The part of the message that asks for products ('I wear 10, show me running shoes' → 'show me running
+    shoes'), '' when none does."""
+    return next((part.strip() for part in _CLAUSE.split(text) if _ASKS_FOR_PRODUCTS.search(part.strip())), "")
+
+
+def _searching(request: RouterInput) -> bool:
+    return asks_for_products(request.text) or bool(request.shown and is_refinement(request.text))
+
+
+def _preference_route(request: RouterInput) -> tuple[Route | None, ToolCall | None]:
+    """'what do you know about me?', 'forget my shoe size', 'show all', 'I wear 10 in shoes, no leather': list or
+    forget the signed-in shopper's stated preferences, repeat the last search without them, or note what the
+    message states. A note in a message that also asks for products comes back as a call to run before that
+    request's own (`_route` joins them), so the new preference already applies to its search."""
+    searching = _searching(request)
+    asked = preference_request(request.text, searching)
+    if asked is None:
+        return None, None
+    if asked.action == "show_all":
+        if not request.previous_query:
+            return None, None
+        return Route(intent="product_search",
+                     calls=[search_call(request.previous_query, ignore_preferences=True)]), None
+    if not request.signed_in:
+        return (None if searching else Route(intent="preferences", reply="preferences_sign_in")), None
+    if asked.action == "list":
+        return Route(intent="preferences", calls=[_call("list_preferences")]), None
+    if asked.action == "forget_all":
+        return Route(intent="preferences", calls=[_call("forget_preferences", everything=True)]), None
+    if asked.action == "forget":
+        target = {"kind": asked.kind, "value": asked.value, "category": asked.category}
+        forget = _call("forget_preferences", **{key: value for key, value in target.items() if value is not None})
+        return Route(intent="preferences", calls=[forget]), None
+    noted = _call("note_preferences", stated=[item.model_dump(exclude_defaults=True) for item in asked.stated])
+    return (None, noted) if searching else (Route(intent="preferences", calls=[noted]), None)
+
+
 def route(request: RouterInput, classifier: IntentGuesser | None = None) -> Route | None:
     found = _route(request, classifier)
     if found is not None and any(call.name not in request.tools for call in found.calls):
@@ -499,6 +541,18 @@ def _route(request: RouterInput, classifier: IntentGuesser | None) -> Route | No
         return Route(intent="confirmation", reply="confirm_hint")  # only the client's confirm button confirms
     if found := _watch_route(request):
         return found
+    preference, noted = _preference_route(request)
+    if preference is not None:
+        return preference
+    found = _request_route(request, classifier)
+    if noted is None:
+        return found
+    found = found or Route(intent="product_search", calls=[search_call(_product_ask(text) or text)])
+    return replace(found, calls=[noted, *found.calls])
+
+
+def _request_route(request: RouterInput, classifier: IntentGuesser | None) -> Route | None:
+    text = request.text.strip()
     if _HUMAN.search(text):
         return Route(intent="human_agent", calls=[handoff_call(text)])
     if _CART_CLEAR.search(text):

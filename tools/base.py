@@ -70,6 +70,9 @@ class Tool(Generic[In, Out]):
     # Offered to the planner only when the shopper's message matches: small models otherwise call calculate on
     # the prices of an order nobody asked to add up, and its results become the answer.
     asked_for: re.Pattern[str] | None = None
+    # Runs before the other calls of its step, whose results it changes: a preference noted before the search it
+    # filters ('I wear 10, show me running shoes').
+    runs_first: bool = False
 
     def offered_for(self, message: str) -> bool:
         return self.asked_for is None or bool(self.asked_for.search(message))

@@ -13,6 +13,7 @@ from tools.handoff import HANDOFF_TOOLS
 from tools.identity import IDENTITY_TOOLS
 from tools.order_actions import ORDER_OPERATIONS
 from tools.orders import ORDER_READ_TOOLS
+from tools.preferences import PREFERENCE_TOOLS
 from tools.privacy import FORGET_ME
 from tools.product_details import PRODUCT_DETAIL_TOOLS
 from tools.recommend import RECOMMEND_PRODUCTS
@@ -33,6 +34,7 @@ ALL_TOOLS: list[Tool[Any, Any]] = [
     *PRODUCT_DETAIL_TOOLS,
     *CART_READ_TOOLS,
     LIST_WATCHES,
+    *PREFERENCE_TOOLS,
     *CALCULATE_TOOLS,
     *HANDOFF_TOOLS,
     *(write_tool(operation) for operation in WRITE_OPERATIONS),
@@ -41,7 +43,7 @@ ALL_TOOLS: list[Tool[Any, Any]] = [
 
 # Tools that read a shopper's account: offered to the planner only for a signed-in shopper or one verifying in chat.
 ACCOUNT_TOOLS = frozenset(tool.name for tool in [*IDENTITY_TOOLS, *ORDER_READ_TOOLS, *CART_READ_TOOLS,
-                                                LIST_WATCHES])
+                                                LIST_WATCHES, *PREFERENCE_TOOLS])
 IDENTITY_TOOL_NAMES = frozenset(tool.name for tool in IDENTITY_TOOLS)
 
 

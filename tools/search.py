@@ -7,10 +7,12 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from commerce.preferences import list_preferences
 from tools.base import Tool, ToolContext
 from tools.currency import CurrencyConversion, in_shop_currency
 from tools.display import ProductCard
 from tools.personalize import record_search, rerank_search
+from tools.preference_filters import AppliedPreference, applicable, apply_preferences
 from vectorstore.filters import reasons
 from vectorstore.hybrid import Candidate
 from vectorstore.kinds import KindStatus, select_kind
@@ -46,6 +48,8 @@ class SearchProductsInput(BaseModel):
     exclude: list[str] | None = Field(None, description="Words the product must not have, e.g. ['leather']")
     sort: Literal["relevance", "price_asc", "price_desc", "rating"] | None = None
     limit: int = Field(5, ge=1, le=20)
+    ignore_preferences: bool = Field(False, description="true only when the shopper asks to see everything "
+                                     "('show all'), without their saved preferences")
 
 
 class ProductHit(BaseModel):
@@ -85,6 +89,9 @@ class SearchProductsOutput(BaseModel):
         "and these are only the closest products")
     kind: KindCheck | None = Field(None, description="Set when the query names a kind of product")
     unknown_brand: str | None = Field(None, description="A brand asked for that the shop does not carry, e.g. 'Sony'")
+    preferences: list[AppliedPreference] = Field(
+        default_factory=list, description="The shopper's saved preferences that changed these results; they can "
+        "say 'show all' to see them without")
 
     def product_cards(self) -> list[ProductCard]:
         return [ProductCard(id=h.id, title=h.title, price=h.price, currency=h.currency, in_stock=h.in_stock,
@@ -168,6 +175,25 @@ def unknown_brand(arguments: SearchProductsInput, vocabulary: Vocabulary, lexica
     return None
 
 
+Ranked = list[tuple[Candidate, int]]  # candidates with their group: 0 the kind asked for, 1 the others
+
+
+def _with_preferences(context: ToolContext, arguments: SearchProductsInput, query: SearchQuery,
+                      ordered: Ranked) -> tuple[Ranked, list[AppliedPreference]]:
+    """The candidates with the signed-in shopper's saved preferences applied as soft filters."""
+    if context.shopper_id is None or arguments.ignore_preferences or not ordered:
+        return ordered, []
+    with context.db.session() as session:
+        preferences = applicable(list_preferences(session, context.shopper_id), query)
+    if query.sort not in (None, "relevance"):
+        preferences = [p for p in preferences if p.avoid]  # an asked-for order (cheapest first) stays
+    if not preferences:
+        return ordered, []
+    positions, stated = apply_preferences(preferences, [candidate.doc for candidate, _ in ordered],
+                                          [group for _, group in ordered])
+    return [ordered[position] for position in positions], stated
+
+
 def search_products(context: ToolContext, arguments: SearchProductsInput) -> SearchProductsOutput:
     service = context.deps.search
     vocabulary = service.vocabulary()
@@ -186,6 +212,7 @@ def search_products(context: ToolContext, arguments: SearchProductsInput) -> Sea
     # the products of the asked kind stay ahead of the others.
     ordered = [(candidate, number) for number, group in enumerate(groups)
                for candidate in order_hits(shown, rerank_search(context, query, group))]
+    ordered, stated = _with_preferences(context, arguments, query, ordered)
     record_search(context, arguments.query)
     other_kind = selection is not None and selection.status != "constrained"
     hits = [hit(candidate, shown, other_kind=other_kind and number == 1)
@@ -203,7 +230,8 @@ def search_products(context: ToolContext, arguments: SearchProductsInput) -> Sea
         notes.append(f"No {kind.asked} meets {kind.blocked_by}; these are {kind.asked} without that constraint.")
     return SearchProductsOutput(query=query, hits=hits, note=" ".join(notes), conversion=prices.conversion,
                                 unconverted_currency=prices.unconverted_currency, closest_only=closest, kind=kind,
-                                unknown_brand=unknown_brand(arguments, vocabulary, service.products.lexical))
+                                unknown_brand=unknown_brand(arguments, vocabulary, service.products.lexical),
+                                preferences=stated)
 
 
 SEARCH_PRODUCTS: Tool[SearchProductsInput, SearchProductsOutput] = Tool(
