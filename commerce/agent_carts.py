@@ -8,10 +8,10 @@ from enum import StrEnum
 
 from sqlalchemy.orm import Session
 
-from commerce.checkout import CheckoutNotFound, InvalidTransition
-from commerce.checkout_models import CheckoutInput, CheckoutStatus, PricedLine, Problem
+from commerce.checkout import EDITABLE, CheckoutNotFound, InvalidTransition, get_checkout
+from commerce.checkout_models import AppliedDiscount, Checkout, CheckoutInput, CheckoutStatus, PricedLine, Problem
 from commerce.models import Model
-from commerce.pricing import price_lines
+from commerce.pricing import discounts, price_lines
 from commerce.tables import AgentCartRow
 
 
@@ -27,17 +27,25 @@ class AgentCart(Model):
     currency: str
     request: CheckoutInput
     lines: list[PricedLine]
+    discounts: list[AppliedDiscount]
     problems: list[Problem]
+    checkout_id: str | None = None  # the checkout last made from this cart
 
     @property
     def subtotal(self) -> int:
         return sum(line.subtotal for line in self.lines)
 
+    @property
+    def discount(self) -> int:
+        return sum(applied.amount for applied in self.discounts)
 
-def _priced(session: Session, cart_id: str, owner: str, currency: str, request: CheckoutInput) -> AgentCart:
+
+def _priced(session: Session, cart_id: str, owner: str, currency: str, request: CheckoutInput,
+            checkout_id: str | None = None) -> AgentCart:
     lines, problems = price_lines(session, request)
+    applied, discount_problems = discounts(session, request.discount_codes, sum(line.subtotal for line in lines))
     return AgentCart(id=cart_id, owner=owner, status=CartStatus.OPEN, currency=currency, request=request,
-                     lines=lines, problems=problems)
+                     lines=lines, discounts=applied, problems=problems + discount_problems, checkout_id=checkout_id)
 
 
 def create_cart(session: Session, owner: str, currency: str, request: CheckoutInput) -> AgentCart:
@@ -58,12 +66,12 @@ def _row(session: Session, owner: str, cart_id: str) -> AgentCartRow:
 def get_cart(session: Session, owner: str, cart_id: str) -> AgentCart:
     """The cart re-priced now: prices and stock may have changed since it was made."""
     stored = AgentCart.model_validate(_row(session, owner, cart_id).data)
-    return _priced(session, cart_id, owner, stored.currency, stored.request)
+    return _priced(session, cart_id, owner, stored.currency, stored.request, stored.checkout_id)
 
 
 def update_cart(session: Session, owner: str, cart_id: str, request: CheckoutInput) -> AgentCart:
     row = _row(session, owner, cart_id)
-    cart = _priced(session, cart_id, owner, row.data["currency"], request)
+    cart = _priced(session, cart_id, owner, row.data["currency"], request, row.data.get("checkout_id"))
     row.data = cart.model_dump(mode="json")
     session.flush()
     return cart
@@ -78,3 +86,18 @@ def cancel_cart(session: Session, owner: str, cart_id: str) -> AgentCart:
     row.status, row.data = cart.status.value, cart.model_dump(mode="json")
     session.flush()
     return cart
+
+
+def open_checkout(session: Session, owner: str, cart_id: str) -> Checkout | None:
+    """The checkout made from this cart while it is still open: converting the cart again returns it."""
+    checkout_id = get_cart(session, owner, cart_id).checkout_id
+    if checkout_id is None:
+        return None
+    checkout = get_checkout(session, owner, checkout_id)
+    return checkout if checkout.status in EDITABLE else None
+
+
+def link_checkout(session: Session, owner: str, cart_id: str, checkout_id: str) -> None:
+    row = _row(session, owner, cart_id)
+    row.data = {**row.data, "checkout_id": checkout_id}
+    session.flush()

@@ -15,14 +15,20 @@ from commerce.tables import AgentRow, CheckoutSessionRow, OrderEventRow, utcnow
 EventKind = Literal["created", "shipped", "canceled"]
 
 
-def queue_order_event(session: Session, agent_id: str, order_id: str, kind: EventKind) -> str | None:
-    """One outbox row if the agent registered a webhook URL; its id, else None."""
+def queue_order_event(session: Session, agent_id: str, order_id: str, kind: EventKind,
+                      profile_url: str | None = None) -> str | None:
+    """One outbox row if the agent has somewhere to be told: a URL its operator registered, or its UCP profile
+    (this request's, else the one its earlier events of this order came with). Its id, else None."""
     url = session.scalar(select(AgentRow.webhook_url).where(AgentRow.id == agent_id))
-    if not url:
+    if profile_url is None:
+        profile_url = session.scalar(select(OrderEventRow.profile_url).where(
+            OrderEventRow.order_id == order_id, OrderEventRow.agent_id == agent_id,
+            OrderEventRow.profile_url.is_not(None)).limit(1))
+    if not url and not profile_url:
         return None
     event_id = f"evt_{secrets.token_hex(12)}"
-    session.add(OrderEventRow(id=event_id, agent_id=agent_id, order_id=order_id, kind=kind, url=url, attempts=0,
-                              next_at=utcnow()))
+    session.add(OrderEventRow(id=event_id, agent_id=agent_id, order_id=order_id, kind=kind, url=url or None,
+                              profile_url=profile_url, attempts=0, next_at=utcnow()))
     session.flush()
     return event_id
 

@@ -308,14 +308,16 @@ class AgentCartRow(Base):
 
 class OrderEventRow(Base):
     """An order webhook waiting in the outbox, written in the transaction that changed the order. `delivered_at` is
-    set once, by the sender whose conditional UPDATE claims the delivered row; `next_at` is when to try again."""
+    set once, by the sender whose conditional UPDATE claims the delivered row; `next_at` is when to try again. It
+    goes to `url`, or to the webhook_url the agent's UCP profile (`profile_url`) declares for orders."""
 
     __tablename__ = "order_events"
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     agent_id: Mapped[str] = mapped_column(String(64), index=True)
     order_id: Mapped[str] = mapped_column(String(64), index=True)
     kind: Mapped[str] = mapped_column(String(16))  # 'created', 'shipped', 'canceled'
-    url: Mapped[str] = mapped_column(Text)
+    url: Mapped[str | None] = mapped_column(Text, nullable=True)  # the operator-registered URL, if any
+    profile_url: Mapped[str | None] = mapped_column(Text, nullable=True)  # else the agent profile's webhook_url
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
     claim: Mapped[str | None] = mapped_column(String(32), nullable=True)

@@ -31,6 +31,21 @@ def _result(payload: dict[str, Any], is_error: bool = False) -> types.CallToolRe
                                 structured_content=payload, is_error=is_error)
 
 
+class _AnswersJson:
+    """An MCP client that sends no Accept (or only */*) is answered in JSON rather than refused with a 406."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http":
+            accept = b", ".join(value for name, value in scope["headers"] if name == b"accept")
+            if b"application/json" not in accept:
+                others = [(name, value) for name, value in scope["headers"] if name != b"accept"]
+                scope = {**scope, "headers": [*others, (b"accept", b"application/json, text/event-stream")]}
+        await self.app(scope, receive, send)
+
+
 class McpEndpoint:
     """Lists ALL_TOOLS; a call runs the plain tool function with the shopper from the bearer token (or none).
 
@@ -49,7 +64,7 @@ class McpEndpoint:
             on_list_tools=self._list_tools, on_call_tool=self._call_tool)
         self.manager = StreamableHTTPSessionManager(app=self.server, stateless=True, json_response=True,
                                                     max_request_body_size=max(self.settings.max_frame_bytes, 65_536))
-        self.asgi_app = StreamableHTTPASGIApp(self.manager)
+        self.asgi_app = _AnswersJson(StreamableHTTPASGIApp(self.manager))
 
     @asynccontextmanager
     async def run(self) -> AsyncIterator[None]:

@@ -1,7 +1,7 @@
 """The UCP operations, one work function each, that the REST routes and the MCP tools both call.
 
 An operation names its MCP tool, its REST method and path (`{id}` is the resource id), and the MCP argument that
-holds its request body; `work(session, agent_id, resource_id, body)` runs inside the request's one transaction.
+holds its request body; `work(session, agent_id, resource_id, call)` runs inside the request's one transaction.
 """
 
 from __future__ import annotations
@@ -11,23 +11,23 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
-from ucp_sdk.models.schemas.shopping.cart_create_request import CartCreateRequest
 from ucp_sdk.models.schemas.shopping.catalog_lookup import GetProductRequest, LookupRequest
 from ucp_sdk.models.schemas.shopping.catalog_search import SearchRequest
 from ucp_sdk.models.schemas.shopping.checkout_complete_request import CheckoutCompleteRequest
 
 from commerce import checkout as core
+from commerce.agent_carts import link_checkout, open_checkout
 from commerce.order_events import queue_order_event
 from commerce.payments import MockTokenHandler, PaymentHandler
-from protocols.ucp.carts import CartApi, CartUpdate
+from protocols.ucp.carts import CartApi, CartCreate, CartUpdate
 from protocols.ucp.catalog import CatalogApi
-from protocols.ucp.http import StoredResponse, ok, parse
+from protocols.ucp.http import Call, StoredResponse, ok, parse
 from protocols.ucp.orders import order_response
 from protocols.ucp.requests import CreateRequest, UpdateRequest, checkout_input, payment_input
 from protocols.ucp.responses import checkout_body
 from tools.deps import Deps
 
-Work = Callable[[Session, str, str, bytes], StoredResponse]
+Work = Callable[[Session, str, str, Call], StoredResponse]
 
 
 @dataclass(frozen=True)
@@ -54,27 +54,33 @@ class CheckoutApi:
     def _response(self, checkout: core.Checkout, status_code: int = 200) -> StoredResponse:
         return ok(checkout_body(checkout, self.settings), status_code)
 
-    def create(self, session: Session, agent_id: str, _id: str, raw: bytes) -> StoredResponse:
-        request, cart = CartApi.into_checkout(session, agent_id, parse(CreateRequest, raw))
-        wanted = checkout_input(request, cart)
-        return self._response(core.create_checkout(session, agent_id, self.settings.shop_currency, wanted), 201)
+    def create(self, session: Session, agent_id: str, _id: str, call: Call) -> StoredResponse:
+        request = parse(CreateRequest, call.body)
+        existing = open_checkout(session, agent_id, request.cart_id) if request.cart_id else None
+        if existing is not None:  # a cart converts to one checkout at a time
+            return self._response(existing)
+        request, cart = CartApi.into_checkout(session, agent_id, request)
+        checkout = core.create_checkout(session, agent_id, self.settings.shop_currency, checkout_input(request, cart))
+        if request.cart_id:
+            link_checkout(session, agent_id, request.cart_id, checkout.id)
+        return self._response(checkout, 201)
 
-    def get(self, session: Session, agent_id: str, checkout_id: str, _raw: bytes) -> StoredResponse:
+    def get(self, session: Session, agent_id: str, checkout_id: str, _call: Call) -> StoredResponse:
         return self._response(core.get_checkout(session, agent_id, checkout_id))
 
-    def update(self, session: Session, agent_id: str, checkout_id: str, raw: bytes) -> StoredResponse:
+    def update(self, session: Session, agent_id: str, checkout_id: str, call: Call) -> StoredResponse:
         previous = core.get_checkout(session, agent_id, checkout_id)
-        wanted = checkout_input(parse(UpdateRequest, raw), previous.request)
+        wanted = checkout_input(parse(UpdateRequest, call.body), previous.request)
         return self._response(core.update_checkout(session, agent_id, checkout_id, wanted))
 
-    def complete(self, session: Session, agent_id: str, checkout_id: str, raw: bytes) -> StoredResponse:
-        payment = payment_input(parse(CheckoutCompleteRequest, raw))
+    def complete(self, session: Session, agent_id: str, checkout_id: str, call: Call) -> StoredResponse:
+        payment = payment_input(parse(CheckoutCompleteRequest, call.body))
         checkout = core.complete_checkout(session, agent_id, checkout_id, payment, self.handlers)
         if checkout.order_id:
-            queue_order_event(session, agent_id, checkout.order_id, "created")
+            queue_order_event(session, agent_id, checkout.order_id, "created", call.profile_url)
         return self._response(checkout)
 
-    def cancel(self, session: Session, agent_id: str, checkout_id: str, _raw: bytes) -> StoredResponse:
+    def cancel(self, session: Session, agent_id: str, checkout_id: str, _call: Call) -> StoredResponse:
         return self._response(core.cancel_checkout(session, agent_id, checkout_id))
 
 
@@ -82,16 +88,16 @@ def operations(deps: Deps) -> list[Operation]:
     settings = deps.settings
     checkouts, carts, catalog = CheckoutApi(deps), CartApi(deps), CatalogApi(deps)
     return [
-        Operation("search_catalog", "POST", "/catalog/search", lambda s, _a, _i, raw: catalog.search(s, raw),
+        Operation("search_catalog", "POST", "/catalog/search", lambda s, _a, _i, call: catalog.search(s, call.body),
                   payload="catalog", body=SearchRequest, authenticated=False,
                   description="Search the catalog (hybrid, English and Chinese); filters.price in minor units."),
-        Operation("lookup_catalog", "POST", "/catalog/lookup", lambda s, _a, _i, raw: catalog.lookup(s, raw),
+        Operation("lookup_catalog", "POST", "/catalog/lookup", lambda s, _a, _i, call: catalog.lookup(s, call.body),
                   payload="catalog", body=LookupRequest, authenticated=False,
                   description="Products and variants by id."),
-        Operation("get_product", "POST", "/catalog/product", lambda s, _a, _i, raw: catalog.product(s, raw),
+        Operation("get_product", "POST", "/catalog/product", lambda s, _a, _i, call: catalog.product(s, call.body),
                   payload="catalog", body=GetProductRequest, authenticated=False,
                   description="One product, by product or variant id."),
-        Operation("create_cart", "POST", "/carts", carts.create, payload="cart", body=CartCreateRequest,
+        Operation("create_cart", "POST", "/carts", carts.create, payload="cart", body=CartCreate,
                   description="A cart priced and stock-checked now; no payment, no fulfillment."),
         Operation("get_cart", "GET", "/carts/{id}", carts.get, description="One of your carts."),
         Operation("update_cart", "PUT", "/carts/{id}", carts.update, payload="cart", body=CartUpdate,
@@ -111,6 +117,6 @@ def operations(deps: Deps) -> list[Operation]:
         Operation("cancel_checkout", "POST", "/checkout-sessions/{id}/cancel", checkouts.cancel,
                   description="Cancel an open checkout session."),
         Operation("get_order", "GET", "/orders/{id}",
-                  lambda s, agent_id, order_id, _raw: ok(order_response(s, agent_id, order_id, settings)),
+                  lambda s, agent_id, order_id, _call: ok(order_response(s, agent_id, order_id, settings)),
                   description="One of your orders, with its fulfillment events."),
     ]

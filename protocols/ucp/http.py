@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -23,6 +24,7 @@ from protocols.ucp.errors import UcpError
 
 Body = TypeVar("Body", bound=BaseModel)
 MAX_KEY_CHARS = 255
+PROFILE = re.compile(r'profile\s*=\s*"([^"]{1,2000})"')
 Work = Callable[[Session, str], StoredResponse]
 
 
@@ -37,6 +39,12 @@ class Call:
     ucp_agent: str
     authorization: str = ""
     idempotency_key: str | None = None
+
+    @property
+    def profile_url(self) -> str | None:
+        """The agent's UCP profile, from `UCP-Agent: profile="https://…"` (an RFC 8941 dictionary member)."""
+        found = PROFILE.search(self.ucp_agent)
+        return found.group(1) if found and found.group(1).startswith(("https://", "http://")) else None
 
     @classmethod
     async def of(cls, request: Request, limit: int) -> Call:

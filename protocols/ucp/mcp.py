@@ -72,7 +72,7 @@ class UcpTools:
 
     async def run(self, operation: Operation, arguments: Mapping[str, Any],
                   headers: Mapping[str, str]) -> StoredResponse:
-        resource_id = str(arguments.get("id") or "")
-        return await answer(self.gate, self.call(operation, arguments, headers),
-                            lambda session, agent_id, raw: operation.work(session, agent_id, resource_id, raw),
+        resource_id, call = str(arguments.get("id") or ""), self.call(operation, arguments, headers)
+        return await answer(self.gate, call,
+                            lambda session, agent_id, _raw: operation.work(session, agent_id, resource_id, call),
                             authenticated=operation.authenticated)

@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse
 
 from protocols.ucp.errors import UcpError
 from protocols.ucp.handlers import Operation, operations
-from protocols.ucp.http import Gate, ok, respond
+from protocols.ucp.http import Call, Gate, answer, ok, respond
 from protocols.ucp.orders import simulate_shipping
 from protocols.ucp.profile import business_profile
 from tools.deps import Deps
@@ -23,8 +23,13 @@ def gate_of(deps: Deps) -> Gate:
 def _route(router: APIRouter, gate: Gate, operation: Operation) -> None:
     async def endpoint(request: Request) -> JSONResponse:
         resource_id = request.path_params.get("id", "")
-        return await respond(request, gate, lambda session, agent_id, raw: operation.work(
-            session, agent_id, resource_id, raw), authenticated=operation.authenticated)
+        try:
+            call = await Call.of(request, gate.limit)
+        except UcpError as error:
+            return error.response()
+        answered = await answer(gate, call, lambda session, agent_id, _raw: operation.work(
+            session, agent_id, resource_id, call), authenticated=operation.authenticated)
+        return JSONResponse(answered.body, status_code=answered.status_code)
 
     router.add_api_route(operation.path, endpoint, methods=[operation.method], name=operation.tool)
 

@@ -2,7 +2,8 @@
 
 The key is derived from the shop's secret, so every replica signs with the same key and /.well-known/ucp
 advertises it (as a JWK in `signing_keys`) without a key file to distribute. Covered components: "@method",
-"@authority", "@path" and "content-digest" (RFC 9530, SHA-256 of the raw body).
+"@authority", "@path", "@query" (when the URL has one), "content-digest" (RFC 9530, SHA-256 of the raw body),
+"content-type", "idempotency-key" and "ucp-agent".
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ import hashlib
 import hmac
 import time
 from functools import lru_cache
-from typing import Any
 from urllib.parse import urlsplit
 
 from cryptography.hazmat.primitives import hashes
@@ -21,7 +21,7 @@ from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 
 from shopassist.settings import Settings
 
-COMPONENTS = ("@method", "@authority", "@path", "content-digest")
+SIGNED_HEADERS = ("content-digest", "content-type", "idempotency-key", "ucp-agent")
 P256_ORDER = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551
 
 
@@ -51,22 +51,25 @@ def content_digest(body: bytes) -> str:
     return f"sha-256=:{base64.b64encode(hashlib.sha256(body).digest()).decode()}:"
 
 
-def signature_base(method: str, url: str, digest: str, params: str) -> bytes:
+def _components(url: str, headers: dict[str, str]) -> list[tuple[str, str]]:
     parts = urlsplit(url)
-    values = {"@method": method.upper(), "@authority": parts.netloc.lower(), "@path": parts.path or "/",
-              "content-digest": digest}
-    lines = [f'"{name}": {values[name]}' for name in COMPONENTS]
-    return "\n".join([*lines, f'"@signature-params": {params}']).encode()
+    derived = [("@method", "POST"), ("@authority", parts.netloc.lower()), ("@path", parts.path or "/")]
+    if parts.query:
+        derived.append(("@query", f"?{parts.query}"))
+    lowered = {name.lower(): value.strip() for name, value in headers.items()}
+    return derived + [(name, lowered[name]) for name in SIGNED_HEADERS if name in lowered]
 
 
-def signed_headers(settings: Settings, method: str, url: str, body: bytes, created: int | None = None
-                   ) -> dict[str, Any]:
-    """Content-Digest, Signature-Input and Signature for one request."""
-    digest = content_digest(body)
-    covered = " ".join(f'"{name}"' for name in COMPONENTS)
+def signed_headers(settings: Settings, url: str, body: bytes, headers: dict[str, str],
+                   created: int | None = None) -> dict[str, str]:
+    """`headers` for a POST of `body` to `url`, plus Content-Digest, Signature-Input and Signature covering the
+    method, authority, path (and query), the digest, and the Content-Type, Idempotency-Key and UCP-Agent sent."""
+    headers = {**headers, "Content-Digest": content_digest(body)}
+    components = _components(url, headers)
+    covered = " ".join(f'"{name}"' for name, _ in components)
     params = f'({covered});created={created or int(time.time())};keyid="{public_jwk(settings)["kid"]}"'
-    der = signing_key(settings).sign(signature_base(method, url, digest, params), ec.ECDSA(hashes.SHA256()))
+    base = "\n".join([*(f'"{name}": {value}' for name, value in components), f'"@signature-params": {params}'])
+    der = signing_key(settings).sign(base.encode(), ec.ECDSA(hashes.SHA256()))
     r, s = decode_dss_signature(der)
     raw = r.to_bytes(32, "big") + s.to_bytes(32, "big")  # RFC 9421 §3.3.4: ecdsa-p256-sha256 is r || s
-    return {"Content-Digest": digest, "Signature-Input": f"sig1={params}",
-            "Signature": f"sig1=:{base64.b64encode(raw).decode()}:"}
+    return {**headers, "Signature-Input": f"sig1={params}", "Signature": f"sig1=:{base64.b64encode(raw).decode()}:"}

@@ -37,6 +37,9 @@ MERCHANT = {
     "discount": {"valid_code": "10OFF", "second_valid_code": "FIXED500", "invalid_code": "NOT_A_REAL_CODE",
                  "case_insensitive": True, "rejected_messages": True},
     "catalog": {"variant_id": "roses_12", "max_batch": 100},
+    "cart": {"second_product_id": "pot_m"},
+    # the runner is the agent platform: its profile names its receiver as the order webhook_url
+    "webhooks": {"simulate": True, "signed": True, "retries": True},
 }
 
 
@@ -59,4 +62,4 @@ def test_ucp_merchant_conformance_has_no_must_deviation(tmp_path: Path, database
     deviations = [check["id"] for check in report["checks"] if check["status"] == "deviation"]
     assert report["verdict"]["deviations"] == 0 and not deviations, deviations
     assert run.returncode == 0, run.stderr
-    assert report["checks_summary"]["clean"] >= 60, report["checks_summary"]
+    assert report["checks_summary"]["clean"] >= 85, report["checks_summary"]

@@ -33,7 +33,7 @@ from commerce.tables import AgentRow, OrderEventRow
 from protocols.ucp.webhooks import WebhookSender
 from shopassist.cli import app as cli_app
 from shopassist.settings import Settings, get_settings
-from tests.protocols.conftest import PAY_WITH, SIMULATION_SECRET, Agent, ready_body
+from tests.protocols.conftest import PAY_WITH, SIMULATION_SECRET, Agent, ready_body, settings_for
 from tools.actions import Plan, apply_plan
 
 LATER = timedelta(days=1)  # a pass this far ahead finds every retry due
@@ -56,15 +56,31 @@ class Receiver:
                 self.send_header("Content-Length", "0")
                 self.end_headers()
 
+            def do_GET(self) -> None:  # noqa: N802  the agent's platform profile, naming this receiver
+                body = json.dumps({"ucp": {"version": "2026-04-08", "capabilities": {"dev.ucp.shopping.order": [
+                    {"version": "2026-04-08", "config": {"webhook_url": receiver.url}}]}}}).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
             def log_message(self, *args: Any) -> None:
                 pass
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/ucp/orders"
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/ucp/orders?channel=test"
+        self.profile = f"http://127.0.0.1:{self.server.server_address[1]}/agent/profile.json"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
     def delivered(self) -> list[tuple[dict[str, str], dict[str, Any]]]:
         return [(headers, json.loads(body)) for _, headers, body in self.received]
+
+
+@pytest.fixture
+def ucp_settings(tmp_path: Path) -> Settings:
+    """The app's own sender polls once an hour here: these tests run each pass themselves."""
+    return settings_for(tmp_path, ucp_simulation_secret=SIMULATION_SECRET, ucp_webhook_poll_s=3600)
 
 
 @pytest.fixture
@@ -88,10 +104,12 @@ def hooked(database: Database, agent: Agent, url: str) -> str:
     return agent_id
 
 
-def completed_order(agent: Agent, item_id: str = "roses_12") -> str:
-    created = agent.post("/checkout-sessions", ready_body(item_id=item_id, quantity=1))
+def completed_order(agent: Agent, item_id: str = "roses_12", ucp_agent: str = 'version="2026-04-08"') -> str:
+    """By default the agent sends a UCP-Agent without a profile: only a registered URL is told."""
+    headers = {**agent.headers(), "UCP-Agent": ucp_agent}
+    created = agent.client.post("/checkout-sessions", json=ready_body(item_id=item_id, quantity=1), headers=headers)
     assert created.status_code == 201, created.text
-    done = agent.post(f"/checkout-sessions/{created.json()['id']}/complete", PAY_WITH)
+    done = agent.client.post(f"/checkout-sessions/{created.json()['id']}/complete", json=PAY_WITH, headers=headers)
     assert done.status_code == 200, done.text
     return done.json()["order"]["id"]
 
@@ -102,10 +120,13 @@ def verify(headers: dict[str, str], body: bytes, url: str, jwk: dict[str, str]) 
     assert headers["Content-Digest"] == digest
     params = headers["Signature-Input"].removeprefix("sig1=")
     assert f'keyid="{jwk["kid"]}"' in params
-    components = re.match(r"\(([^)]*)\)", params).group(1).split()  # type: ignore[union-attr]
-    authority, path = url.split("//", 1)[1].split("/", 1)
-    values = {'"@method"': "POST", '"@authority"': authority, '"@path"': f"/{path}", '"content-digest"': digest}
-    base = "\n".join([*(f"{name}: {values[name]}" for name in components), f'"@signature-params": {params}'])
+    components = [name.strip('"') for name in re.match(r"\(([^)]*)\)", params).group(1).split()]  # type: ignore[union-attr]
+    authority, rest = url.split("//", 1)[1].split("/", 1)
+    path, _, query = f"/{rest}".partition("?")
+    lowered = {name.lower(): value for name, value in headers.items()}
+    derived = {"@method": "POST", "@authority": authority, "@path": path, "@query": f"?{query}"}
+    lines = [f'"{name}": {derived[name] if name.startswith("@") else lowered[name].strip()}' for name in components]
+    base = "\n".join([*lines, f'"@signature-params": {params}'])
     raw = base64.b64decode(headers["Signature"].removeprefix("sig1=:").removesuffix(":"))
 
     def number(field: str) -> int:
@@ -114,7 +135,8 @@ def verify(headers: dict[str, str], body: bytes, url: str, jwk: dict[str, str]) 
     key = ec.EllipticCurvePublicNumbers(number("x"), number("y"), ec.SECP256R1()).public_key()
     signature = encode_dss_signature(int.from_bytes(raw[:32], "big"), int.from_bytes(raw[32:], "big"))
     key.verify(signature, base.encode(), ec.ECDSA(hashes.SHA256()))
-    assert set(components) == {'"@method"', '"@authority"', '"@path"', '"content-digest"'}
+    assert {"@method", "@authority", "@path", "@query", "content-digest", "content-type", "idempotency-key",
+            "ucp-agent"} <= set(components)
 
 
 def test_created_and_shipped_reach_the_webhook_signed_retried_and_once(
@@ -159,7 +181,7 @@ def _tampered(received: tuple[str, dict[str, str], bytes], url: str, jwk: dict[s
 
 def test_no_event_without_a_webhook_or_when_the_change_is_undone(
         agent: Agent, other_agent: Agent, database: Database, receiver: Receiver) -> None:
-    completed_order(other_agent)  # no webhook registered: nothing queued
+    completed_order(other_agent)  # no webhook registered, no profile: nothing queued
     hooked(database, agent, receiver.url)
     created = agent.post("/checkout-sessions", ready_body(quantity=1))
     declined = {"payment": {"instruments": [{**PAY_WITH["payment"]["instruments"][0],
@@ -233,3 +255,17 @@ def test_the_operator_registers_a_webhook_with_the_cli(tmp_path: Path, monkeypat
     database = Database(f"sqlite:///{tmp_path / 'var' / 'shop.db'}")
     with database.session() as session:
         assert session.get_one(AgentRow, agent_id).webhook_url == "https://acme.example/hooks"
+
+
+def test_without_a_registered_url_the_agent_profile_names_the_webhook(
+        agent: Agent, database: Database, ucp_settings: Settings, receiver: Receiver) -> None:
+    """The spec's way: the order capability's config.webhook_url in the profile the UCP-Agent header points at."""
+    order_id = completed_order(agent, ucp_agent=f'profile="{receiver.profile}"')
+    shipped = agent.post(f"/testing/simulate-shipping/{order_id}", {}, **{"Simulation-Secret": SIMULATION_SECRET})
+    assert shipped.status_code == 200, shipped.text
+    assert WebhookSender(database, ucp_settings).deliver_due() == 2  # shipped: the profile the order came with
+    jwk = agent.client.get("/.well-known/ucp").json()["signing_keys"][0]
+    assert [path for path, _, _ in receiver.received] == ["/ucp/orders?channel=test"] * 2
+    for _path, headers, raw in receiver.received:
+        verify(headers, raw, receiver.url, jwk)
+        assert headers["Idempotency-Key"] == headers["Webhook-Id"]
