@@ -22,6 +22,7 @@ from protocols.ucp.webhooks import WebhookSender
 from serving.checkout import router as checkout_router
 from serving.console import router as console_router
 from serving.console import services_of
+from serving.console_preferences import router as console_preferences_router
 from serving.console_watches import router as console_watches_router
 from serving.identity import issue_token
 from serving.mcp_server import McpEndpoint
@@ -76,9 +77,11 @@ def create_app(settings: Settings, db: Database | None = None, runner: TurnRunne
                        allow_headers=["*"], allow_credentials=False)
     app.include_router(console_router)
     app.include_router(console_watches_router)
+    app.include_router(console_preferences_router)
     app.include_router(checkout_router)
     app.include_router(ucp_router(deps))
     app.include_router(acp_router(deps))
+    app.add_route("/mcp", mcp.asgi_app, methods=["GET", "POST", "DELETE"])  # agents that drop the slash: no 307
     app.mount("/mcp", mcp.asgi_app)
 
     @app.get("/", include_in_schema=False)

@@ -14,6 +14,7 @@ from agent.events import (
     DoneEvent,
     ErrorEvent,
     HandoffEvent,
+    PreferenceNotedEvent,
     ProductCard,
     ProductsEvent,
     StatusEvent,
@@ -184,8 +185,8 @@ class NotificationFrame(BaseModel):
 
 ServerFrame = Annotated[
     SessionFrame | AckFrame | StatusEvent | TokenEvent | ToolCallEvent | ProductsEvent | CitationsEvent
-    | ActionRequiredEvent | HandoffEvent | DoneFrame | ErrorFrame | OperatorFrame | UserEchoFrame | StateFrame
-    | ActionResultFrame | PongFrame | NotificationFrame,
+    | ActionRequiredEvent | HandoffEvent | PreferenceNotedEvent | DoneFrame | ErrorFrame | OperatorFrame
+    | UserEchoFrame | StateFrame | ActionResultFrame | PongFrame | NotificationFrame,
     Field(discriminator="type"),
 ]
 

@@ -26,6 +26,7 @@
           thanks: "Thanks for the feedback!", open: "Chat", close: "Close", lang: "中文",
           up: "Helpful", down: "Not helpful",
           alert_below: "Price alert", alert_any_drop: "Price drop", alert_back_in_stock: "Back in stock",
+          remembered: "Remembered",
           addMessage: function (t, id) { return "Please add " + t + " (product " + id + ") to my cart."; } },
     zh: { title: "购物助手", placeholder: "问问商品、订单、退换货…", send: "发送", addToCart: "加入购物车",
           added: "已添加", sources: "来源", confirm: "确认", reject: "取消", confirmed: "已完成", rejected: "已取消",
@@ -33,6 +34,7 @@
           reconnecting: "正在重新连接…", operator: "客服", you: "我", assistant: "助手", thanks: "感谢您的反馈！",
           open: "咨询", close: "关闭", lang: "EN", up: "有帮助", down: "没帮助",
           alert_below: "降价提醒", alert_any_drop: "降价通知", alert_back_in_stock: "到货提醒",
+          remembered: "已记住",
           addMessage: function (t, id) { return "请把 " + t + "（商品 " + id + "）加入我的购物车。"; } }
   };
   // 24×24 stroke paths (after Feather icons, MIT).
@@ -88,6 +90,7 @@
     "padding:8px 10px;display:flex;flex-direction:column;gap:3px}",
     ".notice .kind{font-size:11px;font-weight:600;color:#1a7f37;letter-spacing:.02em}",
     ".notice .price{color:#1a7f37;font-weight:600}",
+    ".notice.pref{border-color:#1f6feb}.notice.pref .kind{color:#1f6feb}",
     ".action{align-self:stretch;background:#fff;border:1px solid #bf8700;border-radius:10px;padding:8px;",
     "display:flex;flex-direction:column;gap:6px}",
     ".action .row{display:flex;gap:6px}.action .no{background:#6e7781}",
@@ -352,6 +355,16 @@
     box.appendChild(el("div", "", f.text));
     box.appendChild(el("div", "price", new Intl.NumberFormat(this.lang === "zh" ? "zh-CN" : "en-US",
       { style: "currency", currency: f.currency || "USD" }).format(f.price)));
+    this.log.appendChild(box);
+    this.scroll();
+  };
+  // Preferences the signed-in shopper stated and the assistant kept: the sentence comes from the server.
+  Widget.prototype.on_preference_noted = function (f) {
+    var box = el("div", "notice pref");
+    box.setAttribute("data-role", "preference-noted");
+    box.setAttribute("role", "status");
+    box.appendChild(el("div", "kind", this.t("remembered")));
+    box.appendChild(el("div", "", f.text));
     this.log.appendChild(box);
     this.scroll();
   };
