@@ -61,6 +61,8 @@ class PreferenceNotedEvent(BaseModel):
 
     type: Literal["preference_noted"] = "preference_noted"
     preferences: list[StatedPreference]
+    items: list[str] = Field(default_factory=list, description="Each preference in words, e.g. ['size 10 for shoes', "
+                             "'no leather']")
     text: str
 
 

@@ -81,4 +81,5 @@ def preference_event(outcome: ToolOutcome, templates: Templates) -> PreferenceNo
     if not outcome.ok or not isinstance(outcome.output, PreferencesNoted):
         return None
     [text] = preference_lines(outcome.output, templates)
-    return PreferenceNotedEvent(preferences=outcome.output.noted, text=text)
+    items = [preference_phrase(item, templates) for item in outcome.output.noted]
+    return PreferenceNotedEvent(preferences=outcome.output.noted, items=items, text=text)

@@ -17,7 +17,7 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 
-CANNED_ANSWER = "Here is what I found for you in our shop. Tell me if you want something cheaper or different."
+CANNED_ANSWER = "Here is what I found for you in our shop. Tell me what else you are looking for."
 
 
 def _query_tool(schema: dict[str, Any]) -> str | None:

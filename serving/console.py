@@ -35,7 +35,8 @@ Operator = Annotated[Services, Depends(require_operator)]
 router = APIRouter(prefix="/v1/console", tags=["console"])
 
 
-async def _conversation(services: Services, conversation_id: str) -> store.Conversation:
+async def conversation_of(services: Services, conversation_id: str) -> store.Conversation:
+    """The conversation, or a 404."""
     conversation = await store.in_db_thread(services.db, store.get_conversation, conversation_id)
     if conversation is None:
         raise HTTPException(status_code=404, detail="no such conversation")
@@ -55,7 +56,7 @@ async def queue(services: Operator) -> list[dict[str, Any]]:
 
 @router.get("/conversations/{conversation_id}")
 async def conversation(conversation_id: str, services: Operator) -> dict[str, Any]:
-    found = await _conversation(services, conversation_id)
+    found = await conversation_of(services, conversation_id)
     items = await store.in_db_thread(services.db, store.history, conversation_id)
     return {"id": found.id, "state": found.state, "authenticated": found.shopper_id is not None,
             "history": [item.model_dump() for item in items]}
@@ -64,7 +65,7 @@ async def conversation(conversation_id: str, services: Operator) -> dict[str, An
 @router.post("/conversations/{conversation_id}/reply")
 async def reply(conversation_id: str, body: OperatorReply,
                 services: Operator) -> dict[str, Any]:
-    found = await _conversation(services, conversation_id)
+    found = await conversation_of(services, conversation_id)
     if found.state != "human":
         await _move(services, conversation_id, "human")
     message_id = await store.in_db_thread(services.db, store.store_operator_message, conversation_id, body.text)
@@ -74,6 +75,6 @@ async def reply(conversation_id: str, body: OperatorReply,
 
 @router.post("/conversations/{conversation_id}/release")
 async def release(conversation_id: str, services: Operator) -> dict[str, str]:
-    await _conversation(services, conversation_id)
+    await conversation_of(services, conversation_id)
     await _move(services, conversation_id, "bot")
     return {"state": "bot"}

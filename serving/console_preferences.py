@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter
 
 from commerce.db import Database
 from commerce.preferences import list_preferences
 from serving import conversations as store
-from serving.console import Operator
+from serving.console import Operator, conversation_of
 
 router = APIRouter(prefix="/v1/console", tags=["console"])
 
@@ -30,9 +30,7 @@ async def shopper_preferences(shopper_id: str, services: Operator) -> dict[str, 
 @router.get("/conversations/{conversation_id}/preferences")
 async def conversation_preferences(conversation_id: str, services: Operator) -> dict[str, Any]:
     """The stated preferences of the conversation's signed-in shopper (none for an anonymous one)."""
-    found = await store.in_db_thread(services.db, store.get_conversation, conversation_id)
-    if found is None:
-        raise HTTPException(status_code=404, detail="no such conversation")
+    found = await conversation_of(services, conversation_id)
     if found.shopper_id is None:
         return {"shopper_id": None, "preferences": []}
     return await store.in_db_thread(services.db, _preferences_of, found.shopper_id)

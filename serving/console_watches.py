@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from commerce.db import Database
@@ -13,7 +13,7 @@ from commerce.notifications import pending_notifications
 from commerce.offers import OfferUpdate, OfferUpdateResult, update_offers
 from commerce.watches import active_watches, offer
 from serving import conversations as store
-from serving.console import Operator
+from serving.console import Operator, conversation_of
 
 router = APIRouter(prefix="/v1/console", tags=["console"])
 
@@ -48,9 +48,7 @@ async def shopper_watches(shopper_id: str, services: Operator) -> dict[str, Any]
 @router.get("/conversations/{conversation_id}/watches")
 async def conversation_watches(conversation_id: str, services: Operator) -> dict[str, Any]:
     """The alerts of the conversation's signed-in shopper (none for an anonymous one)."""
-    found = await store.in_db_thread(services.db, store.get_conversation, conversation_id)
-    if found is None:
-        raise HTTPException(status_code=404, detail="no such conversation")
+    found = await conversation_of(services, conversation_id)
     if found.shopper_id is None:
         return {"shopper_id": None, "watches": [], "undelivered": []}
     return await store.in_db_thread(services.db, _watches_of, found.shopper_id)

@@ -26,7 +26,8 @@
           thanks: "Thanks for the feedback!", open: "Chat", close: "Close", lang: "中文",
           up: "Helpful", down: "Not helpful",
           alert_below: "Price alert", alert_any_drop: "Price drop", alert_back_in_stock: "Back in stock",
-          remembered: "Remembered",
+          remembered: "Remembered for your next searches",
+          rememberedHint: "Ask \u201cwhat do you know about me?\u201d to see or change them.",
           addMessage: function (t, id) { return "Please add " + t + " (product " + id + ") to my cart."; } },
     zh: { title: "购物助手", placeholder: "问问商品、订单、退换货…", send: "发送", addToCart: "加入购物车",
           added: "已添加", sources: "来源", confirm: "确认", reject: "取消", confirmed: "已完成", rejected: "已取消",
@@ -34,7 +35,8 @@
           reconnecting: "正在重新连接…", operator: "客服", you: "我", assistant: "助手", thanks: "感谢您的反馈！",
           open: "咨询", close: "关闭", lang: "EN", up: "有帮助", down: "没帮助",
           alert_below: "降价提醒", alert_any_drop: "降价通知", alert_back_in_stock: "到货提醒",
-          remembered: "已记住",
+          remembered: "已记住，以后搜索时会用到",
+          rememberedHint: "问\u201c你知道我什么？\u201d即可查看或修改。",
           addMessage: function (t, id) { return "请把 " + t + "（商品 " + id + "）加入我的购物车。"; } }
   };
   // 24×24 stroke paths (after Feather icons, MIT).
@@ -91,6 +93,9 @@
     ".notice .kind{font-size:11px;font-weight:600;color:#1a7f37;letter-spacing:.02em}",
     ".notice .price{color:#1a7f37;font-weight:600}",
     ".notice.pref{border-color:#1f6feb}.notice.pref .kind{color:#1f6feb}",
+    ".notice .chips{display:flex;flex-wrap:wrap;gap:4px;margin:4px 0}",
+    ".notice .chip{background:#eef4ff;color:#1f3b70;border-radius:999px;padding:2px 8px;font-size:12px}",
+    ".notice .hint{font-size:11px;color:#57606a}",
     ".action{align-self:stretch;background:#fff;border:1px solid #bf8700;border-radius:10px;padding:8px;",
     "display:flex;flex-direction:column;gap:6px}",
     ".action .row{display:flex;gap:6px}.action .no{background:#6e7781}",
@@ -358,13 +363,21 @@
     this.log.appendChild(box);
     this.scroll();
   };
-  // Preferences the signed-in shopper stated and the assistant kept: the sentence comes from the server.
+  // Preferences the signed-in shopper stated and the assistant kept, one chip each (worded by the server).
   Widget.prototype.on_preference_noted = function (f) {
     var box = el("div", "notice pref");
     box.setAttribute("data-role", "preference-noted");
     box.setAttribute("role", "status");
     box.appendChild(el("div", "kind", this.t("remembered")));
-    box.appendChild(el("div", "", f.text));
+    var items = f.items || [];
+    if (items.length) {
+      var chips = el("div", "chips");
+      items.forEach(function (item) { chips.appendChild(el("span", "chip", item)); });
+      box.appendChild(chips);
+    } else {
+      box.appendChild(el("div", "", f.text));
+    }
+    box.appendChild(el("div", "hint", this.t("rememberedHint")));
     this.log.appendChild(box);
     this.scroll();
   };

@@ -33,7 +33,7 @@ def test_scripted_backend_streams_canned_tokens_after_a_query_tool(tmp_settings:
     assert events[0].arguments == {"query": "boots"}
     # The model's text reaches the shopper sentence by sentence, each checked by the guard first.
     assert [e.text.strip() for e in events if e.type == "token"] == [
-        "Here is what I found for you in our shop.", "Tell me if you want something cheaper or different."]
+        "Here is what I found for you in our shop.", "Tell me what else you are looking for."]
     assert events[-1].text == CANNED_ANSWER and events[-1].model == "scripted-bench"
 
 

@@ -59,6 +59,7 @@ def test_ucp_merchant_conformance_has_no_must_deviation(tmp_path: Path, database
                               "--json"],
                              capture_output=True, text=True, timeout=120)
     report = json.loads(run.stdout)
+    print("spck-conformance:", json.dumps({"verdict": report["verdict"], "checks": report["checks_summary"]}))
     deviations = [check["id"] for check in report["checks"] if check["status"] == "deviation"]
     assert report["verdict"]["deviations"] == 0 and not deviations, deviations
     assert run.returncode == 0, run.stderr

@@ -18,8 +18,8 @@ from commerce.watches import create_watch
 from serving.app import create_app
 from serving.identity import issue_token
 from shopassist.settings import Settings
+from tests.serving.browser import widget_tab
 from tests.serving.fakes import ScriptedRunner
-from tests.serving.live import live_server
 from tests.serving.test_browser import CHROMIUM, OUTPUT
 
 pytestmark = [
@@ -35,20 +35,12 @@ def _reprice(database: Database, price: float) -> None:
 
 @pytest.fixture
 def page(serving_settings: Settings, database: Database) -> Iterator[tuple[Any, str]]:
-    from playwright.sync_api import sync_playwright
-
     with database.session() as session:
         upsert_product(session, Product(id="p_trail", title="Trail Runner X", price=120.0,
                                         variants=[Variant(id="v_trail", price=120.0, stock=3)]))
         create_watch(session, "alice", "p_trail", "below", timedelta(days=90), 100.0)
-    with live_server(create_app(serving_settings, database, ScriptedRunner())) as base, \
-            sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True,
-                                             args=["--headless", "--no-sandbox", "--disable-gpu"])
-        try:
-            yield browser.new_page(viewport={"width": 1280, "height": 800}), base
-        finally:
-            browser.close()
+    with widget_tab(create_app(serving_settings, database, ScriptedRunner())) as opened:
+        yield opened
 
 
 def test_the_widget_shows_held_and_live_alerts_as_cards(page: tuple[Any, str], database: Database,

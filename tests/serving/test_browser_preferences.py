@@ -45,9 +45,10 @@ def test_the_widget_shows_noted_preferences_as_a_card_in_english_and_chinese(
     _say(tab, STATED)
     card = tab.wait_for_selector("[data-role=preference-noted]", timeout=15_000)
     tab.wait_for_selector("[data-role=assistant][data-done=true]", timeout=15_000)
-    header, body = card.query_selector_all("div")
-    assert header.inner_text() == "Remembered"
-    assert body.inner_text().startswith("Noted:") and "size 10" in body.inner_text()
+    header, _, hint = card.query_selector_all(":scope > div")
+    assert header.inner_text() == "Remembered for your next searches"
+    assert [chip.inner_text() for chip in card.query_selector_all(".chip")] == ["size 10 for shoes", "no leather"]
+    assert hint.inner_text().startswith("Ask “what do you know about me?”")
     assert card.get_attribute("role") == "status"
     tab.screenshot(path=str(SCREENSHOTS / "preference_card_en.png"))
 
@@ -58,8 +59,8 @@ def test_the_widget_shows_noted_preferences_as_a_card_in_english_and_chinese(
     chinese = tab.locator("[data-role=preference-noted]", has_text="已记住")
     chinese.wait_for(timeout=15_000)
     tab.wait_for_selector("[data-role=assistant][data-done=true]", timeout=15_000)  # history bubbles have none
-    assert chinese.locator("div").first.inner_text() == "已记住"
-    assert chinese.locator("div").nth(1).inner_text().startswith("记下了：")
+    assert chinese.locator("div").first.inner_text() == "已记住，以后搜索时会用到"
+    assert chinese.locator(".chip").all_inner_texts() == ["鞋42码", "不要皮革"]
     tab.screenshot(path=str(SCREENSHOTS / "preference_card_zh.png"))
 
 

@@ -16,8 +16,8 @@ from commerce.models import Cart, CartLine
 from commerce.tables import OrderRow
 from serving.app import create_app
 from shopassist.settings import Settings
+from tests.serving.browser import widget_tab
 from tests.serving.fakes import ScriptedRunner
-from tests.serving.live import live_server
 from tests.serving.test_browser import CHROMIUM, OUTPUT
 from tests.serving.test_checkout import ALICE, CART, _fill
 from tools.cart import checkout_url
@@ -31,19 +31,9 @@ SCREENSHOT = Path("/tmp/checkout.png")
 
 @pytest.fixture
 def tab(serving_settings: Settings, database: Database) -> Iterator[tuple[Any, str]]:
-    from playwright.sync_api import sync_playwright
-
     _fill(database)
-    app = create_app(serving_settings, database, ScriptedRunner())
-    with live_server(app) as base, sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True,
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"])
-        try:
-            yield browser.new_page(viewport={"width": 900, "height": 1200}), base
-        finally:
-            browser.close()
+    with widget_tab(create_app(serving_settings, database, ScriptedRunner()), width=900, height=1200) as opened:
+        yield opened
 
 
 def test_a_shopper_fills_the_checkout_pays_and_sees_the_order(tab: tuple[Any, str], serving_settings: Settings,
