@@ -100,17 +100,23 @@ def _clause_preferences(clause: str, bare: bool) -> list[StatedPreference]:
             stated.append(StatedPreference(kind="budget", value=f"{amount:g}", amount=amount, category=category))
     for found in _matches("language", clause):
         stated.append(StatedPreference(kind="language", value=_key("languages", found.group("language"))))
-    recipient = _found_in("recipients", clause)
+    return stated
+
+
+def _with_recipient(items: list[StatedPreference], recipient: str) -> list[StatedPreference]:
     return [item.model_copy(update={"recipient": recipient}) if recipient and item.kind != "language" else item
-            for item in stated]
+            for item in items]
 
 
 def extract(text: str, searching: bool = False) -> list[StatedPreference]:
     """Every preference the message states, one per (kind, value, category, recipient), in the order said. In a
     message that also asks for products (`searching`), a bare 'no leather' or a budget belongs to that search."""
     seen: dict[tuple[str, str, str, str], StatedPreference] = {}
-    for clause in _CLAUSES.split(text):
-        for item in _clause_preferences(clause, bare=not searching):
+    recipient = ""
+    for clause in filter(str.strip, _CLAUSES.split(text)):
+        # 'my wife likes blue and she wears S': 'she' is still the wife; a clause without either is the shopper's.
+        recipient = _found_in("recipients", clause) or (recipient if _matches("pronoun", clause) else "")
+        for item in _with_recipient(_clause_preferences(clause, bare=not searching), recipient):
             seen.setdefault((item.kind, item.value, item.category, item.recipient), item)
     return list(seen.values())
 

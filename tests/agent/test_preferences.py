@@ -54,6 +54,15 @@ STATED = [
     ("请用中文回答", {("language", "zh", "", "", False)}),
     ("我穿42码，不要皮的", {("size", "42", "shoes", "", False), ("material", "leather", "", "", True)}),
     ("我讨厌涤纶", {("material", "polyester", "", "", True)}),
+    # A pronoun in a later clause is still the person named before it; a clause without one is the shopper's.
+    ("my wife likes blue and she wears S", {("colour", "blue", "", "wife", False),
+                                            ("size", "S", "clothing", "wife", False)}),
+    ("my dad hates wool, and he wears XL", {("material", "wool", "", "father", True),
+                                            ("size", "XL", "clothing", "father", False)}),
+    ("my wife likes blue and I wear 10", {("colour", "blue", "", "wife", False), ("size", "10", "shoes", "", False)}),
+    ("我爸讨厌羊毛，他穿XL", {("material", "wool", "", "father", True), ("size", "XL", "clothing", "father", False)}),
+    ("I wear size 10 in shoes, and please nothing made of leather", {("size", "10", "shoes", "", False),
+                                                                   ("material", "leather", "", "", True)}),
 ]
 
 
