@@ -41,9 +41,9 @@ def _alternation(words: dict[str, str], group: str) -> str:
 
 
 @cache
-def _compiled(table: str) -> list[re.Pattern[str]]:
+def _compiled(table: str, brands: frozenset[str] = frozenset()) -> list[re.Pattern[str]]:
     loaded = book()
-    things = {**loaded.words["materials"], **loaded.words["colours"]}
+    things = {**loaded.words["materials"], **loaded.words["colours"], **{brand.lower(): brand for brand in brands}}
     slots = {"{size}": _SIZE, "{amount}": _AMOUNT, "{word}": _alternation(things, "word"),
              "{category}": _alternation(loaded.words["categories"], "category"),
              "{language}": _alternation(loaded.words["languages"], "language")}
@@ -55,8 +55,8 @@ def _compiled(table: str) -> list[re.Pattern[str]]:
     return compiled
 
 
-def _matches(table: str, text: str) -> list[re.Match[str]]:
-    return [found for pattern in _compiled(table) for found in pattern.finditer(text)]
+def _matches(table: str, text: str, brands: frozenset[str] = frozenset()) -> list[re.Match[str]]:
+    return [found for pattern in _compiled(table, brands) for found in pattern.finditer(text)]
 
 
 def _key(vocabulary: str, word: str | None) -> str:
@@ -76,6 +76,21 @@ def _kind_of(key: str) -> PreferenceKind:
     return "colour" if key in book().words["colours"].values() else "material"
 
 
+def _brand_in(text: str, brands: frozenset[str]) -> str:
+    """The catalog's spelling of a brand the text names ('northpeak' → 'Northpeak'), '' when none."""
+    lowered = text.lower()
+    return next((brand for brand in sorted(brands, key=len, reverse=True)
+                 if re.search(rf"\b{re.escape(brand.lower())}\b", lowered)), "")
+
+
+def _thing(word: str, brands: frozenset[str]) -> tuple[PreferenceKind, str] | None:
+    """What a liked or avoided word is: a material, a colour or one of the catalog's brands, with its key."""
+    if key := _key("materials", word) or _key("colours", word):
+        return _kind_of(key), key
+    brand = _brand_in(word, brands)
+    return ("brand", brand) if brand else None
+
+
 def _size(found: re.Match[str], clause: str) -> StatedPreference:
     size = found.group("size").upper()
     named = _key("categories", found.groupdict().get("category")) or _found_in("categories", clause)
@@ -83,16 +98,16 @@ def _size(found: re.Match[str], clause: str) -> StatedPreference:
     return StatedPreference(kind="size", value=size, category=category)
 
 
-def _clause_preferences(clause: str, bare: bool) -> list[StatedPreference]:
+def _clause_preferences(clause: str, bare: bool, brands: frozenset[str]) -> list[StatedPreference]:
     stated: list[StatedPreference] = [_size(found, clause) for found in _matches("size", clause)]
-    negations = _matches("avoid", clause) + (_matches("avoid_bare", clause) if bare else [])
-    avoided = {_key("materials", f.group("word")) or _key("colours", f.group("word")) for f in negations}
-    for key in sorted(avoided - {""}):
-        stated.append(StatedPreference(kind=_kind_of(key), value=key, avoid=True))
-    for found in _matches("like", clause):
-        key = _key("materials", found.group("word")) or _key("colours", found.group("word"))
-        if key and key not in avoided:
-            stated.append(StatedPreference(kind=_kind_of(key), value=key))
+    negations = _matches("avoid", clause, brands) + (_matches("avoid_bare", clause, brands) if bare else [])
+    avoided = {thing for found in negations if (thing := _thing(found.group("word"), brands))}
+    for kind, key in sorted(avoided):
+        stated.append(StatedPreference(kind=kind, value=key, avoid=True))
+    for found in _matches("like", clause, brands):
+        thing = _thing(found.group("word"), brands)
+        if thing and thing not in avoided:
+            stated.append(StatedPreference(kind=thing[0], value=thing[1]))
     for found in _matches("budget", clause) if bare else []:  # a budget inside a search is that search's
         amount = float(found.group("amount"))
         category = _key("categories", found.groupdict().get("category")) or _found_in("categories", clause)
@@ -108,7 +123,7 @@ def _with_recipient(items: list[StatedPreference], recipient: str) -> list[State
             for item in items]
 
 
-def extract(text: str, searching: bool = False) -> list[StatedPreference]:
+def extract(text: str, searching: bool = False, brands: frozenset[str] = frozenset()) -> list[StatedPreference]:
     """Every preference the message states, one per (kind, value, category, recipient), in the order said. In a
     message that also asks for products (`searching`), a bare 'no leather' or a budget belongs to that search."""
     seen: dict[tuple[str, str, str, str], StatedPreference] = {}
@@ -116,12 +131,12 @@ def extract(text: str, searching: bool = False) -> list[StatedPreference]:
     for clause in filter(str.strip, _CLAUSES.split(text)):
         # 'my wife likes blue and she wears S': 'she' is still the wife; a clause without either is the shopper's.
         recipient = _found_in("recipients", clause) or (recipient if _matches("pronoun", clause) else "")
-        for item in _with_recipient(_clause_preferences(clause, bare=not searching), recipient):
+        for item in _with_recipient(_clause_preferences(clause, not searching, brands), recipient):
             seen.setdefault((item.kind, item.value, item.category, item.recipient), item)
     return list(seen.values())
 
 
-def _forget_target(text: str) -> PreferenceRequest | None:
+def _forget_target(text: str, brands: frozenset[str]) -> PreferenceRequest | None:
     category = _found_in("categories", text) or None
     for kind in ("size", "budget", "language"):
         if any(pattern.search(text) for pattern in _compiled(f"forget_{kind}")):
@@ -129,7 +144,8 @@ def _forget_target(text: str) -> PreferenceRequest | None:
     value = _found_in("materials", text) or _found_in("colours", text)
     if value:
         return PreferenceRequest(action="forget", kind=_kind_of(value), value=value)
-    return None
+    brand = _brand_in(text, brands)
+    return PreferenceRequest(action="forget", kind="brand", value=brand) if brand else None
 
 
 def asks_for_products(text: str) -> bool:
@@ -137,18 +153,19 @@ def asks_for_products(text: str) -> bool:
     return bool(_matches("searches", text))
 
 
-def preference_request(text: str, searching: bool = False) -> PreferenceRequest | None:
+def preference_request(text: str, searching: bool = False, brands: frozenset[str] = frozenset()
+                       ) -> PreferenceRequest | None:
     """What the message asks about preferences, or None when it is about something else; `searching`: the message
-    also asks for products."""
+    also asks for products; `brands`: the catalog's, so that 'I only buy Northpeak' is a liked brand."""
     if _matches("forget_all", text):
         return PreferenceRequest(action="forget_all")
     if _matches("list", text):
         return PreferenceRequest(action="list")
     if _matches("show_all", text):
         return PreferenceRequest(action="show_all")
-    if _matches("forget", text) and not _matches("not_forget", text) and (target := _forget_target(text)):
+    if _matches("forget", text) and not _matches("not_forget", text) and (target := _forget_target(text, brands)):
         return target
-    stated = extract(text, searching)
+    stated = extract(text, searching, brands)
     return PreferenceRequest(action="note", stated=stated) if stated else None
 
 
@@ -160,7 +177,7 @@ def said_in(item: StatedPreference, text: str) -> bool:
         value = f"{item.amount:g}" if item.kind == "budget" and item.amount is not None else item.value
         return re.search(rf"(?<![\d.]){re.escape(value.lower())}(?![\d])", lowered) is not None
     vocabulary = {"colour": "colours", "material": "materials", "language": "languages"}.get(item.kind)
-    words = book().spellings(vocabulary, item.value) if vocabulary else {item.value}
+    words = book().spellings(vocabulary, item.value) if vocabulary else {item.value.lower()}
     return any(re.search(rf"\b{re.escape(word)}\b", lowered) if word.isascii() else word in lowered
                for word in words)
 

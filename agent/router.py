@@ -101,6 +101,7 @@ class RouterInput:
     previous_query: str = ""
     orders: list[KnownOrder] = field(default_factory=list)  # the session shopper's, newest first
     categories: frozenset[str] = frozenset()  # the catalog's category names, lower case
+    brands: frozenset[str] = frozenset()  # the catalog's brand names, for a signed-in shopper's stated preferences
 
 
 @dataclass(frozen=True)
@@ -489,7 +490,7 @@ def _preference_route(request: RouterInput) -> tuple[Route | None, ToolCall | No
     message states. A note in a message that also asks for products comes back as a call to run before that
     request's own (`_route` joins them), so the new preference already applies to its search."""
     searching = _searching(request)
-    asked = preference_request(request.text, searching)
+    asked = preference_request(request.text, searching, request.brands)
     if asked is None:
         return None, None
     if asked.action == "show_all":

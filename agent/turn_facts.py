@@ -77,15 +77,17 @@ def known_orders(db: Database, shopper_id: str) -> list[KnownOrder]:
 def router_input(db: Database, request: TurnRequest, language: Language, tools: frozenset[str],
                  search: Callable[[], SearchService] | None = None) -> RouterInput:
     """Runs in a worker thread: the store is synchronous. `search` gives the catalog's category names, read only
-    when a search was shown (to tell a refinement from a search for something else)."""
+    when a search was shown (to tell a refinement from a search for something else), and, for a signed-in shopper,
+    its brands (to read 'I only buy Northpeak' as a preference)."""
     product_ids, asked = last_shown(request.history)
     categories: frozenset[str] = frozenset()
     if search is not None and product_ids and asked:
         categories = frozenset(category.lower() for category in search().vocabulary().categories)
+    brands = frozenset(search().vocabulary().brands) if search is not None and request.shopper_id else frozenset()
     orders = known_orders(db, request.shopper_id) if request.shopper_id and needs_orders(request.text) else []
     return RouterInput(text=request.text, language=language, signed_in=request.shopper_id is not None, tools=tools,
                        shown=shown_items(db, product_ids), previous_query=asked, orders=orders,
-                       categories=categories)
+                       categories=categories, brands=brands)
 
 
 def allowed_values(db: Database, request: TurnRequest, shopper_id: str | None,

@@ -53,6 +53,8 @@ def _in_category(doc: ProductDoc, category: str) -> bool:
 
 
 def _avoided(preference: Preference, doc: ProductDoc) -> bool:
+    if preference.kind == "brand":
+        return doc.brand.lower() == preference.value.lower()
     if preference.kind == "colour":
         avoided = _spellings("colours", preference.value)
         return bool(doc.colours) and all(colour.lower() in avoided for colour in doc.colours)
@@ -68,6 +70,8 @@ def _meets(preference: Preference, doc: ProductDoc) -> bool | None:
         return preference.value.lower() in {size.lower() for size in doc.sizes} if doc.sizes else None
     if preference.kind == "budget":
         return preference.amount is not None and doc.price <= preference.amount
+    if preference.kind == "brand":
+        return doc.brand.lower() == preference.value.lower()
     if preference.kind == "colour":
         return bool(_spellings("colours", preference.value) & {colour.lower() for colour in doc.colours})
     text, tokens = _text(doc)
@@ -80,17 +84,18 @@ def _overridden(preference: Preference, query: SearchQuery) -> bool:
         return bool(query.size)
     if preference.kind == "budget":
         return query.price_max is not None
-    if preference.kind == "colour" and query.colour:
+    if preference.kind == "colour" and query.colour or preference.kind == "brand" and query.brand:
         return True
     said = query.text.lower()
+    if preference.kind == "brand":
+        return preference.value.lower() in set(tokenize(said))
     return _mentions(said, set(tokenize(said)), _spellings("materials" if preference.kind == "material" else
                                                            "colours", preference.value))
 
 
 def applicable(preferences: Sequence[Preference], query: SearchQuery) -> list[Preference]:
     """The shopper's own preferences (not those of people they buy for) that this search does not override."""
-    return [p for p in preferences if not p.recipient and p.kind not in ("language", "brand")
-            and not _overridden(p, query)]
+    return [p for p in preferences if not p.recipient and p.kind != "language" and not _overridden(p, query)]
 
 
 def apply_preferences(preferences: Sequence[Preference], docs: list[ProductDoc], groups: list[int]

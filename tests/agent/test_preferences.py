@@ -113,3 +113,23 @@ def test_deleting_one_names_it(message: str, kind: str, value: str | None, categ
 def test_other_deletions_are_not_about_preferences(message: str) -> None:
     request = preference_request(message)
     assert request is None or request.action != "forget"
+
+
+BRANDS = frozenset({"Northpeak", "Stridelite", "Alpenwalk"})
+
+
+@pytest.mark.parametrize(("message", "expected"), [
+    ("I only buy Northpeak", {("brand", "Northpeak", False)}),
+    ("no stridelite please", {("brand", "Stridelite", True)}),
+    ("I hate Alpenwalk and I like blue", {("brand", "Alpenwalk", True), ("colour", "blue", False)}),
+    ("我只买Northpeak", {("brand", "Northpeak", False)}),
+    ("不要Stridelite的", {("brand", "Stridelite", True)}),
+    ("I love Patagonia", set()),  # not one of this shop's brands: nothing to keep
+])
+def test_brands_are_the_catalogs(message: str, expected: set[tuple[str, str, bool]]) -> None:
+    assert {(p.kind, p.value, p.avoid) for p in extract(message, brands=BRANDS)} == expected
+
+
+def test_forgetting_a_brand() -> None:
+    request = preference_request("forget the Northpeak one", brands=BRANDS)
+    assert request is not None and (request.action, request.kind, request.value) == ("forget", "brand", "Northpeak")

@@ -7,9 +7,10 @@ import pytest
 
 from agent.prompts import PROMPTS_DIR
 from agent.render_preferences import applied_line, preference_lines
+from agent.router import RouterInput, route
 from agent.templates import load_templates
 from commerce.preferences import Preference, StatedPreference
-from tests.agent.test_router import SHOWN, plan
+from tests.agent.test_router import SHOWN, TOOLS, plan
 from tools.preference_filters import AppliedPreference
 from tools.preferences import PreferenceList, PreferencesForgotten, PreferencesNoted
 
@@ -112,3 +113,11 @@ def test_inside_a_search_a_bare_negation_or_budget_is_that_searchs_and_a_standin
     assert found is not None and found[1][0] == ("note_preferences", {"stated": [
         {"kind": "material", "value": "wool", "avoid": True}]})
     assert found[1][1][0] == "search_products"
+
+
+def test_a_brand_of_the_catalog_is_noted_for_a_signed_in_shopper() -> None:
+    request = RouterInput(text="I only buy Northpeak, and never Stridelite", language="en", signed_in=True,
+                          tools=TOOLS, brands=frozenset({"Northpeak", "Stridelite"}))
+    found = route(request)
+    assert found is not None and [(c.name, c.arguments) for c in found.calls] == [("note_preferences", {"stated": [
+        {"kind": "brand", "value": "Northpeak"}, {"kind": "brand", "value": "Stridelite", "avoid": True}]})]

@@ -165,3 +165,14 @@ def test_a_sort_the_shopper_asked_for_is_kept(demo: ToolContext) -> None:
     output = _search(shopper, query="running shoes", sort="price_desc")
     prices = [hit.price for hit in output.hits]
     assert prices == sorted(prices, reverse=True) and output.preferences == []
+
+
+def test_a_liked_brand_comes_first_and_an_avoided_one_is_left_out() -> None:
+    docs = [_doc("a", "Runner A"), _doc("b", "Runner B"), _doc("c", "Runner C")]
+    docs = [replace(doc, brand=brand) for doc, brand in zip(docs, ["Stridelite", "Alpenwalk", "Northpeak"],
+                                                                  strict=True)]
+    order, applied = apply_preferences(_preferences({"kind": "brand", "value": "Northpeak"},
+                                                    {"kind": "brand", "value": "Stridelite", "avoid": True}),
+                                       docs, [0, 0, 0])
+    assert order == [2, 1]
+    assert [(a.value, a.effect) for a in applied] == [("Stridelite", "left_out"), ("Northpeak", "first")]
