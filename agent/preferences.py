@@ -77,10 +77,13 @@ def _kind_of(key: str) -> PreferenceKind:
 
 
 def _brand_in(text: str, brands: frozenset[str]) -> str:
-    """The catalog's spelling of a brand the text names ('northpeak' → 'Northpeak'), '' when none."""
-    lowered = text.lower()
-    return next((brand for brand in sorted(brands, key=len, reverse=True)
-                 if re.search(rf"\b{re.escape(brand.lower())}\b", lowered)), "")
+    """A brand of the catalog the text names, as the shopper spelled it, capitalised when they did not
+    ('northpeak' → 'Northpeak'); '' when none."""
+    for brand in sorted(brands, key=len, reverse=True):
+        if found := re.search(rf"\b{re.escape(brand)}\b", text, re.IGNORECASE):
+            spelled = found.group(0)
+            return spelled if spelled != spelled.lower() else spelled.title()
+    return ""
 
 
 def _thing(word: str, brands: frozenset[str]) -> tuple[PreferenceKind, str] | None:

@@ -114,7 +114,7 @@ def apply_preferences(preferences: Sequence[Preference], docs: list[ProductDoc],
     verdicts = {id(p): [_meets(p, docs[index]) for index in kept] for p in wanted}
     for preference in wanted:
         found = verdicts[id(preference)]
-        if any(verdict is not None for verdict in found):
+        if any(found):  # at least one product meets it: saying so tells the shopper it was used
             applied.append(_applied(preference, "first", sum(verdict is True for verdict in found)))
     scores = [sum(verdicts[id(p)][position] is True for p in wanted) for position in range(len(kept))]
     order = sorted(range(len(kept)), key=lambda position: (groups[kept[position]], -scores[position]))
