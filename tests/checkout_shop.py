@@ -1,4 +1,5 @@
-"""A small shop for checkout tests, built by code: five products (one out of stock), rates, discount codes."""
+"""A small shop for checkout tests, built by code: five one-variant products (one out of stock), a hoodie with colour
+and size options, rates, discount codes."""
 
 from __future__ import annotations
 
@@ -15,6 +16,12 @@ ITEMS = (
     ("orchid_white", "orchid_1", "White Orchid", 45.00, 1),
     ("gardenias", "gardenias_6", "Gardenias", 20.00, 0),
 )
+# Colour × size; blue M is sold out and there is no blue L.
+HOODIE = Product(id="hoodie", title="Garden Hoodie", price=40.0, variants=[
+    Variant(id="hoodie_green_m", options={"colour": "green", "size": "M"}, price=40.0, stock=10),
+    Variant(id="hoodie_green_l", options={"colour": "green", "size": "L"}, price=40.0, stock=10),
+    Variant(id="hoodie_blue_m", options={"colour": "blue", "size": "M"}, price=42.0, stock=0),
+])
 OUT_OF_STOCK = "gardenias"
 LAST_ONE = "orchid_1"
 SHOPPER_EMAIL = "john.doe@example.com"
@@ -27,6 +34,7 @@ def seed_checkout_shop(db: Database) -> None:
         for product_id, variant_id, title, price, stock in ITEMS:
             upsert_product(session, Product(id=product_id, title=title, price=price,
                                             variants=[Variant(id=variant_id, price=price, stock=stock)]))
+        upsert_product(session, HOODIE)
         session.add(shopper_row(Shopper(id="john_doe_1", first_name="John", last_name="Doe", email=SHOPPER_EMAIL)))
         session.add_all([
             ShippingRateRow(id="std-ship", country_code="default", service_level="standard", title="Standard",

@@ -13,6 +13,7 @@ from ucp_sdk.models.schemas.shopping.catalog_lookup import (
     LookupResponse,
 )
 from ucp_sdk.models.schemas.shopping.catalog_search import SearchRequest, SearchResponse
+from ucp_sdk.models.schemas.shopping.types.selected_option import SelectedOption
 
 from commerce.models import Product, Variant
 from commerce.pricing import minor_units
@@ -59,7 +60,51 @@ def ucp_product(product: Product, asked: set[str] | None = None) -> dict[str, An
             "price_range": {"min": _money(min(prices), product.currency), "max": _money(max(prices), product.currency)},
             "categories": [{"value": product.category}] if product.category_path else None,
             "media": [{"type": "image", "url": product.image_url}] if product.image_url else None,
+            "options": [{"name": name, "values": [{"label": label} for label in labels]}
+                        for name, labels in option_axes(product).items()] or None,
             "variants": variants}
+
+
+def option_axes(product: Product) -> dict[str, list[str]]:
+    """Each option name ('size') with its values in the order the variants give them."""
+    axes: dict[str, list[str]] = {}
+    for variant in product.variants:
+        for name, label in variant.options.items():
+            if label not in axes.setdefault(name, []):
+                axes[name].append(label)
+    return axes
+
+
+def _matches(variant: Variant, selections: dict[str, str]) -> bool:
+    return all(variant.options.get(name) == label for name, label in selections.items())
+
+
+def featured_variant(product: Product, selected: list[SelectedOption], preferences: list[str]) -> Variant:
+    """The variant the selections point at: an available one matching them all, else (UCP relaxation) the
+    selections without the options named last in `preferences` first, then without the rest, one at a time."""
+    selections = {option.name: option.label for option in selected}
+    relax = [name for name in reversed(preferences) if name in selections]
+    relax += [name for name in reversed(list(selections)) if name not in relax]
+    while True:
+        matching = [variant for variant in product.variants if _matches(variant, selections)]
+        if matching:
+            return next((variant for variant in matching if variant.available), matching[0])
+        selections.pop(relax.pop(0))
+
+
+def detail_options(product: Product, featured: Variant) -> list[dict[str, Any]]:
+    """The option axes with, for each value, whether a variant with it (and the featured variant's other
+    selections) exists and can be bought."""
+    detailed = []
+    for name, labels in option_axes(product).items():
+        others = {key: value for key, value in featured.options.items() if key != name}
+        values = []
+        for label in labels:
+            candidates = [v for v in product.variants if _matches(v, others | {name: label})]
+            values.append({"label": label, "exists": bool(candidates),
+                           "available": any(v.available for v in candidates)})
+        detailed.append({"name": name, "values": values})
+    return detailed
 
 
 class CatalogApi:
@@ -104,8 +149,13 @@ class CatalogApi:
         if product is None or not product.variants:
             return ok(UcpError(200, "not_found", f"No product or variant {request.id!r}",
                                severity="unrecoverable").body())
-        # A variant asked for by id is the featured (first) one.
-        variants = sorted(product.variants, key=lambda variant: variant.id != request.id)
-        body = {"ucp": response_metadata(CATALOG),
-                "product": ucp_product(product.model_copy(update={"variants": variants}))}
+        # A variant asked for by id, else the one the selections point at, is the featured (first) one.
+        asked = next((variant for variant in product.variants if variant.id == request.id), None)
+        featured = asked or featured_variant(product, request.selected or [], request.preferences or [])
+        variants = sorted(product.variants, key=lambda variant: variant.id != featured.id)
+        detail = ucp_product(product.model_copy(update={"variants": variants}))
+        if featured.options:
+            detail |= {"selected": [{"name": name, "label": label} for name, label in featured.options.items()],
+                       "options": detail_options(product, featured)}
+        body = {"ucp": response_metadata(CATALOG), "product": detail}
         return ok(GetProductResponse.model_validate(body).model_dump(mode="json", exclude_none=True))

@@ -15,7 +15,7 @@ from commerce.store import upsert_product
 from protocols.acp.feed import FeedMetadata, FeedProduct
 from shopassist.cli import app
 from shopassist.settings import get_settings
-from tests.checkout_shop import ITEMS, LAST_ONE, OUT_OF_STOCK, seed_checkout_shop
+from tests.checkout_shop import HOODIE, ITEMS, LAST_ONE, OUT_OF_STOCK, seed_checkout_shop
 
 
 def test_the_catalog_as_a_feed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -39,11 +39,11 @@ def test_the_catalog_as_a_feed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     finally:
         get_settings.cache_clear()
     assert result.exit_code == 0, result.output
-    assert "wrote 6 products" in result.output
+    assert "wrote 7 products" in result.output
 
     products = {row["id"]: FeedProduct.model_validate(row)
                 for row in map(json.loads, (out / "products.jsonl").read_text(encoding="utf-8").splitlines())}
-    assert set(products) == {item[0] for item in ITEMS} | {"tee"}
+    assert set(products) == {item[0] for item in ITEMS} | {HOODIE.id, "tee"}
     tee = products["tee"]
     assert tee.url == "https://shop.example/p/tee?v=" and tee.media[0].url == "https://cdn.example/tee.jpg"
     red, blue = tee.variants

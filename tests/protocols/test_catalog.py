@@ -14,7 +14,7 @@ from ucp_sdk.models.schemas.shopping.catalog_search import SearchResponse
 
 from commerce.db import Database
 from protocols.ucp.routes import ucp_router
-from tests.checkout_shop import OUT_OF_STOCK, seed_checkout_shop
+from tests.checkout_shop import HOODIE, OUT_OF_STOCK, seed_checkout_shop
 from tests.protocols.conftest import PROFILE, settings_for
 from tests.vectorstore.helpers import HashingEmbedder
 from tools.deps import Deps
@@ -91,3 +91,28 @@ def test_a_lookup_of_too_many_ids_is_refused(catalog: TestClient) -> None:
     response = catalog.post("/catalog/lookup", json={"ids": [f"id_{n}" for n in range(101)]},
                             headers={"UCP-Agent": PROFILE})
     assert response.status_code == 400 and response.json()["messages"][0]["code"] == "request_too_large"
+
+
+def _selected(body: dict[str, Any]) -> tuple[str, dict[str, str]]:
+    product = body["product"]
+    return product["variants"][0]["id"], {option["name"]: option["label"] for option in product["selected"]}
+
+
+def test_a_configurable_product_says_its_options_and_narrows_to_the_selection(catalog: TestClient) -> None:
+    body = post(catalog, "/catalog/product", {"id": HOODIE.id})
+    GetProductResponse.model_validate(body)
+    assert _selected(body) == ("hoodie_green_m", {"colour": "green", "size": "M"})
+    sizes = next(option for option in body["product"]["options"] if option["name"] == "size")
+    assert [(v["label"], v["exists"], v["available"]) for v in sizes["values"]] == [("M", True, True),
+                                                                                   ("L", True, True)]
+    blue = post(catalog, "/catalog/product", {"id": HOODIE.id, "selected": [{"name": "colour", "label": "blue"}]})
+    assert _selected(blue) == ("hoodie_blue_m", {"colour": "blue", "size": "M"})
+    sizes = next(option for option in blue["product"]["options"] if option["name"] == "size")
+    assert [(v["label"], v["exists"], v["available"]) for v in sizes["values"]] == [("M", True, False),
+                                                                                  ("L", False, False)]
+    # No blue L: the option named last in `preferences` is relaxed first, so the colour stays.
+    relaxed = post(catalog, "/catalog/product", {"id": HOODIE.id, "preferences": ["colour", "size"], "selected": [
+        {"name": "colour", "label": "blue"}, {"name": "size", "label": "L"}]})
+    assert _selected(relaxed)[1]["colour"] == "blue"
+    by_variant = post(catalog, "/catalog/product", {"id": "hoodie_green_l"})
+    assert _selected(by_variant) == ("hoodie_green_l", {"colour": "green", "size": "L"})

@@ -13,7 +13,7 @@ import pytest
 
 from commerce.db import Database
 from serving.app import create_app
-from tests.checkout_shop import OUT_OF_STOCK, seed_checkout_shop
+from tests.checkout_shop import HOODIE, OUT_OF_STOCK, seed_checkout_shop
 from tests.protocols.conftest import settings_for
 from tests.servers import free_port
 from tests.serving.fakes import ScriptedRunner
@@ -36,7 +36,7 @@ MERCHANT = {
     "complete_payment": _payment("success_token"), "fail_payment": _payment("fail_token"),
     "discount": {"valid_code": "10OFF", "second_valid_code": "FIXED500", "invalid_code": "NOT_A_REAL_CODE",
                  "case_insensitive": True, "rejected_messages": True},
-    "catalog": {"variant_id": "roses_12", "max_batch": 100},
+    "catalog": {"variant_id": "roses_12", "max_batch": 100, "configurable_product_id": HOODIE.id},
     "cart": {"second_product_id": "pot_m"},
     # the runner is the agent platform: its profile names its receiver as the order webhook_url
     "webhooks": {"simulate": True, "signed": True, "retries": True},
