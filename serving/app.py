@@ -60,7 +60,7 @@ def create_app(settings: Settings, db: Database | None = None, runner: TurnRunne
 
         runner = build_runner(settings, database, deps)
     services = Services.build(settings, database, runner, deps)
-    mcp = McpEndpoint(deps)
+    mcp = McpEndpoint(deps, services.agent_quota)
     webhooks = WebhookSender(database, settings)
 
     @contextlib.asynccontextmanager
@@ -79,8 +79,8 @@ def create_app(settings: Settings, db: Database | None = None, runner: TurnRunne
     app.include_router(console_watches_router)
     app.include_router(console_preferences_router)
     app.include_router(checkout_router)
-    app.include_router(ucp_router(deps))
-    app.include_router(acp_router(deps))
+    app.include_router(ucp_router(deps, services.agent_quota))
+    app.include_router(acp_router(deps, services.agent_quota))
     app.add_route("/mcp", mcp.asgi_app, methods=["GET", "POST", "DELETE"])  # agents that drop the slash: no 307
     app.mount("/mcp", mcp.asgi_app)
 

@@ -13,6 +13,7 @@ import mcp_types as types
 from mcp.server.lowlevel import Server
 from mcp.server.streamable_http_manager import StreamableHTTPASGIApp, StreamableHTTPSessionManager
 
+from protocols.ucp.http import AgentQuota
 from protocols.ucp.mcp import UcpTools
 from serving.identity import IdentityError, shopper_from_token
 from tools.base import ToolContext, ToolError
@@ -52,10 +53,10 @@ class McpEndpoint:
     Write tools only *propose* actions here too: confirming stays with the shopper in the chat UI.
     """
 
-    def __init__(self, deps: Deps) -> None:
+    def __init__(self, deps: Deps, quota: AgentQuota | None = None) -> None:
         # One Deps for every call: the search index and the ranker are built once, not per request.
         self.deps, self.settings = deps, deps.settings
-        self.ucp = UcpTools(deps)
+        self.ucp = UcpTools(deps, quota)
         self.server: Server[Any] = Server("shopassist", version="1", instructions=(
             "Tools of one online shop: product search, recommendations, policies, orders and cart. Send the "
             "shop-signed shopper token as 'Authorization: Bearer <token>' to use order and cart tools. Shopping "

@@ -62,6 +62,11 @@ class Services:
                                authenticated=shopper_id is not None, state=conversation.state, history=items)
         return conversation, session, errors
 
+    async def agent_quota(self, agent_key: str) -> bool:
+        """One UCP/ACP request of an agent (REST or MCP): within `agent_requests_per_minute`, counted across
+        replicas when Redis is configured."""
+        return await self.limiter.allow(f"agent:{agent_key}", self.settings.agent_requests_per_minute)
+
     async def check_rate(self, conversation_id: str, client_ip: str, client_message_id: str) -> ErrorFrame | None:
         if not await self.limiter.allow(f"session:{conversation_id}", self.settings.messages_per_minute):
             return error_frame("rate_limited", "You are sending messages too quickly. Please wait a moment.",

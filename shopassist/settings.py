@@ -95,6 +95,8 @@ class Settings(BaseSettings):
     notification_webhook_url: str = Field("", description="POSTed each watch notification as JSON (the shop's own "
                                           "channel: email, app push); empty: none")
     ucp_max_body_bytes: int = Field(65_536, ge=1024, description="Largest UCP request body accepted (413 above)")
+    agent_requests_per_minute: int = Field(600, ge=1, description="UCP and ACP requests (REST and MCP) one agent "
+                                           "may make per minute; shared by the replicas through Redis (429 above)")
     ucp_mock_payments: bool | None = Field(None, description="Offer the mock token payment handler to UCP agents "
                                            "('success_token' pays, any other token is declined); empty: outside "
                                            "production only; true is refused in production")

@@ -21,7 +21,7 @@ from commerce.idempotency import IdempotencyConflict, StoredResponse, body_hash,
 from protocols.acp.errors import AcpError
 from protocols.acp.models import VERSION
 from protocols.ucp.errors import UcpError
-from protocols.ucp.http import read_body
+from protocols.ucp.http import AgentQuota, quota_key, read_body, within_quota
 
 Body = TypeVar("Body", bound=BaseModel)
 MAX_KEY_CHARS = 255
@@ -32,6 +32,7 @@ Work = Callable[[Session, str, bytes], StoredResponse]
 class Gate:
     db: Database
     limit: int
+    quota: AgentQuota | None = None  # shared with UCP: one key, one quota
 
 
 @dataclass(frozen=True)
@@ -114,6 +115,9 @@ async def respond(request: Request, gate: Gate, work: Callable[[Session, str, by
     echo = {name: request.headers[name] for name in ("Idempotency-Key", "Request-Id") if name in request.headers}
     try:
         call = _checked(request)
+        if not await within_quota(gate.quota, quota_key(call.api_key)):
+            raise AcpError(429, "rate_limited", "Too many requests from this agent: wait a minute and try again",
+                           headers={"Retry-After": "60"})
         raw = await read_body(request, gate.limit)
         digest = body_hash(f"{request.method} {request.url.path}\n".encode() + raw)
         response, replayed = await asyncio.to_thread(

@@ -14,14 +14,15 @@ from protocols.acp.errors import AcpError
 from protocols.acp.http import Gate, parse, respond
 from protocols.acp.models import CancelRequest, CompleteRequest, CreateRequest, UpdateRequest
 from protocols.acp.sessions import checkout_input, session_body
+from protocols.ucp.http import AgentQuota
 from tools.deps import Deps
 
 
-def acp_router(deps: Deps) -> APIRouter:
+def acp_router(deps: Deps, quota: AgentQuota | None = None) -> APIRouter:
     settings = deps.settings
     handlers: dict[str, PaymentHandler] = {MockTokenHandler().id: MockTokenHandler()} if settings.mock_payments \
         else {}
-    gate = Gate(deps.db, settings.ucp_max_body_bytes)
+    gate = Gate(deps.db, settings.ucp_max_body_bytes, quota)
     router = APIRouter(prefix="/checkout_sessions", tags=["acp"])
 
     def answer(checkout: core.Checkout, language: str, status_code: int = 200) -> StoredResponse:

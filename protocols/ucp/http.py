@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import re
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -60,13 +60,23 @@ def require_ucp_agent(call: Call) -> None:
                        'agent.example/.well-known/ucp"', severity="unrecoverable")
 
 
+# Counts one request of the agent known by this key; False when it is over its quota (the shop's rate limiter).
+AgentQuota = Callable[[str], Awaitable[bool]]
+
+
+async def within_quota(quota: AgentQuota | None, who: str) -> bool:
+    return quota is None or await quota(who)
+
+
 @dataclass(frozen=True)
 class Gate:
-    """How requests are let in: the database, the body limit, and whether agents without a key may shop."""
+    """How requests are let in: the database, the body limit, whether agents without a key may shop, and each
+    agent's request quota."""
 
     db: Database
     limit: int
     keyless_agents: bool = False
+    quota: AgentQuota | None = None
 
 
 @dataclass(frozen=True)
@@ -81,6 +91,10 @@ class Caller:
         if agent_id is None:
             raise UcpError(401, "unauthorized", "Unknown agent API key", severity="unrecoverable")
         return agent_id
+
+
+def quota_key(api_key: str) -> str:
+    return f"key_{hashlib.sha256(api_key.encode()).hexdigest()[:32]}"
 
 
 def caller(call: Call, gate: Gate) -> Caller:
@@ -143,12 +157,24 @@ def _to_ucp(error: Exception) -> UcpError:
     raise error
 
 
+def _quota_key(call: Call) -> str:
+    """Who a request counts against, known before the database is asked: its key (a catalog read too), else the
+    agent's UCP profile."""
+    scheme, _, key = call.authorization.partition(" ")
+    if scheme.lower() == "bearer" and key.strip():
+        return quota_key(key.strip())
+    return f"profile_{body_hash(call.ucp_agent.encode())[:32]}"
+
+
 async def answer(gate: Gate, call: Call, work: Callable[[Session, str, bytes], StoredResponse],
                  authenticated: bool = True) -> StoredResponse:
     """Checks, then `work(session, agent_id, body)` in a worker thread; a refusal is answered as a UCP error body."""
     try:
         require_ucp_agent(call)
         who = caller(call, gate) if authenticated else None
+        if not await within_quota(gate.quota, _quota_key(call)):
+            raise UcpError(429, "rate_limited", "Too many requests from this agent: wait a minute and try again",
+                           severity="recoverable")
         if len(call.body) > gate.limit:
             raise UcpError(413, "payload_too_large", f"Request bodies are limited to {gate.limit} bytes")
         # Reads are idempotent by nature: a key on a GET is not stored, or a later GET would replay stale data.

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from protocols.ucp.handlers import Operation, operations
-from protocols.ucp.http import Call, Gate, StoredResponse, answer
+from protocols.ucp.http import AgentQuota, Call, Gate, StoredResponse, answer
 from protocols.ucp.routes import gate_of
 from tools.deps import Deps
 
@@ -41,8 +41,8 @@ def _idempotency_key(arguments: Mapping[str, Any]) -> str | None:
 
 
 class UcpTools:
-    def __init__(self, deps: Deps) -> None:
-        self.gate: Gate = gate_of(deps)
+    def __init__(self, deps: Deps, quota: AgentQuota | None = None) -> None:
+        self.gate: Gate = gate_of(deps, quota)
         self.by_name: dict[str, Operation] = {operation.tool: operation for operation in operations(deps)}
 
     def input_schema(self, operation: Operation) -> dict[str, Any]:

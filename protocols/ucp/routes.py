@@ -9,15 +9,15 @@ from fastapi.responses import JSONResponse
 
 from protocols.ucp.errors import UcpError
 from protocols.ucp.handlers import Operation, operations
-from protocols.ucp.http import Call, Gate, answer, ok, respond
+from protocols.ucp.http import AgentQuota, Call, Gate, answer, ok, respond
 from protocols.ucp.orders import simulate_shipping
 from protocols.ucp.profile import business_profile
 from tools.deps import Deps
 
 
-def gate_of(deps: Deps) -> Gate:
+def gate_of(deps: Deps, quota: AgentQuota | None = None) -> Gate:
     settings = deps.settings
-    return Gate(deps.db, settings.ucp_max_body_bytes, settings.ucp_keyless_agents)
+    return Gate(deps.db, settings.ucp_max_body_bytes, settings.ucp_keyless_agents, quota)
 
 
 def _route(router: APIRouter, gate: Gate, operation: Operation) -> None:
@@ -34,8 +34,8 @@ def _route(router: APIRouter, gate: Gate, operation: Operation) -> None:
     router.add_api_route(operation.path, endpoint, methods=[operation.method], name=operation.tool)
 
 
-def ucp_router(deps: Deps) -> APIRouter:
-    settings, gate = deps.settings, gate_of(deps)
+def ucp_router(deps: Deps, quota: AgentQuota | None = None) -> APIRouter:
+    settings, gate = deps.settings, gate_of(deps, quota)
     router = APIRouter(tags=["ucp"])
 
     @router.get("/.well-known/ucp")
