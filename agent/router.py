@@ -468,7 +468,27 @@ def _watch_route(request: RouterInput) -> Route | None:
     below = parsed.price_max
     kind = "back_in_stock" if _WATCH_BACK_IN_STOCK.search(text) else "below" if below is not None else "any_drop"
     limit = {"price_below": below, "currency": parsed.currency} if kind == "below" else {}
-    return Route(intent="watch", calls=[_call("watch_product", product_id=picked[0].id, kind=kind, **limit)])
+    variant = _named_variant(text, {**picked[0].variants, **picked[0].sold_out})
+    one = {"variant_id": variant} if variant else {}
+    return Route(intent="watch", calls=[_call("watch_product", product_id=picked[0].id, kind=kind, **limit, **one)])
+
+
+def _named_variant(text: str, variants: dict[str, dict[str, str]]) -> str | None:
+    """The one variant the message names by its options ('back in stock in size 10', 'the blue one'); None when it
+    names none, or when several fit (the alert is then on the product)."""
+    asked = _ASKED_SIZE.search(text)
+    size = first_group(asked).lower() if asked else None
+    lowered = text.lower()
+    wanted: dict[str, str] = {}
+    for options in variants.values():
+        for key, value in options.items():
+            named = (value.lower() == size if "size" in key else
+                     re.search(rf"(?<![\w]){re.escape(value.lower())}(?![\w])", lowered) is not None)
+            if named:
+                wanted[key] = value
+    fitting = [item_id for item_id, options in variants.items()
+               if wanted and all(options.get(key) == value for key, value in wanted.items())]
+    return fitting[0] if len(fitting) == 1 else None
 
 
 _CLAUSE = re.compile(r"[,，.。;；!！?？]|\band\b|\bbut\b")

@@ -26,6 +26,7 @@ class ShownItem:
     currency: str = "USD"
     # Available variants: item id -> options, e.g. {'2000000001': {'size': '9', 'colour': 'blue'}}.
     variants: dict[str, dict[str, str]] = field(default_factory=dict)
+    sold_out: dict[str, dict[str, str]] = field(default_factory=dict)  # the others, for back-in-stock alerts
 
 
 class TurnRequest(BaseModel):

@@ -52,7 +52,8 @@ def shown_items(db: Database, product_ids: list[str]) -> list[ShownItem]:
         products = get_products(session, product_ids)
     return [
         ShownItem(id=p.id, title=p.title, price=p.price, currency=p.currency,
-                  variants={v.id: dict(v.options) for v in p.variants if v.available})
+                  variants={v.id: dict(v.options) for v in p.variants if v.available},
+                  sold_out={v.id: dict(v.options) for v in p.variants if not v.available})
         for product_id in product_ids if (p := products.get(product_id)) is not None
     ]
 

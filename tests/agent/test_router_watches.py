@@ -8,6 +8,7 @@ import pytest
 
 from agent.prompts import PROMPTS_DIR
 from agent.render_watches import notification_text, watch_lines
+from agent.state import ShownItem
 from agent.templates import load_templates
 from commerce.notifications import Notification
 from tests.agent.test_router import SHOWN, plan
@@ -86,3 +87,17 @@ def test_alerts_and_notifications_in_both_languages() -> None:
     assert notification_text(note, TEMPLATES["en"], away=True) == (
         "While you were away: Trail Runner X dropped from $120.00 to $89.00.")
     assert notification_text(note, TEMPLATES["zh"]) == "Trail Runner X 从 $120.00 降到了 $89.00。"
+
+
+def test_an_alert_names_one_variant_when_the_message_does_even_a_sold_out_one() -> None:
+    shown = [SHOWN[0], ShownItem(id="1000000002", title="Ridge GTX", price=119.0,
+                                 variants={"2000000002": {"size": "9", "colour": "blue"}},
+                                 sold_out={"2000000003": {"size": "10", "colour": "red"},
+                                           "2000000004": {"size": "10", "colour": "blue"}})]
+    assert plan("tell me when the second one is back in stock in size 10 in red", shown=shown) == ("watch", [(
+        "watch_product", {"product_id": "1000000002", "kind": "back_in_stock", "variant_id": "2000000003"})], "")
+    # size 10 comes in two colours: the alert is on the product
+    assert plan("tell me when the second one is back in stock in size 10", shown=shown)[1][0][1] == {
+        "product_id": "1000000002", "kind": "back_in_stock"}
+    assert plan("tell me when the blue one of the second drops under $100", shown=shown)[1][0][1] == {
+        "product_id": "1000000002", "kind": "below", "price_below": 100.0, "currency": "USD"}
