@@ -151,6 +151,11 @@ def _forget_target(text: str, brands: frozenset[str]) -> PreferenceRequest | Non
     return PreferenceRequest(action="forget", kind="brand", value=brand) if brand else None
 
 
+def recipient_of(text: str) -> str:
+    """Whom the message buys for, as a recipient key ('a gift for my wife' → 'wife'), '' when nobody named."""
+    return _found_in("recipients", text)
+
+
 def asks_for_products(text: str) -> bool:
     """The message also asks for products ('I wear 10, show me running shoes', '推荐一款耳机，预算300元')."""
     return bool(_matches("searches", text))

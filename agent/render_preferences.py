@@ -74,6 +74,10 @@ def applied_line(applied: Sequence[AppliedPreference], templates: Templates, cur
             parts.append(say("preferences", "first_budget", amount=_amount(item.amount, item.value, currency)))
         else:
             parts.append(say("preferences", "first", item=value))
+    recipient = applied[0].recipient
+    if recipient:
+        return [say("preferences", "applied_for", recipient=word("preference_words", recipient),
+                    items=templates.list_separator.join(parts))]
     return [say("preferences", "applied", items=templates.list_separator.join(parts))]
 
 

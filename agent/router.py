@@ -14,7 +14,7 @@ from typing import Protocol
 
 from agent.guardrails import looks_like_injection, looks_off_topic
 from agent.phrasings import first_group, phrasing
-from agent.preferences import asks_for_products, preference_request
+from agent.preferences import asks_for_products, preference_request, recipient_of
 from agent.state import Language, ShownItem, ToolCall
 from vectorstore.lexical import tokenize
 from vectorstore.query import expand_text, named_values, parse_query
@@ -212,9 +212,10 @@ def search_call(text: str, **explicit: object) -> ToolCall:
     return _call("search_products", **({"query": text.strip()[:300]} | _constraints(text) | explicit))
 
 
-def _gift_route(text: str) -> Route | None:
+def _gift_route(request: RouterInput) -> Route | None:
     """'a gift for my dad who likes grilling, around 50 bucks', '送妈妈的生日礼物，300元左右': a search of the
     interest under the budget ('around N' is N ± 20 %), and without an interest, the budget alone and a question."""
+    text = request.text
     if not _GIFT.search(text):
         return None
     found = _INTEREST.search(text)
@@ -222,7 +223,10 @@ def _gift_route(text: str) -> Route | None:
     gift = "礼物" if re.search(r"[\u4e00-\u9fff]", text) else "gift"
     # 'gift' keeps the search from reading the interest as a kind of product the shop lacks ('grilling').
     query = f"{interest} {gift}".strip()
-    return Route(intent="product_search", calls=[_call("search_products", **({"query": query} | _constraints(text)))],
+    # Signed in, the saved preferences of the person named apply ('my wife likes blue').
+    recipient = recipient_of(text) if request.signed_in else ""
+    arguments = {"query": query} | _constraints(text) | ({"recipient": recipient} if recipient else {})
+    return Route(intent="product_search", calls=[_call("search_products", **arguments)],
                  follow_up="" if interest else "gift_interest")
 
 
@@ -589,7 +593,7 @@ def _request_route(request: RouterInput, classifier: IntentGuesser | None) -> Ro
         return Route(intent="policy_question", calls=[faq_call(text)])
     if found := _product_route(request):
         return found
-    if found := _gift_route(text):
+    if found := _gift_route(request):
         return found
     if _ASKS_FOR_PRODUCTS.search(text) and not _RECOMMEND.search(text) and not _NOT_A_PRODUCT.search(text):
         return Route(intent="product_search", calls=[search_call(text)])

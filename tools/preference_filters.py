@@ -28,6 +28,7 @@ class AppliedPreference(BaseModel):
     amount: float | None = None
     effect: Effect = Field(description="first: products that meet it come first; left_out: products with it are "
                            "not shown")
+    recipient: str = Field("", description="Whose preference it is: '' the shopper's, e.g. 'wife'")
     products: int = Field(description="How many of the candidates it moved ahead or left out")
 
 
@@ -93,9 +94,10 @@ def _overridden(preference: Preference, query: SearchQuery) -> bool:
                                                            "colours", preference.value))
 
 
-def applicable(preferences: Sequence[Preference], query: SearchQuery) -> list[Preference]:
-    """The shopper's own preferences (not those of people they buy for) that this search does not override."""
-    return [p for p in preferences if not p.recipient and p.kind != "language" and not _overridden(p, query)]
+def applicable(preferences: Sequence[Preference], query: SearchQuery, recipient: str = "") -> list[Preference]:
+    """The preferences of whom the search is for (the shopper, or 'wife' for a gift for her) that this search does
+    not override."""
+    return [p for p in preferences if p.recipient == recipient and p.kind != "language" and not _overridden(p, query)]
 
 
 def apply_preferences(preferences: Sequence[Preference], docs: list[ProductDoc], groups: list[int]
@@ -124,5 +126,5 @@ def apply_preferences(preferences: Sequence[Preference], docs: list[ProductDoc],
 def _applied(preference: Preference, effect: Effect, products: int) -> AppliedPreference:
     return AppliedPreference(kind=preference.kind, value=preference.value,  # type: ignore[arg-type]
                              category=preference.category, amount=preference.amount, effect=effect,
-                             products=products)
+                             recipient=preference.recipient, products=products)
 

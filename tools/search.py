@@ -50,6 +50,9 @@ class SearchProductsInput(BaseModel):
     limit: int = Field(5, ge=1, le=20)
     ignore_preferences: bool = Field(False, description="true only when the shopper asks to see everything "
                                      "('show all'), without their saved preferences")
+    recipient: str | None = Field(None, max_length=64, description="Who the products are for when the shopper buys "
+                                  "for someone, e.g. 'wife' for 'a gift for my wife': that person's saved "
+                                  "preferences apply instead of the shopper's")
 
 
 class ProductHit(BaseModel):
@@ -184,7 +187,7 @@ def _with_preferences(context: ToolContext, arguments: SearchProductsInput, quer
     if context.shopper_id is None or arguments.ignore_preferences or not ordered:
         return ordered, []
     with context.db.session() as session:
-        preferences = applicable(list_preferences(session, context.shopper_id), query)
+        preferences = applicable(list_preferences(session, context.shopper_id), query, arguments.recipient or "")
     if query.sort not in (None, "relevance"):
         preferences = [p for p in preferences if p.avoid]  # an asked-for order (cheapest first) stays
     if not preferences:

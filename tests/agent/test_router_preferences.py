@@ -121,3 +121,19 @@ def test_a_brand_of_the_catalog_is_noted_for_a_signed_in_shopper() -> None:
     found = route(request)
     assert found is not None and [(c.name, c.arguments) for c in found.calls] == [("note_preferences", {"stated": [
         {"kind": "brand", "value": "Northpeak"}, {"kind": "brand", "value": "Stridelite", "avoid": True}]})]
+
+
+def test_a_gift_for_someone_the_shopper_told_us_about_searches_with_their_preferences() -> None:
+    found = plan("a gift for my wife who likes hiking, around $80")
+    assert found is not None and found[1][0][1]["recipient"] == "wife"
+    assert "recipient" not in plan("a gift for my wife who likes hiking", signed_in=False)[1][0][1]  # type: ignore[index]
+    zh = plan("给我老婆买个生日礼物，她喜欢徒步", language="zh")
+    assert zh is not None and zh[1][-1][0] == "search_products" and zh[1][-1][1]["recipient"] == "wife"
+
+
+def test_a_search_for_someone_says_whose_preferences_it_followed() -> None:
+    applied = [AppliedPreference(kind="colour", value="blue", effect="first", recipient="wife", products=2)]
+    assert applied_line(applied, TEMPLATES["en"], "USD") == [
+        'Going by what you told me about your wife: blue first — say "show all" to drop that.']
+    assert applied_line(applied, TEMPLATES["zh"], "USD") == [
+        '已按您告诉我的妻子的偏好：蓝色优先——说"显示全部"即可取消。']

@@ -176,3 +176,12 @@ def test_a_liked_brand_comes_first_and_an_avoided_one_is_left_out() -> None:
                                        docs, [0, 0, 0])
     assert order == [2, 1]
     assert [(a.value, a.effect) for a in applied] == [("Stridelite", "left_out"), ("Northpeak", "first")]
+
+
+def test_a_search_for_someone_applies_their_preferences_not_the_shoppers(demo: ToolContext) -> None:
+    shopper = _signed_in(demo, "pref_gift", {"kind": "colour", "value": "blue", "recipient": "wife"},
+                         {"kind": "colour", "value": "black", "avoid": True})
+    for_her = _search(shopper, query="jackets", recipient="wife")
+    assert [(a.value, a.recipient) for a in for_her.preferences] == [("blue", "wife")]
+    for_me = _search(shopper, query="jackets")
+    assert all(a.recipient == "" for a in for_me.preferences)
