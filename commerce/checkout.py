@@ -85,8 +85,18 @@ def require_transition(current: CheckoutStatus, target: CheckoutStatus) -> None:
         raise InvalidTransition(current, target)
 
 
-def evaluate(session: Session, checkout_id: str, owner: str, currency: str, request: CheckoutInput) -> Checkout:
-    """The session as the shop's rows price it now; ready when nothing blocks completing it."""
+def _status(problems: list[Problem]) -> CheckoutStatus:
+    blocking = [problem for problem in problems if problem.blocking]
+    if not blocking:
+        return S.READY_FOR_COMPLETE
+    return S.REQUIRES_ESCALATION if all(problem.escalate for problem in blocking) else S.INCOMPLETE
+
+
+def evaluate(session: Session, checkout_id: str, owner: str, currency: str, request: CheckoutInput,
+             review_above: int | None = None) -> Checkout:
+    """The session as the shop's rows price it now; ready when nothing blocks completing it. A total above
+    `review_above` (minor units) is for the buyer to review and pay on the shop's page: requires_escalation once
+    nothing else blocks."""
     lines, problems = price_lines(session, request)
     applied, discount_problems = discounts(session, request.discount_codes, sum(line.subtotal for line in lines))
     options = shipping_options(session, request.destination)
@@ -99,17 +109,21 @@ def evaluate(session: Session, checkout_id: str, owner: str, currency: str, requ
                                 content="Choose one of the shipping options",
                                 path="$.fulfillment.methods[0].groups[0].selected_option_id"))
     problems += discount_problems
-    ready = not any(problem.blocking for problem in problems)
-    return Checkout(id=checkout_id, owner=owner, status=S.READY_FOR_COMPLETE if ready else S.INCOMPLETE,
-                    currency=currency, request=request, lines=lines, shipping_options=options, discounts=applied,
-                    totals=totals(lines, applied, chosen), problems=problems)
+    amounts = totals(lines, applied, chosen)
+    if review_above is not None and amounts.total > review_above:
+        problems.append(Problem(code="requires_buyer_review", escalate=True,
+                                content="The shop asks the buyer to review and pay an order of this size on its "
+                                        "checkout page"))
+    return Checkout(id=checkout_id, owner=owner, status=_status(problems), currency=currency, request=request,
+                    lines=lines, shipping_options=options, discounts=applied, totals=amounts, problems=problems)
 
 
 def create_checkout(session: Session, owner: str, currency: str, request: CheckoutInput, *,
-                    checkout_id: str | None = None, shopper_id: str | None = None) -> Checkout:
+                    checkout_id: str | None = None, shopper_id: str | None = None,
+                    review_above: int | None = None) -> Checkout:
     """`checkout_id`: a caller-made id (the chat derives one from its link, so reopening it finds the session)."""
-    checkout = evaluate(session, checkout_id or f"chk_{secrets.token_hex(12)}", owner, currency, request
-                        ).model_copy(update={"shopper_id": shopper_id})
+    checkout = evaluate(session, checkout_id or f"chk_{secrets.token_hex(12)}", owner, currency, request,
+                        review_above).model_copy(update={"shopper_id": shopper_id})
     unavailable = [p for p in checkout.problems if p.code in ("not_found", "out_of_stock")]
     if len(unavailable) == len(request.lines):
         raise NothingAvailable(unavailable)
@@ -142,11 +156,12 @@ def _move(session: Session, current: Checkout, target: Checkout) -> Checkout:
     return target
 
 
-def update_checkout(session: Session, owner: str, checkout_id: str, request: CheckoutInput) -> Checkout:
+def update_checkout(session: Session, owner: str, checkout_id: str, request: CheckoutInput, *,
+                    review_above: int | None = None) -> Checkout:
     current = get_checkout(session, owner, checkout_id)
     if current.status not in EDITABLE:
         raise InvalidTransition(current.status, S.INCOMPLETE)
-    fresh = evaluate(session, checkout_id, owner, current.currency, request)
+    fresh = evaluate(session, checkout_id, owner, current.currency, request, review_above)
     return _move(session, current, fresh.model_copy(update={"shopper_id": current.shopper_id}))
 
 
@@ -164,12 +179,15 @@ def _take_stock(session: Session, checkout: Checkout) -> None:
 
 
 def complete_checkout(session: Session, owner: str, checkout_id: str, payment: PaymentInput,
-                      handlers: Mapping[str, PaymentHandler]) -> Checkout:
-    """Re-price, claim the session, take the stock, charge, write the order; any failure undoes all of it."""
+                      handlers: Mapping[str, PaymentHandler], *, review_above: int | None = None) -> Checkout:
+    """Re-price, claim the session, take the stock, charge, write the order; any failure undoes all of it.
+    `review_above`: the caller is not the buyer, who must pay an order above it themselves."""
     current = get_checkout(session, owner, checkout_id)
-    require_transition(current.status, S.COMPLETE_IN_PROGRESS)
-    fresh = evaluate(session, checkout_id, owner, current.currency, current.request
+    fresh = evaluate(session, checkout_id, owner, current.currency, current.request, review_above
                      ).model_copy(update={"shopper_id": current.shopper_id})
+    if fresh.status == S.REQUIRES_ESCALATION and current.status in EDITABLE:
+        raise NotReady(fresh.problems)
+    require_transition(current.status, S.COMPLETE_IN_PROGRESS)
     if fresh.status != S.READY_FOR_COMPLETE:
         # a concurrent complete of this session may have taken its stock: then it is that session's state that refuses
         require_transition(get_checkout(session, owner, checkout_id).status, S.COMPLETE_IN_PROGRESS)

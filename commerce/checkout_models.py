@@ -99,6 +99,7 @@ class Problem(Model):
     content: str
     path: str | None = None
     blocking: bool = True
+    escalate: bool = Field(False, description="Only the buyer can settle it, on the shop's checkout page")
 
 
 class Totals(Model):

@@ -1,6 +1,8 @@
-"""The chat's own checkout: a signed cart link opens one session on the checkout core, for the shopper it names.
+"""The checkout page's sessions on the checkout core: the chat's signed cart link opens one session for the
+shopper it names, and an agent's review link (UCP continue_url) opens that agent's session for its buyer to pay.
 
-The shopper comes from the link's signature, never from the page; every call below is one transaction.
+Who the session belongs to comes from the link's signature, never from the page; every call below is one
+transaction.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ import hmac
 import re
 from collections import Counter
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 from pydantic import BaseModel, Field
 from sqlalchemy import select
@@ -28,8 +31,10 @@ from commerce.checkout_models import (
 )
 from commerce.db import Database
 from commerce.models import Cart
+from commerce.order_events import queue_order_event
 from commerce.payments import MockTokenHandler, PaymentHandler
 from commerce.pricing import discounts, shipping_options
+from commerce.review_links import read_review_token
 from commerce.store import record_audit
 from commerce.tables import CartRow, CheckoutSessionRow, ShopperRow
 from shopassist.settings import Settings
@@ -99,11 +104,32 @@ def _link_checkout_id(settings: Settings, token: str) -> str:
     return f"chk_chat_{digest[:32]}"
 
 
-def _cart(settings: Settings, token: str) -> Cart:
+@dataclass(frozen=True)
+class Link:
+    """What a checkout link opens: the chat's cart (its session derived from the link), or one agent session."""
+
+    owner: str
+    cart: Cart | None = None
+    checkout_id: str | None = None
+    review_above: int | None = None  # an agent's session stays for its buyer to pay, however the page changes it
+
+    def session_id(self, posted: str) -> str:
+        """The session a form names, if this link may touch it."""
+        if self.checkout_id is not None and posted != self.checkout_id:
+            raise Refused("not_found")
+        return posted
+
+
+def _link(settings: Settings, token: str) -> Link:
     try:
-        return read_checkout_token(settings, token)
+        cart = read_checkout_token(settings, token)
     except ToolFailure:
-        raise Refused("bad_link") from None
+        target = read_review_token(settings, token)
+        if target is None:
+            raise Refused("bad_link") from None
+        return Link(owner=target.owner, checkout_id=target.checkout_id,
+                    review_above=settings.agent_review_above_minor)
+    return Link(owner=owner_of(cart.shopper_id), cart=cart)
 
 
 def _cheapest(session: Session, destination: Destination | None) -> str | None:
@@ -124,10 +150,12 @@ def _first_request(session: Session, cart: Cart, shopper: ShopperRow) -> Checkou
         destination=destination, shipping_option_id=_cheapest(session, destination))
 
 
-def _priced_now(session: Session, owner: str, checkout_id: str) -> Checkout:
+def _priced_now(session: Session, owner: str, checkout_id: str, review_above: int | None = None) -> Checkout:
     """The session, an open one priced again from the shop's rows (prices and stock are read now)."""
     found = core.get_checkout(session, owner, checkout_id)
-    return core.update_checkout(session, owner, checkout_id, found.request) if found.status in OPEN else found
+    if found.status not in OPEN:
+        return found
+    return core.update_checkout(session, owner, checkout_id, found.request, review_above=review_above)
 
 
 def _open(session: Session, settings: Settings, cart: Cart, checkout_id: str) -> Checkout:
@@ -150,7 +178,10 @@ def _open(session: Session, settings: Settings, cart: Cart, checkout_id: str) ->
 
 def open_checkout(db: Database, settings: Settings, token: str) -> Checkout:
     """The link's session, made on its first opening; raises Refused, or core.NothingAvailable."""
-    cart = _cart(settings, token)
+    link = _link(settings, token)
+    cart = link.cart
+    if cart is None:  # an agent's session, made by the agent
+        return read_checkout(db, settings, token, link.checkout_id or "")
     checkout_id = _link_checkout_id(settings, token)
     try:
         with db.session() as session:
@@ -161,9 +192,9 @@ def open_checkout(db: Database, settings: Settings, token: str) -> Checkout:
 
 
 def read_checkout(db: Database, settings: Settings, token: str, checkout_id: str) -> Checkout:
-    cart = _cart(settings, token)
+    link = _link(settings, token)
     with db.session() as session:
-        return _priced_now(session, owner_of(cart.shopper_id), checkout_id)
+        return _priced_now(session, link.owner, link.session_id(checkout_id), link.review_above)
 
 
 def _asked(session: Session, current: Checkout, form: AddressForm) -> tuple[CheckoutInput, bool]:
@@ -192,12 +223,13 @@ def _asked(session: Session, current: Checkout, form: AddressForm) -> tuple[Chec
 
 def update_checkout(db: Database, settings: Settings, token: str, form: AddressForm) -> tuple[Checkout, bool]:
     """Apply the page's address, delivery choice and discount code; True: the code is one the shop lacks."""
-    cart = _cart(settings, token)
-    owner = owner_of(cart.shopper_id)
+    link = _link(settings, token)
+    checkout_id = link.session_id(form.checkout_id)
     with db.session() as session:
-        current = core.get_checkout(session, owner, form.checkout_id)
+        current = core.get_checkout(session, link.owner, checkout_id)
         request, bad_code = _asked(session, current, form)
-        return core.update_checkout(session, owner, form.checkout_id, request), bad_code
+        return core.update_checkout(session, link.owner, checkout_id, request,
+                                    review_above=link.review_above), bad_code
 
 
 def _take_from_cart(session: Session, shopper_id: str, bought: Checkout) -> None:
@@ -215,32 +247,37 @@ def _take_from_cart(session: Session, shopper_id: str, bought: Checkout) -> None
 
 def pay(db: Database, settings: Settings, token: str, form: PayForm) -> tuple[Checkout, bool]:
     """Complete the session with the mock handler: one order however often it is paid. Raises core errors.
-    True: the form changed the session (or named a bad code), which is saved and shown again instead of paid."""
-    cart = _cart(settings, token)
-    owner = owner_of(cart.shopper_id)
+    True: the form changed the session (or named a bad code), which is saved and shown again instead of paid.
+    Paying here is the buyer's review, so an agent's session held for it is paid too."""
+    link = _link(settings, token)
+    owner, checkout_id = link.owner, link.session_id(form.checkout_id)
     handlers = payment_handlers(settings)
     if not handlers:
         raise Refused("no_payments")
     payment = PaymentInput(handler_id=next(iter(handlers)), token=form.payment_token)
     try:
         with db.session() as session:
-            current = core.get_checkout(session, owner, form.checkout_id)
+            current = core.get_checkout(session, owner, checkout_id)
             if current.status == CheckoutStatus.COMPLETED:
                 return current, False
             if current.status in OPEN:
                 request, bad_code = _asked(session, current, form)
                 if bad_code or request != current.request:
-                    return core.update_checkout(session, owner, form.checkout_id, request), True
+                    return core.update_checkout(session, owner, checkout_id, request,
+                                                review_above=link.review_above), True
             if current.status in OPEN and current.status != CheckoutStatus.READY_FOR_COMPLETE:
-                fresh = _priced_now(session, owner, form.checkout_id)
+                fresh = _priced_now(session, owner, checkout_id)
                 if fresh.status != CheckoutStatus.READY_FOR_COMPLETE:
                     raise core.NotReady(fresh.problems)
-            done = core.complete_checkout(session, owner, form.checkout_id, payment, handlers)
-            _take_from_cart(session, cart.shopper_id, done)
+            done = core.complete_checkout(session, owner, checkout_id, payment, handlers)
+            if link.cart is not None:
+                _take_from_cart(session, link.cart.shopper_id, done)
+            elif done.order_id:
+                queue_order_event(session, owner, done.order_id, "created")
             return done, False
     except (core.InvalidTransition, IntegrityError):
         with db.session() as session:  # a concurrent payment of the same session won: show its order
-            latest = core.get_checkout(session, owner, form.checkout_id)
+            latest = core.get_checkout(session, owner, checkout_id)
         if latest.status != CheckoutStatus.COMPLETED:
             raise
         return latest, False

@@ -1,5 +1,6 @@
-"""`/checkout/{token}`: the chat's checkout page over the checkout core (address, delivery, discount, mock payment,
-order confirmation), or a hand-over to the shop's own checkout when no payment handler is on.
+"""`/checkout/{token}`: the checkout page over the checkout core (address, delivery, discount, mock payment, order
+confirmation) for the chat's cart links and for agents' sessions held for their buyer (UCP continue_url), or a
+hand-over to the shop's own checkout when no payment handler is on.
 
 Plain server-rendered forms: the signed, short-lived token in the URL is the only credential, and Jinja escapes
 every value.
@@ -103,7 +104,10 @@ def _refusal(code: str, language: Language) -> HTMLResponse:
 def _session_page(checkout: Checkout, token: str, language: Language, notice: Notice | None = None,
                   status_code: int = 200) -> HTMLResponse:
     destination = checkout.request.destination
-    ready = checkout.status == CheckoutStatus.READY_FOR_COMPLETE
+    # an agent's session held for its buyer: paying it on this page is that review
+    held = checkout.status == CheckoutStatus.REQUIRES_ESCALATION
+    ready = held or checkout.status == CheckoutStatus.READY_FOR_COMPLETE
+    notice = notice or (Notice("agent_review", ok=True) if held else None)
     query = f"?lang={language}"
     options = [{"id": option.id, "title": option.title, "amount": _money(option.amount, checkout.currency),
                 "chosen": option.id == checkout.request.shipping_option_id} for option in checkout.shipping_options]

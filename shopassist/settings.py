@@ -105,6 +105,10 @@ class Settings(BaseSettings):
                                      "that profile's sessions; refused in production")
     ucp_simulation_secret: SecretStr | None = Field(None, description="Set only for conformance runs: enables "
                                                     "POST /testing/simulate-shipping/{order_id} behind this secret")
+    agent_review_above: float | None = Field(None, gt=0, description="An agent's checkout whose total is above this "
+                                             "(shop currency, e.g. 500.00) needs the buyer to review and pay it on "
+                                             "the shop's checkout page: UCP/ACP requires_escalation, with the page "
+                                             "as continue_url; empty: agents complete any order")
     ucp_webhook_poll_s: float = Field(1.0, gt=0, description="How often the order-webhook sender looks for events")
     ucp_webhook_retry_s: float = Field(2.0, gt=0, description="First retry delay of a failed order webhook; it "
                                        "doubles each attempt, up to an hour")
@@ -117,6 +121,10 @@ class Settings(BaseSettings):
     def shared_data(self, name: str) -> Path:
         """A shared data set's folder, e.g. shared_data("tau_retail")."""
         return self.shared_dir / "data" / name
+
+    @property
+    def agent_review_above_minor(self) -> int | None:
+        return None if self.agent_review_above is None else round(self.agent_review_above * 100)
 
     @property
     def mock_payments(self) -> bool:

@@ -24,6 +24,7 @@ def acp_router(deps: Deps, quota: AgentQuota | None = None) -> APIRouter:
         else {}
     gate = Gate(deps.db, settings.ucp_max_body_bytes, quota)
     router = APIRouter(prefix="/checkout_sessions", tags=["acp"])
+    review_above = settings.agent_review_above_minor
 
     def answer(checkout: core.Checkout, language: str, status_code: int = 200) -> StoredResponse:
         return StoredResponse(status_code=status_code, body=session_body(checkout, settings, language))
@@ -35,7 +36,8 @@ def acp_router(deps: Deps, quota: AgentQuota | None = None) -> APIRouter:
             if wanted.currency.upper() != settings.shop_currency:
                 raise AcpError(400, "unsupported_currency", f"This shop sells in {settings.shop_currency.lower()}",
                                param="$.currency")
-            checkout = core.create_checkout(session, agent_id, settings.shop_currency, checkout_input(wanted))
+            checkout = core.create_checkout(session, agent_id, settings.shop_currency, checkout_input(wanted),
+                                            review_above=review_above)
             return answer(checkout, language, 201)
 
         return await respond(request, gate, work)
@@ -50,7 +52,8 @@ def acp_router(deps: Deps, quota: AgentQuota | None = None) -> APIRouter:
         def work(session: Session, agent_id: str, raw: bytes, language: str) -> StoredResponse:
             previous = core.get_checkout(session, agent_id, checkout_id)
             wanted = checkout_input(parse(UpdateRequest, raw), previous.request)
-            return answer(core.update_checkout(session, agent_id, checkout_id, wanted), language)
+            return answer(core.update_checkout(session, agent_id, checkout_id, wanted, review_above=review_above),
+                          language)
 
         return await respond(request, gate, work)
 
@@ -60,10 +63,12 @@ def acp_router(deps: Deps, quota: AgentQuota | None = None) -> APIRouter:
             wanted = parse(CompleteRequest, raw)
             if wanted.buyer is not None:  # the buyer may come with the payment: set it first, in this transaction
                 previous = core.get_checkout(session, agent_id, checkout_id)
-                core.update_checkout(session, agent_id, checkout_id, checkout_input(wanted, previous.request))
+                core.update_checkout(session, agent_id, checkout_id, checkout_input(wanted, previous.request),
+                                     review_above=review_above)
             payment = PaymentInput(handler_id=wanted.payment_data.handler_id,
                                    token=wanted.payment_data.instrument.credential.token)
-            return answer(core.complete_checkout(session, agent_id, checkout_id, payment, handlers), language)
+            done = core.complete_checkout(session, agent_id, checkout_id, payment, handlers, review_above=review_above)
+            return answer(done, language)
 
         return await respond(request, gate, work)
 

@@ -6,6 +6,7 @@ from typing import Any, get_args
 
 from commerce.checkout_models import Buyer, Checkout, CheckoutInput, CheckoutStatus, Destination, Problem
 from commerce.payments import MockTokenHandler
+from commerce.review_links import review_url
 from protocols.acp import models as acp
 from protocols.ucp.profile import MOCK_HANDLER_NAMESPACE
 from protocols.ucp.responses import public_order_id
@@ -80,11 +81,15 @@ def _totals(pairs: list[tuple[acp.TotalType, int]], language: str) -> list[acp.T
     return [acp.Total(type=kind, display_text=labels[kind], amount=amount) for kind, amount in pairs]
 
 
-def _message(problem: Problem) -> acp.MessageError | acp.MessageWarning:
+def _message(problem: Problem, review_link: str) -> acp.MessageError | acp.MessageWarning:
+    """`review_link`: where the buyer pays a session held for them (ACP has no continue_url field)."""
     param = PARAMS.get(problem.path or "", problem.path)
     if not problem.blocking and problem.code.startswith("discount_code_"):
         return acp.MessageWarning(code="discount_code_invalid", param=param, content=problem.content)
     code = problem.code if problem.code in ERROR_CODES else "invalid"
+    if problem.escalate:
+        return acp.MessageError(code=code, param=param, content=f"{problem.content}: {review_link}",  # type: ignore[arg-type]
+                                resolution="requires_buyer_input")
     resolution = "requires_buyer_input" if code == "missing" else "recoverable"
     return acp.MessageError(code=code, param=param, content=problem.content, resolution=resolution)  # type: ignore[arg-type]
 
@@ -140,7 +145,8 @@ def session_body(checkout: Checkout, settings: Settings, language: str = "en") -
         selected_fulfillment_options=[acp.SelectedOption(option_id=chosen, item_ids=line_ids)]
         if shipping_chosen and chosen else [],
         totals=_totals([*cart, ("total", amounts.total)], language),
-        messages=[_message(problem) for problem in checkout.problems],
+        messages=[_message(problem, review_url(settings, checkout.owner, checkout.id))
+                  for problem in checkout.problems],
         links=[acp.Link(type="terms_of_use", url=f"{base}/terms"),
                acp.Link(type="privacy_policy", url=f"{base}/privacy")],
         discounts=acp.Discounts(

@@ -50,6 +50,7 @@ def payment_handlers(deps: Deps) -> Mapping[str, PaymentHandler]:
 class CheckoutApi:
     def __init__(self, deps: Deps) -> None:
         self.settings, self.handlers = deps.settings, payment_handlers(deps)
+        self.review_above = deps.settings.agent_review_above_minor
 
     def _response(self, checkout: core.Checkout, status_code: int = 200) -> StoredResponse:
         return ok(checkout_body(checkout, self.settings), status_code)
@@ -60,7 +61,8 @@ class CheckoutApi:
         if existing is not None:  # a cart converts to one checkout at a time
             return self._response(existing)
         request, cart = CartApi.into_checkout(session, agent_id, request)
-        checkout = core.create_checkout(session, agent_id, self.settings.shop_currency, checkout_input(request, cart))
+        checkout = core.create_checkout(session, agent_id, self.settings.shop_currency, checkout_input(request, cart),
+                                        review_above=self.review_above)
         if request.cart_id:
             link_checkout(session, agent_id, request.cart_id, checkout.id)
         return self._response(checkout, 201)
@@ -71,11 +73,13 @@ class CheckoutApi:
     def update(self, session: Session, agent_id: str, checkout_id: str, call: Call) -> StoredResponse:
         previous = core.get_checkout(session, agent_id, checkout_id)
         wanted = checkout_input(parse(UpdateRequest, call.body), previous.request)
-        return self._response(core.update_checkout(session, agent_id, checkout_id, wanted))
+        return self._response(core.update_checkout(session, agent_id, checkout_id, wanted,
+                                                   review_above=self.review_above))
 
     def complete(self, session: Session, agent_id: str, checkout_id: str, call: Call) -> StoredResponse:
         payment = payment_input(parse(CheckoutCompleteRequest, call.body))
-        checkout = core.complete_checkout(session, agent_id, checkout_id, payment, self.handlers)
+        checkout = core.complete_checkout(session, agent_id, checkout_id, payment, self.handlers,
+                                          review_above=self.review_above)
         if checkout.order_id:
             queue_order_event(session, agent_id, checkout.order_id, "created", call.profile_url)
         return self._response(checkout)

@@ -11,6 +11,7 @@ from ucp_sdk.models.schemas.shopping.order import Order as UcpOrder
 
 from commerce.checkout_models import Checkout, CheckoutStatus, Destination, PricedLine, Problem
 from commerce.models import Order, OrderStatus
+from commerce.review_links import review_url
 from protocols.ucp.profile import ORDER, checkout_metadata, response_metadata
 from shopassist.settings import Settings
 
@@ -41,7 +42,8 @@ def line_body(line: PricedLine) -> dict[str, Any]:
 def message_body(problem: Problem) -> dict[str, Any]:
     where = {"path": problem.path} if problem.path else {}
     if problem.blocking:
-        return {"type": "error", "code": problem.code, "content": problem.content, "severity": "recoverable", **where}
+        severity = "requires_buyer_review" if problem.escalate else "recoverable"
+        return {"type": "error", "code": problem.code, "content": problem.content, "severity": severity, **where}
     return {"type": "warning", "code": problem.code, "content": problem.content, **where}
 
 
@@ -94,6 +96,8 @@ def checkout_body(checkout: Checkout, settings: Settings) -> dict[str, Any]:
                       "applied": [item.model_dump() for item in checkout.discounts]},
         **({"buyer": buyer} if buyer else {}),
     }
+    if checkout.status == CheckoutStatus.REQUIRES_ESCALATION:
+        body["continue_url"] = review_url(settings, checkout.owner, checkout.id)
     if checkout.status == CheckoutStatus.COMPLETED and checkout.order_id:
         public_id = public_order_id(checkout.order_id)
         body["order"] = {"id": public_id, "permalink_url": f"{base}/orders/{public_id}"}

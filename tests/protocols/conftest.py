@@ -72,16 +72,16 @@ def ucp_client(ucp_settings: Settings, database: Database) -> Iterator[TestClien
         yield client
 
 
-def _agent(client: TestClient, database: Database, name: str) -> Agent:
+def agent_named(client: TestClient, database: Database, name: str) -> Agent:
     with database.session() as session:
         return Agent(client, issue_agent_key(session, name).api_key)
 
 
 @pytest.fixture
 def agent(ucp_client: TestClient, database: Database) -> Agent:
-    return _agent(ucp_client, database, "agent-a")
+    return agent_named(ucp_client, database, "agent-a")
 
 
 @pytest.fixture
 def other_agent(ucp_client: TestClient, database: Database) -> Agent:
-    return _agent(ucp_client, database, "agent-b")
+    return agent_named(ucp_client, database, "agent-b")

@@ -15,7 +15,7 @@ from commerce.db import Database
 from commerce.tables import CheckoutSessionRow
 from protocols.acp.models import VERSION
 from tests.checkout_shop import seed_checkout_shop
-from tests.protocols.conftest import PROFILE, Agent, _agent, create_body, settings_for
+from tests.protocols.conftest import PROFILE, Agent, agent_named, create_body, settings_for
 from tests.protocols.test_acp import create_body as acp_body
 from tests.serving.conftest import make_client
 from tests.serving.fakes import ScriptedRunner
@@ -37,7 +37,7 @@ def _checkouts(database: Database) -> int:
 
 
 def test_past_its_quota_an_agent_gets_429_and_nothing_is_written(client: TestClient, database: Database) -> None:
-    first, second = _agent(client, database, "busy"), _agent(client, database, "calm")
+    first, second = agent_named(client, database, "busy"), agent_named(client, database, "calm")
     assert [first.post("/checkout-sessions", create_body()).status_code for _ in range(QUOTA)] == [201] * QUOTA
     refused = first.post("/checkout-sessions", create_body())
     assert refused.status_code == 429
@@ -55,7 +55,7 @@ def _mcp_call(agent: Agent) -> dict[str, object]:
 
 
 def test_rest_mcp_and_acp_share_one_quota(client: TestClient, database: Database) -> None:
-    agent = _agent(client, database, "everywhere")
+    agent = agent_named(client, database, "everywhere")
     assert agent.post("/checkout-sessions", create_body()).status_code == 201
     assert _mcp_call(agent).get("isError") is not True
     acp_headers = {"Authorization": f"Bearer {agent.api_key}", "API-Version": VERSION, "Idempotency-Key": "k1"}

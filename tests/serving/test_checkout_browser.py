@@ -11,11 +11,15 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from commerce.checkout import create_checkout, get_checkout
+from commerce.checkout_models import Buyer, CheckoutInput, CheckoutStatus, Destination, LineRequest
 from commerce.db import Database
 from commerce.models import Cart, CartLine
+from commerce.review_links import review_url
 from commerce.tables import OrderRow
 from serving.app import create_app
-from shopassist.settings import Settings
+from shopassist.settings import Settings, load_settings
+from tests.checkout_shop import ADDRESS, SHOPPER_EMAIL, seed_checkout_shop
 from tests.serving.browser import widget_tab
 from tests.serving.fakes import ScriptedRunner
 from tests.serving.test_browser import CHROMIUM, OUTPUT
@@ -79,3 +83,27 @@ def test_an_out_of_stock_item_can_be_left_out_in_chinese(tab: tuple[Any, str], s
     page.click("button[value=drop_unavailable]")
     assert page.locator("[data-role=unavailable]").count() == 0
     assert page.inner_text("[data-role=pay]") == "支付 117.00 USD"
+
+
+def test_a_buyer_pays_an_agents_order_held_for_review_in_chinese(tmp_path: Path, database: Database) -> None:
+    seed_checkout_shop(database)
+    settings = load_settings(env="test", data_dir=tmp_path / "var", agent_review_above=100.0)
+    destination = Destination(**ADDRESS, first_name="John", last_name="Doe")
+    request = CheckoutInput(lines=[LineRequest(item_id="roses_12", quantity=3)], buyer=Buyer(email=SHOPPER_EMAIL),
+                            destination=destination, shipping_option_id="std-ship")
+    with database.session() as session:
+        held = create_checkout(session, "agent_shopper_bot", settings.shop_currency, request,
+                               review_above=settings.agent_review_above_minor)
+    assert held.status == CheckoutStatus.REQUIRES_ESCALATION
+    path = review_url(settings, held.owner, held.id).removeprefix(settings.public_base_url.rstrip("/"))
+    with widget_tab(create_app(settings, database, ScriptedRunner()), width=900, height=1100) as (page, base):
+        page.goto(f"{base}{path}?lang=zh")
+        assert page.inner_text("[data-role=notice]") == "这是购物助手为你准备的订单。本店请你核对后在这里支付。"
+        assert "支付 110.00 USD" in page.inner_text("[data-role=pay]")
+        OUTPUT.mkdir(exist_ok=True)
+        page.screenshot(path=str(OUTPUT / "checkout-review-zh.png"), full_page=True)
+        page.click("[data-role=pay]")
+        page.wait_for_selector("[data-role=confirmation]", timeout=15_000)
+        assert page.inner_text("h1") == "谢谢，订单已提交"
+    with database.session() as session:
+        assert get_checkout(session, held.owner, held.id).status == CheckoutStatus.COMPLETED
