@@ -86,10 +86,15 @@ def require_transition(current: CheckoutStatus, target: CheckoutStatus) -> None:
 
 
 def _status(problems: list[Problem]) -> CheckoutStatus:
-    blocking = [problem for problem in problems if problem.blocking]
-    if not blocking:
-        return S.READY_FOR_COMPLETE
-    return S.REQUIRES_ESCALATION if all(problem.escalate for problem in blocking) else S.INCOMPLETE
+    """Anything only the buyer can settle makes it theirs (the page asks them for the rest too)."""
+    if any(problem.escalate for problem in problems):
+        return S.REQUIRES_ESCALATION
+    return S.INCOMPLETE if any(problem.blocking for problem in problems) else S.READY_FOR_COMPLETE
+
+
+def payable_by_buyer(checkout: Checkout) -> bool:
+    """Ready, or held only for what the buyer settles by paying on the shop's page."""
+    return all(problem.escalate for problem in checkout.problems if problem.blocking)
 
 
 def evaluate(session: Session, checkout_id: str, owner: str, currency: str, request: CheckoutInput,
@@ -111,7 +116,7 @@ def evaluate(session: Session, checkout_id: str, owner: str, currency: str, requ
     problems += discount_problems
     amounts = totals(lines, applied, chosen)
     if review_above is not None and amounts.total > review_above:
-        problems.append(Problem(code="requires_buyer_review", escalate=True,
+        problems.append(Problem(code="requires_buyer_review", escalate="buyer_review",
                                 content="The shop asks the buyer to review and pay an order of this size on its "
                                         "checkout page"))
     return Checkout(id=checkout_id, owner=owner, status=_status(problems), currency=currency, request=request,
@@ -178,21 +183,30 @@ def _take_stock(session: Session, checkout: Checkout) -> None:
             raise OutOfStock(f"{line.title} is no longer in stock for {line.quantity}")
 
 
+def _payment_needs_buyer(checkout: Checkout) -> Checkout:
+    problem = Problem(code="payment_needs_buyer", escalate="buyer_input",
+                      content="The card issuer asks the buyer to confirm this payment on the shop's checkout page")
+    return checkout.model_copy(update={"status": S.REQUIRES_ESCALATION, "problems": [*checkout.problems, problem]})
+
+
 def complete_checkout(session: Session, owner: str, checkout_id: str, payment: PaymentInput,
                       handlers: Mapping[str, PaymentHandler], *, review_above: int | None = None) -> Checkout:
     """Re-price, claim the session, take the stock, charge, write the order; any failure undoes all of it.
-    `review_above`: the caller is not the buyer, who must pay an order above it themselves."""
+    `review_above`: the caller is not the buyer, who must pay an order above it themselves. A session only the
+    buyer can pay (above that, or a payment the issuer wants them to confirm) is returned requires_escalation."""
     current = get_checkout(session, owner, checkout_id)
     fresh = evaluate(session, checkout_id, owner, current.currency, current.request, review_above
                      ).model_copy(update={"shopper_id": current.shopper_id})
+    handler = handlers.get(payment.handler_id)
+    if current.status in EDITABLE and handler is not None and handler.needs_buyer(payment.token):
+        return _move(session, current, _payment_needs_buyer(fresh))
     if fresh.status == S.REQUIRES_ESCALATION and current.status in EDITABLE:
-        raise NotReady(fresh.problems)
+        return _move(session, current, fresh)
     require_transition(current.status, S.COMPLETE_IN_PROGRESS)
     if fresh.status != S.READY_FOR_COMPLETE:
         # a concurrent complete of this session may have taken its stock: then it is that session's state that refuses
         require_transition(get_checkout(session, owner, checkout_id).status, S.COMPLETE_IN_PROGRESS)
         raise NotReady(fresh.problems)
-    handler = handlers.get(payment.handler_id)
     if handler is None:
         raise PaymentFailed(f"Unknown payment handler {payment.handler_id!r}")
     claimed = _move(session, current, fresh.model_copy(update={"status": S.COMPLETE_IN_PROGRESS}))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Literal
 
 import pycountry
 from pydantic import Field, field_validator
@@ -99,7 +100,9 @@ class Problem(Model):
     content: str
     path: str | None = None
     blocking: bool = True
-    escalate: bool = Field(False, description="Only the buyer can settle it, on the shop's checkout page")
+    escalate: Literal["buyer_review", "buyer_input"] | None = Field(
+        None, description="Only the buyer can settle it, on the shop's checkout page: by reviewing the order, or by "
+                          "acting (confirming a payment)")
 
 
 class Totals(Model):

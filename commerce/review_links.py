@@ -22,7 +22,7 @@ def _serializer(settings: Settings) -> URLSafeTimedSerializer:
 
 def review_url(settings: Settings, owner: str, checkout_id: str) -> str:
     token = _serializer(settings).dumps(ReviewTarget(owner=owner, checkout_id=checkout_id).model_dump())
-    return f"{settings.public_base_url.rstrip('/')}/checkout/{token}"
+    return f"{settings.checkout_pages}/checkout/{token}"
 
 
 def read_review_token(settings: Settings, token: str) -> ReviewTarget | None:

@@ -94,9 +94,16 @@ def payment_handlers(settings: Settings) -> Mapping[str, PaymentHandler]:
     return {handler.id: handler for handler in handlers}
 
 
+CHAT_OWNER = "chat_"
+
+
 def owner_of(shopper_id: str) -> str:
     """The chat is one more caller of the core; its sessions are owned per shopper (ids fit the 64-char column)."""
-    return f"chat_{hashlib.sha256(shopper_id.encode()).hexdigest()[:40]}"
+    return f"{CHAT_OWNER}{hashlib.sha256(shopper_id.encode()).hexdigest()[:40]}"
+
+
+def made_by_agent(checkout: Checkout) -> bool:
+    return not checkout.owner.startswith(CHAT_OWNER)
 
 
 def _link_checkout_id(settings: Settings, token: str) -> str:
@@ -270,9 +277,11 @@ def pay(db: Database, settings: Settings, token: str, form: PayForm) -> tuple[Ch
                 if fresh.status != CheckoutStatus.READY_FOR_COMPLETE:
                     raise core.NotReady(fresh.problems)
             done = core.complete_checkout(session, owner, checkout_id, payment, handlers)
+            if done.order_id is None:  # the card asks the buyer to confirm: the page again
+                return done, True
             if link.cart is not None:
                 _take_from_cart(session, link.cart.shopper_id, done)
-            elif done.order_id:
+            else:
                 queue_order_event(session, owner, done.order_id, "created")
             return done, False
     except (core.InvalidTransition, IntegrityError):

@@ -19,7 +19,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from pydantic import BaseModel, ValidationError
 
 from commerce import checkout as core
-from commerce.checkout_models import Checkout, CheckoutInput, CheckoutStatus, LineRequest
+from commerce.checkout_models import Checkout, CheckoutInput, CheckoutStatus, Destination, LineRequest
 from commerce.db import Database
 from commerce.payments import MockTokenHandler
 from commerce.store import get_order
@@ -27,6 +27,7 @@ from serving.chat_checkout import (
     AddressForm,
     PayForm,
     Refused,
+    made_by_agent,
     open_checkout,
     owner_of,
     pay,
@@ -104,16 +105,14 @@ def _refusal(code: str, language: Language) -> HTMLResponse:
 def _session_page(checkout: Checkout, token: str, language: Language, notice: Notice | None = None,
                   status_code: int = 200) -> HTMLResponse:
     destination = checkout.request.destination
-    # an agent's session held for its buyer: paying it on this page is that review
-    held = checkout.status == CheckoutStatus.REQUIRES_ESCALATION
-    ready = held or checkout.status == CheckoutStatus.READY_FOR_COMPLETE
-    notice = notice or (Notice("agent_review", ok=True) if held else None)
+    ready = core.payable_by_buyer(checkout)  # an agent's session held for its buyer: paying here is their part
+    notice = notice or (Notice("agent_review", ok=True) if made_by_agent(checkout) else None)
     query = f"?lang={language}"
     options = [{"id": option.id, "title": option.title, "amount": _money(option.amount, checkout.currency),
                 "chosen": option.id == checkout.request.shipping_option_id} for option in checkout.shipping_options]
     pay_label = TEXT[language]["pay"].format(total=_money(checkout.totals.total, checkout.currency))
     return _page("checkout_session.html", language, token, status_code, notice, checkout_id=checkout.id,
-                 address=destination.model_dump() if destination else {}, options=options,
+                 address=(destination or Destination()).model_dump(), options=options,
                  applied_codes=[f"{item.code}: {item.title} (−{_money(item.amount, checkout.currency)})"
                                 for item in checkout.discounts],
                  update_url=f"/checkout/{token}/update{query}",

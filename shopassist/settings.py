@@ -74,6 +74,9 @@ class Settings(BaseSettings):
     port: int = Field(8080, ge=1, le=65535)
     public_base_url: str = Field("http://127.0.0.1:8080", description="Where shoppers reach this server, e.g. "
                                  "https://assistant.example; links sent to shoppers (checkout) start with it")
+    checkout_base_url: str = Field("", description="Where buyers open checkout pages (the chat's checkout links, "
+                                   "agents' continue_url) when not public_base_url, e.g. the storefront's https "
+                                   "domain that proxies /checkout/ here")
     shop_checkout_url: str = Field("", description="The shop's own checkout page; without a payment handler (mock "
                                    "payments off) /checkout/{token} hands the cart over to it with the signed token "
                                    "as ?cart=...; empty: no hand-over button")
@@ -121,6 +124,11 @@ class Settings(BaseSettings):
     def shared_data(self, name: str) -> Path:
         """A shared data set's folder, e.g. shared_data("tau_retail")."""
         return self.shared_dir / "data" / name
+
+    @property
+    def checkout_pages(self) -> str:
+        """Checkout pages' base URL, without a trailing slash: /checkout/{token} follows it."""
+        return (self.checkout_base_url or self.public_base_url).rstrip("/")
 
     @property
     def agent_review_above_minor(self) -> int | None:

@@ -55,7 +55,7 @@ def _serializer(settings: Settings) -> URLSafeTimedSerializer:
 
 def checkout_url(settings: Settings, cart: Cart) -> str:
     token = _serializer(settings).dumps(cart.model_dump(mode="json"))
-    return f"{settings.public_base_url.rstrip('/')}/checkout/{token}"
+    return f"{settings.checkout_pages}/checkout/{token}"
 
 
 def read_checkout_token(settings: Settings, token: str, max_age_s: int = 86_400) -> Cart:

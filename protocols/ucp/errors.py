@@ -31,8 +31,6 @@ class UcpError(Exception):
     def of_checkout(cls, error: CheckoutError) -> UcpError:
         status = STATUS_OF_CHECKOUT_ERROR.get(type(error), 422)
         severity: Severity = "unrecoverable" if status in (404, 409) else "recoverable"
-        if error.code == "requires_buyer_review":
-            severity = "requires_buyer_review"
         return cls(status, error.code, error.message, severity=severity)
 
     @classmethod

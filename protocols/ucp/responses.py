@@ -42,7 +42,7 @@ def line_body(line: PricedLine) -> dict[str, Any]:
 def message_body(problem: Problem) -> dict[str, Any]:
     where = {"path": problem.path} if problem.path else {}
     if problem.blocking:
-        severity = "requires_buyer_review" if problem.escalate else "recoverable"
+        severity = f"requires_{problem.escalate}" if problem.escalate else "recoverable"
         return {"type": "error", "code": problem.code, "content": problem.content, "severity": severity, **where}
     return {"type": "warning", "code": problem.code, "content": problem.content, **where}
 

@@ -20,8 +20,7 @@ from tests.checkout_shop import seed_checkout_shop
 from tests.protocols.conftest import PAY_WITH, SIMULATION_SECRET, Agent, agent_named, ready_body, settings_for
 from tests.protocols.test_acp import DETAILS, AcpAgent
 from tests.protocols.test_acp import create_body as acp_create_body
-from tests.protocols.test_acp import error_of as acp_error_of
-from tests.protocols.test_checkout_flow import checkout_of, error_of
+from tests.protocols.test_checkout_flow import checkout_of
 from tests.serving.conftest import make_client
 from tests.serving.fakes import ScriptedRunner
 
@@ -67,11 +66,30 @@ def test_above_the_rule_the_agent_is_sent_to_the_buyer(reviewing: Agent, databas
     _page_path(held["continue_url"])
 
     stock, orders = _stock(database), _orders(database)
-    refused = error_of(reviewing.post(f"/checkout-sessions/{held['id']}/complete", PAY_WITH), 422)
-    assert refused["messages"][0]["code"] == "requires_buyer_review"
-    assert refused["messages"][0]["severity"] == "requires_buyer_review"
+    still = checkout_of(reviewing.post(f"/checkout-sessions/{held['id']}/complete", PAY_WITH))
+    assert still["status"] == "requires_escalation" and still["continue_url"] and "order" not in still
+    assert [m["severity"] for m in still["messages"] if m["code"] == "requires_buyer_review"] == [
+        "requires_buyer_review"]
     assert (_stock(database), _orders(database)) == (stock, orders)
     assert checkout_of(reviewing.get(f"/checkout-sessions/{held['id']}"))["status"] == "requires_escalation"
+
+
+def test_a_payment_the_issuer_wants_confirmed_goes_to_the_buyer(reviewing: Agent, database: Database) -> None:
+    ready = checkout_of(reviewing.post("/checkout-sessions", ready_body(quantity=UNDER)), 201)
+    stock, orders = _stock(database), _orders(database)
+    challenged = {"payment": {"instruments": [{**PAY_WITH["payment"]["instruments"][0],
+                                               "credential": {"type": "token", "token": "escalate_token"}}]}}
+    held = checkout_of(reviewing.post(f"/checkout-sessions/{ready['id']}/complete", challenged))
+    assert held["status"] == "requires_escalation" and "order" not in held
+    assert [m["severity"] for m in held["messages"] if m["code"] == "payment_needs_buyer"] == ["requires_buyer_input"]
+    assert (_stock(database), _orders(database)) == (stock, orders)  # nothing taken, nothing charged
+
+    path = _page_path(held["continue_url"])
+    paid = reviewing.client.post(f"{path}/pay", data={"checkout_id": held["id"], "payment_token": "success_token"},
+                                 follow_redirects=False)
+    assert paid.status_code == 303, paid.text
+    done = checkout_of(reviewing.get(f"/checkout-sessions/{held['id']}"))
+    assert done["status"] == "completed" and _stock(database) == stock - UNDER
 
 
 def test_below_the_rule_the_agent_completes_and_gets_no_continue_url(reviewing: Agent) -> None:
@@ -149,5 +167,30 @@ def test_acp_sessions_follow_the_same_rule(reviewing: Agent) -> None:
     refused = acp.post(f"{path}/complete", {"payment_data": {
         "handler_id": "mock_payment_handler",
         "instrument": {"type": "card", "credential": {"type": "spt", "token": "success_token"}}}})
-    acp_error_of(refused, 400, "requires_buyer_review")
-    assert acp.get(path).json()["status"] == "requires_escalation"
+    assert refused.status_code == 200 and refused.json()["status"] == "requires_escalation", refused.text
+    assert "order" not in refused.json() and acp.get(path).json()["status"] == "requires_escalation"
+
+
+def test_held_without_an_address_the_page_asks_the_buyer_for_it_first(reviewing: Agent) -> None:
+    held = checkout_of(reviewing.post("/checkout-sessions", {"line_items": [
+        {"item": {"id": "roses_12"}, "quantity": OVER}]}), 201)
+    # a requires_* message makes the session the buyer's whatever else it lacks (UCP: requires_* → escalation)
+    assert held["status"] == "requires_escalation" and held["continue_url"]
+    path = _page_path(held["continue_url"])
+    page = reviewing.client.get(path)
+    assert 'data-role="pay"' not in page.text and 'data-role="not-ready"' in page.text
+    address = {"checkout_id": held["id"], "first_name": "John", "last_name": "Doe", "street_address": "1 Main St",
+               "city": "Springfield", "region": "IL", "postal_code": "62701", "country": "US"}
+    addressed = reviewing.client.post(f"{path}/update", data=address)
+    assert addressed.status_code == 200 and 'data-role="pay"' in addressed.text
+
+
+def test_a_challenged_card_on_an_unfinished_session_goes_to_the_buyer(reviewing: Agent, database: Database) -> None:
+    created = checkout_of(reviewing.post("/checkout-sessions", {"line_items": [
+        {"item": {"id": "roses_12"}, "quantity": 1}]}), 201)
+    assert created["status"] == "incomplete"
+    challenged = {"payment": {"instruments": [{**PAY_WITH["payment"]["instruments"][0],
+                                               "credential": {"type": "token", "token": "escalate_token"}}]}}
+    stock = _stock(database)
+    held = checkout_of(reviewing.post(f"/checkout-sessions/{created['id']}/complete", challenged))
+    assert held["status"] == "requires_escalation" and held["continue_url"] and _stock(database) == stock

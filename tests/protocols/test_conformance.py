@@ -34,6 +34,7 @@ def _payment(token: str) -> dict[str, Any]:
 MERCHANT = {
     "product_id": "roses_12", "currency": "USD", "out_of_stock_id": OUT_OF_STOCK, "fulfillment_option_id": "std-ship",
     "complete_payment": _payment("success_token"), "fail_payment": _payment("fail_token"),
+    "payment": {"escalation_payment": _payment("escalate_token")},  # a 3-D Secure challenge: the buyer confirms
     "discount": {"valid_code": "10OFF", "second_valid_code": "FIXED500", "invalid_code": "NOT_A_REAL_CODE",
                  "case_insensitive": True, "rejected_messages": True},
     "catalog": {"variant_id": "roses_12", "max_batch": 100, "configurable_product_id": HOODIE.id},
@@ -47,8 +48,9 @@ MERCHANT = {
 def test_ucp_merchant_conformance_has_no_must_deviation(tmp_path: Path, database: Database) -> None:
     seed_checkout_shop(database)
     port = free_port()
+    # the runner reaches the API over local http; buyers open checkout pages on the shop's https storefront
     settings = settings_for(tmp_path, public_base_url=f"http://127.0.0.1:{port}", ucp_keyless_agents=True,
-                            ucp_simulation_secret="conformance")
+                            ucp_simulation_secret="conformance", checkout_base_url="https://shop.example")
     search = open_service(settings, HashingEmbedder())
     build_from_database(search, database)
     app = create_app(settings, database, ScriptedRunner(), Deps(database, settings, search=search))
@@ -63,4 +65,4 @@ def test_ucp_merchant_conformance_has_no_must_deviation(tmp_path: Path, database
     deviations = [check["id"] for check in report["checks"] if check["status"] == "deviation"]
     assert report["verdict"]["deviations"] == 0 and not deviations, deviations
     assert run.returncode == 0, run.stderr
-    assert report["checks_summary"]["clean"] >= 85, report["checks_summary"]
+    assert report["checks_summary"]["clean"] >= 90, report["checks_summary"]

@@ -26,6 +26,7 @@ from commerce.tables import (
     OrderRow,
     ProductRow,
     ShippingRateRow,
+    ShopperRow,
     VariantRow,
 )
 from serving.app import create_app
@@ -319,3 +320,12 @@ def test_pay_pressed_in_two_tabs_at_once_makes_one_order(serving_settings: Setti
             answers = list(pool.map(press_pay, range(6)))
     assert answers == [303] * 6  # every tab lands on the same confirmation
     assert len(_orders(database, ALICE.id)) == 5 and _stock(database, "mug_white") == 9
+
+
+def test_a_shopper_with_no_saved_address_gets_an_empty_address_form(
+        client: TestClient, serving_settings: Settings, database: Database) -> None:
+    with database.session() as session:
+        session.get_one(ShopperRow, ALICE.id).address = None
+    page = client.get(f"/checkout/{_token(serving_settings)}")
+    assert page.status_code == 200, page.text
+    assert 'name="street_address" value=""' in page.text and 'data-role="not-ready"' in page.text
