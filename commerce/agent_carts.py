@@ -8,7 +8,7 @@ from enum import StrEnum
 
 from sqlalchemy.orm import Session
 
-from commerce.checkout import EDITABLE, CheckoutNotFound, InvalidTransition, get_checkout
+from commerce.checkout import EDITABLE, CheckoutNotFound, InvalidTransition, create_checkout, get_checkout
 from commerce.checkout_models import AppliedDiscount, Checkout, CheckoutInput, CheckoutStatus, PricedLine, Problem
 from commerce.models import Model
 from commerce.pricing import discounts, price_lines
@@ -101,3 +101,14 @@ def link_checkout(session: Session, owner: str, cart_id: str, checkout_id: str) 
     row = _row(session, owner, cart_id)
     row.data = {**row.data, "checkout_id": checkout_id}
     session.flush()
+
+
+def checkout_from_cart(session: Session, owner: str, cart_id: str, review_above: int | None = None) -> Checkout:
+    """The cart's open checkout, else a new one with its lines, buyer and destination (the buyer opened the cart)."""
+    existing = open_checkout(session, owner, cart_id)
+    if existing is not None:
+        return existing
+    cart = get_cart(session, owner, cart_id)
+    checkout = create_checkout(session, owner, cart.currency, cart.request, review_above=review_above)
+    link_checkout(session, owner, cart_id, checkout.id)
+    return checkout

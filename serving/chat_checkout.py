@@ -1,5 +1,6 @@
 """The checkout page's sessions on the checkout core: the chat's signed cart link opens one session for the
-shopper it names, and an agent's review link (UCP continue_url) opens that agent's session for its buyer to pay.
+shopper it names, and an agent's buyer link (UCP continue_url) opens that agent's session, or a session made from
+its cart, for its buyer to pay.
 
 Who the session belongs to comes from the link's signature, never from the page; every call below is one
 transaction.
@@ -20,6 +21,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from commerce import checkout as core
+from commerce.agent_carts import checkout_from_cart
+from commerce.buyer_links import read_buyer_link, session_url
 from commerce.checkout_models import (
     Buyer,
     Checkout,
@@ -34,7 +37,6 @@ from commerce.models import Cart
 from commerce.order_events import queue_order_event
 from commerce.payments import MockTokenHandler, PaymentHandler
 from commerce.pricing import discounts, shipping_options
-from commerce.review_links import read_review_token
 from commerce.store import record_audit
 from commerce.tables import CartRow, CheckoutSessionRow, ShopperRow
 from shopassist.settings import Settings
@@ -131,8 +133,8 @@ def _link(settings: Settings, token: str) -> Link:
     try:
         cart = read_checkout_token(settings, token)
     except ToolFailure:
-        target = read_review_token(settings, token)
-        if target is None:
+        target = read_buyer_link(settings, token)
+        if target is None or target.checkout_id is None:
             raise Refused("bad_link") from None
         return Link(owner=target.owner, checkout_id=target.checkout_id,
                     review_above=settings.agent_review_above_minor)
@@ -181,6 +183,17 @@ def _open(session: Session, settings: Settings, cart: Cart, checkout_id: str) ->
         core.cancel_checkout(session, owner, older_id)
     return core.create_checkout(session, owner, settings.shop_currency, _first_request(session, cart, shopper),
                                 checkout_id=checkout_id, shopper_id=cart.shopper_id)
+
+
+def session_of_cart_link(db: Database, settings: Settings, token: str) -> str | None:
+    """An agent's cart link (UCP cart continue_url): the URL of the session its checkout opens at, made from the
+    cart on first opening. None: not a cart link. Raises core errors (cart gone, nothing in stock)."""
+    target = read_buyer_link(settings, token)
+    if target is None or target.cart_id is None:
+        return None
+    with db.session() as session:
+        checkout = checkout_from_cart(session, target.owner, target.cart_id, settings.agent_review_above_minor)
+    return session_url(settings, target.owner, checkout.id)
 
 
 def open_checkout(db: Database, settings: Settings, token: str) -> Checkout:

@@ -33,6 +33,7 @@ from serving.chat_checkout import (
     pay,
     payment_handlers,
     read_checkout,
+    session_of_cart_link,
     unavailable_lines,
     update_checkout,
 )
@@ -180,6 +181,9 @@ async def checkout_page(token: str, request: Request) -> Response:
     if not payment_handlers(settings):
         return await asyncio.to_thread(_handover, db, settings, token, language)
     try:
+        cart_session = await asyncio.to_thread(session_of_cart_link, db, settings, token)
+        if cart_session is not None:
+            return RedirectResponse(f"{cart_session}?lang={language}", status_code=303, headers=HEADERS)
         checkout = await asyncio.to_thread(open_checkout, db, settings, token)
     except (Refused, core.CheckoutError) as error:
         return _failed(error, language)

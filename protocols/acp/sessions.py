@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any, get_args
 
+from commerce.buyer_links import session_url
 from commerce.checkout_models import Buyer, Checkout, CheckoutInput, CheckoutStatus, Destination, Problem
 from commerce.payments import MockTokenHandler
-from commerce.review_links import review_url
 from protocols.acp import models as acp
 from protocols.ucp.profile import MOCK_HANDLER_NAMESPACE
 from protocols.ucp.responses import public_order_id
@@ -145,7 +145,7 @@ def session_body(checkout: Checkout, settings: Settings, language: str = "en") -
         selected_fulfillment_options=[acp.SelectedOption(option_id=chosen, item_ids=line_ids)]
         if shipping_chosen and chosen else [],
         totals=_totals([*cart, ("total", amounts.total)], language),
-        messages=[_message(problem, review_url(settings, checkout.owner, checkout.id))
+        messages=[_message(problem, session_url(settings, checkout.owner, checkout.id))
                   for problem in checkout.problems],
         links=[acp.Link(type="terms_of_use", url=f"{base}/terms"),
                acp.Link(type="privacy_policy", url=f"{base}/privacy")],

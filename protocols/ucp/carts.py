@@ -15,12 +15,14 @@ from ucp_sdk.models.schemas.shopping.types.item_create_request import ItemCreate
 from ucp_sdk.models.schemas.shopping.types.line_item_create_request import LineItemCreateRequest
 
 from commerce import agent_carts as core
+from commerce.buyer_links import cart_url
 from commerce.checkout_models import Buyer, CheckoutInput, Destination
 from protocols.ucp.errors import UcpError
 from protocols.ucp.http import Call, StoredResponse, ok, parse
 from protocols.ucp.profile import CART, response_metadata
 from protocols.ucp.requests import CreateRequest
 from protocols.ucp.responses import line_body, message_body
+from shopassist.settings import Settings
 from tools.deps import Deps
 
 
@@ -55,7 +57,7 @@ def cart_input(request: CartCreate | CartUpdate) -> CheckoutInput:
         "discount_codes": (request.discounts.codes or []) if request.discounts is not None else []})
 
 
-def cart_body(cart: core.AgentCart, base_url: str) -> dict[str, Any]:
+def cart_body(cart: core.AgentCart, settings: Settings) -> dict[str, Any]:
     subtotal, discount_amount = cart.subtotal, cart.discount
     totals = [{"type": "subtotal", "display_text": "Subtotal", "amount": subtotal}]
     if discount_amount:
@@ -71,7 +73,7 @@ def cart_body(cart: core.AgentCart, base_url: str) -> dict[str, Any]:
             "discounts": {"codes": cart.request.discount_codes,
                           "applied": [applied.model_dump() for applied in cart.discounts]},
             "messages": [message_body(problem) for problem in cart.problems],
-            "continue_url": f"{base_url.rstrip('/')}/checkout?cart={cart.id}",
+            "continue_url": cart_url(settings, cart.owner, cart.id),
             **({"context": context} if context else {}), **({"buyer": buyer} if buyer else {})}
     return UcpCart.model_validate(body).model_dump(mode="json", by_alias=True, exclude_none=True)
 
@@ -81,7 +83,7 @@ class CartApi:
         self.settings = deps.settings
 
     def _response(self, cart: core.AgentCart, status_code: int = 200) -> StoredResponse:
-        return ok(cart_body(cart, self.settings.public_base_url), status_code)
+        return ok(cart_body(cart, self.settings), status_code)
 
     def create(self, session: Session, agent_id: str, _id: str, call: Call) -> StoredResponse:
         wanted = cart_input(parse(CartCreate, call.body))

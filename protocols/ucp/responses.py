@@ -9,9 +9,9 @@ from pydantic import ConfigDict
 from ucp_sdk.models.schemas.shopping import discount, fulfillment
 from ucp_sdk.models.schemas.shopping.order import Order as UcpOrder
 
+from commerce.buyer_links import session_url
 from commerce.checkout_models import Checkout, CheckoutStatus, Destination, PricedLine, Problem
 from commerce.models import Order, OrderStatus
-from commerce.review_links import review_url
 from protocols.ucp.profile import ORDER, checkout_metadata, response_metadata
 from shopassist.settings import Settings
 
@@ -97,7 +97,7 @@ def checkout_body(checkout: Checkout, settings: Settings) -> dict[str, Any]:
         **({"buyer": buyer} if buyer else {}),
     }
     if checkout.status == CheckoutStatus.REQUIRES_ESCALATION:
-        body["continue_url"] = review_url(settings, checkout.owner, checkout.id)
+        body["continue_url"] = session_url(settings, checkout.owner, checkout.id)
     if checkout.status == CheckoutStatus.COMPLETED and checkout.order_id:
         public_id = public_order_id(checkout.order_id)
         body["order"] = {"id": public_id, "permalink_url": f"{base}/orders/{public_id}"}

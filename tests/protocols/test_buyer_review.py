@@ -27,6 +27,9 @@ from tests.serving.fakes import ScriptedRunner
 BASE = "http://shop.test"
 # roses at 35.00: three are 105.00 before shipping, above the rule's 100.00; two are below it
 OVER, UNDER = 3, 2
+# the mock handler's stand-in for a card whose issuer asks its holder to confirm (3-D Secure)
+CHALLENGED = {"payment": {"instruments": [{**PAY_WITH["payment"]["instruments"][0],
+                                           "credential": {"type": "token", "token": "escalate_token"}}]}}
 
 
 @pytest.fixture
@@ -77,9 +80,7 @@ def test_above_the_rule_the_agent_is_sent_to_the_buyer(reviewing: Agent, databas
 def test_a_payment_the_issuer_wants_confirmed_goes_to_the_buyer(reviewing: Agent, database: Database) -> None:
     ready = checkout_of(reviewing.post("/checkout-sessions", ready_body(quantity=UNDER)), 201)
     stock, orders = _stock(database), _orders(database)
-    challenged = {"payment": {"instruments": [{**PAY_WITH["payment"]["instruments"][0],
-                                               "credential": {"type": "token", "token": "escalate_token"}}]}}
-    held = checkout_of(reviewing.post(f"/checkout-sessions/{ready['id']}/complete", challenged))
+    held = checkout_of(reviewing.post(f"/checkout-sessions/{ready['id']}/complete", CHALLENGED))
     assert held["status"] == "requires_escalation" and "order" not in held
     assert [m["severity"] for m in held["messages"] if m["code"] == "payment_needs_buyer"] == ["requires_buyer_input"]
     assert (_stock(database), _orders(database)) == (stock, orders)  # nothing taken, nothing charged
@@ -189,8 +190,6 @@ def test_a_challenged_card_on_an_unfinished_session_goes_to_the_buyer(reviewing:
     created = checkout_of(reviewing.post("/checkout-sessions", {"line_items": [
         {"item": {"id": "roses_12"}, "quantity": 1}]}), 201)
     assert created["status"] == "incomplete"
-    challenged = {"payment": {"instruments": [{**PAY_WITH["payment"]["instruments"][0],
-                                               "credential": {"type": "token", "token": "escalate_token"}}]}}
     stock = _stock(database)
-    held = checkout_of(reviewing.post(f"/checkout-sessions/{created['id']}/complete", challenged))
+    held = checkout_of(reviewing.post(f"/checkout-sessions/{created['id']}/complete", CHALLENGED))
     assert held["status"] == "requires_escalation" and held["continue_url"] and _stock(database) == stock

@@ -30,7 +30,7 @@ def test_a_cart_is_priced_by_the_shop_and_replaced_on_update(agent: Agent, datab
     assert created["id"].startswith("cart_")
     assert created["line_items"][0]["item"] == {"id": "roses_12", "title": "Bouquet of Red Roses", "price": 3500}
     assert totals(created) == {"subtotal": 7000, "total": 7000}
-    assert created["continue_url"].endswith(f"/checkout?cart={created['id']}")
+    assert "/checkout/" in created["continue_url"]
 
     path = f"/carts/{created['id']}"
     updated = cart_of(agent.put(path, cart_body(("pot_m", 1), (OUT_OF_STOCK, 1), country="US")))
@@ -89,3 +89,26 @@ def test_a_checkout_from_a_cart_uses_the_cart_contents(agent: Agent) -> None:
 def test_the_profile_advertises_carts(agent: Agent) -> None:
     profile = agent.client.get("/.well-known/ucp").json()["ucp"]
     assert profile["capabilities"]["dev.ucp.shopping.cart"][0]["version"] == "2026-04-08"
+
+
+BASE = "http://127.0.0.1:8080"  # the test settings' public_base_url
+
+
+def test_the_buyer_opens_the_carts_continue_url_and_gets_its_checkout(agent: Agent) -> None:
+    created = cart_of(agent.post("/carts", cart_body(("roses_12", 2), country="US")), 201)
+    opened = agent.client.get(created["continue_url"].removeprefix(BASE), follow_redirects=False)
+    assert opened.status_code == 303, opened.text
+    page = agent.client.get(opened.headers["location"].removeprefix(BASE))
+    assert page.status_code == 200 and "Bouquet of Red Roses" in page.text and "70.00 USD" in page.text
+    # the agent converting the same cart finds the session the buyer opened
+    converted = agent.post("/checkout-sessions", {"cart_id": created["id"]})
+    assert converted.status_code in (200, 201), converted.text
+    assert f'value="{converted.json()["id"]}"' in page.text
+    again = agent.client.get(created["continue_url"].removeprefix(BASE))
+    assert f'value="{converted.json()["id"]}"' in again.text  # opened twice: still the one session
+
+
+def test_a_canceled_carts_link_opens_nothing(agent: Agent) -> None:
+    created = cart_of(agent.post("/carts", cart_body(("roses_12", 1))), 201)
+    agent.post(f"/carts/{created['id']}/cancel", {})
+    assert agent.client.get(created["continue_url"].removeprefix(BASE)).status_code == 404

@@ -11,11 +11,11 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from commerce.buyer_links import session_url
 from commerce.checkout import create_checkout, get_checkout
 from commerce.checkout_models import Buyer, CheckoutInput, CheckoutStatus, Destination, LineRequest
 from commerce.db import Database
 from commerce.models import Cart, CartLine
-from commerce.review_links import review_url
 from commerce.tables import OrderRow
 from serving.app import create_app
 from shopassist.settings import Settings, load_settings
@@ -95,7 +95,7 @@ def test_a_buyer_pays_an_agents_order_held_for_review_in_chinese(tmp_path: Path,
         held = create_checkout(session, "agent_shopper_bot", settings.shop_currency, request,
                                review_above=settings.agent_review_above_minor)
     assert held.status == CheckoutStatus.REQUIRES_ESCALATION
-    path = review_url(settings, held.owner, held.id).removeprefix(settings.public_base_url.rstrip("/"))
+    path = session_url(settings, held.owner, held.id).removeprefix(settings.public_base_url.rstrip("/"))
     with widget_tab(create_app(settings, database, ScriptedRunner()), width=900, height=1100) as (page, base):
         page.goto(f"{base}{path}?lang=zh")
         assert page.inner_text("[data-role=notice]") == "这是购物助手为你准备的订单。本店请你核对后在这里支付。"
