@@ -208,8 +208,16 @@ def _constraints(text: str) -> dict[str, object]:
 
 def search_call(text: str, **explicit: object) -> ToolCall:
     """A search whose constraints are parsed from the shopper's words and passed as arguments, so the plan shows
-    them ('under $100' → max_price 100); `explicit` ones (a refinement's new limit) win."""
-    return _call("search_products", **({"query": text.strip()[:300]} | _constraints(text) | explicit))
+    them ('under $100' → max_price 100); `explicit` ones (a refinement's new limit) win. Buying for someone the
+    shopper named ('a jacket for my wife', '给我老婆买件外套') searches with that person's saved preferences."""
+    return _call("search_products", **({"query": text.strip()[:300]} | _constraints(text) | for_whom(text)
+                                       | explicit))
+
+
+def for_whom(text: str) -> dict[str, object]:
+    """The search argument naming whom the message buys for, if anybody."""
+    recipient = recipient_of(text)
+    return {"recipient": recipient} if recipient else {}
 
 
 def _gift_route(request: RouterInput) -> Route | None:
@@ -223,10 +231,7 @@ def _gift_route(request: RouterInput) -> Route | None:
     gift = "礼物" if re.search(r"[\u4e00-\u9fff]", text) else "gift"
     # 'gift' keeps the search from reading the interest as a kind of product the shop lacks ('grilling').
     query = f"{interest} {gift}".strip()
-    # Signed in, the saved preferences of the person named apply ('my wife likes blue').
-    recipient = recipient_of(text) if request.signed_in else ""
-    arguments = {"query": query} | _constraints(text) | ({"recipient": recipient} if recipient else {})
-    return Route(intent="product_search", calls=[_call("search_products", **arguments)],
+    return Route(intent="product_search", calls=[search_call(text, query=query)],
                  follow_up="" if interest else "gift_interest")
 
 
@@ -401,7 +406,7 @@ def _product_route(request: RouterInput) -> Route | None:
         # '推荐一款跑步耳机，预算300元左右', 'a gift for a 10 year old who likes science': a search of the product words
         # (ranked for them when signed in). Left to the embedded planner, the gift request became a 'similar'
         # recommendation without a product and three account look-ups.
-        return Route(intent="recommendation", calls=[search_call(_product_words(text))])
+        return Route(intent="recommendation", calls=[search_call(_product_words(text), **for_whom(text))])
     return None
 
 
@@ -572,7 +577,7 @@ def _route(request: RouterInput, classifier: IntentGuesser | None) -> Route | No
     found = _request_route(request, classifier)
     if noted is None:
         return found
-    found = found or Route(intent="product_search", calls=[search_call(_product_ask(text) or text)])
+    found = found or Route(intent="product_search", calls=[search_call(_product_ask(text) or text, **for_whom(text))])
     return replace(found, calls=[noted, *found.calls])
 
 
