@@ -100,8 +100,7 @@ def payable_by_buyer(checkout: Checkout) -> bool:
 def evaluate(session: Session, checkout_id: str, owner: str, currency: str, request: CheckoutInput,
              review_above: int | None = None) -> Checkout:
     """The session as the shop's rows price it now; ready when nothing blocks completing it. A total above
-    `review_above` (minor units) is for the buyer to review and pay on the shop's page: requires_escalation once
-    nothing else blocks."""
+    `review_above` (minor units) is for the buyer to review and pay on the shop's page: requires_escalation."""
     lines, problems = price_lines(session, request)
     applied, discount_problems = discounts(session, request.discount_codes, sum(line.subtotal for line in lines))
     options = shipping_options(session, request.destination)
@@ -186,7 +185,8 @@ def _take_stock(session: Session, checkout: Checkout) -> None:
 def _payment_needs_buyer(checkout: Checkout) -> Checkout:
     problem = Problem(code="payment_needs_buyer", escalate="buyer_input",
                       content="The card issuer asks the buyer to confirm this payment on the shop's checkout page")
-    return checkout.model_copy(update={"status": S.REQUIRES_ESCALATION, "problems": [*checkout.problems, problem]})
+    problems = [*checkout.problems, problem]
+    return checkout.model_copy(update={"status": _status(problems), "problems": problems})
 
 
 def complete_checkout(session: Session, owner: str, checkout_id: str, payment: PaymentInput,

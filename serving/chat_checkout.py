@@ -201,7 +201,8 @@ def open_checkout(db: Database, settings: Settings, token: str) -> Checkout:
     link = _link(settings, token)
     cart = link.cart
     if cart is None:  # an agent's session, made by the agent
-        return read_checkout(db, settings, token, link.checkout_id or "")
+        with db.session() as session:
+            return _priced_now(session, link.owner, link.checkout_id or "", link.review_above)
     checkout_id = _link_checkout_id(settings, token)
     try:
         with db.session() as session:

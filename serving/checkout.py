@@ -2,7 +2,7 @@
 confirmation) for the chat's cart links and for agents' sessions held for their buyer (UCP continue_url), or a
 hand-over to the shop's own checkout when no payment handler is on.
 
-Plain server-rendered forms: the signed, short-lived token in the URL is the only credential, and Jinja escapes
+Plain server-rendered forms: the signed token in the URL is the only credential, and Jinja escapes
 every value.
 """
 

@@ -81,14 +81,14 @@ def _totals(pairs: list[tuple[acp.TotalType, int]], language: str) -> list[acp.T
     return [acp.Total(type=kind, display_text=labels[kind], amount=amount) for kind, amount in pairs]
 
 
-def _message(problem: Problem, review_link: str) -> acp.MessageError | acp.MessageWarning:
-    """`review_link`: where the buyer pays a session held for them (ACP has no continue_url field)."""
+def _message(problem: Problem, buyer_link: str) -> acp.MessageError | acp.MessageWarning:
+    """`buyer_link`: where the buyer pays a session held for them (ACP has no continue_url field)."""
     param = PARAMS.get(problem.path or "", problem.path)
     if not problem.blocking and problem.code.startswith("discount_code_"):
         return acp.MessageWarning(code="discount_code_invalid", param=param, content=problem.content)
     code = problem.code if problem.code in ERROR_CODES else "invalid"
     if problem.escalate:
-        return acp.MessageError(code=code, param=param, content=f"{problem.content}: {review_link}",  # type: ignore[arg-type]
+        return acp.MessageError(code=code, param=param, content=f"{problem.content}: {buyer_link}",  # type: ignore[arg-type]
                                 resolution="requires_buyer_input")
     resolution = "requires_buyer_input" if code == "missing" else "recoverable"
     return acp.MessageError(code=code, param=param, content=problem.content, resolution=resolution)  # type: ignore[arg-type]
@@ -124,6 +124,8 @@ def session_body(checkout: Checkout, settings: Settings, language: str = "en") -
     cart += [("discount", amounts.discount)] if amounts.discount else []
     cart += [("fulfillment", amounts.fulfillment)] if shipping_chosen else []
     buyer = checkout.request.buyer
+    held = checkout.status == S.REQUIRES_ESCALATION
+    buyer_link = session_url(settings, checkout.owner, checkout.id) if held else ""
     session = acp.CheckoutSession(
         id=checkout.id, capabilities=acp.Capabilities(payment=acp.Payment(handlers=payment_handlers(settings))),
         buyer=acp.BuyerOut(email=buyer.email, first_name=buyer.first_name or None,
@@ -145,8 +147,7 @@ def session_body(checkout: Checkout, settings: Settings, language: str = "en") -
         selected_fulfillment_options=[acp.SelectedOption(option_id=chosen, item_ids=line_ids)]
         if shipping_chosen and chosen else [],
         totals=_totals([*cart, ("total", amounts.total)], language),
-        messages=[_message(problem, session_url(settings, checkout.owner, checkout.id))
-                  for problem in checkout.problems],
+        messages=[_message(problem, buyer_link) for problem in checkout.problems],
         links=[acp.Link(type="terms_of_use", url=f"{base}/terms"),
                acp.Link(type="privacy_policy", url=f"{base}/privacy")],
         discounts=acp.Discounts(
