@@ -8,6 +8,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from commerce.text import chinese_amounts_as_digits
 from vectorstore.vocab import (
     COLOURS,
     IN_STOCK_CUES,
@@ -89,7 +90,7 @@ SORT_CUES: dict[str, Sort] = {
 
 
 def normalise(text: str) -> str:
-    text = text.lower().strip()
+    text = chinese_amounts_as_digits(text.lower().strip())
     for wrong, right in MISSPELLINGS.items():
         text = re.sub(rf"(?<![a-z]){re.escape(wrong)}(?![a-z])", right, text)
     return re.sub(r"\s+", " ", text)
