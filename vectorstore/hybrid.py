@@ -19,6 +19,7 @@ from vectorstore.ltr import LearnedRanker, features
 from vectorstore.multilingual import TermTranslator
 from vectorstore.product_types import ProductTypes, TypeMatch, head_phrase
 from vectorstore.query import SearchQuery
+from vectorstore.relevance import RelevanceStage
 from vectorstore.spaces import DenseSpace
 
 Hits = list[tuple[int, float]]
@@ -50,11 +51,12 @@ class ProductIndex:
     """The first space is the store of record: its Chroma collection holds the documents and metadata."""
 
     def __init__(self, spaces: Sequence[DenseSpace], fusion: FusionConfig | None = None,
-                 ranker: LearnedRanker | None = None) -> None:
+                 ranker: LearnedRanker | None = None, relevance: RelevanceStage | None = None) -> None:
         assert spaces, "at least one dense space"
         self.spaces = list(spaces)
         self.fusion = fusion or FusionConfig()
         self.ranker = ranker
+        self.relevance = relevance
         self.table = CatalogTable()
         self.lexical = LexicalIndex()
         multilingual = next((space.embedder for space in self.spaces if space.key == USE), None)
@@ -92,6 +94,8 @@ class ProductIndex:
                 changed_rows = [self.table.row_of[doc.id] for doc in changed]
                 for space, space_vectors in zip(self.spaces, vectors, strict=True):
                     space.store(changed_rows, changed, space_vectors, same)
+            if self.relevance is not None:
+                self.relevance.index_docs(changed_rows, changed)
             if progress:
                 progress(len(chunk))
         return embedded
@@ -110,6 +114,8 @@ class ProductIndex:
             if not self.table.delete(product_id):
                 return False
             self.lexical.set_texts([row], [""])  # type: ignore[list-item]
+            if self.relevance is not None:
+                self.relevance.tokens.drop(row)  # type: ignore[arg-type]
             for space in self.spaces:
                 if space.col is not None:
                     space.col.delete(ids=[product_id])
@@ -134,6 +140,8 @@ class ProductIndex:
             self.lexical.set_texts(rows, [doc.lexical_text for doc in docs])
         for space in self.spaces[1:]:
             space.load_or_embed(docs, rows)
+        if self.relevance is not None:
+            self.relevance.index_docs(rows, docs)
         for space in self.spaces:
             space.index.prepare()
         return len(docs)
@@ -246,7 +254,10 @@ class ProductIndex:
         return floor
 
     def rerank(self, query: SearchQuery, candidates: list[Candidate]) -> list[Candidate]:
-        """The learned ranker's order (its score becomes the candidate's), or the fused order without a model."""
+        """The relevance stage's order where it applies to the query's language, else the learned ranker's (its score
+        becomes the candidate's), else the fused order."""
+        if self.relevance is not None and candidates and self.relevance.for_language(query.language) is not None:
+            return self.relevant(query, candidates)
         if self.ranker is None or not candidates or not self.ranker.applies_to(query.language):
             return candidates
         rows = features(query, [c.doc for c in candidates], [c.signals for c in candidates],
@@ -256,6 +267,16 @@ class ProductIndex:
             return candidates
         order = np.argsort(-scores, kind="stable")
         return [replace(candidates[i], score=float(scores[i])) for i in order]
+
+    def relevant(self, query: SearchQuery, candidates: list[Candidate]) -> list[Candidate]:
+        """The fused candidates reordered by the relevance stage (it reads a Chinese query in catalog words)."""
+        assert self.relevance is not None
+        rows = [self.table.row_of.get(c.product_id, -1) for c in candidates]
+        order = self.relevance.order(query.language, self.english_text(query), rows, [c.doc for c in candidates])
+        if order is None:
+            return candidates
+        # Each position keeps the fused score it had, so personal reranking sees the scale it was tuned on.
+        return [replace(candidates[i], score=candidates[n].score) for n, i in enumerate(order.tolist())]
 
     def retrieve(self, query: SearchQuery, k: int = 20, only: Sequence[str] | None = None) -> list[Candidate]:
         """The top k: fused (re-ranked by the learned ranker when it is shipped), or one retriever's with `only`."""

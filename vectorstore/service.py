@@ -19,6 +19,7 @@ from vectorstore.multilingual import USEEmbedder
 from vectorstore.onnx_embedder import OnnxMiniLMEmbedder
 from vectorstore.passages import PassageIndex
 from vectorstore.query import Vocabulary
+from vectorstore.relevance import RelevanceStage
 from vectorstore.spaces import DenseSpace
 
 
@@ -58,18 +59,20 @@ def default_embedder(settings: Settings, kind: str = "minilm") -> Embedder:
 
 
 def open_service(settings: Settings, embedder: Embedder | None = None,
-                 multilingual: Embedder | None = None) -> SearchService:
+                 multilingual: Embedder | None = None, relevance: RelevanceStage | None = None) -> SearchService:
     """Indexes backed by the configured Chroma; empty until `build_from_database` or loaded from Chroma.
 
     Products get one collection per embedding space: MiniLM (or `embedder`) and, by default, the multilingual USE
-    (or `multilingual`). Passing only `embedder` gives a single-space index (tests)."""
+    (or `multilingual`), and the relevance stage shipped in models/relevance.json (or `relevance`). Passing only
+    `embedder` gives a single-space index without a relevance stage (tests)."""
     if embedder is None:
         embedder, multilingual = default_embedder(settings), multilingual or default_embedder(settings, "use")
+        relevance = relevance or RelevanceStage(cache=EmbeddingCache(settings.model_cache_dir / "embeddings.sqlite"))
     client = chroma.make_client(settings)
     spaces = [DenseSpace(MINILM, embedder, chroma.collection(client, chroma.PRODUCTS, embedder.name))]
     if multilingual is not None:
         spaces.append(DenseSpace(USE, multilingual, chroma.collection(client, chroma.PRODUCTS_USE, multilingual.name)))
-    products = ProductIndex(spaces, ranker=LearnedRanker())
+    products = ProductIndex(spaces, ranker=LearnedRanker(), relevance=relevance)
     passages = PassageIndex(embedder, chroma.collection(client, chroma.PASSAGES, embedder.name))
     return SearchService(products, passages)
 

@@ -34,6 +34,8 @@ from vectorstore.fusion import MINILM, USE
 from vectorstore.hybrid import ProductIndex
 from vectorstore.ltr import LearnedRanker
 from vectorstore.passages import PassageIndex
+from vectorstore.relevance import LanguageStage, RelevanceConfig, RelevanceStage
+from vectorstore.relevance_models import COLBERT, DOC_TOKENS
 from vectorstore.service import SearchService
 from vectorstore.spaces import DenseSpace
 
@@ -48,6 +50,8 @@ COLOURS = ["red", "blue", "black", "white"]
 SPACES = ((MINILM, 384), (USE, 512))  # the shipped spaces and their sizes
 CHUNK = 65_536
 LIMIT = 5  # search_products' default page
+# Timed when models/relevance.json ships no English stage, so the bench always prices one.
+FALLBACK_STAGE = LanguageStage(model=COLBERT, depth=30, field="title", weight=1.0)
 
 
 class TableEmbedder:
@@ -101,7 +105,7 @@ def build_index(n: int, seed: int) -> tuple[ProductIndex, dict[str, float]]:
     docs = synthetic_docs(n, rng)
     seconds["synthetic_docs"] = time.perf_counter() - started
     spaces = [DenseSpace(key, TableEmbedder(seed + i, dim)) for i, (key, dim) in enumerate(SPACES)]
-    index = ProductIndex(spaces, ranker=LearnedRanker())
+    index = ProductIndex(spaces, ranker=LearnedRanker(), relevance=bench_stage())
     started = time.perf_counter()
     rows = index.table.upsert_many(docs)
     seconds["filter_table"] = time.perf_counter() - started
@@ -109,6 +113,9 @@ def build_index(n: int, seed: int) -> tuple[ProductIndex, dict[str, float]]:
     index.lexical.set_texts(rows, [doc.lexical_text for doc in docs])
     index.lexical.search("warm up", 1)
     seconds["bm25"] = time.perf_counter() - started
+    started = time.perf_counter()
+    synthetic_tokens(index, rows, docs, rng)
+    seconds["relevance_tokens"] = time.perf_counter() - started
     del docs
     for space in spaces:
         started = time.perf_counter()
@@ -120,6 +127,34 @@ def build_index(n: int, seed: int) -> tuple[ProductIndex, dict[str, float]]:
         space.index.build_ann()
         seconds[f"ivf_{space.key}"] = time.perf_counter() - started
     return index, seconds
+
+
+def bench_stage() -> RelevanceStage:
+    """The shipped relevance stage (its English setting, or FALLBACK_STAGE when none ships) with the real ColBERT
+    query encoder; product token vectors are synthetic (synthetic_tokens)."""
+    config = RelevanceConfig.load()
+    english = config.languages.get("en") or FALLBACK_STAGE
+    return RelevanceStage(RelevanceConfig(languages={"en": english}, report={"bench": "shipped" if "en" in
+                                                                             config.languages else "fallback"}))
+
+
+def synthetic_tokens(index: ProductIndex, rows: list[int], docs: list[ProductDoc], rng: np.random.Generator) -> None:
+    """Random unit token vectors per product, as many as real ESCI titles have (drawn from their ColBERT token
+    counts, truncated as indexing truncates): the stored size is the stage's memory cost."""
+    from evals.search.esci import esci_docs
+
+    stage = index.relevance
+    assert stage is not None
+    setting = stage.config.languages["en"]
+    if setting.model != COLBERT:
+        return
+    _, tokenizer = stage.late.model.load()
+    real = np.asarray([min(len(e.ids) + 1, DOC_TOKENS) for e in tokenizer.encode_batch(
+        [doc.title if setting.field == "title" else doc.embed_text for doc in esci_docs()])])
+    for start in range(0, len(docs), CHUNK):
+        counts = rng.choice(real, size=min(CHUNK, len(docs) - start))
+        vectors = unit_rows(rng, int(counts.sum()), stage.late.dim)
+        stage.tokens.put(setting.field, rows[start : start + len(counts)], np.split(vectors, np.cumsum(counts)[:-1]))
 
 
 def queries(rng: np.random.Generator, count: int) -> list[SearchProductsInput]:
@@ -168,7 +203,7 @@ def stage_times(context: ToolContext, arguments: SearchProductsInput) -> dict[st
                                   index.fusion.k_for(query.language), depth)
     lap("fusion")
     retrieved = index.rerank(query, candidates)[: LIMIT * 4]
-    lap("ranker")
+    lap("relevance_stage")
     personal = rerank_search(context, shown, retrieved)
     lap("personal_rerank")
     record_search(context, arguments.query)
@@ -185,7 +220,10 @@ def staged(context: ToolContext, arguments: Sequence[SearchProductsInput]) -> di
     for argument in arguments[:5]:
         stage_times(context, argument)  # warm-up: query vectors, vocabulary, ranker signals
     load = load_average()
-    samples = [stage_times(context, argument) for argument in arguments]
+    samples = []
+    for argument in arguments:
+        forget_queries(context)
+        samples.append(stage_times(context, argument))
     out: dict[str, Any] = {name: percentiles([sample[name] for sample in samples]) for name in samples[0]}
     out["sum_of_stages"] = percentiles([sum(sample.values()) - sample["stored_behind"] for sample in samples])
     out["load_average_1m"] = [load, load_average()]
@@ -205,6 +243,14 @@ def timed(calls: Sequence[Callable[[], object]], settle: Callable[[], object]) -
         call()
         samples.append(time.perf_counter() - started)
     return {**percentiles(samples), "load_average_1m": [load, load_average()]}
+
+
+def forget_queries(context: ToolContext) -> None:
+    """Every timed query pays its ColBERT encoding: the plain and filtered sets share texts, so the stage's query
+    cache is emptied before each call."""
+    stage = context.deps.search.products.relevance
+    if stage is not None:
+        stage.query_tokens.cache_clear()
 
 
 def rss_mb() -> float:
@@ -232,14 +278,20 @@ def bench_size(n: int, query_count: int, folder: Path, seed: int = 0) -> dict[st
         "products": n,
         "spaces": [f"{key} {dim}-d" for key, dim in SPACES],
         "learned_ranker": index.ranker is not None and index.ranker.available,
+        "relevance_stage": {**index.relevance.config.languages["en"].model_dump(), **index.relevance.config.report}
+        if index.relevance is not None else None,
         "build_seconds": {name: round(value, 1) for name, value in build_seconds.items()},
         "build_load_average_1m": [load, load_average()],
         "rss_mb_after_build": rss_mb(),
+        "relevance_tokens_mb": round(index.relevance.tokens.nbytes() / 2**20, 1) if index.relevance else 0,
     }
     context = demo_context(folder, index)
     filtered = queries(np.random.default_rng(seed + 1), query_count)
     plain = [SearchProductsInput(query=arguments.query) for arguments in filtered]
-    settle = context.deps.ranker.recorder.flush
+    def settle() -> None:
+        context.deps.ranker.recorder.flush()
+        forget_queries(context)
+
     result["search_products_no_filter"] = timed([partial(search_products, context, a) for a in plain], settle)
     result["search_products_filtered"] = timed([partial(search_products, context, a) for a in filtered], settle)
     result["stages_no_filter"] = staged(context, plain)

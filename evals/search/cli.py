@@ -15,8 +15,9 @@ if TYPE_CHECKING:
     from vectorstore.query import SearchQuery
 
 Dataset = Annotated[str, typer.Option(
-    "--dataset", help="esci (ESCI subset, its queries in English and Chinese), demo, or a folder with products.jsonl "
-    "and queries.jsonl (judgments inline, as in the ESCI subset)")]
+    "--dataset", help="esci (ESCI subset, its queries in English and Chinese), demo, demo-hard (the demo shop's vague, "
+    "long, attribute-heavy, misspelled and mixed-language queries), or a folder with products.jsonl and queries.jsonl "
+    "(judgments inline, as in the ESCI subset)")]
 Out = Annotated[Path | None, typer.Option("--out", help="JSON report path (default var/reports/...)")]
 
 
@@ -37,11 +38,23 @@ def retrieval_command(
     ranker_variants: Annotated[bool, typer.Option(
         "--ranker-variants", help="esci only: also cross-validate other LightGBM settings (evals/search/ranker.py "
         "VARIANTS) beside the shipped ones")] = False,
+    relevance_models: Annotated[str, typer.Option(
+        "--relevance-models", help="esci only: relevance-stage models to cross-validate (colbert, cross; '' none)")
+    ] = "colbert,cross",
+    ship_models: Annotated[str, typer.Option(
+        "--ship-models", help="esci only: the relevance-stage models search may ship (the cross-encoder misses the "
+        "latency budget: `shopassist bench search`)")] = "colbert",
+    ship_relevance: Annotated[bool, typer.Option(
+        "--ship-relevance", help="esci only: write vectorstore/models/relevance.json for the languages where the "
+        "relevance stage is the shipped choice, fit on every judged query")] = False,
 ) -> None:
     """NDCG@10, Recall@10/50 and MRR per retriever, plain RRF, fusion and the shipped pipeline, per language."""
     from evals.search.ranker import VARIANTS, cross_validated, shipped_ranker, train_and_save
+    from evals.search.relevance import cross_validated as relevance_cv
+    from evals.search.relevance import fit_config
     from evals.search.retrieval import Runs, evaluate, print_table, write
     from vectorstore.ltr import MODEL_PATH
+    from vectorstore.relevance import CONFIG_PATH
 
     index, labeled, search_queries, seconds = _judged_index(dataset, embedder_kind, multilingual)
     embedded = {space.key: getattr(space.embedder, "misses", len(index)) for space in index.spaces}
@@ -49,22 +62,40 @@ def retrieval_command(
     esci = dataset == "esci"
     runs = Runs(index, labeled, search_queries)
     variants = VARIANTS if ranker_variants else None
-    result, fusion = evaluate(runs, tune_fusion=esci,
-                              learned=(lambda runs: cross_validated(runs, variants)) if esci else shipped_ranker)
+    models = [m for m in relevance_models.split(",") if m.strip()] if esci else []
+    shipped_models = [m for m in ship_models.split(",") if m.strip() in models]
+    stage_report: dict = {}
+
+    def learned(runs: Runs) -> dict:
+        rankers = cross_validated(runs, variants)
+        if models and index.relevance is not None:
+            stage_rankers, report = relevance_cv(runs, index.relevance, index.relevance.tokens.cache, models)
+            rankers.update(stage_rankers)
+            stage_report.update(report)
+        return rankers
+
+    shippable = (["relevance_cv"] if len(shipped_models) > 1 else [f"{m}_cv" for m in shipped_models])
+    result, fusion = evaluate(runs, tune_fusion=esci, learned=learned if esci else shipped_ranker,
+                              also_shippable=shippable)
+    if stage_report:
+        result["relevance_stage"] = stage_report
     result.update(dataset=dataset, embedders={space.key: space.embedder.name for space in index.spaces},
                   index_seconds=round(seconds, 2), embedded_now=embedded,
                   shipped="fusion + learned ranker where it wins, nested 5-fold CV by query" if esci
                   else "fusion + the shipped learned ranker (not trained on these queries), if present",
                   gains="rule labels: 1 = meets every rule, 0 otherwise (evals/search/demo_queries.py)"
-                  if dataset == "demo" else "E=1, S=0.1, C=0.01, I=0; unjudged 0; recall/MRR with E relevant")
+                  if dataset.startswith("demo") else "E=1, S=0.1, C=0.01, I=0; unjudged 0; recall/MRR with E relevant")
     print_table("every query" + (" (fusion_cv, ranker_cv, shipped: 5-fold query-level CV)" if esci else ""),
                 result["all"], typer.echo)
     if "held_out" in result:
         print_table("odd half only (the same cross-validated rankings)", result["held_out"], typer.echo)
     typer.echo(f"fusion: {result['fusion']}")
+    if stage_report:
+        typer.echo(f"relevance stage: scoring seconds {stage_report['scoring_seconds']}; ships for "
+                   f"{result.get('relevance_applies_to')} (shipped per language: {result.get('shipped_by_language')})")
     if esci and fusion.describe() != index.fusion.describe():
         typer.echo("note: the fusion tuned on every query differs from vectorstore/fusion.py's; ship it there")
-    path = out or _default_out(f"retrieval-{Path(dataset).name if dataset not in ('esci', 'demo') else dataset}")
+    path = out or _default_out(f"retrieval-{Path(dataset).name}")
     write(result, path)
     typer.echo(f"\nwrote {path}")
     if train_ranker and esci:
@@ -77,6 +108,15 @@ def retrieval_command(
                                  "fusion_cv and untuned plain_rrf; the shipped fusion and model are fit on every query",
                                  "fusion": fusion.describe()})
         typer.echo(f"wrote {MODEL_PATH} ({report['model_bytes']} bytes) and its report beside it (ranker.json)")
+    if ship_relevance and esci and stage_report:
+        config = fit_config(runs, fusion, result["relevance_applies_to"], shipped_models,
+                            {"command": "shopassist eval retrieval --dataset esci --ship-relevance",
+                             "figures": result["all"], "held_out": result["held_out"],
+                             "how": "relevance_cv / <model>_cv: nested 5-fold cross-validation by query; each fold's "
+                             "fusion and stage setting (model, text, depth, weight) chosen on the other folds; the "
+                             "shipped setting is chosen on every judged query with the shipped fusion"})
+        config.save(CONFIG_PATH)
+        typer.echo(f"wrote {CONFIG_PATH}: {({k: v.model_dump() for k, v in config.languages.items()})}")
 
 
 def bench_search_command(
@@ -120,10 +160,12 @@ def _judged_index(dataset: str, embedder_kind: str = "minilm", multilingual: boo
     """The judged set's catalog indexed as search indexes it (MiniLM + USE, the shipped ranker), its labelled queries
     and those queries parsed as search_products parses them, with the seconds indexing took."""
     from shopassist.settings import get_settings
+    from vectorstore.embeddings import EmbeddingCache
     from vectorstore.fusion import MINILM, USE
     from vectorstore.hybrid import ProductIndex
     from vectorstore.ltr import LearnedRanker
     from vectorstore.query import parse_query
+    from vectorstore.relevance import RelevanceStage
     from vectorstore.service import catalog_vocabulary, default_embedder
     from vectorstore.spaces import DenseSpace
 
@@ -131,16 +173,17 @@ def _judged_index(dataset: str, embedder_kind: str = "minilm", multilingual: boo
     spaces = [DenseSpace(MINILM, default_embedder(settings, embedder_kind))]
     if multilingual:
         spaces.append(DenseSpace(USE, default_embedder(settings, "use")))
-    index = ProductIndex(spaces, ranker=LearnedRanker())
-    if dataset == "demo":
+    stage = RelevanceStage(cache=EmbeddingCache(settings.model_cache_dir / "embeddings.sqlite"))
+    index = ProductIndex(spaces, ranker=LearnedRanker(), relevance=stage)
+    if dataset in ("demo", "demo-hard"):
         from commerce.db import Database
-        from evals.search.demo_queries import demo_docs, label_demo_queries, load_specs
+        from evals.search.demo_queries import DATASET, HARD_SET, demo_docs, label_demo_queries, load_specs
 
         docs = demo_docs(Database(settings.sqlalchemy_url))
         if not docs:
             typer.echo("error: no products in the database; run `shopassist data generate` first", err=True)
             raise typer.Exit(2)
-        labeled, _ = label_demo_queries(load_specs(), docs)
+        labeled, _ = label_demo_queries(load_specs(HARD_SET if dataset == "demo-hard" else DATASET), docs)
     else:
         from evals.search.judged import load_judged
 

@@ -24,6 +24,9 @@ from vectorstore.documents import ProductDoc, product_doc
 from vectorstore.filters import USD_PER_UNIT
 
 DATASET = Path(__file__).parents[1] / "datasets" / "demo_queries.jsonl"
+# Queries written the way shoppers write when search is hard: vague needs, long sentences, several attributes,
+# misspellings and mixed Chinese/English (`eval retrieval --dataset demo-hard`; never used for tuning).
+HARD_SET = DATASET.with_name("demo_hard.jsonl")
 
 
 class Rule(BaseModel):
@@ -49,7 +52,8 @@ class QuerySpec(BaseModel):
     id: str
     text: str
     language: str
-    kind: str = Field(description="plain | price | attribute | colour | size | brand | negation | stock | misspelling")
+    kind: str = Field(description="plain | price | attribute | colour | size | brand | negation | stock | "
+                      "misspelling | vague | long | mixed")
     rule: Rule
 
 

@@ -11,7 +11,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from evals.search.retrieval import Ranked, Runs, tune
+from evals.search.retrieval import Ranked, Runs
 from vectorstore.fusion import FusionConfig
 from vectorstore.hybrid import Candidate
 from vectorstore.ltr import FEATURES, features
@@ -100,7 +100,7 @@ def cross_validated(runs: Runs, variants: Mapping[str, Variant] | None = None) -
     ranked: dict[str, list[list[str]]] = {name: [[] for _ in runs.queries] for name in settings}
     for held in folds_by_query(runs.queries):
         train = sorted(set(range(len(runs.queries))) - set(held))
-        fusion = tune(runs, {lang: [i for i in train if runs.queries[i].language == lang] for lang in runs.languages()})
+        fusion = runs.fold_fusion(train)
         pools = Pools(runs, fusion)
         for name, variant in settings.items():
             model = pools.fit(train, variant)

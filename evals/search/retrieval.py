@@ -57,6 +57,7 @@ class Runs:
         self._rows = [{name: [row for row, _ in hits] for name, hits in lists.items()} for lists in self.lists]
         self._ids = [{row: doc.id for rows in lists.values() for row in rows if (doc := index.table.doc(row))}
                      for lists in self._rows]
+        self._fold_fusions: dict[tuple[int, ...], FusionConfig] = {}
 
     def languages(self) -> list[str]:
         return sorted({query.language for query in self.queries})
@@ -75,6 +76,15 @@ class Runs:
 
     def ranked(self, i: int, fusion: FusionConfig, only: str | None = None) -> list[str]:
         return [c.product_id for c in self.candidates(i, fusion, only)]
+
+    def fold_fusion(self, train: Sequence[int]) -> FusionConfig:
+        """Fusion tuned per language on the `train` positions only, tuned once per fold and shared by every
+        cross-validated stage (learned ranker, relevance stage)."""
+        key = tuple(sorted(train))
+        if key not in self._fold_fusions:
+            self._fold_fusions[key] = tune(self, {lang: [i for i in key if self.queries[i].language == lang]
+                                                  for lang in self.languages()})
+        return self._fold_fusions[key]
 
     def ndcg(self, positions: Sequence[int], fusion: FusionConfig) -> float:
         """Mean NDCG@10 of the fused order: the fast path for tuning (row ids only, no candidate objects)."""
@@ -124,12 +134,13 @@ Ranked = Callable[[int], list[str]]
 SHIPPABLE = ("ranker_cv", "fusion_cv", "plain_rrf")
 
 
-def evaluate(runs: Runs, tune_fusion: bool, learned: Callable[[Runs], dict[str, Ranked]]
-             ) -> tuple[dict[str, Any], FusionConfig]:
+def evaluate(runs: Runs, tune_fusion: bool, learned: Callable[[Runs], dict[str, Ranked]],
+             also_shippable: Sequence[str] = ()) -> tuple[dict[str, Any], FusionConfig]:
     """Every retriever alone, plain RRF, the fusion and the pipelines that `learned` gives. With `tune_fusion`
     (a judged set to learn from), `learned` gives query-level cross-validated `fusion_cv` and `ranker_cv`, the
     shipped pipeline is per language the best of those and plain RRF, and the fusion that ships is tuned on every
     query (or plain RRF where that won); without, the index's fusion and its shipped ranker are scored as they are.
+    `also_shippable` names more cross-validated pipelines (the relevance stage's) the shipped choice may pick.
     Returns the report and the fusion to ship."""
     index, queries = runs.index, runs.queries
     plain = plain_rrf([name for name in index.retrievers if name != PRF])
@@ -148,10 +159,12 @@ def evaluate(runs: Runs, tune_fusion: bool, learned: Callable[[Runs], dict[str, 
         # Per language, the best of the ranker, the tuned fusion (both cross-validated) and untuned plain RRF: a
         # 1-of-3 choice made on these queries, the only one that is.
         scored = table(runs, rankers)
-        best = {lang: max(SHIPPABLE, key=lambda name, lang=lang: scored[name][lang]["ndcg@10"])
+        shippable = [*SHIPPABLE, *(name for name in also_shippable if name in rankers)]
+        best = {lang: max(shippable, key=lambda name, lang=lang: scored[name][lang]["ndcg@10"])
                 for lang in runs.languages()}
         result["shipped_by_language"] = best
         result["ranker_applies_to"] = [lang for lang, name in best.items() if name == "ranker_cv"]
+        result["relevance_applies_to"] = [lang for lang, name in best.items() if name in also_shippable]
         rankers["shipped"] = lambda i: rankers[best[runs.search_queries[i].language]](i)
         untuned = [lang for lang, name in best.items() if name == "plain_rrf"]
         fusion = FusionConfig(

@@ -122,3 +122,48 @@ def test_the_chinese_set_covers_every_esci_query_with_its_english_judgments() ->
     folds = folds_by_query(english + chinese)
     fold_of = {i: n for n, fold in enumerate(folds) for i in fold}
     assert all(fold_of[i] == fold_of[i + 100] for i in range(100))
+
+
+def test_the_relevance_stage_is_cross_validated_per_language_and_can_ship(tmp_path: Path) -> None:
+    from evals.search.relevance import choose, fit_config, grid
+    from evals.search.relevance import cross_validated as relevance_cv
+    from vectorstore.relevance import FIELDS, RelevanceStage
+    from vectorstore.relevance_models import COLBERT
+
+    docs, queries = load_judged(str(judged_folder(tmp_path / "shop")))
+    index = ProductIndex([DenseSpace(MINILM, HashingEmbedder(64)), DenseSpace(USE, HashingEmbedder(48))])
+    index.add_docs(docs)
+    runs = Runs(index, queries, [SearchQuery(text=q.text) for q in queries])
+    stage = RelevanceStage()
+    ranked, report = relevance_cv(runs, stage, None, [COLBERT])
+    assert set(ranked) == {"colbert_cv"}
+    fused = cross_validated(runs)["fusion_cv"]
+    for i, query in enumerate(queries):
+        # The stage reorders its fold's fused pool: never other candidates.
+        assert sorted(ranked["colbert_cv"](i)) == sorted(fused(i)), query.text
+    assert {choice["language"] for choice in report["folds"]["colbert_cv"]} == {"en", "zh"}
+    # Only products in some pool were encoded, each once per text field.
+    assert 0 < stage.tokens.encoded <= len(docs) * len(FIELDS)
+    # A setting ships only where it beats the fused order on the queries it is chosen on.
+    pools = {i: runs.candidates(i, index.fusion) for i in range(len(queries))}
+    setting, before, after = choose(runs, runs.relevance_scores, pools, runs.positions("en"), grid([COLBERT]))
+    assert (setting is None and after == before) or after > before
+    result, fusion = evaluate(runs, tune_fusion=True, learned=lambda runs: {**cross_validated(runs), **ranked},
+                              also_shippable=["colbert_cv"])
+    assert "colbert_cv" in result["all"] and set(result["relevance_applies_to"]) <= {"en", "zh"}
+    config = fit_config(runs, fusion, result["relevance_applies_to"], [COLBERT], {"command": "test"})
+    assert set(config.languages) <= set(result["relevance_applies_to"])
+
+
+def test_every_hard_demo_query_has_products_its_rule_labels_relevant(tmp_path: Path) -> None:
+    from evals.search.demo_queries import HARD_SET, demo_docs, label_demo_queries, load_specs
+    from tests.vectorstore.helpers import demo_database
+
+    specs = load_specs(HARD_SET)
+    docs = demo_docs(demo_database(tmp_path))
+    labeled, kept = label_demo_queries(specs, docs)
+    assert [spec.id for spec in kept] == [spec.id for spec in specs]
+    assert {spec.kind for spec in specs} == {"vague", "long", "attribute", "misspelling", "mixed"}
+    assert {spec.language for spec in specs} == {"en", "zh"}
+    # Hard, not empty: no query's rule holds for most of the catalog.
+    assert max(len(query.relevant) for query in labeled) < 0.2 * len(docs)
