@@ -66,6 +66,30 @@ class PreferenceNotedEvent(BaseModel):
     text: str
 
 
+class PricePoint(BaseModel):
+    at: str = Field(description="When the price took effect, ISO 8601, e.g. '2026-03-14T09:00:00+00:00'")
+    price: float
+    in_stock: bool
+
+
+class PriceHistoryEvent(BaseModel):
+    """A product's price over the last year, for the widget to draw as a small chart: each change (`points`, led by
+    the price in force at `since`), today's price and the year's low and high; `text` is the verdict the answer
+    says ('That is its lowest price in the past year.')."""
+
+    type: Literal["price_history"] = "price_history"
+    product_id: str
+    title: str
+    currency: str = "USD"
+    price_now: float
+    low: float | None = None
+    high: float | None = None
+    since: str
+    until: str
+    points: list[PricePoint] = Field(default_factory=list)
+    text: str
+
+
 class IdentityEvent(BaseModel):
     """A tool verified the shopper (by email, or name and zip): serving keeps the id as the conversation's
     identity. Internal: never sent to clients."""
@@ -91,6 +115,6 @@ class ErrorEvent(BaseModel):
 
 AgentEvent = Annotated[
     StatusEvent | TokenEvent | ToolCallEvent | ProductsEvent | CitationsEvent | ActionRequiredEvent | HandoffEvent
-    | PreferenceNotedEvent | IdentityEvent | DoneEvent | ErrorEvent,
+    | PreferenceNotedEvent | PriceHistoryEvent | IdentityEvent | DoneEvent | ErrorEvent,
     Field(discriminator="type"),
 ]

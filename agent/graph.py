@@ -22,6 +22,7 @@ from agent.planner_tools import planner_tools, with_shopper_summary
 from agent.preferences import only_stated
 from agent.render import RenderContext, render_outcomes
 from agent.render_preferences import preference_event
+from agent.render_price_history import price_event
 from agent.results import (
     citations,
     handoff,
@@ -219,6 +220,8 @@ def _emit_outcome(runtime: Runtime[TurnContext], outcome: ToolOutcome, templates
         write(event)
     if noted := preference_event(outcome, templates):
         write(noted)
+    if chart := price_event(outcome, templates):
+        write(chart)
     if verified := identity(outcome):
         write(verified)
 

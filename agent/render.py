@@ -11,6 +11,7 @@ from typing import Any
 
 from agent.guardrails import looks_like_injection
 from agent.render_preferences import applied_line, preference_lines
+from agent.render_price_history import price_lines
 from agent.render_watches import watch_lines
 from agent.state import ShownItem, ToolOutcome
 from agent.templates import Templates, money
@@ -22,6 +23,7 @@ from tools.faq import SearchFaqOutput
 from tools.handoff import Handoff
 from tools.identity import VerifiedShopper
 from tools.preferences import PreferenceList, PreferencesForgotten, PreferencesNoted
+from tools.price_history import PriceHistoryView
 from tools.product_details import ProductTypes
 from tools.recommend import RecommendOutput
 from tools.reviews import ReviewInsightsOutput
@@ -324,6 +326,8 @@ def _one(output: Any, context: RenderContext) -> list[str]:
             return _cart(output, context)
         case WatchList():
             return watch_lines(output, t)
+        case PriceHistoryView():
+            return price_lines(output, t)
         case PreferencesNoted() | PreferenceList() | PreferencesForgotten():
             return preference_lines(output, t)
         case ProposedAction():

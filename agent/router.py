@@ -569,6 +569,10 @@ def _route(request: RouterInput, classifier: IntentGuesser | None) -> Route | No
         return Route(intent="greeting", reply="greeting")
     if _CONFIRM_IN_CHAT.match(text):
         return Route(intent="confirmation", reply="confirm_hint")  # only the client's confirm button confirms
+    from agent.companion_routes import companion_route  # it builds on this module's types
+
+    if found := companion_route(request):
+        return found
     if found := _watch_route(request):
         return found
     preference, noted = _preference_route(request)

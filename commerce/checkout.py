@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from commerce.checkout_models import Checkout, CheckoutInput, CheckoutStatus, PaymentInput, Problem
 from commerce.orders_from_checkout import create_order
 from commerce.payments import PaymentHandler
+from commerce.price_history import record_prices
 from commerce.pricing import discounts, price_lines, shipping_options, totals
 from commerce.tables import CheckoutSessionRow, VariantRow
 
@@ -180,6 +181,7 @@ def _take_stock(session: Session, checkout: Checkout) -> None:
         taken = session.execute(update(VariantRow).where(*enough).values(stock=VariantRow.stock - line.quantity))
         if taken.rowcount != 1:  # type: ignore[attr-defined]
             raise OutOfStock(f"{line.title} is no longer in stock for {line.quantity}")
+    record_prices(session, {line.product_id for line in checkout.lines})  # a sell-out is in the price history
 
 
 def _payment_needs_buyer(checkout: Checkout) -> Checkout:

@@ -82,3 +82,14 @@ def import_catalog(
     typer.echo(report.summary())
     if not report.loaded or not any(report.loaded.values()):
         raise typer.Exit(1)
+
+
+@app.command("retain-prices")
+def retain_prices() -> None:
+    """Fold price history older than a week into a point a day, older than 90 days into a point a week, and drop
+    what is older than 400 days (each product keeps the price a year's window opens with). Run it daily."""
+    from commerce.price_retention import Retention, apply_retention
+
+    with open_database().session() as session:
+        report = apply_retention(session, Retention())
+    typer.echo(f"price history: {report.folded:,} points folded into {report.written:,}, {report.dropped:,} dropped")

@@ -10,8 +10,8 @@ from pydantic import BaseModel, Field, model_validator
 from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session
 
+from commerce.offer_changes import offers_changed
 from commerce.tables import ProductRow, VariantRow
-from commerce.watches import evaluate_watches
 
 _CHUNK = 500
 
@@ -43,8 +43,8 @@ def _owners(session: Session, variant_ids: Sequence[str]) -> dict[str, str]:
 
 
 def update_offers(session: Session, updates: Sequence[OfferUpdate], now: datetime | None = None) -> OfferUpdateResult:
-    """Apply the updates (unknown variants are reported, not fatal), keep each product's lowest price, and
-    evaluate the watches on the products touched — all in the caller's transaction."""
+    """Apply the updates (unknown variants are reported, not fatal), keep each product's lowest price, record the
+    price history and evaluate the watches on the products touched — all in the caller's transaction."""
     owners = _owners(session, [item.variant_id for item in updates])
     known = [item for item in updates if item.variant_id in owners]
     for field in ("price", "stock"):
@@ -59,6 +59,6 @@ def update_offers(session: Session, updates: Sequence[OfferUpdate], now: datetim
     for start in range(0, len(products), _CHUNK):
         session.execute(update(ProductRow).where(ProductRow.id.in_(products[start:start + _CHUNK]))
                         .values(price=lowest).execution_options(synchronize_session=False))
-    queued = evaluate_watches(session, {owners[item.variant_id] for item in known}, now)
+    queued = offers_changed(session, {owners[item.variant_id] for item in known}, now)
     return OfferUpdateResult(updated=len(known), unknown=[i.variant_id for i in updates if i.variant_id not in owners],
                              notifications=queued)

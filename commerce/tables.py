@@ -5,7 +5,19 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint, false
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -324,3 +336,20 @@ class OrderEventRow(Base):
     last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True, index=True)
+
+
+class PricePointRow(Base):
+    """A product's offer as it changed: its lowest `price` and whether any variant was `in_stock`, from `at` until
+    the next point. A raw point (`span_days` 0) is one change; retention folds older points into one per day
+    (`span_days` 1) or week (7), keeping the last `price` and the `low`/`high` seen in that span."""
+
+    __tablename__ = "price_points"
+    __table_args__ = (Index("ix_price_points_product_at", "product_id", "at"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    product_id: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    price: Mapped[float] = mapped_column(Float)
+    low: Mapped[float] = mapped_column(Float)
+    high: Mapped[float] = mapped_column(Float)
+    in_stock: Mapped[bool] = mapped_column(Boolean)
+    span_days: Mapped[int] = mapped_column(Integer, default=0)

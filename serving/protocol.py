@@ -15,6 +15,7 @@ from agent.events import (
     ErrorEvent,
     HandoffEvent,
     PreferenceNotedEvent,
+    PriceHistoryEvent,
     ProductCard,
     ProductsEvent,
     StatusEvent,
@@ -185,8 +186,8 @@ class NotificationFrame(BaseModel):
 
 ServerFrame = Annotated[
     SessionFrame | AckFrame | StatusEvent | TokenEvent | ToolCallEvent | ProductsEvent | CitationsEvent
-    | ActionRequiredEvent | HandoffEvent | PreferenceNotedEvent | DoneFrame | ErrorFrame | OperatorFrame
-    | UserEchoFrame | StateFrame | ActionResultFrame | PongFrame | NotificationFrame,
+    | ActionRequiredEvent | HandoffEvent | PreferenceNotedEvent | PriceHistoryEvent | DoneFrame | ErrorFrame
+    | OperatorFrame | UserEchoFrame | StateFrame | ActionResultFrame | PongFrame | NotificationFrame,
     Field(discriminator="type"),
 ]
 

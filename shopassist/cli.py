@@ -87,6 +87,9 @@ def _register() -> None:
     from evals.bench.watches import bench_watches
 
     bench_app.command("watches")(bench_watches)
+    from evals.bench.price_history import bench_price_history
+
+    bench_app.command("price-history")(bench_price_history)
 
 
 _register()

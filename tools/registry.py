@@ -14,15 +14,18 @@ from tools.identity import IDENTITY_TOOLS
 from tools.order_actions import ORDER_OPERATIONS
 from tools.orders import ORDER_READ_TOOLS
 from tools.preferences import PREFERENCE_TOOLS
+from tools.price_history import PRICE_HISTORY
 from tools.privacy import FORGET_ME
 from tools.product_details import PRODUCT_DETAIL_TOOLS
 from tools.recommend import RECOMMEND_PRODUCTS
+from tools.reorder import REORDER
 from tools.reviews import REVIEW_INSIGHTS
 from tools.search import SEARCH_PRODUCTS
 from tools.watches import LIST_WATCHES, WATCH_OPERATIONS
 
 # Writes: the agent's tool only proposes; tools.confirm runs the operation once the shopper confirms.
-WRITE_OPERATIONS: list[WriteOperation[Any]] = [*ORDER_OPERATIONS, *CART_OPERATIONS, *WATCH_OPERATIONS, FORGET_ME]
+WRITE_OPERATIONS: list[WriteOperation[Any]] = [*ORDER_OPERATIONS, *CART_OPERATIONS, *WATCH_OPERATIONS, REORDER,
+                                               FORGET_ME]
 
 ALL_TOOLS: list[Tool[Any, Any]] = [
     SEARCH_PRODUCTS,
@@ -34,6 +37,7 @@ ALL_TOOLS: list[Tool[Any, Any]] = [
     *PRODUCT_DETAIL_TOOLS,
     *CART_READ_TOOLS,
     LIST_WATCHES,
+    PRICE_HISTORY,
     *PREFERENCE_TOOLS,
     *CALCULATE_TOOLS,
     *HANDOFF_TOOLS,

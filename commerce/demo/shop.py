@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from commerce.demo.events import generate_events
 from commerce.demo.orders import generate_orders
 from commerce.demo.passages import load_passages
+from commerce.demo.price_history import generate_price_history
 from commerce.demo.products import DemoProduct, generate_products
 from commerce.demo.reviews import generate_reviews
 from commerce.demo.shoppers import DemoShopper, generate_shoppers
@@ -23,6 +24,7 @@ from commerce.tables import (
     EventRow,
     OrderRow,
     PassageRow,
+    PricePointRow,
     ProductRow,
     ProfileRow,
     ReviewRow,
@@ -31,7 +33,8 @@ from commerce.tables import (
 )
 
 # children first, so deleting never trips a foreign key
-SHOP_TABLES = (EventRow, ReviewRow, ProfileRow, CartRow, OrderRow, ShopperRow, VariantRow, ProductRow, PassageRow)
+SHOP_TABLES = (EventRow, ReviewRow, ProfileRow, CartRow, OrderRow, ShopperRow, VariantRow, ProductRow, PassageRow,
+               PricePointRow)
 
 
 @dataclass
@@ -44,6 +47,7 @@ class DemoShop:
     reviews: list[Review]
     demo_products: list[DemoProduct]
     demo_shoppers: list[DemoShopper]
+    price_history: list[dict[str, Any]]  # PricePointRow rows: each product's past year
 
 
 def generate_shop(seed: int) -> DemoShop:
@@ -61,6 +65,7 @@ def generate_shop(seed: int) -> DemoShop:
         reviews=reviews,
         demo_products=demo_products,
         demo_shoppers=demo_shoppers,
+        price_history=generate_price_history(seed, [item.product for item in demo_products]),
     )
 
 
@@ -91,6 +96,7 @@ def write_shop(session: Session, shop: DemoShop) -> None:
     session.flush()
     _bulk(session, EventRow, [event.model_dump() | {"kind": event.kind.value} for event in shop.events])
     _bulk(session, ReviewRow, [review.model_dump() for review in shop.reviews])
+    _bulk(session, PricePointRow, shop.price_history)
 
 
 def _bulk(session: Session, table: type[Base], rows: list[dict[str, Any]]) -> None:

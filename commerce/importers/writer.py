@@ -9,16 +9,16 @@ from sqlalchemy.orm import Session
 
 from commerce.importers.report import ImportReport
 from commerce.models import Order, Product, Shopper
+from commerce.offer_changes import offers_changed
 from commerce.store import order_row, shopper_row, upsert_product
 from commerce.tables import ShopperRow, VariantRow
-from commerce.watches import evaluate_watches
 
 MAX_ID_LENGTH = 64  # products.id / variants.id are String(64): Postgres would refuse longer ids mid-transaction
 
 
 def write_products(session: Session, products: Sequence[tuple[str, Product]], report: ImportReport) -> list[Product]:
     """Upsert products (each tagged with where it came from); a product id or variant id clash rejects the record.
-    Watches on the products written are evaluated before the import commits."""
+    Their price history is recorded and their watches evaluated before the import commits."""
     owner = _variant_owners(session, [variant.id for _, product in products for variant in product.variants])
     seen: dict[str, str] = {}
     written = []
@@ -39,7 +39,7 @@ def write_products(session: Session, products: Sequence[tuple[str, Product]], re
         upsert_product(session, product)
         written.append(product)
     session.flush()
-    evaluate_watches(session, [product.id for product in written])  # in the import's own transaction
+    offers_changed(session, [product.id for product in written])  # in the import's own transaction
     report.loaded["products"] = len(written)
     return written
 

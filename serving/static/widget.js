@@ -28,6 +28,7 @@
           alert_below: "Price alert", alert_any_drop: "Price drop", alert_back_in_stock: "Back in stock",
           remembered: "Remembered for your next searches",
           rememberedHint: "Ask \u201cwhat do you know about me?\u201d to see or change them.",
+          priceChart: "Price over the last 12 months", low: "Low", high: "High", today: "Today",
           addMessage: function (t, id) { return "Please add " + t + " (product " + id + ") to my cart."; } },
     zh: { title: "购物助手", placeholder: "问问商品、订单、退换货…", send: "发送", addToCart: "加入购物车",
           added: "已添加", sources: "来源", confirm: "确认", reject: "取消", confirmed: "已完成", rejected: "已取消",
@@ -37,6 +38,7 @@
           alert_below: "降价提醒", alert_any_drop: "降价通知", alert_back_in_stock: "到货提醒",
           remembered: "已记住，以后搜索时会用到",
           rememberedHint: "问\u201c你知道我什么？\u201d即可查看或修改。",
+          priceChart: "近12个月价格走势", low: "最低", high: "最高", today: "今天",
           addMessage: function (t, id) { return "请把 " + t + "（商品 " + id + "）加入我的购物车。"; } }
   };
   // 24×24 stroke paths (after Feather icons, MIT).
@@ -96,6 +98,9 @@
     ".notice .chips{display:flex;flex-wrap:wrap;gap:4px;margin:4px 0}",
     ".notice .chip{background:#eef4ff;color:#1f3b70;border-radius:999px;padding:2px 8px;font-size:12px}",
     ".notice .hint{font-size:11px;color:#57606a}",
+    ".notice.chart{border-color:#8250df}.notice.chart .kind{color:#8250df}",
+    ".notice.chart svg{width:100%;height:auto;display:block}.notice .title{font-weight:600}",
+    ".notice .range{display:flex;justify-content:space-between;font-size:12px;color:#57606a}",
     ".action{align-self:stretch;background:#fff;border:1px solid #bf8700;border-radius:10px;padding:8px;",
     "display:flex;flex-direction:column;gap:6px}",
     ".action .row{display:flex;gap:6px}.action .no{background:#6e7781}",
@@ -131,6 +136,39 @@
     var path = document.createElementNS(ns, "path");
     path.setAttribute("d", ICONS[name]);
     svg.appendChild(path);
+    return svg;
+  }
+  // Step line of each price from when it took effect until the next; sold-out stretches in grey, dashed.
+  function priceChart(f, todayLabel, lang) {
+    var ns = "http://www.w3.org/2000/svg", W = 340, H = 110, PAD = 6, BOTTOM = 16;
+    var start = Date.parse(f.since), end = Date.parse(f.until), pts = f.points || [];
+    var prices = pts.map(function (p) { return p.price; }).concat([f.price_now]);
+    var lo = Math.min.apply(null, prices), hi = Math.max.apply(null, prices), pad = (hi - lo) * 0.1 || lo * 0.05 || 1;
+    function x(t) { return PAD + (W - 2 * PAD) * Math.min(1, Math.max(0, (t - start) / (end - start || 1))); }
+    function y(v) { return PAD + (H - PAD - BOTTOM) * (1 - (v - lo + pad) / (hi - lo + 2 * pad)); }
+    var svg = document.createElementNS(ns, "svg");
+    svg.setAttribute("viewBox", "0 0 " + W + " " + H);
+    svg.setAttribute("aria-hidden", "true");
+    function add(tag, attrs, text) {
+      var node = document.createElementNS(ns, tag);
+      Object.keys(attrs).forEach(function (k) { node.setAttribute(k, attrs[k]); });
+      if (text != null) node.textContent = text;
+      svg.appendChild(node);
+      return node;
+    }
+    add("line", { x1: PAD, x2: W - PAD, y1: H - BOTTOM, y2: H - BOTTOM, stroke: "#d0d7de" });
+    pts.forEach(function (p, i) {
+      var from = x(Date.parse(p.at)), to = i + 1 < pts.length ? x(Date.parse(pts[i + 1].at)) : x(end);
+      var level = y(p.price), next = i + 1 < pts.length ? y(pts[i + 1].price) : level;
+      var d = "M" + from.toFixed(1) + " " + level.toFixed(1) + "H" + to.toFixed(1) + "V" + next.toFixed(1);
+      add("path", { d: d, fill: "none", stroke: p.in_stock ? "#8250df" : "#8c959f", "stroke-width": "2",
+                    "stroke-dasharray": p.in_stock ? "" : "3 3", "data-price": String(p.price) });
+    });
+    add("circle", { cx: x(end), cy: y(f.price_now), r: 3.5, fill: "#1a7f37" });
+    var locale = lang === "zh" ? "zh-CN" : "en-US";
+    add("text", { x: PAD, y: H - 3, "font-size": "10", fill: "#57606a" },
+        new Date(start).toLocaleDateString(locale, { month: "short", year: "numeric" }));
+    add("text", { x: W - PAD, y: H - 3, "font-size": "10", fill: "#57606a", "text-anchor": "end" }, todayLabel);
     return svg;
   }
   function safeUrl(url) {
@@ -378,6 +416,24 @@
       box.appendChild(el("div", "", f.text));
     }
     box.appendChild(el("div", "hint", this.t("rememberedHint")));
+    this.log.appendChild(box);
+    this.scroll();
+  };
+  // A product's price over the last year as a step chart drawn here (inline SVG); every text is set as text.
+  Widget.prototype.on_price_history = function (f) {
+    var fmt = new Intl.NumberFormat(this.lang === "zh" ? "zh-CN" : "en-US",
+      { style: "currency", currency: f.currency || "USD" });
+    var box = el("div", "notice chart");
+    box.setAttribute("data-role", "price-history");
+    box.setAttribute("role", "figure");
+    box.appendChild(el("div", "kind", this.t("priceChart")));
+    box.appendChild(el("div", "title", f.title + " \u2014 " + fmt.format(f.price_now)));
+    box.appendChild(priceChart(f, this.t("today"), this.lang));
+    var range = el("div", "range");
+    if (f.low != null) range.appendChild(el("span", "", this.t("low") + " " + fmt.format(f.low)));
+    if (f.high != null) range.appendChild(el("span", "", this.t("high") + " " + fmt.format(f.high)));
+    box.appendChild(range);
+    box.appendChild(el("div", "", f.text));
     this.log.appendChild(box);
     this.scroll();
   };
