@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from commerce.models import Model
-from commerce.tables import AgentRow
+from commerce.tables import AgentRow, ShopperRow
 
 
 class IssuedKey(Model):
@@ -22,10 +22,18 @@ def key_hash(api_key: str) -> str:
     return hashlib.sha256(api_key.encode()).hexdigest()
 
 
-def issue_agent_key(session: Session, name: str) -> IssuedKey:
+class UnknownShopper(ValueError):
+    """The shopper a key was to act for does not exist."""
+
+
+def issue_agent_key(session: Session, name: str, shopper_id: str | None = None) -> IssuedKey:
+    """`shopper_id`: the one shopper this key acts for (a linked identity, e.g. their own assistant): their saved
+    addresses are offered to it at checkout."""
+    if shopper_id is not None and session.get(ShopperRow, shopper_id) is None:
+        raise UnknownShopper(shopper_id)
     agent_id = f"agent_{secrets.token_hex(6)}"
     api_key = f"sa_{secrets.token_urlsafe(32)}"
-    session.add(AgentRow(id=agent_id, name=name, key_hash=key_hash(api_key)))
+    session.add(AgentRow(id=agent_id, name=name, key_hash=key_hash(api_key), shopper_id=shopper_id))
     return IssuedKey(agent_id=agent_id, name=name, api_key=api_key)
 
 

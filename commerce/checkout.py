@@ -11,11 +11,13 @@ from collections.abc import Mapping
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from commerce.buyers import saved_addresses, with_saved_destination
 from commerce.checkout_models import Checkout, CheckoutInput, CheckoutStatus, PaymentInput, Problem
+from commerce.events import record_checkout
 from commerce.orders_from_checkout import create_order
 from commerce.payments import PaymentHandler
-from commerce.price_history import record_prices
 from commerce.pricing import discounts, price_lines, shipping_options, totals
+from commerce.promotions import with_free_shipping
 from commerce.tables import CheckoutSessionRow, VariantRow
 
 S = CheckoutStatus
@@ -99,12 +101,17 @@ def payable_by_buyer(checkout: Checkout) -> bool:
 
 
 def evaluate(session: Session, checkout_id: str, owner: str, currency: str, request: CheckoutInput,
-             review_above: int | None = None) -> Checkout:
+             review_above: int | None = None, shopper_id: str | None = None) -> Checkout:
     """The session as the shop's rows price it now; ready when nothing blocks completing it. A total above
-    `review_above` (minor units) is for the buyer to review and pay on the shop's page: requires_escalation."""
+    `review_above` (minor units) is for the buyer to review and pay on the shop's page: requires_escalation.
+    `shopper_id`: the known buyer (from the caller's credentials), whose saved addresses are offered."""
+    saved = saved_addresses(session, shopper_id)
+    request = request.model_copy(update={"destination": with_saved_destination(request.destination, saved)})
     lines, problems = price_lines(session, request)
-    applied, discount_problems = discounts(session, request.discount_codes, sum(line.subtotal for line in lines))
-    options = shipping_options(session, request.destination)
+    subtotal = sum(line.subtotal for line in lines)
+    applied, discount_problems = discounts(session, request.discount_codes, subtotal)
+    options = with_free_shipping(session, shipping_options(session, request.destination), lines,
+                                 subtotal - sum(item.amount for item in applied))
     chosen = next((option for option in options if option.id == request.shipping_option_id), None)
     if request.destination is None or not request.destination.complete:
         problems.append(Problem(code="missing", content="A shipping destination with a country is needed",
@@ -120,7 +127,8 @@ def evaluate(session: Session, checkout_id: str, owner: str, currency: str, requ
                                 content="The shop asks the buyer to review and pay an order of this size on its "
                                         "checkout page"))
     return Checkout(id=checkout_id, owner=owner, status=_status(problems), currency=currency, request=request,
-                    lines=lines, shipping_options=options, discounts=applied, totals=amounts, problems=problems)
+                    lines=lines, shipping_options=options, discounts=applied, totals=amounts, problems=problems,
+                    saved_destinations=saved, shopper_id=shopper_id)
 
 
 def create_checkout(session: Session, owner: str, currency: str, request: CheckoutInput, *,
@@ -128,13 +136,14 @@ def create_checkout(session: Session, owner: str, currency: str, request: Checko
                     review_above: int | None = None) -> Checkout:
     """`checkout_id`: a caller-made id (the chat derives one from its link, so reopening it finds the session)."""
     checkout = evaluate(session, checkout_id or f"chk_{secrets.token_hex(12)}", owner, currency, request,
-                        review_above).model_copy(update={"shopper_id": shopper_id})
+                        review_above, shopper_id)
     unavailable = [p for p in checkout.problems if p.code in ("not_found", "out_of_stock")]
     if len(unavailable) == len(request.lines):
         raise NothingAvailable(unavailable)
     session.add(CheckoutSessionRow(id=checkout.id, owner=owner, status=checkout.status.value,
                                    data=checkout.model_dump(mode="json")))
     session.flush()
+    record_checkout(session, "checkout_started", owner, checkout.totals.total, shopper_id)
     return checkout
 
 
@@ -166,8 +175,8 @@ def update_checkout(session: Session, owner: str, checkout_id: str, request: Che
     current = get_checkout(session, owner, checkout_id)
     if current.status not in EDITABLE:
         raise InvalidTransition(current.status, S.INCOMPLETE)
-    fresh = evaluate(session, checkout_id, owner, current.currency, request, review_above)
-    return _move(session, current, fresh.model_copy(update={"shopper_id": current.shopper_id}))
+    fresh = evaluate(session, checkout_id, owner, current.currency, request, review_above, current.shopper_id)
+    return _move(session, current, fresh)
 
 
 def cancel_checkout(session: Session, owner: str, checkout_id: str) -> Checkout:
@@ -181,7 +190,6 @@ def _take_stock(session: Session, checkout: Checkout) -> None:
         taken = session.execute(update(VariantRow).where(*enough).values(stock=VariantRow.stock - line.quantity))
         if taken.rowcount != 1:  # type: ignore[attr-defined]
             raise OutOfStock(f"{line.title} is no longer in stock for {line.quantity}")
-    record_prices(session, {line.product_id for line in checkout.lines})  # a sell-out is in the price history
 
 
 def _payment_needs_buyer(checkout: Checkout) -> Checkout:
@@ -197,8 +205,8 @@ def complete_checkout(session: Session, owner: str, checkout_id: str, payment: P
     `review_above`: the caller is not the buyer, who must pay an order above it themselves. A session only the
     buyer can pay (above that, or a payment the issuer wants them to confirm) is returned requires_escalation."""
     current = get_checkout(session, owner, checkout_id)
-    fresh = evaluate(session, checkout_id, owner, current.currency, current.request, review_above
-                     ).model_copy(update={"shopper_id": current.shopper_id})
+    fresh = evaluate(session, checkout_id, owner, current.currency, current.request, review_above,
+                     current.shopper_id)
     handler = handlers.get(payment.handler_id)
     if current.status in EDITABLE and handler is not None and handler.needs_buyer(payment.token):
         return _move(session, current, _payment_needs_buyer(fresh))

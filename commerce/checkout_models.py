@@ -22,10 +22,12 @@ class CheckoutStatus(StrEnum):
 
 class LineRequest(Model):
     item_id: str = Field(min_length=1, max_length=64, description="Variant id, or a product id for its first variant")
-    quantity: int = Field(ge=1, le=999)
+    quantity: int = Field(ge=1, description="Units; more than the shop has is a business outcome (out_of_stock)")
 
 
 class Destination(Model):
+    id: str = Field("", max_length=128, description="The agent's id for this address, or a saved address's "
+                    "(e.g. 'addr_2'); kept as given")
     street_address: str = Field("", max_length=256)
     extended_address: str = Field("", max_length=256)
     city: str = Field("", max_length=128)
@@ -54,6 +56,18 @@ class Buyer(Model):
     email: str = Field("", max_length=256)
     first_name: str = Field("", max_length=128)
     last_name: str = Field("", max_length=128)
+    consent: dict[str, bool] = Field(default_factory=dict, max_length=20,
+                                     description="What the buyer agreed to, by purpose ('marketing': True)")
+
+
+class Instrument(Model):
+    """A payment instrument the agent chose, as it may be shown back: never its credential."""
+
+    id: str = Field(max_length=128)
+    handler_id: str = Field(max_length=64)
+    type: str = Field(max_length=64)
+    selected: bool = False
+    display: dict[str, str | int] = Field(default_factory=dict, max_length=20)
 
 
 class CheckoutInput(Model):
@@ -64,6 +78,7 @@ class CheckoutInput(Model):
     destination: Destination | None = None
     shipping_option_id: str | None = Field(None, max_length=64)
     discount_codes: list[str] = Field(default_factory=list, max_length=10)
+    instruments: list[Instrument] = Field(default_factory=list, max_length=10)
 
 
 class PricedLine(Model):
@@ -84,6 +99,8 @@ class ShippingOption(Model):
     id: str
     title: str
     amount: int = Field(ge=0)
+    service_level: str = ""
+    promotion: str = Field("", description="The promotion that made it free, e.g. 'Free Shipping on orders over $100'")
 
 
 class AppliedDiscount(Model):
@@ -123,6 +140,8 @@ class Checkout(Model):
     discounts: list[AppliedDiscount]
     totals: Totals
     problems: list[Problem]
+    saved_destinations: list[Destination] = Field(
+        default_factory=list, description="The known buyer's saved addresses, offered to choose from")
     order_id: str | None = None
     # The shop's own shopper the order goes to, when the caller knows them (the chat's signed checkout link);
     # an agent's order goes to the shopper with the buyer's email instead.

@@ -1,5 +1,5 @@
 """Order events for shopping agents' webhooks: queued in the outbox in the transaction that changed the order,
-claimed and marked delivered by the sender (protocols.ucp.webhooks) with conditional UPDATEs."""
+claimed and marked delivered by the sender (protocols.webhooks) with conditional UPDATEs."""
 
 from __future__ import annotations
 
@@ -13,14 +13,20 @@ from sqlalchemy.orm import Session
 from commerce.tables import AgentRow, CheckoutSessionRow, OrderEventRow, utcnow
 
 EventKind = Literal["created", "shipped", "canceled"]
+Protocol = Literal["ucp", "acp"]
 
 
 def queue_order_event(session: Session, agent_id: str, order_id: str, kind: EventKind,
-                      profile_url: str | None = None) -> str | None:
+                      profile_url: str | None = None, protocol: Protocol | None = None) -> str | None:
     """One outbox row if the agent has somewhere to be told: a URL its operator registered, or its UCP profile
-    (this request's, else the one its earlier events of this order came with). Its id, else None."""
+    (this request's, else the one its earlier events of this order came with). `protocol`: the shape it is sent
+    in, else that of the order's earlier events (UCP for none). Its id, else None."""
     url = session.scalar(select(AgentRow.webhook_url).where(AgentRow.id == agent_id))
-    if profile_url is None:
+    if protocol is None:
+        earlier = session.scalar(select(OrderEventRow.protocol).where(
+            OrderEventRow.order_id == order_id, OrderEventRow.agent_id == agent_id).limit(1))
+        protocol = "acp" if earlier == "acp" else "ucp"
+    if profile_url is None and protocol == "ucp":
         profile_url = session.scalar(select(OrderEventRow.profile_url).where(
             OrderEventRow.order_id == order_id, OrderEventRow.agent_id == agent_id,
             OrderEventRow.profile_url.is_not(None)).limit(1))
@@ -28,7 +34,7 @@ def queue_order_event(session: Session, agent_id: str, order_id: str, kind: Even
         return None
     event_id = f"evt_{secrets.token_hex(12)}"
     session.add(OrderEventRow(id=event_id, agent_id=agent_id, order_id=order_id, kind=kind, url=url or None,
-                              profile_url=profile_url, attempts=0, next_at=utcnow()))
+                              profile_url=profile_url, protocol=protocol, attempts=0, next_at=utcnow()))
     session.flush()
     return event_id
 
@@ -40,11 +46,13 @@ def queue_event_of_order(session: Session, order_id: str, kind: EventKind) -> st
     return queue_order_event(session, owner, order_id, kind) if owner else None
 
 
-def set_webhook(session: Session, agent_id: str, url: str | None) -> bool:
+def set_webhook(session: Session, agent_id: str, url: str | None, secret: str | None = None) -> bool:
+    """`secret`: the shared secret ACP webhooks are signed with (kept unless a new one is given)."""
     row = session.get(AgentRow, agent_id)
     if row is None:
         return False
     row.webhook_url = url or None
+    row.webhook_secret = secret or row.webhook_secret
     return True
 
 

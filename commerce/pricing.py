@@ -58,8 +58,8 @@ def shipping_options(session: Session, destination: Destination | None) -> list[
     rows = session.scalars(select(ShippingRateRow).where(ShippingRateRow.country_code.in_([country, DEFAULT_COUNTRY]))
                            .order_by(ShippingRateRow.amount, ShippingRateRow.id)).all()
     own_levels = {row.service_level for row in rows if row.country_code == country}
-    return [ShippingOption(id=row.id, title=row.title, amount=row.amount) for row in rows
-            if row.country_code == country or row.service_level not in own_levels]
+    return [ShippingOption(id=row.id, title=row.title, amount=row.amount, service_level=row.service_level)
+            for row in rows if row.country_code == country or row.service_level not in own_levels]
 
 
 def discounts(session: Session, codes: list[str], subtotal: int) -> tuple[list[AppliedDiscount], list[Problem]]:

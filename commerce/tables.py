@@ -245,6 +245,10 @@ class AgentRow(Base):
     name: Mapped[str] = mapped_column(String(128))
     key_hash: Mapped[str] = mapped_column(String(64), unique=True)
     webhook_url: Mapped[str | None] = mapped_column(Text, nullable=True)  # where its order events are POSTed
+    # what its ACP order webhooks are signed with (HMAC-SHA256, Merchant-Signature): the platform's shared secret
+    webhook_secret: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # the one shopper this agent's key acts for (a linked identity): their saved addresses are offered to it
+    shopper_id: Mapped[str | None] = mapped_column(ForeignKey("shoppers.id", ondelete="SET NULL"), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
@@ -327,6 +331,7 @@ class OrderEventRow(Base):
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     agent_id: Mapped[str] = mapped_column(String(64), index=True)
     order_id: Mapped[str] = mapped_column(String(64), index=True)
+    protocol: Mapped[str] = mapped_column(String(8), default="ucp", server_default="ucp")  # the shape it is sent in
     kind: Mapped[str] = mapped_column(String(16))  # 'created', 'shipped', 'canceled'
     url: Mapped[str | None] = mapped_column(Text, nullable=True)  # the operator-registered URL, if any
     profile_url: Mapped[str | None] = mapped_column(Text, nullable=True)  # else the agent profile's webhook_url
@@ -353,3 +358,25 @@ class PricePointRow(Base):
     high: Mapped[float] = mapped_column(Float)
     in_stock: Mapped[bool] = mapped_column(Boolean)
     span_days: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class PromotionRow(Base):
+    """An automatic promotion: `kind` 'free_shipping' when the goods' total reaches `min_subtotal` (minor units) or
+    the checkout holds one of `item_ids` (product or variant ids)."""
+
+    __tablename__ = "promotions"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    min_subtotal: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    item_ids: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    title: Mapped[str] = mapped_column(String(256))
+
+
+class SavedAddressRow(Base):
+    """One of a shopper's saved shipping addresses (commerce.checkout_models.Destination fields), in their order."""
+
+    __tablename__ = "shopper_addresses"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    shopper_id: Mapped[str] = mapped_column(ForeignKey("shoppers.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    address: Mapped[dict[str, Any]] = mapped_column(JSON)

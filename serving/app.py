@@ -18,7 +18,7 @@ from agent.runner import TurnRunner
 from commerce.db import Database
 from protocols.acp.routes import acp_router
 from protocols.ucp.routes import ucp_router
-from protocols.ucp.webhooks import WebhookSender
+from protocols.webhooks import WebhookSender
 from serving.checkout import router as checkout_router
 from serving.console import router as console_router
 from serving.console import services_of

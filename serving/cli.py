@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -29,12 +30,20 @@ def serve(
 
     from serving.logs import configure_json_logging
 
-    try:
-        settings = load_settings(host=host) if host else get_settings()  # --host is checked like SHOPASSIST_HOST
+    bound = {name: value for name, value in (("host", host), ("port", port)) if value}
+    try:  # --host and --port are checked like SHOPASSIST_HOST and _PORT
+        settings = load_settings(**bound) if bound else get_settings()
     except SettingsError as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(2) from None
-    host, port = settings.host, port or settings.port
+    host, port = settings.host, settings.port
+    # serving.main reads the settings again (in each worker): unless SHOPASSIST_PUBLIC_BASE_URL says otherwise,
+    # the profile and links it serves name the address bound here
+    os.environ |= {"SHOPASSIST_HOST": host, "SHOPASSIST_PORT": str(port)}
+    if settings.env == "production" and not settings.public_base_url.startswith("https://"):
+        typer.echo(f"warning: SHOPASSIST_PUBLIC_BASE_URL is {settings.public_base_url!r}: agents and buyers are "
+                   "sent there (UCP profile, checkout links); in production set it to the shop's https:// URL",
+                   err=True)
     from agent.llama_probe import NativeLibraryError
     from agent.llm import LLMConfigError, check_embedded_model
 

@@ -72,8 +72,9 @@ class Settings(BaseSettings):
                                     "development secret, operator token and /demo/token must not face a network); "
                                     "true allows another host anyway")
     port: int = Field(8080, ge=1, le=65535)
-    public_base_url: str = Field("http://127.0.0.1:8080", description="Where shoppers reach this server, e.g. "
-                                 "https://assistant.example; links sent to shoppers (checkout) start with it")
+    public_base_url: str = Field("http://127.0.0.1:8080", description="Where shoppers and agents reach this "
+                                 "server, e.g. https://assistant.example; links sent to shoppers (checkout) and the "
+                                 "UCP profile's endpoints start with it; unset: http://HOST:PORT as bound")
     checkout_base_url: str = Field("", description="Where buyers open checkout pages (the chat's checkout links, "
                                    "agents' continue_url) when not public_base_url, e.g. the storefront's https "
                                    "domain that proxies /checkout/ here")
@@ -166,6 +167,13 @@ class Settings(BaseSettings):
         if self.env == "production" and testing_only:
             raise ValueError("SHOPASSIST_UCP_MOCK_PAYMENTS, _UCP_KEYLESS_AGENTS and _UCP_SIMULATION_SECRET are for "
                              "tests only: unset them in production")
+        return self
+
+    @model_validator(mode="after")
+    def _public_url_from_bound_address(self) -> Settings:
+        if "public_base_url" not in self.model_fields_set:
+            host = f"[{self.host}]" if ":" in self.host else self.host
+            self.public_base_url = f"http://{host}:{self.port}"
         return self
 
     @model_validator(mode="after")

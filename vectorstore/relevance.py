@@ -148,16 +148,18 @@ class TokenStore:
         if self.cache is None:
             self.encoded += len(texts)
             return self.model.documents(texts)
-        keys = [content_hash(self.model.name, text) for text in texts]
-        found = self.cache.get_many(list(dict.fromkeys(keys)))
+        # The cache holds float32 blobs: a float16 matrix (an even number of values) is stored as their bytes, half
+        # the size of float32 values.
+        name = f"{self.model.name}-f16"
+        keys = [content_hash(name, text) for text in texts]
+        found = {key: blob.view(np.float16) for key, blob in self.cache.get_many(list(dict.fromkeys(keys))).items()}
         missing = list(dict.fromkeys(t for t, k in zip(texts, keys, strict=True) if k not in found))
         if missing:
-            fresh = dict(zip((content_hash(self.model.name, t) for t in missing), self.model.documents(missing),
-                             strict=True))
-            self.cache.put_many({key: matrix.astype(np.float32) for key, matrix in fresh.items()})
+            fresh = dict(zip((content_hash(name, t) for t in missing), self.model.documents(missing), strict=True))
+            self.cache.put_many({key: matrix.astype(np.float16).view(np.float32) for key, matrix in fresh.items()})
             found.update(fresh)
             self.encoded += len(missing)
-        return [np.asarray(found[key], dtype=np.float16).reshape(-1, self.model.dim) for key in keys]
+        return [found[key].reshape(-1, self.model.dim) for key in keys]
 
     def has(self, field: str, row: int) -> bool:
         tokens = self.fields.get(field)

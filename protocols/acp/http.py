@@ -17,11 +17,10 @@ from sqlalchemy.orm import Session
 from commerce.agents import agent_for_key
 from commerce.checkout import CheckoutError
 from commerce.db import Database
-from commerce.idempotency import IdempotencyConflict, StoredResponse, body_hash, store_response, stored_response
+from commerce.idempotency import IdempotencyConflict, StoredResponse, body_hash
 from protocols.acp.errors import AcpError
 from protocols.acp.models import VERSION
-from protocols.ucp.errors import UcpError
-from protocols.ucp.http import AgentQuota, quota_key, read_body, within_quota
+from protocols.common.gate import AgentQuota, Refused, quota_key, read_body, run_idempotent, within_quota
 
 Body = TypeVar("Body", bound=BaseModel)
 MAX_KEY_CHARS = 255
@@ -72,29 +71,21 @@ def parse(model: type[Body], raw: bytes) -> Body:
         raise AcpError.of_validation(error) from None
 
 
-def _run(db: Database, call: Call, digest: str, work: Callable[[Session, str], StoredResponse]
-         ) -> tuple[StoredResponse, bool]:
-    """Authenticate, replay or do the work and store its response, in one transaction; True when replayed."""
-    with db.session() as session:
+def _agent(call: Call) -> Callable[[Session], str]:
+    def authenticate(session: Session) -> str:
         agent_id = agent_for_key(session, call.api_key)
         if agent_id is None:
             raise AcpError(401, "unauthorized", "Unknown agent API key")
-        key = call.idempotency_key
-        if key is not None:
-            stored = stored_response(session, agent_id, key, digest)
-            if stored is not None:
-                return stored, True
-        response = work(session, agent_id)
-        if key is not None:
-            store_response(session, agent_id, key, digest, response)
-        return response, False
+        return agent_id
+
+    return authenticate
 
 
 def _to_acp(error: Exception) -> AcpError:
     if isinstance(error, AcpError):
         return error
-    if isinstance(error, UcpError):  # the shared bounded body reader
-        return AcpError(error.status_code, error.code, error.content)
+    if isinstance(error, Refused):  # the shared bounded body reader
+        return AcpError(error.status_code, error.code, error.message)
     if isinstance(error, CheckoutError):
         return AcpError.of_checkout(error)
     if isinstance(error, IdempotencyConflict):
@@ -121,7 +112,8 @@ async def respond(request: Request, gate: Gate, work: Callable[[Session, str, by
         raw = await read_body(request, gate.limit)
         digest = body_hash(f"{request.method} {request.url.path}\n".encode() + raw)
         response, replayed = await asyncio.to_thread(
-            _run, gate.db, call, digest, lambda session, agent_id: work(session, agent_id, raw, call.language))
+            run_idempotent, gate.db, _agent(call), call.idempotency_key, digest,
+            lambda session, agent_id: work(session, agent_id, raw, call.language))
     except Exception as error:  # _to_acp re-raises what is not a refusal
         refusal = _to_acp(error)
         refusal.headers = {**echo, **refusal.headers}

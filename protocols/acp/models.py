@@ -289,3 +289,38 @@ class Error(Response):
     code: str
     message: str
     param: str | None = None
+
+
+# --- order webhooks (openapi.agentic_checkout_webhook) --------------------------------------------------------------
+
+class OrderLineQuantity(Response):
+    ordered: int
+    current: int
+    fulfilled: int
+
+
+class OrderLine(Response):
+    id: str
+    title: str
+    quantity: OrderLineQuantity
+    unit_price: int
+    subtotal: int
+    status: Literal["processing", "fulfilled", "canceled"]
+
+
+OrderEventStatus = Literal["created", "shipped", "canceled"]
+
+
+class EventOrder(Response):
+    type: Literal["order"] = "order"
+    id: str
+    checkout_session_id: str
+    permalink_url: str
+    status: OrderEventStatus
+    line_items: list[OrderLine]
+    totals: list[Total]
+
+
+class WebhookEvent(Response):
+    type: Literal["order_create", "order_update"]
+    data: EventOrder

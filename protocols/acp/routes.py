@@ -9,19 +9,19 @@ from sqlalchemy.orm import Session
 from commerce import checkout as core
 from commerce.checkout_models import PaymentInput
 from commerce.idempotency import StoredResponse
-from commerce.payments import MockTokenHandler, PaymentHandler
+from commerce.order_events import queue_order_event
 from protocols.acp.errors import AcpError
 from protocols.acp.http import Gate, parse, respond
 from protocols.acp.models import CancelRequest, CompleteRequest, CreateRequest, UpdateRequest
 from protocols.acp.sessions import checkout_input, session_body
-from protocols.ucp.http import AgentQuota
+from protocols.common.gate import AgentQuota
+from protocols.common.payments import payment_handlers
 from tools.deps import Deps
 
 
 def acp_router(deps: Deps, quota: AgentQuota | None = None) -> APIRouter:
     settings = deps.settings
-    handlers: dict[str, PaymentHandler] = {MockTokenHandler().id: MockTokenHandler()} if settings.mock_payments \
-        else {}
+    handlers = payment_handlers(settings)
     gate = Gate(deps.db, settings.ucp_max_body_bytes, quota)
     router = APIRouter(prefix="/checkout_sessions", tags=["acp"])
     review_above = settings.agent_review_above_minor
@@ -68,6 +68,8 @@ def acp_router(deps: Deps, quota: AgentQuota | None = None) -> APIRouter:
             payment = PaymentInput(handler_id=wanted.payment_data.handler_id,
                                    token=wanted.payment_data.instrument.credential.token)
             done = core.complete_checkout(session, agent_id, checkout_id, payment, handlers, review_above=review_above)
+            if done.order_id:
+                queue_order_event(session, agent_id, done.order_id, "created", protocol="acp")
             return answer(done, language)
 
         return await respond(request, gate, work)

@@ -6,10 +6,10 @@ from typing import Any, get_args
 
 from commerce.buyer_links import session_url
 from commerce.checkout_models import Buyer, Checkout, CheckoutInput, CheckoutStatus, Destination, Problem
-from commerce.payments import MockTokenHandler
 from protocols.acp import models as acp
-from protocols.ucp.profile import MOCK_HANDLER_NAMESPACE
-from protocols.ucp.responses import public_order_id
+from protocols.common.orders import public_order_id
+from protocols.common.payments import MOCK_HANDLER_NAMESPACE
+from protocols.common.payments import payment_handlers as usable_handlers
 from shopassist.settings import Settings
 
 S = CheckoutStatus
@@ -69,11 +69,9 @@ def checkout_input(request: acp.CreateRequest | acp.UpdateRequest | acp.Complete
 
 
 def payment_handlers(settings: Settings) -> list[acp.PaymentHandler]:
-    if not settings.mock_payments:
-        return []
-    return [acp.PaymentHandler(id=MockTokenHandler().id, name=MOCK_HANDLER_NAMESPACE, display_name="Test card",
+    return [acp.PaymentHandler(id=handler_id, name=MOCK_HANDLER_NAMESPACE, display_name="Test card",
                                version=acp.VERSION, requires_delegate_payment=False, requires_pci_compliance=False,
-                               psp="shopassist_mock")]
+                               psp="shopassist_mock") for handler_id in usable_handlers(settings)]
 
 
 def _totals(pairs: list[tuple[acp.TotalType, int]], language: str) -> list[acp.Total]:

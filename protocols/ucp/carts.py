@@ -20,7 +20,7 @@ from commerce.checkout_models import Buyer, CheckoutInput, Destination
 from protocols.ucp.errors import UcpError
 from protocols.ucp.http import Call, StoredResponse, ok, parse
 from protocols.ucp.profile import CART, response_metadata
-from protocols.ucp.requests import CreateRequest
+from protocols.ucp.requests import CreateRequest, core_input
 from protocols.ucp.responses import line_body, message_body
 from shopassist.settings import Settings
 from tools.deps import Deps
@@ -49,7 +49,7 @@ def cart_input(request: CartCreate | CartUpdate) -> CheckoutInput:
     destination = (Destination(country=context.address_country or "", region=context.address_region or "",
                                postal_code=context.postal_code or "")
                    if context is not None and context.address_country else None)
-    return CheckoutInput.model_validate({
+    return core_input({
         "lines": [{"item_id": line.item.id, "quantity": line.quantity} for line in request.line_items],
         "buyer": Buyer(email=buyer.email or "", first_name=buyer.first_name or "", last_name=buyer.last_name or "")
         if buyer is not None else Buyer(),

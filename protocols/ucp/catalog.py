@@ -44,8 +44,14 @@ def _variant(product: Product, variant: Variant, inputs: list[dict[str, str]] | 
             **({"inputs": inputs} if inputs is not None else {})}
 
 
-def ucp_product(product: Product, asked: set[str] | None = None) -> dict[str, Any]:
-    """`asked`: the lookup's ids; each variant then says which of them it answers ('exact' or 'featured')."""
+def absolute_url(base: str, url: str) -> str:
+    """A catalog's own path ('/static/img/rose.svg') as a URL an agent can fetch, under the shop's public base."""
+    return url if url.startswith(("https://", "http://")) else f"{base.rstrip('/')}/{url.lstrip('/')}"
+
+
+def ucp_product(product: Product, base: str, asked: set[str] | None = None) -> dict[str, Any]:
+    """`base`: the shop's public URL, for its own images; `asked`: the lookup's ids; each variant then says which
+    of them it answers ('exact' or 'featured')."""
     prices = [variant.price for variant in product.variants] or [product.price]
     variants = []
     for number, variant in enumerate(product.variants):
@@ -59,7 +65,7 @@ def ucp_product(product: Product, asked: set[str] | None = None) -> dict[str, An
     return {"id": product.id, "title": product.title, "description": {"plain": product.description or product.title},
             "price_range": {"min": _money(min(prices), product.currency), "max": _money(max(prices), product.currency)},
             "categories": [{"value": product.category}] if product.category_path else None,
-            "media": [{"type": "image", "url": product.image_url}] if product.image_url else None,
+            "media": [{"type": "image", "url": absolute_url(base, product.image_url)}] if product.image_url else None,
             "options": [{"name": name, "values": [{"label": label} for label in labels]}
                         for name, labels in option_axes(product).items()] or None,
             "variants": variants}
@@ -110,6 +116,7 @@ def detail_options(product: Product, featured: Variant) -> list[dict[str, Any]]:
 class CatalogApi:
     def __init__(self, deps: Deps) -> None:
         self.deps = deps
+        self.base = deps.settings.public_base_url
 
     def search(self, session: Session, raw: bytes) -> StoredResponse:
         request = parse(SearchRequest, raw)
@@ -126,8 +133,9 @@ class CatalogApi:
         missing = found.closest_only or (found.kind is not None and found.kind.status == "missing")
         hits = [] if missing else found.hits
         products = get_products(session, [hit.id for hit in hits])
-        body = {"ucp": response_metadata(CATALOG), "products": [ucp_product(products[hit.id]) for hit in hits
-                                                                 if hit.id in products and products[hit.id].variants]}
+        shown = [ucp_product(products[hit.id], self.base) for hit in hits
+                 if hit.id in products and products[hit.id].variants]
+        body = {"ucp": response_metadata(CATALOG), "products": shown}
         return ok(SearchResponse.model_validate(body).model_dump(mode="json", exclude_none=True))
 
     def lookup(self, session: Session, raw: bytes) -> StoredResponse:
@@ -137,8 +145,8 @@ class CatalogApi:
         asked = set(request.ids)
         owners = set(session.scalars(select(VariantRow.product_id).where(VariantRow.id.in_(asked))))
         products = get_products(session, sorted(owners | asked))
-        body = {"ucp": response_metadata(CATALOG),
-                "products": [ucp_product(product, asked) for product in products.values() if product.variants]}
+        found = [ucp_product(product, self.base, asked) for product in products.values() if product.variants]
+        body = {"ucp": response_metadata(CATALOG), "products": found}
         return ok(LookupResponse.model_validate(body).model_dump(mode="json", exclude_none=True))
 
     def product(self, session: Session, raw: bytes) -> StoredResponse:
@@ -153,7 +161,7 @@ class CatalogApi:
         asked = next((variant for variant in product.variants if variant.id == request.id), None)
         featured = asked or featured_variant(product, request.selected or [], request.preferences or [])
         variants = sorted(product.variants, key=lambda variant: variant.id != featured.id)
-        detail = ucp_product(product.model_copy(update={"variants": variants}))
+        detail = ucp_product(product.model_copy(update={"variants": variants}), self.base)
         if featured.options:
             detail |= {"selected": [{"name": name, "label": label} for name, label in featured.options.items()],
                        "options": detail_options(product, featured)}

@@ -10,6 +10,7 @@ from ucp_sdk.models.schemas.shopping.types.error_response import ErrorResponse
 
 from commerce.checkout import CheckoutError, CheckoutNotFound, InvalidTransition, PaymentFailed
 from commerce.idempotency import IdempotencyConflict
+from protocols.common.gate import Refused
 from protocols.ucp.profile import VERSION
 
 Severity = Literal["recoverable", "requires_buyer_input", "requires_buyer_review", "unrecoverable"]
@@ -32,6 +33,10 @@ class UcpError(Exception):
         status = STATUS_OF_CHECKOUT_ERROR.get(type(error), 422)
         severity: Severity = "unrecoverable" if status in (404, 409) else "recoverable"
         return cls(status, error.code, error.message, severity=severity)
+
+    @classmethod
+    def of_refusal(cls, refused: Refused) -> UcpError:
+        return cls(refused.status_code, refused.code, refused.message)
 
     @classmethod
     def of_validation(cls, error: ValidationError) -> UcpError:

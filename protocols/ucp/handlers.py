@@ -6,7 +6,7 @@ holds its request body; `work(session, agent_id, resource_id, call)` runs inside
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from pydantic import BaseModel
@@ -17,14 +17,15 @@ from ucp_sdk.models.schemas.shopping.checkout_complete_request import CheckoutCo
 
 from commerce import checkout as core
 from commerce.agent_carts import link_checkout, open_checkout
+from commerce.buyers import agent_shopper
 from commerce.order_events import queue_order_event
-from commerce.payments import MockTokenHandler, PaymentHandler
+from protocols.common.payments import payment_handlers
 from protocols.ucp.carts import CartApi, CartCreate, CartUpdate
 from protocols.ucp.catalog import CatalogApi
 from protocols.ucp.http import Call, StoredResponse, ok, parse
 from protocols.ucp.orders import order_response
 from protocols.ucp.requests import CreateRequest, UpdateRequest, checkout_input, payment_input
-from protocols.ucp.responses import checkout_body
+from protocols.ucp.responses import checkout_body, unavailable_body
 from tools.deps import Deps
 
 Work = Callable[[Session, str, str, Call], StoredResponse]
@@ -42,14 +43,9 @@ class Operation:
     description: str = ""
 
 
-def payment_handlers(deps: Deps) -> Mapping[str, PaymentHandler]:
-    handlers: list[PaymentHandler] = [MockTokenHandler()] if deps.settings.mock_payments else []
-    return {handler.id: handler for handler in handlers}
-
-
 class CheckoutApi:
     def __init__(self, deps: Deps) -> None:
-        self.settings, self.handlers = deps.settings, payment_handlers(deps)
+        self.settings, self.handlers = deps.settings, payment_handlers(deps.settings)
         self.review_above = deps.settings.agent_review_above_minor
 
     def _response(self, checkout: core.Checkout, status_code: int = 200) -> StoredResponse:
@@ -61,8 +57,12 @@ class CheckoutApi:
         if existing is not None:  # a cart converts to one checkout at a time
             return self._response(existing)
         request, cart = CartApi.into_checkout(session, agent_id, request)
-        checkout = core.create_checkout(session, agent_id, self.settings.shop_currency, checkout_input(request, cart),
-                                        review_above=self.review_above)
+        try:
+            checkout = core.create_checkout(session, agent_id, self.settings.shop_currency,
+                                            checkout_input(request, cart), review_above=self.review_above,
+                                            shopper_id=agent_shopper(session, agent_id))
+        except core.NothingAvailable as refused:  # a business outcome, not a bad request: HTTP 200, no session
+            return ok(unavailable_body(refused.problems, self.settings))
         if request.cart_id:
             link_checkout(session, agent_id, request.cart_id, checkout.id)
         return self._response(checkout, 201)
@@ -77,11 +77,11 @@ class CheckoutApi:
                                                    review_above=self.review_above))
 
     def complete(self, session: Session, agent_id: str, checkout_id: str, call: Call) -> StoredResponse:
-        payment = payment_input(parse(CheckoutCompleteRequest, call.body))
+        payment = payment_input(parse(CheckoutCompleteRequest, call.body), self.handlers)
         checkout = core.complete_checkout(session, agent_id, checkout_id, payment, self.handlers,
                                           review_above=self.review_above)
         if checkout.order_id:
-            queue_order_event(session, agent_id, checkout.order_id, "created", call.profile_url)
+            queue_order_event(session, agent_id, checkout.order_id, "created", call.profile_url, "ucp")
         return self._response(checkout)
 
     def cancel(self, session: Session, agent_id: str, checkout_id: str, _call: Call) -> StoredResponse:

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import logging
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -19,9 +20,12 @@ from sqlalchemy.orm import Session
 from commerce.agents import agent_for_key
 from commerce.checkout import CheckoutError
 from commerce.db import Database
-from commerce.idempotency import IdempotencyConflict, StoredResponse, body_hash, store_response, stored_response
+from commerce.idempotency import IdempotencyConflict, StoredResponse, body_hash
+from protocols.common.gate import AgentQuota, Refused, quota_key, read_body, run_idempotent, within_quota
 from protocols.ucp.errors import UcpError
+from protocols.ucp.versions import negotiate
 
+log = logging.getLogger(__name__)
 Body = TypeVar("Body", bound=BaseModel)
 MAX_KEY_CHARS = 255
 PROFILE = re.compile(r'profile\s*=\s*"([^"]{1,2000})"')
@@ -60,14 +64,6 @@ def require_ucp_agent(call: Call) -> None:
                        'agent.example/.well-known/ucp"', severity="unrecoverable")
 
 
-# Counts one request of the agent known by this key; False when it is over its quota (the shop's rate limiter).
-AgentQuota = Callable[[str], Awaitable[bool]]
-
-
-async def within_quota(quota: AgentQuota | None, who: str) -> bool:
-    return quota is None or await quota(who)
-
-
 @dataclass(frozen=True)
 class Gate:
     """How requests are let in: the database, the body limit, whether agents without a key may shop, and each
@@ -93,10 +89,6 @@ class Caller:
         return agent_id
 
 
-def quota_key(api_key: str) -> str:
-    return f"key_{hashlib.sha256(api_key.encode()).hexdigest()[:32]}"
-
-
 def caller(call: Call, gate: Gate) -> Caller:
     scheme, _, key = call.authorization.partition(" ")
     if scheme.lower() == "bearer" and key.strip():
@@ -108,18 +100,6 @@ def caller(call: Call, gate: Gate) -> Caller:
                    severity="unrecoverable")
 
 
-async def read_body(request: Request, limit: int) -> bytes:
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
-        raise UcpError(413, "payload_too_large", f"Request bodies are limited to {limit} bytes")
-    body = b""
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > limit:
-            raise UcpError(413, "payload_too_large", f"Request bodies are limited to {limit} bytes")
-    return body
-
-
 def parse(model: type[Body], raw: bytes) -> Body:
     try:
         return model.model_validate_json(raw or b"{}")
@@ -128,30 +108,26 @@ def parse(model: type[Body], raw: bytes) -> Body:
 
 
 def _run(db: Database, who: Caller | None, idempotency_key: str | None, digest: str, work: Work) -> StoredResponse:
-    """Authenticate, replay or do the work, and store its response: one transaction. No caller: an anonymous read."""
-    with db.session() as session:
-        if who is None:
+    """No caller: an anonymous read, nothing stored."""
+    if who is None:
+        with db.session() as session:
             return work(session, "")
-        agent_id = who.agent_id(session)
-        if idempotency_key:
-            stored = stored_response(session, agent_id, idempotency_key, digest)
-            if stored is not None:
-                return stored
-        response = work(session, agent_id)
-        if idempotency_key:
-            store_response(session, agent_id, idempotency_key, digest, response)
-        return response
+    return run_idempotent(db, who.agent_id, idempotency_key, digest, work)[0]
 
 
 def _to_ucp(error: Exception) -> UcpError:
     if isinstance(error, UcpError):
         return error
+    if isinstance(error, Refused):
+        return UcpError.of_refusal(error)
     if isinstance(error, CheckoutError):
         return UcpError.of_checkout(error)
     if isinstance(error, IdempotencyConflict):
         return UcpError.conflict(error)
-    if isinstance(error, ValidationError):
-        return UcpError.of_validation(error)
+    if isinstance(error, ValidationError):  # requests are checked by parse(): this one is the shop's own fault
+        log.error("a UCP response failed its own schema: %s", error)
+        return UcpError(500, "internal_error", "The business could not build a valid response; the request may be "
+                        "retried", severity="recoverable")
     if isinstance(error, IntegrityError):  # the same Idempotency-Key sent twice at once: one of them stored first
         return UcpError(409, "idempotency_conflict", "This Idempotency-Key is already in use", severity="recoverable")
     raise error
@@ -171,6 +147,7 @@ async def answer(gate: Gate, call: Call, work: Callable[[Session, str, bytes], S
     """Checks, then `work(session, agent_id, body)` in a worker thread; a refusal is answered as a UCP error body."""
     try:
         require_ucp_agent(call)
+        negotiate(call.ucp_agent)
         who = caller(call, gate) if authenticated else None
         if not await within_quota(gate.quota, _quota_key(call)):
             raise UcpError(429, "rate_limited", "Too many requests from this agent: wait a minute and try again",
@@ -193,8 +170,8 @@ async def respond(request: Request, gate: Gate, work: Callable[[Session, str, by
                   authenticated: bool = True) -> JSONResponse:
     try:
         call = await Call.of(request, gate.limit)
-    except UcpError as error:
-        return error.response()
+    except Refused as refused:
+        return UcpError.of_refusal(refused).response()
     response = await answer(gate, call, work, authenticated)
     return JSONResponse(response.body, status_code=response.status_code)
 

@@ -13,8 +13,9 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from protocols.common.gate import AgentQuota
 from protocols.ucp.handlers import Operation, operations
-from protocols.ucp.http import AgentQuota, Call, Gate, StoredResponse, answer
+from protocols.ucp.http import Call, Gate, StoredResponse, answer
 from protocols.ucp.routes import gate_of
 from tools.deps import Deps
 
@@ -25,13 +26,15 @@ META_SCHEMA = {"type": "object", "description": "UCP request metadata", "propert
     "idempotency-key": {"type": "string", "maxLength": 255}}, "required": ["ucp-agent"]}
 
 
-def _profile(arguments: Mapping[str, Any], header: str) -> str:
+def ucp_agent_header(arguments: Mapping[str, Any], header: str) -> str:
     meta = arguments.get("meta") if isinstance(arguments.get("meta"), dict) else {}
     agent = meta.get("ucp-agent")
     legacy = (arguments.get("_meta") or {}).get("ucp") if isinstance(arguments.get("_meta"), dict) else None
     profile = (agent or {}).get("profile") if isinstance(agent, dict) else None
     profile = profile or ((legacy or {}).get("profile") if isinstance(legacy, dict) else None)
-    return f'profile="{profile}"' if isinstance(profile, str) and profile.strip() else header
+    version = (agent or {}).get("version") if isinstance(agent, dict) else None
+    declared = f'; version="{version}"' if isinstance(version, str) else ""
+    return f'profile="{profile}"{declared}' if isinstance(profile, str) and profile.strip() else header
 
 
 def _idempotency_key(arguments: Mapping[str, Any]) -> str | None:
@@ -67,7 +70,7 @@ class UcpTools:
             body = {name: value for name, value in arguments.items() if name not in RESERVED}
         return Call(method=operation.method, path=operation.path.replace("{id}", resource_id),
                     body=json.dumps(body).encode() if body is not None else b"",
-                    ucp_agent=_profile(arguments, headers.get("ucp-agent", "")),
+                    ucp_agent=ucp_agent_header(arguments, headers.get("ucp-agent", "")),
                     authorization=headers.get("authorization", ""), idempotency_key=_idempotency_key(arguments))
 
     async def run(self, operation: Operation, arguments: Mapping[str, Any],

@@ -15,7 +15,8 @@ from commerce.models import Fulfilment, OrderStatus
 from commerce.order_events import queue_order_event
 from commerce.store import order_from_row, record_audit
 from commerce.tables import AuditRow, OrderRow
-from protocols.ucp.responses import order_body, shop_order_id
+from protocols.common.orders import shop_order_id
+from protocols.ucp.responses import order_body
 from shopassist.settings import Settings
 
 SHIP = "simulate_shipping"

@@ -6,7 +6,8 @@ from typing import Any
 
 from ucp_sdk.models.schemas.ucp import BusinessSchema
 
-from commerce.payments import MockTokenHandler
+from protocols.common.payments import MOCK_HANDLER_NAMESPACE
+from protocols.common.payments import payment_handlers as usable_handlers
 from protocols.ucp.signing import public_jwk
 from shopassist.settings import Settings
 
@@ -15,17 +16,15 @@ SPEC = "https://ucp.dev/specification"
 SCHEMAS = "https://ucp.dev/schemas"
 SHOPPING = "dev.ucp.shopping"
 CHECKOUT = f"{SHOPPING}.checkout"
-EXTENSIONS = (f"{SHOPPING}.fulfillment", f"{SHOPPING}.discount")
+EXTENSIONS = (f"{SHOPPING}.fulfillment", f"{SHOPPING}.discount", f"{SHOPPING}.buyer_consent")
 ORDER = f"{SHOPPING}.order"
 CART = f"{SHOPPING}.cart"
 CATALOG = (f"{SHOPPING}.catalog.search", f"{SHOPPING}.catalog.lookup")
-MOCK_HANDLER_NAMESPACE = "dev.shopassist.mock_payment"
 
 
 def payment_handlers(settings: Settings) -> dict[str, list[dict[str, Any]]]:
-    if not settings.mock_payments:
-        return {}
-    return {MOCK_HANDLER_NAMESPACE: [{"id": MockTokenHandler().id, "version": VERSION}]}
+    handlers = [{"id": handler_id, "version": VERSION} for handler_id in usable_handlers(settings)]
+    return {MOCK_HANDLER_NAMESPACE: handlers} if handlers else {}
 
 
 def capabilities(names: tuple[str, ...]) -> dict[str, list[dict[str, Any]]]:

@@ -6,31 +6,24 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import ConfigDict
-from ucp_sdk.models.schemas.shopping import discount, fulfillment
+from ucp_sdk.models.schemas.shopping import buyer_consent, discount, fulfillment
 from ucp_sdk.models.schemas.shopping.order import Order as UcpOrder
+from ucp_sdk.models.schemas.shopping.types.error_response import ErrorResponse
 
 from commerce.buyer_links import session_url
-from commerce.checkout_models import Checkout, CheckoutStatus, Destination, PricedLine, Problem
+from commerce.checkout_models import Checkout, CheckoutStatus, Destination, PricedLine, Problem, ShippingOption
 from commerce.models import Order, OrderStatus
-from protocols.ucp.profile import ORDER, checkout_metadata, response_metadata
+from protocols.common.orders import public_order_id
+from protocols.ucp.profile import ORDER, VERSION, checkout_metadata, response_metadata
 from shopassist.settings import Settings
 
 SHIPPING_METHOD, DESTINATION, GROUP = "shipping_1", "dest_1", "group_1"
 
 
-class UcpCheckout(fulfillment.Checkout, discount.Checkout):
-    """A checkout with the fulfillment and discount extensions this business declares."""
+class UcpCheckout(fulfillment.Checkout, discount.Checkout, buyer_consent.Checkout):
+    """A checkout with the fulfillment, discount and buyer consent extensions this business declares."""
 
     model_config = ConfigDict(extra="allow")
-
-
-def public_order_id(order_id: str) -> str:
-    """Order ids start with '#' in the shop ('#W1234567'); in a URL path that would start a fragment."""
-    return order_id.removeprefix("#")
-
-
-def shop_order_id(public_id: str) -> str:
-    return f"#{public_id}"
 
 
 def line_body(line: PricedLine) -> dict[str, Any]:
@@ -65,16 +58,28 @@ def _totals(checkout: Checkout) -> list[dict[str, Any]]:
     return [*rows, {"type": "total", "display_text": "Total", "amount": amounts.total}]
 
 
+def _destinations(checkout: Checkout) -> dict[str, Any]:
+    """The known buyer's saved addresses, then the chosen one if it is not among them; ids as the agent sent
+    them (an address sent without one is 'dest_1')."""
+    destination = checkout.request.destination
+    chosen = (destination.id or DESTINATION) if destination is not None and _address(destination) else None
+    listed = [{"id": address.id, **_address(address)} for address in checkout.saved_destinations]
+    if destination is not None and chosen is not None and all(entry["id"] != chosen for entry in listed):
+        listed.append({"id": chosen, **_address(destination)})
+    return ({"destinations": listed} if listed else {}) | ({"selected_destination_id": chosen} if chosen else {})
+
+
+def _option(option: ShippingOption) -> dict[str, Any]:
+    return {"id": option.id, "title": option.title, "totals": [{"type": "total", "amount": option.amount}],
+            **({"description": option.promotion} if option.promotion else {})}
+
+
 def _fulfillment(checkout: Checkout) -> dict[str, Any]:
     line_ids = [line.id for line in checkout.lines]
-    method: dict[str, Any] = {"id": SHIPPING_METHOD, "type": "shipping", "line_item_ids": line_ids}
-    destination = checkout.request.destination
-    if destination is not None:
-        method |= {"destinations": [{"id": DESTINATION, **_address(destination)}],
-                   "selected_destination_id": DESTINATION}
+    method: dict[str, Any] = {"id": SHIPPING_METHOD, "type": "shipping", "line_item_ids": line_ids,
+                              **_destinations(checkout)}
     if checkout.shipping_options:
-        options = [{"id": option.id, "title": option.title, "totals": [{"type": "total", "amount": option.amount}]}
-                   for option in checkout.shipping_options]
+        options = [_option(option) for option in checkout.shipping_options]
         chosen = checkout.request.shipping_option_id
         group = {"id": GROUP, "line_item_ids": line_ids, "options": options,
                  **({"selected_option_id": chosen} if any(o.id == chosen for o in checkout.shipping_options) else {})}
@@ -94,6 +99,9 @@ def checkout_body(checkout: Checkout, settings: Settings) -> dict[str, Any]:
         "fulfillment": _fulfillment(checkout),
         "discounts": {"codes": checkout.request.discount_codes,
                       "applied": [item.model_dump() for item in checkout.discounts]},
+        # agents read payment.instruments back after every update: the ones they chose, never a credential
+        "payment": {"instruments": [instrument.model_dump(exclude_defaults=True) | {"selected": instrument.selected}
+                                    for instrument in checkout.request.instruments]},
         **({"buyer": buyer} if buyer else {}),
     }
     if checkout.status == CheckoutStatus.REQUIRES_ESCALATION:
@@ -102,6 +110,28 @@ def checkout_body(checkout: Checkout, settings: Settings) -> dict[str, Any]:
         public_id = public_order_id(checkout.order_id)
         body["order"] = {"id": public_id, "permalink_url": f"{base}/orders/{public_id}"}
     return UcpCheckout.model_validate(body).model_dump(mode="json", by_alias=True, exclude_none=True)
+
+
+def unavailable_body(problems: list[Problem], settings: Settings) -> dict[str, Any]:
+    """No requested item exists or is in stock: no session is made; the messages say why (HTTP 200)."""
+    messages = [message_body(problem) | {"severity": "unrecoverable"} for problem in problems]
+    body = {"ucp": {"version": VERSION, "status": "error"}, "messages": messages,
+            "continue_url": f"{settings.public_base_url.rstrip('/')}/"}
+    return ErrorResponse.model_validate(body).model_dump(mode="json", exclude_none=True)
+
+
+def _expectation(checkout: Checkout) -> dict[str, Any]:
+    """The one shipment: its lines, where it goes, and how (the chosen rate, and the promotion that made it free)."""
+    destination = checkout.request.destination
+    chosen = next((option for option in checkout.shipping_options
+                   if option.id == checkout.request.shipping_option_id), None)
+    place = ", ".join(part for part in (destination.city, destination.country) if part) if destination else ""
+    how = chosen.title if chosen is not None else "Shipping"
+    description = " ".join(part for part in (how, f"to {place}" if place else "",
+                                             f"({chosen.promotion})" if chosen and chosen.promotion else "") if part)
+    return {"id": "exp_1", "method_type": "shipping", "description": description,
+            "line_items": [{"id": line.id, "quantity": line.quantity} for line in checkout.lines],
+            "destination": _address(destination) if destination else {}}
 
 
 def _order_line(line: PricedLine, shipped: bool, canceled: bool) -> dict[str, Any]:
@@ -124,10 +154,6 @@ def order_body(order: Order, checkout: Checkout, shipped_at: list[datetime], set
     shipped = {item for fulfilment in order.fulfilments for item in fulfilment.item_ids}
     canceled = order.status == OrderStatus.CANCELLED and canceled_at is not None
     lines = [_order_line(line, line.item_id in shipped, canceled) for line in checkout.lines]
-    destination = checkout.request.destination
-    expectation = {"id": "exp_1", "method_type": "shipping",
-                   "line_items": [{"id": line.id, "quantity": line.quantity} for line in checkout.lines],
-                   "destination": _address(destination) if destination else {}}
     events = [{"id": f"evt_{number + 1}", "type": "shipped", "occurred_at": at.isoformat(),
                "tracking_number": fulfilment.tracking_id[0] if fulfilment.tracking_id else None,
                "line_items": [{"id": line.id, "quantity": line.quantity} for line in checkout.lines
@@ -135,7 +161,7 @@ def order_body(order: Order, checkout: Checkout, shipped_at: list[datetime], set
               for number, (fulfilment, at) in enumerate(zip(order.fulfilments, shipped_at, strict=True))]
     body = {"ucp": response_metadata((ORDER,)), "id": public_id, "checkout_id": checkout.id,
             "permalink_url": f"{settings.public_base_url.rstrip('/')}/orders/{public_id}", "line_items": lines,
-            "fulfillment": {"expectations": [expectation], "events": events}, "currency": checkout.currency,
+            "fulfillment": {"expectations": [_expectation(checkout)], "events": events}, "currency": checkout.currency,
             "totals": _totals(checkout)}
     if canceled and canceled_at is not None:
         body["adjustments"] = [_cancellation(checkout, canceled_at)]

@@ -7,9 +7,10 @@ import hmac
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
+from protocols.common.gate import AgentQuota, Refused
 from protocols.ucp.errors import UcpError
 from protocols.ucp.handlers import Operation, operations
-from protocols.ucp.http import AgentQuota, Call, Gate, answer, ok, respond
+from protocols.ucp.http import Call, Gate, answer, ok, respond
 from protocols.ucp.orders import simulate_shipping
 from protocols.ucp.profile import business_profile
 from tools.deps import Deps
@@ -25,8 +26,8 @@ def _route(router: APIRouter, gate: Gate, operation: Operation) -> None:
         resource_id = request.path_params.get("id", "")
         try:
             call = await Call.of(request, gate.limit)
-        except UcpError as error:
-            return error.response()
+        except Refused as refused:
+            return UcpError.of_refusal(refused).response()
         answered = await answer(gate, call, lambda session, agent_id, _raw: operation.work(
             session, agent_id, resource_id, call), authenticated=operation.authenticated)
         return JSONResponse(answered.body, status_code=answered.status_code)

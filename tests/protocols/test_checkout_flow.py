@@ -92,13 +92,6 @@ def test_out_of_stock_item_keeps_the_session_incomplete(agent: Agent) -> None:
     error_of(agent.post(f"/checkout-sessions/{created['id']}/complete", PAY_WITH), 409)
 
 
-def test_only_unavailable_items_create_no_session(agent: Agent, database: Database) -> None:
-    body = error_of(agent.post("/checkout-sessions", create_body(item_id=OUT_OF_STOCK, quantity=1)), 422)
-    assert body["messages"][0]["code"] == "item_unavailable"
-    with database.session() as session:
-        assert session.query(CheckoutSessionRow).count() == 0
-
-
 def test_declined_token_is_a_ucp_error_and_the_session_stays_ready(agent: Agent) -> None:
     created = checkout_of(agent.post("/checkout-sessions", ready_body()), 201)
     declined = {"payment": {"instruments": [{**PAY_WITH["payment"]["instruments"][0],

@@ -30,7 +30,7 @@ from commerce.models import OrderStatus
 from commerce.order_events import set_webhook
 from commerce.store import get_order
 from commerce.tables import AgentRow, OrderEventRow
-from protocols.ucp.webhooks import WebhookSender
+from protocols.webhooks import WebhookSender
 from shopassist.cli import app as cli_app
 from shopassist.settings import Settings, get_settings
 from tests.protocols.conftest import PAY_WITH, SIMULATION_SECRET, Agent, ready_body, settings_for
