@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field
+from pydantic.json_schema import SkipJsonSchema
 
+from commerce.events import DemandKind
 from commerce.preferences import StatedPreference
 from tools.display import Citation as Citation
 from tools.display import ProductCard as ProductCard
@@ -98,6 +100,13 @@ class IdentityEvent(BaseModel):
     shopper_id: str
 
 
+class UnmetDemand(BaseModel):
+    """Something the shopper asked for that the shop could not meet, e.g. kind 'kind', term 'kayak'."""
+
+    kind: DemandKind
+    term: str = Field(description="Normalized: lower case, singular, e.g. 'kayak', 'sony', 'hiking boot under 50'")
+
+
 class DoneEvent(BaseModel):
     type: Literal["done"] = "done"
     text: str = Field("", description="The full answer text of the turn")
@@ -105,6 +114,10 @@ class DoneEvent(BaseModel):
     model: str = ""
     prompt_version: str = ""
     latency_ms: float = 0.0
+    # Internal, for the shop's insights: never serialized to clients nor in the protocol's schema.
+    intent: SkipJsonSchema[str] = Field("", exclude=True)
+    unmet: SkipJsonSchema[list[UnmetDemand]] = Field(default_factory=list, exclude=True)
+    searches: SkipJsonSchema[list[str]] = Field(default_factory=list, exclude=True)
 
 
 class ErrorEvent(BaseModel):

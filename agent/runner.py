@@ -12,8 +12,9 @@ from typing import Any, Protocol
 from langchain_core.language_models import BaseChatModel
 
 from agent.context import AnswerMode, TurnContext
+from agent.demand import searched_terms, unmet_demand
 from agent.events import AgentEvent, DoneEvent, ErrorEvent, TokenEvent
-from agent.graph import build_graph
+from agent.graph import build_graph, final_outcomes
 from agent.guardrails import agent_logger, mask_pii
 from agent.llm import build_chat_model, model_label
 from agent.model_files import ModelFileError
@@ -96,33 +97,31 @@ class AgentRunner:
 
     def _context(self, request: TurnRequest) -> TurnContext:
         tool_context = ToolContext(self.deps, shopper_id=request.shopper_id, conversation_id=request.conversation_id)
+        # An experiment variant changes per-turn settings only (commerce.experiments.EXPERIMENT_SETTINGS).
+        settings = self.settings.model_copy(update=request.settings) if request.settings else self.settings
         return TurnContext(
             model=self.model, tools={tool.name: tool for tool in self.tools}, prompts=self.prompts,
             tool_context=tool_context,
-            max_steps=self.settings.agent_max_steps, llm_timeout_s=self.settings.llm_timeout_s,
-            templates=self.templates, planner=self.settings.agent_planner, answer_mode=self.answer_mode,
-            advice_sentences=self.settings.agent_advice_sentences, classifier=self.classifier,
-            plan_budget_s=self.plan_budget_s,
+            max_steps=settings.agent_max_steps, llm_timeout_s=settings.llm_timeout_s,
+            templates=self.templates, planner=settings.agent_planner, answer_mode=answer_mode(settings),
+            advice_sentences=settings.agent_advice_sentences, classifier=self.classifier,
+            plan_budget_s=plan_budget_s(settings),
         )
 
     @property
     def plan_budget_s(self) -> float:
-        if self.settings.agent_plan_budget_s is not None:
-            return self.settings.agent_plan_budget_s
-        return EMBEDDED_PLAN_BUDGET_S if self.settings.llm_backend == "embedded" else SERVED_PLAN_BUDGET_S
+        return plan_budget_s(self.settings)
 
     @property
     def answer_mode(self) -> AnswerMode:
-        if self.settings.agent_answer != "auto":
-            return self.settings.agent_answer
-        # Each token of the embedded model costs ~150 ms on 2 cores: its answers are the rendered facts alone.
-        return "facts" if self.settings.llm_backend == "embedded" else "advice"
+        return answer_mode(self.settings)
 
     async def stream(self, request: TurnRequest) -> AsyncIterator[AgentEvent]:
         """Events of one turn; always ends with exactly one DoneEvent or ErrorEvent."""
         started = time.perf_counter()
         answer: list[str] = []
         planner = "none"
+        state: dict[str, Any] = {}
         lock: AbstractAsyncContextManager[Any] = self._turn_lock or nullcontext()
         try:
             async with lock:
@@ -130,6 +129,7 @@ class AgentRunner:
                                                              stream_mode=["custom", "values"]):
                     if mode == "values":
                         planner = event.get("planner", planner)
+                        state = event
                         continue
                     if isinstance(event, TokenEvent):
                         answer.append(event.text)
@@ -138,9 +138,25 @@ class AgentRunner:
             log.exception("turn failed in conversation %s: %s", request.conversation_id, mask_pii(str(error)))
             yield error_event(error)
             return
+        outcomes = final_outcomes(state.get("steps", []))
         yield DoneEvent(text="".join(answer), planner=planner, model=self.model_name,
                         prompt_version=self.prompts.version,
-                        latency_ms=round((time.perf_counter() - started) * 1000, 1))
+                        latency_ms=round((time.perf_counter() - started) * 1000, 1),
+                        intent=str(state.get("intent") or ""), unmet=unmet_demand(outcomes),
+                        searches=searched_terms(outcomes))
+
+
+def plan_budget_s(settings: Settings) -> float:
+    if settings.agent_plan_budget_s is not None:
+        return settings.agent_plan_budget_s
+    return EMBEDDED_PLAN_BUDGET_S if settings.llm_backend == "embedded" else SERVED_PLAN_BUDGET_S
+
+
+def answer_mode(settings: Settings) -> AnswerMode:
+    if settings.agent_answer != "auto":
+        return settings.agent_answer
+    # Each token of the embedded model costs ~150 ms on 2 cores: its answers are the rendered facts alone.
+    return "facts" if settings.llm_backend == "embedded" else "advice"
 
 
 def load_classifier(settings: Settings) -> IntentGuesser | None:

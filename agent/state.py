@@ -35,6 +35,8 @@ class TurnRequest(BaseModel):
     shopper_id: str | None = Field(None, description="From the session (signed identity), never from the model")
     history: list[HistoryMessage] = Field(default_factory=list)
     language: Language | None = None
+    settings: dict[str, Any] = Field(default_factory=dict, description="An experiment variant's per-turn settings, "
+                                     "e.g. {'agent_answer': 'advice'}")
 
 
 class ToolCall(BaseModel):

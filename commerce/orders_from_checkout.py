@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from commerce.checkout_models import Checkout
+from commerce.events import record_checkout
 from commerce.models import Address, Order, OrderLine, OrderStatus, Payment
 from commerce.store import order_row
 from commerce.tables import OrderRow, ShopperRow
@@ -57,4 +58,5 @@ def create_order(session: Session, checkout: Checkout, handler_id: str, payment_
     position = session.scalar(select(func.count()).select_from(OrderRow).where(OrderRow.shopper_id == shopper_id))
     session.add(order_row(order, position=position or 0))
     session.flush()
+    record_checkout(session, "checkout_completed", checkout.owner, checkout.totals.total, shopper_id, order.id)
     return order.id

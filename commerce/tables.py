@@ -380,3 +380,64 @@ class SavedAddressRow(Base):
     shopper_id: Mapped[str] = mapped_column(ForeignKey("shoppers.id", ondelete="CASCADE"), index=True)
     position: Mapped[int] = mapped_column(Integer, default=0)
     address: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class AttributionEventRow(Base):
+    """One thing the assistant did for the shop or the shopper did with it (commerce.events.EventKind): a card shown
+    at `position` (`reason` why), a click, an add-to-cart, a checkout started or completed (`value` its total), a
+    handoff, a thumbs rating, an experiment exposure, a search (`term`) or an unmet demand (`detail` its kind,
+    `term` normalized, `text` the shopper's words). Tied to conversation, pseudonymous shopper, language, act and
+    experiment variant; forget-me deletes a shopper's."""
+
+    __tablename__ = "attribution_events"
+    __table_args__ = (Index("ix_attribution_events_day_kind", "day", "kind"),
+                      Index("ix_attribution_events_kind_term", "kind", "term"))
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    day: Mapped[str] = mapped_column(String(10))
+    kind: Mapped[str] = mapped_column(String(24))
+    conversation_id: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    shopper_id: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    language: Mapped[str] = mapped_column(String(8), default="")
+    act: Mapped[str] = mapped_column(String(32), default="")
+    variant: Mapped[str] = mapped_column(String(160), default="")
+    product_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    position: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    value: Mapped[float | None] = mapped_column(Float, nullable=True)
+    order_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    term: Mapped[str] = mapped_column(String(200), default="")
+    detail: Mapped[str] = mapped_column(String(32), default="")
+    text: Mapped[str] = mapped_column(Text, default="")
+
+
+class InsightRollupRow(Base):
+    """Attribution events pre-aggregated by day: per `dimension` ('all', 'language', 'act', 'variant') and its
+    `key`, per event kind, the events, distinct conversations and summed value. No shopper data; `through_id` is
+    the last event id folded in."""
+
+    __tablename__ = "insight_rollup"
+    __table_args__ = (UniqueConstraint("day", "dimension", "key", "kind"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    day: Mapped[str] = mapped_column(String(10), index=True)
+    dimension: Mapped[str] = mapped_column(String(16))
+    key: Mapped[str] = mapped_column(String(160))
+    kind: Mapped[str] = mapped_column(String(24))
+    events: Mapped[int] = mapped_column(Integer)
+    conversations: Mapped[int] = mapped_column(Integer)
+    value: Mapped[float] = mapped_column(Float)
+    through_id: Mapped[int] = mapped_column(Integer)
+
+
+class ExperimentRow(Base):
+    """An A/B experiment: `variants` [{name, weight, settings}] assigned by a hash of the shopper or session
+    (`unit`), `holdout` the share kept on the default settings and out of the analysis; running until stopped."""
+
+    __tablename__ = "experiments"
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    status: Mapped[str] = mapped_column(String(16))
+    unit: Mapped[str] = mapped_column(String(16))
+    holdout: Mapped[float] = mapped_column(Float)
+    variants: Mapped[list[Any]] = mapped_column(default=list)
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    stopped_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)

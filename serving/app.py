@@ -22,6 +22,8 @@ from protocols.webhooks import WebhookSender
 from serving.checkout import router as checkout_router
 from serving.console import router as console_router
 from serving.console import services_of
+from serving.console_insights import pages as insights_pages
+from serving.console_insights import router as console_insights_router
 from serving.console_preferences import router as console_preferences_router
 from serving.console_watches import router as console_watches_router
 from serving.identity import issue_token
@@ -78,6 +80,8 @@ def create_app(settings: Settings, db: Database | None = None, runner: TurnRunne
     app.include_router(console_router)
     app.include_router(console_watches_router)
     app.include_router(console_preferences_router)
+    app.include_router(console_insights_router)
+    app.include_router(insights_pages)
     app.include_router(checkout_router)
     app.include_router(ucp_router(deps, services.agent_quota))
     app.include_router(acp_router(deps, services.agent_quota))

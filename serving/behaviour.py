@@ -40,4 +40,7 @@ async def handle_event(services: Services, conversation: Conversation, frame: Ev
                                  services.settings.profile_half_life_days)
     except ConversationError as error:
         return error_frame(error.code, error.message)
+    if frame.kind != "view":  # a card shown is counted from the turn that showed it
+        attribution = services.turns.recent.of(conversation.id, conversation.shopper_id, conversation.language)
+        services.turns.attribution.add([attribution.event(kind=frame.kind, product_id=frame.product_id)])
     return None

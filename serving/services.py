@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from typing import Any
 
@@ -79,11 +80,13 @@ class Services:
     async def start(self) -> None:
         await self.hub.start()
         self.turns.leases.start()
+        self.turns.attribution.start()
         await self.notifier.start()
 
     async def stop(self) -> None:
         await self.notifier.stop()
         await self.turns.drain()
+        await asyncio.to_thread(self.turns.attribution.stop)
         await self.turns.leases.stop()
         await self.hub.stop()
         if self.redis is not None:

@@ -26,8 +26,11 @@ from agent.runner import TurnRunner
 from agent.state import TurnRequest
 from agent.transcript import turn_from_events
 from commerce.db import Database
+from commerce.events import EventWriter
 from serving import conversations as store
 from serving import leases, metrics
+from serving.assignments import Assignment, Assignments
+from serving.attribution import Attribution, RecentTurns, turn_events
 from serving.coalesce import Coalescer
 from serving.conversations import Conversation
 from serving.hub import Hub
@@ -55,6 +58,9 @@ class TurnManager:
         self._tasks: set[asyncio.Task[None]] = set()
         self.leases = leases.Leases(db, settings.turn_lease_s)
         self._watchers: set[asyncio.Task[None]] = set()
+        self.attribution = EventWriter(db, settings.insights_flush_s, enabled=settings.insights_events)
+        self.assignments = Assignments(db, settings.experiments_refresh_s)
+        self.recent = RecentTurns()
 
     async def accept(self, conversation: Conversation, frame: MessageFrame, reply: Reply, transport: str) -> bool:
         """Store the message (once per client_message_id), answer the sender; True when its answer is still to come
@@ -118,8 +124,11 @@ class TurnManager:
     async def _turn(self, conversation: Conversation, frame: MessageFrame, stored: store.StoredMessage,
                     started: float) -> None:
         began_at = datetime.now(UTC)
+        language = frame.language or conversation.language
+        assignment = await self._assign(conversation, language)
         request = TurnRequest(text=frame.text, conversation_id=conversation.id, shopper_id=conversation.shopper_id,
-                              history=store.agent_history(stored.earlier), language=frame.language)
+                              history=store.agent_history(stored.earlier), language=frame.language,
+                              settings=assignment.settings)
         events, first_token_ms = await self._stream(conversation.id, request, started)
         final = events[-1]
         latency_ms = round((time.perf_counter() - started) * 1000, 1)
@@ -145,8 +154,22 @@ class TurnManager:
         await self.hub.publish(conversation.id, closing)
         outcome = "done" if isinstance(final, DoneEvent) else final.code
         metrics.TURN_SECONDS.labels(outcome).observe(latency_ms / 1000)
+        attribution = Attribution(conversation.id, conversation.shopper_id, language, variant=assignment.variant)
+        self.attribution.add([*assignment.exposures,
+                              *turn_events(attribution, frame.text, events, stored.earlier, latency_ms)])
+        self.recent.keep(attribution)
         event("turn", conversation=conversation.id, code=outcome, latency_ms=latency_ms,
               first_token_ms=first_token_ms, tools=[call.name for call in turn.tool_calls], products=len(products))
+
+    async def _assign(self, conversation: Conversation, language: str) -> Assignment:
+        """The conversation's experiment buckets; none (default settings) when experiments cannot be read."""
+        if not self.settings.insights_events:
+            return Assignment()
+        try:
+            return await self.assignments.for_turn(conversation.id, conversation.shopper_id, language)
+        except Exception:
+            logging.getLogger(__name__).exception("experiments not read: the turn runs on the default settings")
+            return Assignment()
 
     async def _stream(self, conversation_id: str, request: TurnRequest,
                       started: float) -> tuple[list[AgentEvent], float | None]:

@@ -120,6 +120,10 @@ class ChatConnection:
                                         frame.rating, frame.comment)
             except ConversationError as error:
                 self.reply(error_frame(error.code, error.message))
+            else:
+                turns = self.services.turns
+                attribution = turns.recent.of(conversation.id, conversation.shopper_id, conversation.language)
+                turns.attribution.add([attribution.event(kind=f"thumbs_{frame.rating}")])
         elif isinstance(frame, EventFrame):
             problem = await handle_event(self.services, conversation, frame)
             if problem is not None:

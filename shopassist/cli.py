@@ -87,6 +87,15 @@ def _register() -> None:
     from evals.bench.watches import bench_watches
 
     bench_app.command("watches")(bench_watches)
+    from commerce.insights_cli import experiments_app, insights_command
+
+    app.command("insights")(insights_command)
+    app.add_typer(experiments_app, name="experiments")
+    from evals.insights.bench import bench_insights
+    from evals.insights.simulate import bench_experiments
+
+    bench_app.command("insights")(bench_insights)
+    bench_app.command("experiments")(bench_experiments)
     from evals.bench.price_history import bench_price_history
 
     bench_app.command("price-history")(bench_price_history)

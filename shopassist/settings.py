@@ -117,6 +117,10 @@ class Settings(BaseSettings):
     ucp_webhook_retry_s: float = Field(2.0, gt=0, description="First retry delay of a failed order webhook; it "
                                        "doubles each attempt, up to an hour")
     ucp_webhook_max_attempts: int = Field(12, ge=1, description="An order webhook is given up after this many tries")
+    insights_events: bool = Field(True, description="Record attribution events (cards shown, clicks, carts, orders, "
+                                  "handoffs, ratings, unmet demand) for the shop's insights and experiments")
+    insights_flush_s: float = Field(1.0, gt=0, description="Attribution events are written in batches this often")
+    experiments_refresh_s: float = Field(5.0, gt=0, description="How often a replica re-reads running experiments")
 
     @property
     def sqlalchemy_url(self) -> str:

@@ -1,0 +1,1 @@
+"""The shop's insights at scale and the experiment simulator."""
