@@ -16,25 +16,29 @@ from commerce.demo.price_history import generate_price_history
 from commerce.demo.products import DemoProduct, generate_products
 from commerce.demo.reviews import generate_reviews
 from commerce.demo.shoppers import DemoShopper, generate_shoppers
+from commerce.demo.terms import checkout_terms
 from commerce.models import BehaviourEvent, Order, Passage, Product, Review, Shopper
 from commerce.store import order_row, passage_row, shopper_row
 from commerce.tables import (
     Base,
     CartRow,
+    DiscountCodeRow,
     EventRow,
     OrderRow,
     PassageRow,
     PricePointRow,
     ProductRow,
     ProfileRow,
+    PromotionRow,
     ReviewRow,
+    ShippingRateRow,
     ShopperRow,
     VariantRow,
 )
 
 # children first, so deleting never trips a foreign key
 SHOP_TABLES = (EventRow, ReviewRow, ProfileRow, CartRow, OrderRow, ShopperRow, VariantRow, ProductRow, PassageRow,
-               PricePointRow)
+               PricePointRow, ShippingRateRow, DiscountCodeRow, PromotionRow)
 
 
 @dataclass
@@ -97,6 +101,7 @@ def write_shop(session: Session, shop: DemoShop) -> None:
     _bulk(session, EventRow, [event.model_dump() | {"kind": event.kind.value} for event in shop.events])
     _bulk(session, ReviewRow, [review.model_dump() for review in shop.reviews])
     _bulk(session, PricePointRow, shop.price_history)
+    session.add_all(checkout_terms())
 
 
 def _bulk(session: Session, table: type[Base], rows: list[dict[str, Any]]) -> None:
