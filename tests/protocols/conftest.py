@@ -15,6 +15,7 @@ from commerce.agents import issue_agent_key
 from commerce.db import Database
 from shopassist.settings import Settings, load_settings
 from tests.checkout_shop import ADDRESS, SHOPPER_EMAIL, seed_checkout_shop
+from tests.protocols.receiver import Receiver
 from tests.serving.conftest import make_client
 from tests.serving.fakes import ScriptedRunner
 
@@ -62,7 +63,15 @@ def settings_for(tmp_path: Path, **overrides: Any) -> Settings:
 
 @pytest.fixture
 def ucp_settings(tmp_path: Path) -> Settings:
-    return settings_for(tmp_path, ucp_simulation_secret=SIMULATION_SECRET)
+    """The app's own webhook sender polls once an hour here: webhook tests run each pass themselves."""
+    return settings_for(tmp_path, ucp_simulation_secret=SIMULATION_SECRET, ucp_webhook_poll_s=3600)
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    hook = Receiver()
+    yield hook
+    hook.server.shutdown()
 
 
 @pytest.fixture

@@ -7,34 +7,18 @@ import hashlib
 import hmac
 import re
 import time
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
 
 from commerce.db import Database
 from commerce.order_events import set_webhook
 from protocols.acp.models import WebhookEvent
 from protocols.webhooks import WebhookSender
 from shopassist.settings import Settings
-from tests.protocols.conftest import SIMULATION_SECRET, Agent, settings_for
+from tests.protocols.conftest import SIMULATION_SECRET, Agent
+from tests.protocols.receiver import Receiver
 from tests.protocols.test_acp import DETAILS, PAYMENT, AcpAgent, create_body, session_of
-from tests.protocols.test_webhooks import Receiver, agent_id_of
+from tests.protocols.test_webhooks import agent_id_of
 
 SECRET = "whsec_test_shared_secret"
-
-
-@pytest.fixture
-def ucp_settings(tmp_path: Path) -> Settings:
-    """The app's own sender polls once an hour here: these tests run each pass themselves."""
-    return settings_for(tmp_path, ucp_simulation_secret=SIMULATION_SECRET, ucp_webhook_poll_s=3600)
-
-
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    hook = Receiver()
-    yield hook
-    hook.server.shutdown()
 
 
 def verified(headers: dict[str, str], body: bytes, secret: str = SECRET) -> None:

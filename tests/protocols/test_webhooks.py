@@ -5,15 +5,10 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import json
 import re
-import threading
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
 
 import pytest
 from cryptography.exceptions import InvalidSignature
@@ -33,61 +28,11 @@ from commerce.tables import AgentRow, OrderEventRow
 from protocols.webhooks import WebhookSender
 from shopassist.cli import app as cli_app
 from shopassist.settings import Settings, get_settings
-from tests.protocols.conftest import PAY_WITH, SIMULATION_SECRET, Agent, ready_body, settings_for
+from tests.protocols.conftest import PAY_WITH, SIMULATION_SECRET, Agent, ready_body
+from tests.protocols.receiver import Receiver
 from tools.actions import Plan, apply_plan
 
 LATER = timedelta(days=1)  # a pass this far ahead finds every retry due
-
-
-class Receiver:
-    """A real HTTP server that records each POST and answers with the next scripted status (then 200)."""
-
-    def __init__(self) -> None:
-        self.received: list[tuple[str, dict[str, str], bytes]] = []
-        self.statuses: list[int] = []
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802
-                body = self.rfile.read(int(self.headers["Content-Length"]))
-                status = receiver.statuses.pop(0) if receiver.statuses else 200
-                receiver.received.append((self.path, dict(self.headers.items()), body))
-                self.send_response(status)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            def do_GET(self) -> None:  # noqa: N802  the agent's platform profile, naming this receiver
-                body = json.dumps({"ucp": {"version": "2026-04-08", "capabilities": {"dev.ucp.shopping.order": [
-                    {"version": "2026-04-08", "config": {"webhook_url": receiver.url}}]}}}).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/ucp/orders?channel=test"
-        self.profile = f"http://127.0.0.1:{self.server.server_address[1]}/agent/profile.json"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def delivered(self) -> list[tuple[dict[str, str], dict[str, Any]]]:
-        return [(headers, json.loads(body)) for _, headers, body in self.received]
-
-
-@pytest.fixture
-def ucp_settings(tmp_path: Path) -> Settings:
-    """The app's own sender polls once an hour here: these tests run each pass themselves."""
-    return settings_for(tmp_path, ucp_simulation_secret=SIMULATION_SECRET, ucp_webhook_poll_s=3600)
-
-
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    hook = Receiver()
-    yield hook
-    hook.server.shutdown()
 
 
 def agent_id_of(database: Database, agent: Agent) -> str:
