@@ -1,5 +1,6 @@
-"""The shopping companion's routes: 'is this a good price?' / '这个价格划算吗' about a product shown or named, and
-'order the same as last time' / 'reorder the coffee beans' / '把咖啡豆再来一份' for a signed-in shopper.
+"""The shopping companion's routes: 'is this a good price?' / '这个价格划算吗' about a product shown or named;
+for a signed-in shopper, 'buy it for me if it drops below $40' / '降到200元就帮我买' (a standing order, proposed),
+their standing orders listed or cancelled, and 'order the same as last time' / 'reorder the coffee beans'.
 
 The phrasings are data (prompts/router/companion.toml); `agent.router.route` asks here before its own product
 branches. Every argument comes from the shopper's words or the products shown earlier.
@@ -8,11 +9,19 @@ branches. Every argument comes from the shopper's words or the products shown ea
 from __future__ import annotations
 
 from agent.phrasings import first_group, phrasing
-from agent.router import ORDER_ID, Route, RouterInput, referenced
+from agent.router import ORDER_ID, Route, RouterInput, _named_variant, referenced
 from agent.state import ToolCall
+from vectorstore.query import parse_query
 
 _PRICE_QUESTION = phrasing("price_question")
 _PRICE_NAMED = phrasing("price_named")
+_STANDING = phrasing("standing_order")
+_STANDING_LIST = phrasing("standing_order_list")
+_STANDING_CANCEL = phrasing("standing_order_cancel")
+_STANDING_TARGET = phrasing("standing_order_target")
+_STANDING_PRICE = phrasing("standing_order_price")
+_YUAN = ("元", "块", "¥", "￥", "人民币", "rmb")
+_EVERYTHING = phrasing("standing_order_everything")
 _REORDER = phrasing("reorder")
 _REORDER_ITEM = phrasing("reorder_item")
 # Words that point at what was shown rather than name a product ('is this a good price', '这个价格划算吗').
@@ -59,6 +68,35 @@ def _reorder_route(request: RouterInput) -> Route | None:
     return Route(intent="reorder", calls=[ToolCall(name="reorder", arguments=arguments)])
 
 
+def _standing_route(request: RouterInput) -> Route | None:
+    text = request.text
+    cancel, listing = _STANDING_CANCEL.search(text), _STANDING_LIST.search(text)
+    if not (cancel or listing or _STANDING.search(text)):
+        return None
+    if not request.signed_in:
+        return Route(intent="standing_order", reply="not_signed_in")
+    if cancel:
+        target = _STANDING_TARGET.search(text)
+        which: dict[str, object] = ({"everything": True} if _EVERYTHING.search(text) else
+                                    {"words": first_group(target).strip()} if target else {})
+        return Route(intent="standing_order", calls=[ToolCall(name="cancel_standing_orders", arguments=which)])
+    if listing:
+        return Route(intent="standing_order", calls=[ToolCall(name="list_standing_orders")])
+    picked = referenced(text, request.shown) or (request.shown if len(request.shown) == 1 else [])
+    price = _STANDING_PRICE.search(text)
+    if len(picked) != 1 or price is None:
+        return Route(intent="standing_order", reply="which_product")
+    arguments: dict[str, object] = {"product_id": picked[0].id, "price_below": float(first_group(price))}
+    currency = parse_query(text).currency or ("CNY" if any(sign in text.lower() for sign in _YUAN) else None)
+    if currency:
+        arguments["currency"] = currency
+    if variant := _named_variant(text, {**picked[0].variants, **picked[0].sold_out}):
+        arguments["variant_id"] = variant
+    elif len(picked[0].variants) + len(picked[0].sold_out) == 1:
+        arguments["variant_id"] = next(iter({**picked[0].variants, **picked[0].sold_out}))
+    return Route(intent="standing_order", calls=[ToolCall(name="standing_order", arguments=arguments)])
+
+
 def companion_route(request: RouterInput) -> Route | None:
     """A route for the companion's acts, or None when the message asks none of them."""
-    return _price_route(request) or _reorder_route(request)
+    return _price_route(request) or _standing_route(request) or _reorder_route(request)

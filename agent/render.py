@@ -12,6 +12,7 @@ from typing import Any
 from agent.guardrails import looks_like_injection
 from agent.render_preferences import applied_line, preference_lines
 from agent.render_price_history import price_lines
+from agent.render_standing_orders import standing_order_lines
 from agent.render_watches import watch_lines
 from agent.state import ShownItem, ToolOutcome
 from agent.templates import Templates, money
@@ -28,6 +29,7 @@ from tools.product_details import ProductTypes
 from tools.recommend import RecommendOutput
 from tools.reviews import ReviewInsightsOutput
 from tools.search import KindCheck, SearchProductsOutput
+from tools.standing_orders import StandingOrderList
 from tools.views import OrderList, OrderView, ShopperView
 from tools.views import ProductView as DetailsView
 from tools.watches import WatchList
@@ -328,6 +330,8 @@ def _one(output: Any, context: RenderContext) -> list[str]:
             return watch_lines(output, t)
         case PriceHistoryView():
             return price_lines(output, t)
+        case StandingOrderList():
+            return standing_order_lines(output, t)
         case PreferencesNoted() | PreferenceList() | PreferencesForgotten():
             return preference_lines(output, t)
         case ProposedAction():

@@ -441,3 +441,54 @@ class ExperimentRow(Base):
     variants: Mapped[list[Any]] = mapped_column(default=list)
     started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     stopped_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class StandingOrderRow(Base):
+    """A signed-in shopper's consent to buy `quantity` of one variant once its price drops under `target`: each
+    order at most `ceiling` with shipping, all of them at most `spend_cap`, shipped to `address` (a checkout
+    destination) and paid through `payment_handler` with its opaque `payment_token` (no card data). Armed and
+    fired as a 'below' watch is; `status` 'active', 'done' (the cap is spent), 'cancelled' or 'expired'."""
+
+    __tablename__ = "standing_orders"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    shopper_id: Mapped[str] = mapped_column(String(64), index=True)
+    product_id: Mapped[str] = mapped_column(String(64), index=True)
+    variant_id: Mapped[str] = mapped_column(String(64))
+    quantity: Mapped[int] = mapped_column(Integer, default=1)
+    target: Mapped[float] = mapped_column(Float)
+    ceiling: Mapped[float] = mapped_column(Float)
+    spend_cap: Mapped[float] = mapped_column(Float)
+    spent: Mapped[float] = mapped_column(Float, default=0.0)
+    currency: Mapped[str] = mapped_column(String(3), default="USD")
+    address: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    payment_handler: Mapped[str] = mapped_column(String(64))
+    payment_token: Mapped[str] = mapped_column(String(255))
+    armed: Mapped[bool] = mapped_column(Boolean, default=True)
+    fired: Mapped[int] = mapped_column(Integer, default=0)
+    status: Mapped[str] = mapped_column(String(16), default="active", index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class StandingOrderRunRow(Base):
+    """One trigger of a standing order, queued 'due' in the transaction that changed the offer and run once
+    (claimed by a conditional UPDATE): 'placed' with its `order_id`, or 'failed' with a `reason` and nothing done.
+    `delivered_at`/`claim` as the watch notifications': the shopper is told on their socket or next visit."""
+
+    __tablename__ = "standing_order_runs"
+    __table_args__ = (UniqueConstraint("standing_order_id", "trigger"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    standing_order_id: Mapped[str] = mapped_column(ForeignKey("standing_orders.id", ondelete="CASCADE"))
+    trigger: Mapped[int] = mapped_column(Integer)
+    shopper_id: Mapped[str] = mapped_column(String(64), index=True)
+    title: Mapped[str] = mapped_column(Text)
+    price: Mapped[float] = mapped_column(Float)
+    currency: Mapped[str] = mapped_column(String(3), default="USD")
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    reason: Mapped[str] = mapped_column(String(32), default="")
+    order_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    total: Mapped[float | None] = mapped_column(Float, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    ran_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True, index=True)
+    claim: Mapped[str | None] = mapped_column(String(32), nullable=True, index=True)

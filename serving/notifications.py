@@ -1,5 +1,7 @@
 """Watch notifications reach the shopper: pushed to their open sockets and streams on this replica, held for their
-next session otherwise, and POSTed to the shop's webhook when one is set.
+next session otherwise, and POSTed to the shop's webhook when one is set. The same loop runs the standing orders
+that offer changes triggered (commerce/standing_order_runs.py: each run claimed by one replica) and tells their
+shoppers how each went, claimed the same way.
 
 Each replica polls the outbox (`watch_notifications`) for the shoppers connected to it and claims their rows with
 one conditional UPDATE, so with several replicas a notification is shown exactly once, by whichever claims it.
@@ -19,13 +21,16 @@ import httpx
 from pydantic import BaseModel
 
 from agent.prompts import PROMPTS_DIR
+from agent.render_standing_orders import run_notice_text
 from agent.render_watches import notification_text
 from agent.state import Language
 from agent.templates import Templates, load_templates
 from commerce.db import Database
 from commerce.notifications import Notification, claim_for_webhook, claim_notifications, release_for_webhook
+from commerce.standing_order_runs import RunNotice, claim_run_notices, run_due
 from commerce.watches import purge_expired
 from serving import conversations as store
+from serving.chat_checkout import payment_handlers
 from serving.protocol import NotificationFrame
 from shopassist.settings import Settings
 
@@ -41,9 +46,20 @@ def frame_of(note: Notification, templates: Templates, held: bool) -> Notificati
                              held=held, text=notification_text(note, templates, away=held))
 
 
+def order_frame(notice: RunNotice, templates: Templates, cancel_minutes: int, held: bool) -> NotificationFrame:
+    return NotificationFrame(kind="auto_order", product_id=notice.product_id, title=notice.title, price=notice.price,
+                             reference_price=notice.total, currency=notice.currency, at=notice.at, held=held,
+                             order_id=notice.order_id, text=run_notice_text(notice, templates, cancel_minutes, held))
+
+
 def _claim(db: Database, shopper_ids: list[str]) -> list[Notification]:
     with db.session() as session:
         return claim_notifications(session, shopper_ids)
+
+
+def _claim_orders(db: Database, shopper_ids: list[str]) -> list[RunNotice]:
+    with db.session() as session:
+        return claim_run_notices(session, shopper_ids)
 
 
 def _claim_webhook(db: Database) -> list[Notification]:
@@ -95,17 +111,28 @@ class Notifier:
         if shopper_id is None:
             return []
         claimed = await store.in_db_thread(self.db, _claim, [shopper_id])
-        return [frame_of(note, self._words(language), held=True) for note in claimed]
+        orders = await store.in_db_thread(self.db, _claim_orders, [shopper_id])
+        return ([frame_of(note, self._words(language), held=True) for note in claimed]
+                + [self._order_frame(notice, language, held=True) for notice in orders])
+
+    def _order_frame(self, notice: RunNotice, language: str, held: bool) -> NotificationFrame:
+        return order_frame(notice, self._words(language), self.settings.standing_order_cancel_minutes, held)
 
     async def poll_once(self) -> int:
         """Push what is waiting for the shoppers connected here; returns notifications claimed."""
         pushed = 0
+        handlers = payment_handlers(self.settings)
+        await store.in_db_thread(self.db, run_due, handlers)
         if self._listeners:
             claimed = await store.in_db_thread(self.db, _claim, list(self._listeners))
             for note in claimed:
                 for language, reply in list(self._listeners.get(note.shopper_id, {}).values()):
                     reply(frame_of(note, self._words(language), held=False))
-            pushed = len(claimed)
+            orders = await store.in_db_thread(self.db, _claim_orders, list(self._listeners))
+            for notice in orders:
+                for language, reply in list(self._listeners.get(notice.shopper_id, {}).values()):
+                    reply(self._order_frame(notice, language, held=False))
+            pushed = len(claimed) + len(orders)
         if self.settings.notification_webhook_url and time.monotonic() >= self._webhook_after:
             await self._send_webhooks()
         if time.monotonic() >= self._purge_after:

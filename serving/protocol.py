@@ -172,7 +172,8 @@ class NotificationFrame(BaseModel):
     when their next session opens. `text` is the shopper-facing sentence, in the session's language."""
 
     type: Literal["notification"] = "notification"
-    kind: Literal["below", "back_in_stock", "any_drop"]
+    kind: Literal["below", "back_in_stock", "any_drop", "auto_order"] = Field(
+        description="An alert's kind, or 'auto_order': a standing order ran (bought, or why not)")
     product_id: str = Field(description="The product card's `id`, e.g. 'p_trail_runner'")
     title: str
     price: float = Field(description="The price that triggered it, in `currency`")
@@ -182,6 +183,7 @@ class NotificationFrame(BaseModel):
     text: str = Field(description="e.g. 'While you were away: Trail Runner X dropped to $89.00, under your $100.00.'")
     held: bool = Field(False, description="It triggered while the shopper was away")
     at: datetime = Field(description="When the offer changed")
+    order_id: str | None = Field(None, description="The order an automatic buy made, e.g. '#W1234567'")
 
 
 ServerFrame = Annotated[

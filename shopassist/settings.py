@@ -94,6 +94,8 @@ class Settings(BaseSettings):
     stream_frame_ms: float = Field(40.0, ge=0, description="Streamed tokens are coalesced into one frame per this")
     max_message_chars: int = Field(2000, ge=1)
     watch_ttl_days: int = Field(90, ge=1, description="A price or stock watch expires this many days after it is made")
+    standing_order_cancel_minutes: int = Field(30, ge=0, description="The cancel window an automatic order's "
+                                               "notice states; the order is pending, cancellable, meanwhile")
     notification_poll_s: float = Field(0.25, gt=0, description="How often a replica looks for watch notifications "
                                        "to push to the shoppers connected to it")
     notification_webhook_url: str = Field("", description="POSTed each watch notification as JSON (the shop's own "

@@ -21,11 +21,12 @@ from tools.recommend import RECOMMEND_PRODUCTS
 from tools.reorder import REORDER
 from tools.reviews import REVIEW_INSIGHTS
 from tools.search import SEARCH_PRODUCTS
+from tools.standing_orders import LIST_STANDING_ORDERS, STANDING_ORDER_OPERATIONS
 from tools.watches import LIST_WATCHES, WATCH_OPERATIONS
 
 # Writes: the agent's tool only proposes; tools.confirm runs the operation once the shopper confirms.
 WRITE_OPERATIONS: list[WriteOperation[Any]] = [*ORDER_OPERATIONS, *CART_OPERATIONS, *WATCH_OPERATIONS, REORDER,
-                                               FORGET_ME]
+                                               *STANDING_ORDER_OPERATIONS, FORGET_ME]
 
 ALL_TOOLS: list[Tool[Any, Any]] = [
     SEARCH_PRODUCTS,
@@ -37,6 +38,7 @@ ALL_TOOLS: list[Tool[Any, Any]] = [
     *PRODUCT_DETAIL_TOOLS,
     *CART_READ_TOOLS,
     LIST_WATCHES,
+    LIST_STANDING_ORDERS,
     PRICE_HISTORY,
     *PREFERENCE_TOOLS,
     *CALCULATE_TOOLS,
@@ -47,7 +49,7 @@ ALL_TOOLS: list[Tool[Any, Any]] = [
 
 # Tools that read a shopper's account: offered to the planner only for a signed-in shopper or one verifying in chat.
 ACCOUNT_TOOLS = frozenset(tool.name for tool in [*IDENTITY_TOOLS, *ORDER_READ_TOOLS, *CART_READ_TOOLS,
-                                                LIST_WATCHES, *PREFERENCE_TOOLS])
+                                                LIST_WATCHES, LIST_STANDING_ORDERS, *PREFERENCE_TOOLS])
 IDENTITY_TOOL_NAMES = frozenset(tool.name for tool in IDENTITY_TOOLS)
 
 
