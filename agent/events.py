@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, Field
 from pydantic.json_schema import SkipJsonSchema
 
+from agent.state import DialogueState
 from commerce.events import DemandKind
 from commerce.preferences import StatedPreference
 from tools.display import Citation as Citation
@@ -114,6 +115,11 @@ class DoneEvent(BaseModel):
     model: str = ""
     prompt_version: str = ""
     latency_ms: float = 0.0
+    act: str = Field("", description="What the message was understood to ask, e.g. 'search', 'shown_question'")
+    producer: Literal["rules", "llm", "fallback", "none"] = Field(
+        "none", description="Who read the message: the rules, the LLM planner, or the fallback when it ran out of time")
+    # Internal: the dialogue state serving stores with the answer for the next turn (agent.dialogue).
+    dialogue: SkipJsonSchema[DialogueState | None] = Field(None, exclude=True)
     # Internal, for the shop's insights: never serialized to clients nor in the protocol's schema.
     intent: SkipJsonSchema[str] = Field("", exclude=True)
     unmet: SkipJsonSchema[list[UnmetDemand]] = Field(default_factory=list, exclude=True)

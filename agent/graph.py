@@ -10,6 +10,7 @@ from typing import Any, Literal
 from langgraph.graph import END, START, StateGraph
 from langgraph.runtime import Runtime
 
+from agent.act_routes import route_understood
 from agent.context import TurnContext
 from agent.conversation import answer_messages, plan_messages
 from agent.events import CitationsEvent, ProductsEvent, StatusEvent, TokenEvent, ToolCallEvent
@@ -39,13 +40,12 @@ from agent.router import (
     handoff_call,
     points_at_shown,
     referenced,
-    route,
     search_call,
 )
 from agent.state import AgentState, InputState, Plan, ShownItem, Step, ToolCall, ToolOutcome
 from agent.status import status_text
 from agent.templates import Templates
-from agent.turn_facts import allowed_values, router_input
+from agent.turn_facts import allowed_values, understood_input
 from tools.base import ToolError
 from tools.identity import verified_identity
 from tools.preferences import NOTE_PREFERENCES
@@ -62,16 +62,16 @@ async def plan_turn(state: AgentState, runtime: Runtime[TurnContext]) -> dict[st
     request = state["request"]
     language = detect_language(request.text, default=request.language or "en")
     templates = context.templates[language]
-    facts = await asyncio.to_thread(router_input, context.tool_context.db, request, language,
-                                    frozenset(context.tools), lambda: context.tool_context.deps.search)
-    update: dict[str, Any] = {"language": language, "shown": facts.shown}
-    found = route(facts, context.classifier) if context.planner != "llm" else None
+    facts, understanding = await asyncio.to_thread(understood_input, context.tool_context.db, request, language,
+                                                   frozenset(context.tools), lambda: context.tool_context.deps.search)
+    update: dict[str, Any] = {"language": language, "shown": facts.shown, "understanding": understanding}
+    found = route_understood(facts, understanding, context.classifier) if context.planner != "llm" else None
     if found is None and context.planner == "router":
         return {**update, "planner": "router", "intent": "other", "reply": "unclear"}
     if found is None:
         runtime.stream_writer(StatusEvent(text=templates.say("status", "thinking")))
         return {**update, "planner": "llm"}
-    update |= {"planner": "router", "intent": found.intent, "follow_up": found.follow_up,
+    update |= {"planner": "router", "producer": "rules", "intent": found.intent, "follow_up": found.follow_up,
                "follow_up_values": found.follow_up_values}
     if found.reply:
         return {**update, "reply": found.reply}
@@ -143,7 +143,9 @@ async def understand(state: AgentState, runtime: Runtime[TurnContext]) -> dict[s
         plan = parse_plan(str(message.content), intent=state.get("intent", "other"))
     except TimeoutError:
         log.warning("no plan within %.1f s; the closest routine plan or a question instead", budget)
-        return _unplanned(request.text, state.get("shown", []), context) if first else {"pending": None}
+        if not first:
+            return {"pending": None}
+        return {**_unplanned(request.text, state.get("shown", []), context), "producer": "fallback"}
     except PlanParseError as error:
         log.warning("unparseable plan (%s); answering without tools", error)
         plan = Plan(intent=state.get("intent", "other"), raw=str(message.content))
@@ -167,7 +169,7 @@ async def understand(state: AgentState, runtime: Runtime[TurnContext]) -> dict[s
                        else call for call in plan.tool_calls]
     update: dict[str, Any] = {"pending": plan}
     if first:
-        update["intent"] = plan.intent
+        update |= {"intent": plan.intent, "producer": "llm"}
     return update
 
 

@@ -23,7 +23,7 @@ _OFF_TOPIC = re.compile(
     r"|\bsolve (this|the) (equation|problem)\b|\bmeaning of life\b"
     r"|\b(election|elections|vote for|politics|political party|stock market|legal advice)\b"
     r"|\bwhat (medicine|medication|pills?|drugs?) should i\b|\b(medicine|pills?) for (a |my )?(headache|fever|cold)\b"
-    r"|首都|天气(怎么样|如何|预报)|讲个?笑话|写(一首|首)?诗|写(一段|个)?代码|作业|新闻|总统|选举|投票|股市|股票"
+    r"|首都|天气(怎么样|如何|预报)|讲个?笑话|写.{0,12}(诗|作文|故事|文章)|写(一段|个)?代码|作业|新闻|总统|选举|投票|股市|股票"
     r"|(吃|用)什么药|看病",
     re.IGNORECASE,
 )

@@ -12,6 +12,7 @@ from typing import Any
 from agent.guardrails import looks_like_injection
 from agent.render_preferences import applied_line, preference_lines
 from agent.render_price_history import price_lines
+from agent.render_shown import check_lines, pick_lines
 from agent.render_standing_orders import standing_order_lines
 from agent.render_watches import watch_lines
 from agent.state import ShownItem, ToolOutcome
@@ -29,6 +30,7 @@ from tools.product_details import ProductTypes
 from tools.recommend import RecommendOutput
 from tools.reviews import ReviewInsightsOutput
 from tools.search import KindCheck, SearchProductsOutput
+from tools.shown import CheckProductsOutput, PickProductOutput
 from tools.standing_orders import StandingOrderList
 from tools.views import OrderList, OrderView, ShopperView
 from tools.views import ProductView as DetailsView
@@ -110,7 +112,8 @@ def _search(output: SearchProductsOutput, context: RenderContext) -> list[str]:
     elif kind is not None and kind.status == "constrained":
         lines.append(_constrained_line(output, kind, t, currency))
     else:
-        key = ("closest" if output.closest_only else "found") if query else "found_no_query"
+        key = ("closest" if output.closest_only else "nearest" if output.nearest_only else "found") if query \
+            else "found_no_query"
         lines.append(t.say("products", key, count=count, noun=noun, query=query, constraints=suffix))
     for number, hit in enumerate(output.hits[:MAX_LISTED], start=1):
         stock = "" if hit.in_stock else t.say("products", "out_of_stock")
@@ -328,6 +331,10 @@ def _one(output: Any, context: RenderContext) -> list[str]:
             return _cart(output, context)
         case WatchList():
             return watch_lines(output, t)
+        case CheckProductsOutput():
+            return check_lines(output, context.shown_before, t)
+        case PickProductOutput():
+            return pick_lines(output, t)
         case PriceHistoryView():
             return price_lines(output, t)
         case StandingOrderList():

@@ -11,8 +11,10 @@ from typing import Any, Protocol
 
 from langchain_core.language_models import BaseChatModel
 
+from agent.acts import INTENT_ACTS
 from agent.context import AnswerMode, TurnContext
 from agent.demand import searched_terms, unmet_demand
+from agent.dialogue import next_state
 from agent.events import AgentEvent, DoneEvent, ErrorEvent, TokenEvent
 from agent.graph import build_graph, final_outcomes
 from agent.guardrails import agent_logger, mask_pii
@@ -22,6 +24,7 @@ from agent.prompts import PROMPTS_DIR, build_prompts
 from agent.router import IntentGuesser
 from agent.state import HistoryMessage, TurnRequest
 from agent.templates import load_templates
+from agent.turn_facts import last_dialogue
 from commerce.db import Database
 from shopassist.settings import Settings
 from tools.base import Tool, ToolContext
@@ -139,7 +142,13 @@ class AgentRunner:
             yield error_event(error)
             return
         outcomes = final_outcomes(state.get("steps", []))
-        yield DoneEvent(text="".join(answer), planner=planner, model=self.model_name,
+        understanding = state.get("understanding")
+        act = understanding.act if understanding is not None else ""
+        if act in ("", "other"):
+            act = INTENT_ACTS.get(str(state.get("intent") or ""), "other")
+        yield DoneEvent(act=act, producer=state.get("producer", "none"),
+                        dialogue=next_state(last_dialogue(request.history), act, outcomes),
+                        text="".join(answer), planner=planner, model=self.model_name,
                         prompt_version=self.prompts.version,
                         latency_ms=round((time.perf_counter() - started) * 1000, 1),
                         intent=str(state.get("intent") or ""), unmet=unmet_demand(outcomes),

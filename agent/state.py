@@ -11,11 +11,20 @@ from pydantic import BaseModel, Field
 Language = Literal["en", "zh"]
 
 
+class DialogueState(BaseModel):
+    shown: list[str] = Field(default_factory=list, description="Product ids the answer showed, in order")
+    searched: str = Field("", description="The words of the search that showed them, e.g. 'hiking boots'")
+    order_id: str | None = Field(None, description="The one order the answer was about, e.g. '#W1234567'")
+    cart: bool = Field(False, description="The answer showed the cart or changed it")
+    act: str = Field("", description="What the shopper's message was understood to ask, e.g. 'search'")
+
+
 class HistoryMessage(BaseModel):
     role: Literal["user", "assistant"]
     text: str
     product_ids: list[str] = Field(default_factory=list, description="Products shown in that turn, in order")
     searched: str = Field("", description="The query of the search that showed them, e.g. 'birthday gift cooking'")
+    dialogue: DialogueState | None = Field(None, description="The dialogue state the assistant's turn emitted")
 
 
 @dataclass(frozen=True)
@@ -27,6 +36,7 @@ class ShownItem:
     # Available variants: item id -> options, e.g. {'2000000001': {'size': '9', 'colour': 'blue'}}.
     variants: dict[str, dict[str, str]] = field(default_factory=dict)
     sold_out: dict[str, dict[str, str]] = field(default_factory=dict)  # the others, for back-in-stock alerts
+    category: str = ""  # its leaf category, e.g. 'Office Chairs'
 
 
 class TurnRequest(BaseModel):
@@ -80,6 +90,10 @@ class AgentState(InputState, total=False):
     language: Language
     intent: str
     planner: Literal["router", "llm", "none"]
+    # The message's one understanding (agent.understanding), read by routing, the plan and the answer.
+    understanding: Any
+    # Who decided the turn's plan: the rules, the LLM planner, or the fallback when the planner ran out of time.
+    producer: Literal["rules", "llm", "fallback"]
     # A `turn`/`errors` template key when the router answered without tools (greeting, decline, sign in first).
     reply: str
     # A `follow_up` template key the router wants said after the facts (e.g. which option for an exchange).

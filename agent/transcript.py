@@ -19,6 +19,7 @@ from agent.events import (
     TokenEvent,
     ToolCallEvent,
 )
+from agent.state import DialogueState
 
 
 class LogModel(BaseModel):
@@ -78,6 +79,7 @@ class LoggedTurn(LogModel):
     planner: Literal["router", "llm", "none"] | None = Field(None, description="Who planned the turn's tool calls")
     prompt_version: str = ""
     feedback: Feedback = Field(default_factory=Feedback)
+    dialogue: DialogueState | None = Field(None, description="The dialogue state the turn left for the next one")
     started_at: datetime | None = None
     finished_at: datetime | None = None
 
@@ -129,6 +131,7 @@ def turn_from_events(
             turn.model = event.model
             turn.planner = event.planner
             turn.prompt_version = event.prompt_version
+            turn.dialogue = event.dialogue
             turn.latency_ms = max(event.latency_ms, 0.0)
     streamed = "".join(tokens)
     if not turn.assistant_text:

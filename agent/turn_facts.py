@@ -10,11 +10,13 @@ from sqlalchemy import select
 
 from agent.allowed import AllowedValues
 from agent.router import KnownOrder, RouterInput, is_refinement, needs_orders
-from agent.state import HistoryMessage, Language, ShownItem, TurnRequest
+from agent.state import DialogueState, HistoryMessage, Language, ShownItem, TurnRequest
+from agent.understanding import KindReader, KindReading, Understanding, understand
 from commerce.db import Database
 from commerce.models import Order
 from commerce.store import cart_from_row, get_products, get_shopper, order_from_row
 from commerce.tables import CartRow, OrderRow
+from vectorstore.query import parse_query
 from vectorstore.service import SearchService
 
 
@@ -53,7 +55,8 @@ def shown_items(db: Database, product_ids: list[str]) -> list[ShownItem]:
     return [
         ShownItem(id=p.id, title=p.title, price=p.price, currency=p.currency,
                   variants={v.id: dict(v.options) for v in p.variants if v.available},
-                  sold_out={v.id: dict(v.options) for v in p.variants if not v.available})
+                  sold_out={v.id: dict(v.options) for v in p.variants if not v.available},
+                  category=p.category_path[-1] if p.category_path else "")
         for product_id in product_ids if (p := products.get(product_id)) is not None
     ]
 
@@ -75,17 +78,54 @@ def known_orders(db: Database, shopper_id: str) -> list[KnownOrder]:
     ]
 
 
+def last_dialogue(history: list[HistoryMessage]) -> DialogueState:
+    """The dialogue state the last answer emitted; for an answer logged before states were kept, the products it
+    showed and the search that showed them."""
+    for message in reversed(history):
+        if message.role == "assistant":
+            if message.dialogue is not None:
+                return message.dialogue
+            break
+    product_ids, searched = last_shown(history)
+    return DialogueState(shown=product_ids, searched=searched)
+
+
+def kind_reader(search: Callable[[], SearchService]) -> KindReader:
+    """The catalog's reading of the product kind a message names (vectorstore.product_types)."""
+    def read(text: str) -> KindReading | None:
+        products = search().products
+        match = products.named_kind(text) or products.asked_kind(parse_query(text))
+        if match is None:
+            return None
+        status = "matched" if match.types else "absent" if match.absent else "unsure"
+        return KindReading(asked=match.asked, types=sorted(match.types), status=status, score=round(match.score, 3))
+    return read
+
+
+def understood_input(db: Database, request: TurnRequest, language: Language, tools: frozenset[str],
+                     search: Callable[[], SearchService] | None = None) -> tuple[RouterInput, Understanding]:
+    """Runs in a worker thread: the router's facts and the message's one understanding."""
+    facts = router_input(db, request, language, tools, search)
+    state = last_dialogue(request.history)
+    understanding = understand(request.text, language, state, facts.shown,
+                               kind_reader(search) if search is not None else None,
+                               signed_in=facts.signed_in, refining=bool(facts.shown) and is_refinement(request.text))
+    return facts, understanding
+
+
 def router_input(db: Database, request: TurnRequest, language: Language, tools: frozenset[str],
                  search: Callable[[], SearchService] | None = None) -> RouterInput:
     """Runs in a worker thread: the store is synchronous. `search` gives the catalog's category names, read only
     when a search was shown (to tell a refinement from a search for something else), and, for a signed-in shopper,
     its brands (to read 'I only buy Northpeak' as a preference)."""
-    product_ids, asked = last_shown(request.history)
+    state = last_dialogue(request.history)
+    product_ids, asked = state.shown, state.searched
     categories: frozenset[str] = frozenset()
     if search is not None and product_ids and asked:
         categories = frozenset(category.lower() for category in search().vocabulary().categories)
     brands = frozenset(search().vocabulary().brands) if search is not None and request.shopper_id else frozenset()
-    orders = known_orders(db, request.shopper_id) if request.shopper_id and needs_orders(request.text) else []
+    wanted = needs_orders(request.text) or state.order_id is not None or state.act == "order"
+    orders = known_orders(db, request.shopper_id) if request.shopper_id and wanted else []
     return RouterInput(text=request.text, language=language, signed_in=request.shopper_id is not None, tools=tools,
                        shown=shown_items(db, product_ids), previous_query=asked, orders=orders,
                        categories=categories, brands=brands)

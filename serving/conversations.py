@@ -146,6 +146,7 @@ def _item(row: MessageRow) -> HistoryItem:
         citations=[Citation.model_validate(citation) for citation in payload.get("citations", [])],
         error=(payload.get("turn") or {}).get("error", ""),
         searched=_searched((payload.get("turn") or {}).get("tool_calls", [])),
+        dialogue=(payload.get("turn") or {}).get("dialogue"),
     )
 
 
@@ -169,7 +170,8 @@ def history(db: Database, conversation_id: str) -> list[HistoryItem]:
 def agent_history(items: list[HistoryItem]) -> list[HistoryMessage]:
     """What the agent sees of earlier turns; operator replies count as the assistant's."""
     return [HistoryMessage(role="user" if item.role == "user" else "assistant", text=item.text,
-                           product_ids=[card.id for card in item.products], searched=item.searched)
+                           product_ids=[card.id for card in item.products], searched=item.searched,
+                           dialogue=item.dialogue)
             for item in items if item.text]
 
 

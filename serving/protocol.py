@@ -22,6 +22,7 @@ from agent.events import (
     TokenEvent,
     ToolCallEvent,
 )
+from agent.state import DialogueState
 
 PROTOCOL_VERSION = "1"
 ConversationState = Literal["bot", "queued", "human"]
@@ -94,6 +95,8 @@ class HistoryItem(BaseModel):
     error: str = Field("", description="Error code when that turn failed")
     searched: str = Field("", exclude=True, description="The query of the search that showed `products`; the "
                           "agent refines it, clients never see it")
+    dialogue: DialogueState | None = Field(None, exclude=True, description="The dialogue state that turn left for "
+                                           "the next; clients never see it")
 
 
 class SessionFrame(BaseModel):

@@ -69,6 +69,9 @@ def _register() -> None:
     from evals.router.cli import router_command
 
     eval_app.command("router")(router_command)
+    from evals.understanding.cli import understanding_command
+
+    eval_app.command("understanding")(understanding_command)
     bench_app.command("search")(bench_search_command)
     bench_app.command("rank")(bench_rank)
     bench_app.command("llm")(bench_llm)
@@ -87,6 +90,9 @@ def _register() -> None:
     from evals.bench.watches import bench_watches
 
     bench_app.command("watches")(bench_watches)
+    from evals.bench.price_history import bench_price_history
+
+    bench_app.command("price-history")(bench_price_history)
     from commerce.insights_cli import experiments_app, insights_command
 
     app.command("insights")(insights_command)
@@ -96,9 +102,6 @@ def _register() -> None:
 
     bench_app.command("insights")(bench_insights)
     bench_app.command("experiments")(bench_experiments)
-    from evals.bench.price_history import bench_price_history
-
-    bench_app.command("price-history")(bench_price_history)
 
 
 _register()

@@ -22,6 +22,7 @@ from tools.reorder import REORDER
 from tools.reviews import REVIEW_INSIGHTS
 from tools.search import SEARCH_PRODUCTS
 from tools.standing_orders import LIST_STANDING_ORDERS, STANDING_ORDER_OPERATIONS
+from tools.shown import SHOWN_PRODUCT_TOOLS
 from tools.watches import LIST_WATCHES, WATCH_OPERATIONS
 
 # Writes: the agent's tool only proposes; tools.confirm runs the operation once the shopper confirms.
@@ -36,6 +37,7 @@ ALL_TOOLS: list[Tool[Any, Any]] = [
     *IDENTITY_TOOLS,
     *ORDER_READ_TOOLS,
     *PRODUCT_DETAIL_TOOLS,
+    *SHOWN_PRODUCT_TOOLS,
     *CART_READ_TOOLS,
     LIST_WATCHES,
     LIST_STANDING_ORDERS,

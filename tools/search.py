@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from commerce.preferences import list_preferences
+from commerce.text import has_cjk
 from tools.base import Tool, ToolContext
 from tools.currency import CurrencyConversion, in_shop_currency
 from tools.display import ProductCard
@@ -17,6 +18,7 @@ from vectorstore.filters import reasons
 from vectorstore.hybrid import Candidate
 from vectorstore.kinds import KindStatus, select_kind
 from vectorstore.lexical import LexicalIndex, tokenize
+from vectorstore.product_types import TypeMatch, head_phrase
 from vectorstore.query import SearchQuery, Vocabulary, merge_query, parse_query
 
 KEY_ATTRIBUTES = 4
@@ -50,6 +52,8 @@ class SearchProductsInput(BaseModel):
     limit: int = Field(5, ge=1, le=20)
     ignore_preferences: bool = Field(False, description="true only when the shopper asks to see everything "
                                      "('show all'), without their saved preferences")
+    product_type: list[str] | None = Field(None, description="The shop's product types the shopper asked for, when "
+                                           "known, e.g. ['Sleeping Bags']")
     recipient: str | None = Field(None, max_length=64, description="Who the products are for when the shopper buys "
                                   "for someone, e.g. 'wife' for 'a gift for my wife': that person's saved "
                                   "preferences apply instead of the shopper's")
@@ -90,6 +94,9 @@ class SearchProductsOutput(BaseModel):
     closest_only: bool = Field(
         False, description="No hit's title or category has any word of the query: the shop seems not to carry it, "
         "and these are only the closest products")
+    nearest_only: bool = Field(
+        False, description="A Chinese request whose kind no hit's title names and the catalog neither has nor "
+        "plainly lacks: these are the nearest products, with no claim either way")
     kind: KindCheck | None = Field(None, description="Set when the query names a kind of product")
     unknown_brand: str | None = Field(None, description="A brand asked for that the shop does not carry, e.g. 'Sony'")
     preferences: list[AppliedPreference] = Field(
@@ -167,6 +174,15 @@ def closest_only(query: SearchQuery, hits: list[ProductHit]) -> bool:
     return not any(_alike(word, other) for word in words for other in named)
 
 
+def nearest_only(query: SearchQuery, hits: list[ProductHit]) -> bool:
+    """A Chinese request naming a kind ('电饭煲') that no hit's title has: its catalog-word translation found these
+    ('cookware'), too loose to call them that kind, too close to say the shop lacks it."""
+    head = head_phrase(query.wording or query.text)
+    if head is None or not has_cjk(head) or not hits:
+        return False
+    return not any(head in hit.title for hit in hits)
+
+
 def unknown_brand(arguments: SearchProductsInput, vocabulary: Vocabulary, lexical: LexicalIndex) -> str | None:
     """A brand the shopper named that no product mentions: one the planner put in `brand`, or a capitalised word
     inside the message ('有没有 Sony 的耳机')."""
@@ -197,6 +213,15 @@ def _with_preferences(context: ToolContext, arguments: SearchProductsInput, quer
     return [ordered[position] for position in positions], stated
 
 
+def _known_kind(arguments: SearchProductsInput, vocabulary: Vocabulary) -> TypeMatch | None:
+    """The kind the message's understanding resolved: the shop's own product types, unknown ones dropped."""
+    types = frozenset(name for name in arguments.product_type or [] if name.lower() in vocabulary.categories)
+    if not types:
+        return None
+    return TypeMatch(asked=head_phrase(arguments.query) or sorted(types)[0].lower(), types=types, score=1.0,
+                     absent=False)
+
+
 def search_products(context: ToolContext, arguments: SearchProductsInput) -> SearchProductsOutput:
     service = context.deps.search
     vocabulary = service.vocabulary()
@@ -205,7 +230,8 @@ def search_products(context: ToolContext, arguments: SearchProductsInput) -> Sea
     # The bounds are in the shop's currency now; no currency tells the index not to convert them again.
     index_query = query.model_copy(update={"currency": None})
     retrieved = service.products.retrieve(index_query, k=arguments.limit * 4)
-    selection = select_kind(service.products, index_query, retrieved, arguments.limit * 4)
+    selection = select_kind(service.products, index_query, retrieved, arguments.limit * 4,
+                            known=_known_kind(arguments, vocabulary))
     kind, groups = None, [retrieved]
     if selection is not None:
         kind = KindCheck(asked=selection.match.asked, status=selection.status, blocked_by=selection.blocked_by)
@@ -227,12 +253,14 @@ def search_products(context: ToolContext, arguments: SearchProductsInput) -> Sea
     if not hits:
         notes.append("No product matches all of these constraints; try relaxing one.")
     closest = kind.status == "missing" if kind is not None else closest_only(query, hits)
+    nearest = kind is None and not closest and nearest_only(query, hits)
     if closest:
         notes.append("The shop seems not to carry what was asked for: these are only the closest products.")
     if kind is not None and kind.status == "constrained" and hits:
         notes.append(f"No {kind.asked} meets {kind.blocked_by}; these are {kind.asked} without that constraint.")
     return SearchProductsOutput(query=query, hits=hits, note=" ".join(notes), conversion=prices.conversion,
-                                unconverted_currency=prices.unconverted_currency, closest_only=closest, kind=kind,
+                                unconverted_currency=prices.unconverted_currency, closest_only=closest,
+                                nearest_only=nearest, kind=kind,
                                 unknown_brand=unknown_brand(arguments, vocabulary, service.products.lexical),
                                 preferences=stated)
 

@@ -179,6 +179,12 @@ class ProductIndex:
             return query.text
         return self.translator.english(query.text)
 
+    def named_kind(self, text: str) -> TypeMatch | None:
+        """The catalog type a message names in so many words (vectorstore.product_types.ProductTypes.named)."""
+        with self._lock:
+            self.types.refresh(self.table.generation, [doc for doc in self.table.docs if doc is not None])
+        return self.types.named(text)
+
     def asked_kind(self, query: SearchQuery) -> TypeMatch | None:
         """The kind of product the query names, against this catalog's product types (None: no claim)."""
         head = head_phrase(query.wording or query.text)

@@ -61,10 +61,11 @@ def _without(query: SearchQuery, name: str) -> SearchQuery:
 
 
 def select_kind(index: KindIndex, query: SearchQuery, retrieved: list[Candidate], k: int,
-                page: int = 5) -> KindSelection | None:
+                page: int = 5, known: TypeMatch | None = None) -> KindSelection | None:
     """The retrieved products held to the kind the query asks for (the rest kept apart in `others`, for a page the
-    kind does not fill); None where no kind is understood."""
-    match = index.asked_kind(query)
+    kind does not fill); None where no kind is understood. `known`: the kind the message's understanding already
+    resolved against the catalog, used as it is."""
+    match = known or index.asked_kind(query)
     if match is None:
         return None
     if not match.types:

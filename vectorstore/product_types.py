@@ -9,6 +9,7 @@ claimed. A catalog without categories falls back to the head's words in the titl
 
 from __future__ import annotations
 
+import difflib
 import re
 import threading
 from collections import Counter, defaultdict
@@ -20,6 +21,7 @@ import numpy as np
 from vectorstore.documents import ProductDoc
 from vectorstore.embeddings import Embedder
 from vectorstore.lexical import tokenize
+from vectorstore.query import expand_text, expansions, normalise
 from vectorstore.vocab import COLOURS, SYNONYMS
 
 # Cosine of the head phrase to its nearest type text in the USE space, per query language. Chosen on the demo shop's
@@ -31,6 +33,7 @@ MARGIN = 0.04  # types this close to the best one count as asked for too ('Trail
 CATEGORISED_SHARE = 0.9  # types are read from the categories only when nearly every product has one
 SUFFIX_SHARE = 0.8  # a Chinese title ending names the type when this share of the type's Chinese titles end with it
 TAIL_SHARE = 0.3  # a title ending names the type when at least this share of the type's English titles end with it
+RESPELL_CUTOFF = 0.8  # difflib ratio for a misspelt type word ('blendr' ~ 'blender', 'sleping' ~ 'sleeping')
 
 _EN_WORD = re.compile(r"[a-z0-9]+(?:['\-][a-z0-9]+)*|[^\sa-z0-9]")
 _EN_BREAK = frozenset(
@@ -44,6 +47,8 @@ _EN_LEAD = frozenset(
     "suggest please hi hello hey also more other another".split()
 )
 _CJK_CHAR = re.compile(r"[\u4e00-\u9fff]")
+_NEUTRAL_WORDS = frozenset(tokenize(" ".join([*_EN_LEAD, *COLOURS, "order purchase new another kid kids women men "
+                                              "womens mens girl boy baby adult size sized pair set"])))
 # A head that names no kind of product: the request is for an occasion or a recipient, not a type.
 GENERIC_HEADS = frozenset(
     "gift gifts present presents idea ideas something anything stuff thing things item items product products "
@@ -154,6 +159,72 @@ def type_texts(docs: Iterable[ProductDoc]) -> dict[str, set[str]]:
     return texts
 
 
+def _respelled(word: str, vocabulary: set[str]) -> str:
+    """A word one slip away from a type's word ('blendr' → 'blender'; not 'speak' → 'speaker'), else itself."""
+    if word in vocabulary or len(word) < 5 or word.isdigit():
+        return word
+    close = [other for other in difflib.get_close_matches(word, vocabulary, n=3, cutoff=RESPELL_CUTOFF)
+             if abs(len(other) - len(word)) <= 1]
+    return close[0] if close else word
+
+
+def _named_span(entry: _TypeText, expanded: str, words: list[str], title_words: frozenset[str]) -> tuple[int, int]:
+    """How many words (or Chinese characters) of the type text the message names in a row, and where they end;
+    (0, -1) when not all. A one-word type text counts only where the word before it is one the type's own titles use
+    ('vegan shampoo'), not another noun that makes it another kind ('laptop bag')."""
+    if not entry.words:
+        position = expanded.find(entry.text)
+        return (len(entry.text), -10**6 + position + len(entry.text)) if position >= 0 else (0, -1)
+    size = len(entry.words)
+    for start in range(len(words) - size + 1):
+        if tuple(words[start:start + size]) != entry.words:
+            continue
+        if size == 1 and not all(_modifies(word, title_words) for word in (*words[max(start - 1, 0):start],
+                                                                            *words[start + 1:start + 2])):
+            continue
+        return size, start + size
+    return 0, -1
+
+
+def _stem_of(word: str) -> str:
+    stems = tokenize(word)
+    return stems[0] if stems else ""
+
+
+def _modifies(word: str, title_words: frozenset[str]) -> bool:
+    """A word beside a one-word type that keeps it that type: a number, a request or colour word, or a word of the
+    type's own titles ('vegan shampoo'); another noun makes another kind ('laptop bag', 'tent stakes')."""
+    return not word or word.isdigit() or word in _NEUTRAL_WORDS or word in title_words
+
+
+def title_words(docs: Iterable[ProductDoc]) -> dict[str, frozenset[str]]:
+    words: dict[str, set[str]] = defaultdict(set)
+    for doc in docs:
+        if doc.category_path and not _CJK.search(doc.title):
+            words[doc.category_path[-1]].update(tokenize(doc.title))
+    return {leaf: frozenset(found) for leaf, found in words.items()}
+
+
+def title_nouns(docs: Iterable[ProductDoc]) -> list[_TypeText]:
+    """Per leaf category, the last word nearly all its English titles share ('shampoo' for 'Hair Care'), when no
+    other leaf's titles end with it."""
+    endings: dict[str, Counter[str]] = defaultdict(Counter)
+    for doc in docs:
+        words = [word for word in _EN_WORD.findall(doc.title.lower()) if word[0].isalpha()]
+        if doc.category_path and words and not _CJK.search(doc.title):
+            endings[doc.category_path[-1]][words[-1]] += 1
+    owners: dict[str, set[str]] = defaultdict(set)
+    for leaf, counts in endings.items():
+        for word in counts:
+            owners[word].add(leaf)
+    nouns = []
+    for leaf, counts in sorted(endings.items()):
+        word, count = counts.most_common(1)[0]
+        if count >= SUFFIX_SHARE * sum(counts.values()) and owners[word] == {leaf}:
+            nouns.append(_TypeText(leaf, word, tuple(tokenize(word))))
+    return nouns
+
+
 def _with_synonyms(head: str) -> list[str]:
     words = head.split()
     noun = words[-1]
@@ -183,6 +254,8 @@ class ProductTypes:
     def __init__(self, embedder: Embedder | None) -> None:
         self.embedder = embedder
         self._texts: list[_TypeText] = []
+        self._title_nouns: list[_TypeText] = []  # named() only: the one last word nearly all of a type's titles share
+        self._title_words: dict[str, frozenset[str]] = {}  # named() only: every English word of a type's titles
         self._matrix = np.zeros((0, 0), dtype=np.float32)
         self._nouns: dict[str, np.ndarray] = {}
         self._chinese_owners: set[str] = set()
@@ -204,6 +277,8 @@ class ProductTypes:
                 nouns = sorted({t.noun for t in texts if t.noun})
                 self._nouns = dict(zip(nouns, self.embedder.embed(nouns), strict=True))
             self._texts = texts
+            self._title_nouns = title_nouns(docs) if names else []
+            self._title_words = title_words(docs) if names else {}
             self._chinese_owners = {text.owner for text in texts if not text.words}
             self._generation = generation
 
@@ -255,6 +330,36 @@ class ProductTypes:
     def near(self, head: str, leaf: str) -> bool:
         """The leaf category scores as close to the head as a type that is asked for would."""
         return self.scores(head).get(leaf, -1.0) >= MATCH["zh" if _CJK.search(head) else "en"]
+
+    def named(self, text: str) -> TypeMatch | None:
+        """The type a message names in so many words, anywhere in it: a type's name or title ending ('sleeping
+        bags', '越野跑鞋'), through the catalog's synonyms and known misspellings, or one word off a type's word
+        ('blendr', 'sleping bag'). The longest naming wins; None when no type is named."""
+        with self._lock:
+            texts = self._texts + self._title_nouns
+        if not texts:
+            return None
+        normal = normalise(text)
+        expanded = expand_text(normal)
+        vocabulary = {word for t in texts for word in t.words if len(word) >= 5}
+        # The message's words in order (a stopword leaves an empty place), then each expansion on its own.
+        phrases = [_CJK.sub(" ", normal), *expansions(normal)]
+        sequences = [[_respelled(_stem_of(word), vocabulary) for word in _EN_WORD.findall(phrase)]
+                     for phrase in phrases]
+        best: tuple[int, dict[str, range]] = (0, {})  # length named, and where each owner's naming lies
+        for entry in texts:
+            for number, words in enumerate(sequences):
+                length, end = _named_span(entry, expanded, words, self._title_words.get(entry.owner, frozenset()))
+                span = range(1000 * number + end - length, 1000 * number + end)
+                if length > best[0]:
+                    best = (length, {entry.owner: span})
+                elif length and length == best[0]:
+                    best[1].setdefault(entry.owner, span)
+        spans = list(best[1].values())
+        if not spans or any(not set(one) & set(other) for one in spans for other in spans):
+            return None  # nothing named, or several types named by different words ('laptop bag'): no claim
+        owners = sorted(best[1])
+        return TypeMatch(owners[0].lower(), frozenset(owners), 1.0, absent=False)
 
     def match(self, head: str, english: str | None = None) -> TypeMatch | None:
         """The kind `head` names, None where the scores claim neither a type nor its absence. A Chinese head is also

@@ -75,12 +75,18 @@ PRICE_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(rf"(?:around|about|roughly|approximately|~)\s*{_CUR}{_NUM}{_UNIT}"), "around"),
     (re.compile(rf"{_ZH_LEAD}(?:大概|大约|差不多)?{_CUR}{_NUM}{_UNIT}\s*(?:左右|上下)"), "around"),
     (re.compile(rf"(?:nothing|not|no)\s+(?:over|above|more than|more expensive than)\s*{_CUR}{_NUM}{_UNIT}"), "max"),
+    (re.compile(rf"(?:can'?t|cannot|won'?t|don'?t want to|do not want to)\s+(?:spend|pay|go)\s+(?:more than|over|above)"
+                rf"\s*{_CUR}{_NUM}{_UNIT}"), "max"),
+    (re.compile(rf"\bbudget(?:\s+is|\s+of|:)?\s*(?:about|around|roughly)?\s*{_CUR}{_NUM}{_UNIT}"), "max"),
+    (re.compile(rf"预算\s*(?:在|是|为|大概|大约)?\s*{_CUR}{_NUM}{_UNIT}(?!\s*(?:-|到|至|~|左右|上下))"), "max"),
     (re.compile(rf"(?:under|below|less than|cheaper than|max|up to|at most|<)\s*{_CUR}{_NUM}{_UNIT}"), "max"),
     (re.compile(rf"(?:over|above|more than|at least|from|>)\s*{_CUR}{_NUM}{_UNIT}"), "min"),
     (re.compile(rf"{_ZH_LEAD}(?:低于|少于|不超过|不到|便宜于){_CUR}{_NUM}{_UNIT}"), "max"),
     (re.compile(rf"{_ZH_LEAD}{_CUR}{_NUM}{_UNIT}\s*(?:以内|以下|之内|内)"), "max"),
     (re.compile(rf"{_ZH_LEAD}(?:高于|超过|多于){_CUR}{_NUM}{_UNIT}"), "min"),
     (re.compile(rf"{_ZH_LEAD}{_CUR}{_NUM}{_UNIT}\s*(?:以上|起)"), "min"),
+    # '两千元的笔记本电脑': a price given as the product's, read as about that much.
+    (re.compile(rf"{_NUM}\s*(?:元|块钱|块|美元)的?"), "around"),
 )
 SIZE_PATTERN = re.compile(r"\b(?:size|sz)\s*(xxl|xl|xs|s|m|l|\d{1,2}(?:\.5)?)\b|(xxl|xl|xs|[sml])\s*(?:码|号)")
 SORT_CUES: dict[str, Sort] = {
@@ -205,6 +211,12 @@ def parse_query(raw: str, vocabulary: Vocabulary | None = None) -> SearchQuery:
 
 def expand_text(text: str) -> str:
     """Add English wording for Chinese terms and catalog synonyms; the lexical side matches either."""
+    text_only = re.sub(r"[,，。!?！？]+", " ", text)
+    return re.sub(r"\s+", " ", " ".join([text_only, *expansions(text)])).strip()
+
+
+def expansions(text: str) -> list[str]:
+    """The English wording of the text's Chinese terms and the catalog synonyms of its words, each once."""
     extra: list[str] = []
     unread = text
     for term in sorted(ZH_TERMS, key=len, reverse=True):
@@ -215,8 +227,7 @@ def expand_text(text: str) -> str:
                 extra.append(ZH_TERMS[term])
     for word in re.findall(r"[a-z][a-z\-]+", text):
         extra.extend(synonym for synonym in SYNONYMS.get(word, ()) if synonym not in extra)
-    text = re.sub(r"[,，。!?！？]+", " ", text)
-    return re.sub(r"\s+", " ", " ".join([text, *extra])).strip()
+    return extra
 
 
 def merge_query(parsed: SearchQuery, overrides: SearchQuery | dict | None) -> SearchQuery:

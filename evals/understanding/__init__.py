@@ -1,0 +1,1 @@
+"""The understanding evaluation: multi-turn shopper dialogues with per-turn acts, kinds and constraints."""
