@@ -4,6 +4,7 @@ Idempotent-Replayed), bounded bodies, and an ACP error body for every refusal.""
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
@@ -22,6 +23,7 @@ from protocols.acp.errors import AcpError
 from protocols.acp.models import VERSION
 from protocols.common.gate import AgentQuota, Refused, quota_key, read_body, run_idempotent, within_quota
 
+log = logging.getLogger(__name__)
 Body = TypeVar("Body", bound=BaseModel)
 MAX_KEY_CHARS = 255
 Work = Callable[[Session, str, bytes], StoredResponse]
@@ -91,8 +93,10 @@ def _to_acp(error: Exception) -> AcpError:
     if isinstance(error, IdempotencyConflict):
         return AcpError(422, "idempotency_conflict", "Idempotency-Key has already been used with a different "
                         "request body", param="Idempotency-Key")
-    if isinstance(error, ValidationError):
-        return AcpError.of_validation(error)
+    if isinstance(error, ValidationError):  # requests are checked by parse(): this one is the shop's own fault
+        log.error("an ACP response failed its own schema: %s", error)
+        return AcpError(500, "processing_error", "The seller could not build a valid response; the request may be "
+                        "retried")
     if isinstance(error, IntegrityError):  # the same key sent twice at once: the other one stored its response first
         return AcpError(409, "idempotency_in_flight", "A request with this Idempotency-Key is being processed",
                         param="Idempotency-Key", headers={"Retry-After": "1"})

@@ -28,7 +28,7 @@ class ItemRef(Request):
 class LineItemRequest(Request):
     id: str | None = Field(None, max_length=64)
     item: ItemRef
-    quantity: int = Field(ge=1, le=999)
+    quantity: int = Field(ge=1)  # more than the shop has is out_of_stock, not a malformed request
 
 
 class Address(Request):
@@ -284,8 +284,11 @@ class CheckoutSession(Response):
     order: Order | None = None
 
 
+ErrorType = Literal["invalid_request", "processing_error", "service_unavailable"]
+
+
 class Error(Response):
-    type: Literal["invalid_request", "processing_error", "service_unavailable"]
+    type: ErrorType
     code: str
     message: str
     param: str | None = None

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from typing import Any, get_args
 
+from pydantic import ValidationError
+
 from commerce.buyer_links import session_url
 from commerce.checkout_models import Buyer, Checkout, CheckoutInput, CheckoutStatus, Destination, Problem
 from protocols.acp import models as acp
+from protocols.acp.errors import AcpError
 from protocols.common.orders import public_order_id
 from protocols.common.payments import MOCK_HANDLER_NAMESPACE
 from protocols.common.payments import payment_handlers as usable_handlers
@@ -19,6 +22,10 @@ STATUS: dict[CheckoutStatus, acp.Status] = {
     S.COMPLETED: "completed", S.CANCELED: "canceled",
 }
 ERROR_CODES: frozenset[str] = frozenset(get_args(acp.ErrorCode))
+# Where a field of the core's CheckoutInput came from in an ACP request.
+REQUEST_NAMES = {"lines": "line_items", "item_id": "item.id", "destination": "fulfillment_details.address",
+                 "city": "city", "region": "state", "street_address": "line_one", "extended_address": "line_two",
+                 "shipping_option_id": "selected_fulfillment_options", "discount_codes": "discounts.codes"}
 # The core names request fields by their UCP path; an ACP agent sent them elsewhere.
 PARAMS = {"$.fulfillment.methods[0].destinations": "$.fulfillment_details.address",
           "$.fulfillment.methods[0].groups[0].selected_option_id": "$.selected_fulfillment_options"}
@@ -65,7 +72,10 @@ def checkout_input(request: acp.CreateRequest | acp.UpdateRequest | acp.Complete
     coupons = getattr(request, "coupons", None)
     if discounts is not None or coupons is not None:
         fields["discount_codes"] = discounts.codes if discounts is not None else coupons
-    return CheckoutInput.model_validate(fields)
+    try:
+        return CheckoutInput.model_validate(fields)
+    except ValidationError as error:  # a value the core refuses is the request's, named by the request's path
+        raise AcpError.of_validation(error, REQUEST_NAMES) from None
 
 
 def payment_handlers(settings: Settings) -> list[acp.PaymentHandler]:

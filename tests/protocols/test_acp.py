@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import itertools
+import json
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from fastapi.testclient import TestClient
+from pydantic import ValidationError
 
 from commerce.db import Database
 from commerce.store import get_order
 from commerce.tables import CheckoutSessionRow, OrderRow, VariantRow
+from protocols.acp.http import _to_acp
 from protocols.acp.models import VERSION, CheckoutSession, Error
 from tests.checkout_shop import ADDRESS, LAST_ONE, OUT_OF_STOCK, SHOPPER_EMAIL
 from tests.protocols.conftest import Agent
@@ -193,6 +196,24 @@ def test_unavailable_items(acp: AcpAgent) -> None:
     created = session_of(acp.post("/checkout_sessions", body), 201)
     stock = [m for m in created["messages"] if m["code"] == "out_of_stock"]
     assert stock and stock[0]["param"] == "$.line_items[0]" and stock[0]["type"] == "error"
+
+
+def test_no_quantity_cap_of_its_own_and_core_refusals_name_the_requests_path(acp: AcpAgent) -> None:
+    body = create_body("roses_12", 10_001)
+    body["line_items"].append({"item": {"id": "pot_m"}, "quantity": 1})
+    created = session_of(acp.post("/checkout_sessions", body), 201)
+    assert [m["param"] for m in created["messages"] if m["code"] == "out_of_stock"] == ["$.line_items[0]"]
+    many = {**create_body(), "line_items": [{"item": {"id": "pot_m"}, "quantity": 1}] * 51}
+    assert error_of(acp.post("/checkout_sessions", many), 400, "invalid")["param"] == "$.line_items"
+
+
+def test_a_response_the_seller_cannot_build_is_a_processing_error_not_the_requests() -> None:
+    try:
+        Error.model_validate({"type": "nonsense"})
+    except ValidationError as error:
+        refusal = _to_acp(error)
+    assert refusal.status_code == 500 and refusal.type == "processing_error" and refusal.param is None
+    assert json.loads(refusal.response().body)["type"] == "processing_error"
 
 
 def test_sold_out_since_ready_is_out_of_stock(acp: AcpAgent, database: Database) -> None:
