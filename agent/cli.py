@@ -81,6 +81,7 @@ def _render(event: AgentEvent) -> None:
 async def _turn(runner, request: TurnRequest, as_json: bool) -> HistoryMessage:  # type: ignore[no-untyped-def]
     shown: list[str] = []
     answer = searched = ""
+    dialogue = None
     async for event in runner.stream(request):
         if as_json:
             typer.echo(event.model_dump_json())
@@ -91,8 +92,8 @@ async def _turn(runner, request: TurnRequest, as_json: bool) -> HistoryMessage: 
         if event.type == "products":
             shown += [card.id for card in event.products if card.id not in shown]
         if event.type == "done":
-            answer = event.text
-    return HistoryMessage(role="assistant", text=answer, product_ids=shown, searched=searched)
+            answer, dialogue = event.text, event.dialogue
+    return HistoryMessage(role="assistant", text=answer, product_ids=shown, searched=searched, dialogue=dialogue)
 
 
 def ask(

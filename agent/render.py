@@ -13,7 +13,7 @@ from agent.guardrails import looks_like_injection
 from agent.render_preferences import applied_line, preference_lines
 from agent.render_price_history import price_lines
 from agent.render_shown import check_lines, pick_lines
-from agent.render_standing_orders import standing_order_lines
+from agent.render_standing_orders import recurring_order_lines, standing_order_lines
 from agent.render_watches import watch_lines
 from agent.state import ShownItem, ToolOutcome
 from agent.templates import Templates, money
@@ -28,6 +28,7 @@ from tools.preferences import PreferenceList, PreferencesForgotten, PreferencesN
 from tools.price_history import PriceHistoryView
 from tools.product_details import ProductTypes
 from tools.recommend import RecommendOutput
+from tools.recurring_orders import RecurringOrderList
 from tools.reviews import ReviewInsightsOutput
 from tools.search import KindCheck, SearchProductsOutput
 from tools.shown import CheckProductsOutput, PickProductOutput
@@ -112,9 +113,10 @@ def _search(output: SearchProductsOutput, context: RenderContext) -> list[str]:
     elif kind is not None and kind.status == "constrained":
         lines.append(_constrained_line(output, kind, t, currency))
     else:
-        key = ("closest" if output.closest_only else "nearest" if output.nearest_only else "found") if query \
+        key = ("closest" if output.closest_only else "nearest" if output.nearest_to else "found") if query \
             else "found_no_query"
-        lines.append(t.say("products", key, count=count, noun=noun, query=query, constraints=suffix))
+        lines.append(t.say("products", key, count=count, noun=noun, query=output.nearest_to or query,
+                           constraints=suffix))
     for number, hit in enumerate(output.hits[:MAX_LISTED], start=1):
         stock = "" if hit.in_stock else t.say("products", "out_of_stock")
         line = t.say("products", "line", number=number, title=hit.title, price=money(hit.price, hit.currency),
@@ -339,6 +341,8 @@ def _one(output: Any, context: RenderContext) -> list[str]:
             return price_lines(output, t)
         case StandingOrderList():
             return standing_order_lines(output, t)
+        case RecurringOrderList():
+            return recurring_order_lines(output, t)
         case PreferencesNoted() | PreferenceList() | PreferencesForgotten():
             return preference_lines(output, t)
         case ProposedAction():

@@ -50,7 +50,8 @@ def _as_digits(numeral: str) -> str:
 
 
 def chinese_amounts_as_digits(text: str) -> str:
-    """'两百块以内' → '200块以内', '预算三千五' → '预算3500', '一千五百元以下' → '1500元以下' (cn2an reads the numerals)."""
+    """'两百块以内' → '200块以内', '预算三千五' → '预算3500', '一千五百元以下' → '1500元以下' (cn2an reads
+    the numerals)."""
     if not has_cjk(text):
         return text
     return _ZH_AMOUNT.sub(lambda found: _as_digits(found.group(0).strip()), text)

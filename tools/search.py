@@ -94,9 +94,9 @@ class SearchProductsOutput(BaseModel):
     closest_only: bool = Field(
         False, description="No hit's title or category has any word of the query: the shop seems not to carry it, "
         "and these are only the closest products")
-    nearest_only: bool = Field(
-        False, description="A Chinese request whose kind no hit's title names and the catalog neither has nor "
-        "plainly lacks: these are the nearest products, with no claim either way")
+    nearest_to: str | None = Field(
+        None, description="The kind a Chinese request names that no hit's title has and the catalog neither has nor "
+        "plainly lacks, e.g. '电饭煲': these are the nearest products, with no claim either way")
     kind: KindCheck | None = Field(None, description="Set when the query names a kind of product")
     unknown_brand: str | None = Field(None, description="A brand asked for that the shop does not carry, e.g. 'Sony'")
     preferences: list[AppliedPreference] = Field(
@@ -174,13 +174,13 @@ def closest_only(query: SearchQuery, hits: list[ProductHit]) -> bool:
     return not any(_alike(word, other) for word in words for other in named)
 
 
-def nearest_only(query: SearchQuery, hits: list[ProductHit]) -> bool:
-    """A Chinese request naming a kind ('电饭煲') that no hit's title has: its catalog-word translation found these
-    ('cookware'), too loose to call them that kind, too close to say the shop lacks it."""
+def nearest_to(query: SearchQuery, hits: list[ProductHit]) -> str | None:
+    """The kind a Chinese request names ('电饭煲') when no hit's title has it: its catalog-word translation found
+    these ('cookware'), too loose to call them that kind, too close to say the shop lacks it."""
     head = head_phrase(query.wording or query.text)
-    if head is None or not has_cjk(head) or not hits:
-        return False
-    return not any(head in hit.title for hit in hits)
+    if head is None or not has_cjk(head) or not hits or any(head in hit.title for hit in hits):
+        return None
+    return head
 
 
 def unknown_brand(arguments: SearchProductsInput, vocabulary: Vocabulary, lexical: LexicalIndex) -> str | None:
@@ -253,14 +253,14 @@ def search_products(context: ToolContext, arguments: SearchProductsInput) -> Sea
     if not hits:
         notes.append("No product matches all of these constraints; try relaxing one.")
     closest = kind.status == "missing" if kind is not None else closest_only(query, hits)
-    nearest = kind is None and not closest and nearest_only(query, hits)
+    nearest = nearest_to(query, hits) if kind is None and not closest else None
     if closest:
         notes.append("The shop seems not to carry what was asked for: these are only the closest products.")
     if kind is not None and kind.status == "constrained" and hits:
         notes.append(f"No {kind.asked} meets {kind.blocked_by}; these are {kind.asked} without that constraint.")
     return SearchProductsOutput(query=query, hits=hits, note=" ".join(notes), conversion=prices.conversion,
                                 unconverted_currency=prices.unconverted_currency, closest_only=closest,
-                                nearest_only=nearest, kind=kind,
+                                nearest_to=nearest, kind=kind,
                                 unknown_brand=unknown_brand(arguments, vocabulary, service.products.lexical),
                                 preferences=stated)
 

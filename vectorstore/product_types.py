@@ -40,6 +40,7 @@ _EN_BREAK = frozenset(
     "for with that which who whose under below over above in from by without but or than around about to on at "
     "of not no less like if so please between within made size sized except excluding , . ? ! ; : ( ) $ ¥".split()
 )
+_PURPOSE = frozenset("for with to like".split())
 _EN_LEAD = frozenset(
     "i i'm im want wanna need looking look show find get buy any some a an the do does you have got sell carry is "
     "there are can could would like to search me my your our some cheap cheaper cheapest best good nice new great "
@@ -76,6 +77,8 @@ def _english_head(text: str) -> str | None:
         if word in _EN_BREAK or not (word[0].isalnum()):
             if phrase:
                 break
+            if word in _PURPOSE:
+                return None  # 'something for my trip': what follows is what it is for, not a kind of product
             continue
         if not phrase and (word in _EN_LEAD or word.isdigit() or word in COLOURS):
             continue
@@ -168,22 +171,39 @@ def _respelled(word: str, vocabulary: set[str]) -> str:
     return close[0] if close else word
 
 
-def _named_span(entry: _TypeText, expanded: str, words: list[str], title_words: frozenset[str]) -> tuple[int, int]:
+@dataclass(frozen=True)
+class _Words:
+    raw: list[str]  # as written, lower case
+    stems: list[str]  # stemmed and respelled; '' for a stopword
+
+
+def _named_span(entry: _TypeText, expanded: str, words: _Words, title_words: frozenset[str],
+                type_words: frozenset[str]) -> tuple[int, int]:
     """How many words (or Chinese characters) of the type text the message names in a row, and where they end;
-    (0, -1) when not all. A one-word type text counts only where the word before it is one the type's own titles use
-    ('vegan shampoo'), not another noun that makes it another kind ('laptop bag')."""
+    (0, -1) when not all. A one-word type text is that type only where no other noun makes it part of another kind:
+    the word before it is one the type's own titles use ('vegan shampoo', not 'laptop bag'), and the word after it
+    is no product noun ('blender strong enough', not 'tent stakes')."""
     if not entry.words:
         position = expanded.find(entry.text)
         return (len(entry.text), -10**6 + position + len(entry.text)) if position >= 0 else (0, -1)
-    size = len(entry.words)
-    for start in range(len(words) - size + 1):
-        if tuple(words[start:start + size]) != entry.words:
+    size, stems = len(entry.words), words.stems
+    for start in range(len(stems) - size + 1):
+        if tuple(stems[start:start + size]) != entry.words:
             continue
-        if size == 1 and not all(_modifies(word, title_words) for word in (*words[max(start - 1, 0):start],
-                                                                            *words[start + 1:start + 2])):
+        if size == 1 and not (_modifies(stems[start - 1] if start else "", title_words)
+                              and _ends_phrase(words, start + 1, title_words, type_words)):
             continue
         return size, start + size
     return 0, -1
+
+
+def _ends_phrase(words: _Words, after: int, title_words: frozenset[str], type_words: frozenset[str]) -> bool:
+    if after >= len(words.stems):
+        return True
+    stem, raw = words.stems[after], words.raw[after]
+    plural_noun = raw.endswith("s") and not raw.endswith("ss") and "'" not in raw and len(raw) > 3 \
+        and stem not in title_words
+    return not (stem in type_words and stem not in title_words) and not plural_noun
 
 
 def _stem_of(word: str) -> str:
@@ -344,12 +364,14 @@ class ProductTypes:
         vocabulary = {word for t in texts for word in t.words if len(word) >= 5}
         # The message's words in order (a stopword leaves an empty place), then each expansion on its own.
         phrases = [_CJK.sub(" ", normal), *expansions(normal)]
-        sequences = [[_respelled(_stem_of(word), vocabulary) for word in _EN_WORD.findall(phrase)]
-                     for phrase in phrases]
+        sequences = [_Words(raw, [_respelled(_stem_of(word), vocabulary) for word in raw])
+                     for raw in (_EN_WORD.findall(phrase) for phrase in phrases)]
+        type_words = frozenset(word for t in texts for word in t.words)
         best: tuple[int, dict[str, range]] = (0, {})  # length named, and where each owner's naming lies
         for entry in texts:
+            context = (self._title_words.get(entry.owner, frozenset()), type_words)
             for number, words in enumerate(sequences):
-                length, end = _named_span(entry, expanded, words, self._title_words.get(entry.owner, frozenset()))
+                length, end = _named_span(entry, expanded, words, *context)
                 span = range(1000 * number + end - length, 1000 * number + end)
                 if length > best[0]:
                     best = (length, {entry.owner: span})

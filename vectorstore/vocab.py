@@ -77,6 +77,10 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "sofa": ("couch",),
     "couch": ("sofa",),
     "tote": ("bag",),
+    "watch": ("smartwatch",),
+    "watches": ("smartwatch",),
+    "perfume": ("fragrance", "eau de parfum"),
+    "cologne": ("fragrance", "eau de parfum"),
 }
 
 # Chinese words to the English wording our (English-only) embedder and English titles understand.

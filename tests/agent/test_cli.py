@@ -33,8 +33,9 @@ def test_ask_json_prints_one_event_per_line_and_keeps_the_session(scripted_env: 
     assert [e["type"] for e in events if e["type"] != "status"][0] == "tool_call"
     assert [e["type"] for e in events].count("done") == 1
     history = json.loads((scripted_env / "ask_sessions" / "s1.json").read_text())
-    assert history[0] == {"role": "user", "text": "boots", "product_ids": [], "searched": ""}
+    assert history[0] == {"role": "user", "text": "boots", "product_ids": [], "searched": "", "dialogue": None}
     assert history[1]["product_ids"] == ["p1", "p2", "p3"] and history[1]["searched"] == "boots"
+    assert history[1]["dialogue"]["shown"] == ["p1", "p2", "p3"] and history[1]["dialogue"]["act"] == "search"
     second = runner.invoke(app, ["ask", "cheaper", "--session", "s1"])
     assert second.exit_code == 0 and len(json.loads((scripted_env / "ask_sessions" / "s1.json").read_text())) == 4
 
