@@ -9,17 +9,17 @@ plain GROUP BY over the raw events of the window, which is what the report would
 from __future__ import annotations
 
 import json
+import os
 import statistics
 import tempfile
 import time
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
 import numpy as np
 import typer
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, text
 
 from commerce.db import Database
 from commerce.insight_rollup import rebuild_rollup
@@ -34,56 +34,64 @@ ACTS = ("product_search", "refinement", "policy_question", "order_status", "gree
 DEMAND = ("kind", "brand", "size", "price", "policy", "zero_result")
 COLUMNS = ("at", "day", "kind", "conversation_id", "shopper_id", "language", "act", "variant", "product_id",
            "position", "reason", "value", "order_id", "term", "detail", "text")
-CHUNK = 200_000
+CHUNK = 1_000_000
 
 
-def _rows(n: int, days: int, today: date, rng: np.random.Generator) -> Iterator[list[tuple[Any, ...]]]:
-    """Events in chunks: each a tuple in COLUMNS order, `at` as 'YYYY-MM-DD HH:MM:SS' UTC."""
-    midnight = datetime.combine(today, datetime.min.time(), tzinfo=UTC)
-    for start in range(0, n, CHUNK):
-        size = min(CHUNK, n - start)
-        kinds = rng.choice(len(KINDS), size, p=SHARES / SHARES.sum())
-        offsets = rng.integers(0, days, size)
-        seconds = rng.integers(0, 86_400, size)
-        conversations = rng.integers(0, max(n // 12, 1), size)
-        terms = rng.zipf(1.3, size) % 5000
-        acts, languages = rng.integers(0, len(ACTS), size), rng.random(size) < 0.3
-        values = rng.gamma(2.0, 40.0, size)
-        chunk = []
-        for i in range(size):
-            kind = KINDS[kinds[i]]
-            at = midnight - timedelta(days=int(offsets[i])) + timedelta(seconds=int(seconds[i]))
-            term = f"item {terms[i]}" if kind in ("search", "unmet") else ""
-            detail = DEMAND[terms[i] % len(DEMAND)] if kind == "unmet" else ""
-            value = float(values[i]) if kind in ("turn", "checkout_completed") else None
-            chunk.append((at.strftime("%Y-%m-%d %H:%M:%S"), at.date().isoformat(), kind, f"c{conversations[i]}",
-                          f"s{conversations[i] // 4}", "zh" if languages[i] else "en", ACTS[acts[i]], "",
-                          "p_1" if kind in ("card_shown", "click", "add_to_cart") else None, None, "", value, None,
-                          term, detail, f"do you have {term}?" if kind == "unmet" else ""))
-        yield chunk
+def _uniform(dialect: str) -> str:
+    return "random()" if dialect == "postgresql" else "(abs(random()) % 1000000) / 1000000.0"
 
 
-def _load(database: Database, n: int, days: int, today: date, seed: int) -> float:
+def _whole(dialect: str, expression: str) -> str:
+    return f"CAST(floor({expression}) AS INTEGER)" if dialect == "postgresql" else f"CAST({expression} AS INTEGER)"
+
+
+def _insert_sql(dialect: str, size: int, days: int, conversations: int) -> str:
+    """One INSERT … SELECT that makes `size` events inside the database (a Python loop would take minutes per
+    million): the mix of SHARES, days uniform, conversations of ~12 events, Zipf-like terms (a product of uniforms)."""
+    u, whole = _uniform(dialect), lambda e: _whole(dialect, e)
+    bounds = np.cumsum(SHARES / SHARES.sum())
+    kind = "CASE " + " ".join(f"WHEN uk < {bound:.6f} THEN '{name}'" for bound, name in zip(bounds[:-1], KINDS,
+                                                                                          strict=False))
+    kind += f" ELSE '{KINDS[-1]}' END"
+    demand = "CASE " + " ".join(f"WHEN {whole('ut1 * 6')} = {i} THEN '{name}'" for i, name in enumerate(DEMAND))
+    act = "CASE " + " ".join(f"WHEN {whole(f'ua * {len(ACTS)}')} = {i} THEN '{name}'" for i, name in enumerate(ACTS))
+    if dialect == "postgresql":
+        rows = f"seq AS (SELECT generate_series(0, {size - 1}) AS i)"
+        at = "CAST(:base AS timestamptz) - make_interval(days => d) + make_interval(secs => s)"
+        day = "to_char(CAST(:base AS date) - d, 'YYYY-MM-DD')"
+        prefix = "WITH"
+    else:
+        rows = f"seq(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM seq WHERE i < {size - 1})"
+        at = "datetime(:base, '-' || d || ' days', '+' || s || ' seconds')"
+        day = "date(:base, '-' || d || ' days')"
+        prefix = "WITH RECURSIVE"
+    uniforms = ", ".join(f"{u} AS {name}" for name in ("uk", "ud", "us", "uc", "ut1", "ut2", "ul", "ua", "uv"))
+    return f"""{prefix} {rows},
+u AS MATERIALIZED (SELECT i, {uniforms} FROM seq),
+r AS MATERIALIZED (SELECT u.*, {kind} AS kind, {whole(f"ud * {days}")} AS d, {whole("us * 86400")} AS s,
+                   {whole(f"uc * {conversations}")} AS conversation, {whole("ut1 * ut2 * 5000")} AS term_n FROM u)
+INSERT INTO attribution_events ({", ".join(COLUMNS)})
+SELECT {at}, {day}, kind, 'c' || conversation, 's' || {whole("conversation / 4")},
+       CASE WHEN ul < 0.3 THEN 'zh' ELSE 'en' END, {act} END, '',
+       CASE WHEN kind IN ('card_shown', 'click', 'add_to_cart') THEN 'p_1' END, NULL, '',
+       CASE WHEN kind IN ('turn', 'checkout_completed') THEN uv * 160 END, NULL,
+       CASE WHEN kind IN ('search', 'unmet') THEN 'item ' || term_n ELSE '' END,
+       CASE WHEN kind = 'unmet' THEN {demand} END ELSE '' END,
+       CASE WHEN kind = 'unmet' THEN 'do you have item ' || term_n || '?' ELSE '' END
+FROM r"""
+
+
+def _load(database: Database, n: int, days: int, last_day: date) -> float:
+    """n events over the `days` days up to `last_day`, made by the database in chunks of a million."""
     started = time.perf_counter()
-    raw = database.engine.raw_connection()
-    try:
-        cursor = raw.cursor()
-        for chunk in _rows(n, days, today, np.random.default_rng(seed)):
-            if database.engine.dialect.name == "postgresql":
-                _copy(cursor, chunk)
-            else:
-                marks = ", ".join("?" for _ in COLUMNS)
-                cursor.executemany(f"INSERT INTO attribution_events ({', '.join(COLUMNS)}) VALUES ({marks})", chunk)
-            raw.commit()
-    finally:
-        raw.close()
+    dialect = database.engine.dialect.name
+    base = f"{last_day.isoformat()} 00:00:00" + ("+00" if dialect == "postgresql" else "")
+    conversations = max(n // 12, 1)
+    for offset in range(0, n, CHUNK):
+        size = min(CHUNK, n - offset)
+        with database.engine.begin() as connection:
+            connection.execute(text(_insert_sql(dialect, size, days, conversations)), {"base": base})
     return time.perf_counter() - started
-
-
-def _copy(cursor: Any, chunk: list[tuple[Any, ...]]) -> None:
-    with cursor.copy(f"COPY attribution_events ({', '.join(COLUMNS)}) FROM STDIN") as copy:
-        for row in chunk:
-            copy.write_row((row[0] + "+00", *row[1:]))
 
 
 def _timed(work: Any, repeats: int) -> tuple[float, Any]:
@@ -95,7 +103,7 @@ def _timed(work: Any, repeats: int) -> tuple[float, Any]:
     return statistics.median(times), result
 
 
-def _case(url: str | None, n: int, days: int, seed: int, repeats: int) -> dict[str, Any]:
+def _case(url: str | None, n: int, days: int, repeats: int) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as folder:
         database = Database(url or f"sqlite:///{Path(folder) / 'insights.db'}")
         database.migrate()
@@ -103,13 +111,13 @@ def _case(url: str | None, n: int, days: int, seed: int, repeats: int) -> dict[s
             session.execute(delete(E))
             session.execute(delete(InsightRollupRow))
         today = datetime.now(UTC).date()
-        load_s = _load(database, n, days, today - timedelta(days=1), seed)
+        load_s = _load(database, n, days, today - timedelta(days=1))
         with database.session() as session:
             rollup_s, _ = _timed(lambda: rebuild_rollup(session), 1)
         with database.session() as session:
             report_s, report = _timed(lambda: insights(session, days, today), repeats)
         new_day = n // days
-        load_day_s = _load(database, new_day, 1, today, seed + 1)
+        load_day_s = _load(database, new_day, 1, today)
         with database.session() as session:
             incremental_s, _ = _timed(lambda: insights(session, days, today), 1)
         since = (today - timedelta(days=days - 1)).isoformat()
@@ -131,12 +139,14 @@ def bench_insights(
     days: Annotated[int, typer.Option(min=1, help="Days the events spread over; the report covers them")] = 90,
     database_url: Annotated[str, typer.Option(help="An empty database instead of a temporary SQLite; its "
                                                    "attribution tables are emptied")] = "",
-    seed: Annotated[int, typer.Option(help="Random seed of the events")] = 7,
     repeats: Annotated[int, typer.Option(min=1, help="Report timings: the median of this many")] = 3,
 ) -> None:
     """Time the insights report over N attribution events (load, rollup, report, a new day, raw GROUP BY)."""
-    cases = [_case(database_url or None, n, days, seed, repeats) for n in events]
-    report = {"database": (database_url or "sqlite").split(":", 1)[0], "cases": cases}
+    load_before = [round(load, 2) for load in os.getloadavg()]
+    cases = [_case(database_url or None, n, days, repeats) for n in events]
+    report = {"database": (database_url or "sqlite").split(":", 1)[0], "cpu_count": os.cpu_count(),
+              "load_average_before": load_before, "load_average_after": [round(x, 2) for x in os.getloadavg()],
+              "cases": cases}
     typer.echo(f"database: {report['database']}")
     typer.echo(f"{'events':>11} {'load s':>7} {'rollup s':>9} {'insights s':>11} {'+1 day s':>9} {'raw s':>7}")
     for case in cases:
