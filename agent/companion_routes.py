@@ -1,12 +1,15 @@
 """The shopping companion's routes: 'is this a good price?' / '这个价格划算吗' about a product shown or named;
 for a signed-in shopper, 'buy it for me if it drops below $40' / '降到200元就帮我买' (a standing order, proposed),
-their standing orders listed or cancelled, and 'order the same as last time' / 'reorder the coffee beans'.
+their standing orders listed or cancelled, 'order the same as last time' / 'reorder the coffee beans', and
+'order the coffee beans every month' / '咖啡豆每个月帮我买一次' (a recurring order) listed, skipped or cancelled.
 
 The phrasings are data (prompts/router/companion.toml); `agent.router.route` asks here before its own product
 branches. Every argument comes from the shopper's words or the products shown earlier.
 """
 
 from __future__ import annotations
+
+import re
 
 from agent.phrasings import first_group, phrasing
 from agent.router import ORDER_ID, Route, RouterInput, _named_variant, referenced
@@ -22,6 +25,16 @@ _STANDING_TARGET = phrasing("standing_order_target")
 _STANDING_PRICE = phrasing("standing_order_price")
 _YUAN = ("元", "块", "¥", "￥", "人民币", "rmb")
 _EVERYTHING = phrasing("standing_order_everything")
+_RECURRING = phrasing("recurring")
+_RECURRING_ITEM = phrasing("recurring_item")
+_RECURRING_LIST = phrasing("recurring_list")
+_RECURRING_SKIP = phrasing("recurring_skip")
+_RECURRING_CANCEL = phrasing("recurring_cancel")
+_RECURRING_TARGET = phrasing("recurring_target")
+# How often, from the shopper's words; the first that fits wins ('every two weeks' before 'every week').
+_EVERY = (("two_weeks", re.compile(r"two weeks|2 weeks|other week|fortnight|biweekly|两周|两个星期|隔周")),
+          ("week", re.compile(r"\bweek|weekly|每周|每星期|每个星期|每个礼拜", re.IGNORECASE)),
+          ("month", re.compile(r"month|每月|每个月", re.IGNORECASE)))
 _REORDER = phrasing("reorder")
 _REORDER_ITEM = phrasing("reorder_item")
 # Words that point at what was shown rather than name a product ('is this a good price', '这个价格划算吗').
@@ -97,6 +110,33 @@ def _standing_route(request: RouterInput) -> Route | None:
     return Route(intent="standing_order", calls=[ToolCall(name="standing_order", arguments=arguments)])
 
 
+def _recurring_route(request: RouterInput) -> Route | None:
+    text = request.text
+    skip, cancel, listing = (_RECURRING_SKIP.search(text), _RECURRING_CANCEL.search(text),
+                             _RECURRING_LIST.search(text))
+    if not (skip or cancel or listing or _RECURRING.search(text)):
+        return None
+    if not request.signed_in:
+        return Route(intent="recurring_order", reply="not_signed_in")
+    if skip or cancel:
+        target = _RECURRING_TARGET.search(text)
+        words = {"words": first_group(target).strip()[:120]} if target else {}
+        name = "skip_recurring_order" if skip else "cancel_recurring_orders"
+        return Route(intent="recurring_order", calls=[ToolCall(name=name, arguments=words)])
+    if listing:
+        return Route(intent="recurring_order", calls=[ToolCall(name="list_recurring_orders")])
+    every = next((name for name, pattern in _EVERY if pattern.search(text)), "month")
+    arguments: dict[str, object] = {"every": every}
+    order = ORDER_ID.search(text)
+    item = _RECURRING_ITEM.search(text)
+    if order:
+        arguments["order_id"] = f"#{first_group(order).upper()}"
+    elif item:
+        arguments["words"] = first_group(item).strip()[:120]
+    return Route(intent="recurring_order", calls=[ToolCall(name="recurring_order", arguments=arguments)])
+
+
 def companion_route(request: RouterInput) -> Route | None:
     """A route for the companion's acts, or None when the message asks none of them."""
-    return _price_route(request) or _standing_route(request) or _reorder_route(request)
+    return (_price_route(request) or _standing_route(request) or _recurring_route(request)
+            or _reorder_route(request))

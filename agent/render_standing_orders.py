@@ -1,10 +1,11 @@
-"""Standing orders in words, rendered by code from the typed records (EN/ZH): the shopper's list, and what a run
-did ('I bought 1 × Trail Runner X for you at $89.00 …' or why it did not)."""
+"""Standing and recurring orders in words, rendered by code from the typed records (EN/ZH): the shopper's lists,
+and what a standing order's run did ('I bought 1 × Trail Runner X for you at $89.00 …' or why it did not)."""
 
 from __future__ import annotations
 
 from agent.templates import Templates, money
 from commerce.standing_order_runs import RunNotice
+from tools.recurring_orders import RecurringOrderList
 from tools.standing_orders import StandingOrderList
 
 
@@ -21,6 +22,25 @@ def standing_order_lines(listed: StandingOrderList, templates: Templates) -> lis
     return lines
 
 
+def _why(reason: str, templates: Templates) -> str:
+    key = f"why_{reason}"
+    return templates.say("standing_orders", key if key in templates.sections["standing_orders"] else "why_other")
+
+
+def recurring_order_lines(listed: RecurringOrderList, templates: Templates) -> list[str]:
+    say = templates.say
+    if not listed.recurring_orders:
+        return [say("recurring_orders", "none")]
+    lines = [say("recurring_orders", "intro", count=len(listed.recurring_orders))]
+    for number, view in enumerate(listed.recurring_orders, start=1):
+        line = say("recurring_orders", "line", number=number, title=view.title, days=view.every_days,
+                   next=view.next_at.date().isoformat())
+        failed = view.last_reason and view.last_reason != "skipped"
+        lines.append(line + (say("recurring_orders", "last_skipped", why=_why(view.last_reason, templates))
+                             if failed else ""))
+    return lines
+
+
 def run_notice_text(notice: RunNotice, templates: Templates, cancel_minutes: int, away: bool = False) -> str:
     say = templates.say
     if notice.status == "placed":
@@ -28,7 +48,5 @@ def run_notice_text(notice: RunNotice, templates: Templates, cancel_minutes: int
                    price=money(notice.price, notice.currency), total=money(notice.total or 0.0, notice.currency),
                    order_id=notice.order_id or "", minutes=cancel_minutes)
     else:
-        key = f"why_{notice.reason}"
-        why = say("standing_orders", key if key in templates.sections["standing_orders"] else "why_other")
-        text = say("standing_orders", "failed", title=notice.title, why=why)
+        text = say("standing_orders", "failed", title=notice.title, why=_why(notice.reason, templates))
     return say("watches", "away", text=text) if away else text

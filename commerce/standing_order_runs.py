@@ -17,21 +17,15 @@ from pydantic import BaseModel
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from commerce.checkout import CheckoutError, complete_checkout, create_checkout
-from commerce.checkout_models import Buyer, CheckoutInput, CheckoutStatus, Destination, LineRequest, PaymentInput
+from commerce.auto_checkout import Refused, checkout_request, place_order, reason_of
+from commerce.checkout import CheckoutError
+from commerce.checkout_models import PaymentInput
 from commerce.db import Database
 from commerce.payments import PaymentHandler
-from commerce.pricing import shipping_options
 from commerce.store import record_audit
-from commerce.tables import OrderRow, ShopperRow, StandingOrderRow, StandingOrderRunRow, VariantRow, utcnow
+from commerce.tables import StandingOrderRow, StandingOrderRunRow, VariantRow, utcnow
 
 _CHUNK = 500
-
-
-class Refused(Exception):
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
 
 
 class RunNotice(BaseModel):
@@ -55,17 +49,6 @@ def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def _request(session: Session, order: StandingOrderRow) -> CheckoutInput:
-    shopper = session.get(ShopperRow, order.shopper_id)
-    destination = Destination.model_validate(order.address)
-    options = shipping_options(session, destination)
-    if shopper is None or not options:
-        raise Refused("not_ready")
-    return CheckoutInput(lines=[LineRequest(item_id=order.variant_id, quantity=order.quantity)],
-                         buyer=Buyer(email=shopper.email, first_name=shopper.first_name, last_name=shopper.last_name),
-                         destination=destination, shipping_option_id=options[0].id)
-
-
 def _place(session: Session, order: StandingOrderRow, run: StandingOrderRunRow,
            handlers: Mapping[str, PaymentHandler], now: datetime) -> tuple[str, float]:
     if order.status != "active":
@@ -75,19 +58,13 @@ def _place(session: Session, order: StandingOrderRow, run: StandingOrderRunRow,
     variant = session.get(VariantRow, order.variant_id)
     if variant is None or variant.price >= order.target:
         raise Refused("price_rose")
-    owner = f"standing:{order.id}"
-    checkout = create_checkout(session, owner, order.currency, _request(session, order),
-                               checkout_id=f"chk_{order.id}_{run.trigger}", shopper_id=order.shopper_id)
-    total = checkout.totals.total / 100
-    if total > order.ceiling:
-        raise Refused("price_rose")
-    if order.spent + total > order.spend_cap + 1e-9:
-        raise Refused("spend_cap")
-    done = complete_checkout(session, owner, checkout.id,
-                             PaymentInput(handler_id=order.payment_handler, token=order.payment_token), handlers)
-    if done.status != CheckoutStatus.COMPLETED or done.order_id is None:
-        raise Refused("payment_needs_buyer")
-    return done.order_id, total
+    request = checkout_request(session, order.shopper_id, order.address, [(order.variant_id, order.quantity)])
+    return place_order(session, owner=f"standing:{order.id}", checkout_id=f"chk_{order.id}_{run.trigger}",
+                       shopper_id=order.shopper_id, currency=order.currency, request=request,
+                       payment=PaymentInput(handler_id=order.payment_handler, token=order.payment_token),
+                       handlers=handlers,
+                       limits=[(order.ceiling, "price_rose"), (order.spend_cap - order.spent, "spend_cap")],
+                       details={"standing_order_id": order.id, "trigger": run.trigger})
 
 
 def _claim(session: Session, run_id: int, status: str, now: datetime) -> bool:
@@ -111,17 +88,12 @@ def run_one(db: Database, run_id: int, handlers: Mapping[str, PaymentHandler], n
             order.spent = round(order.spent + total, 2)
             if order.spent + order.ceiling > order.spend_cap + 1e-9:
                 order.status = "done"
-            placed = session.get_one(OrderRow, order_id)
-            placed.details = {**(placed.details or {}), "placed_automatically": True, "standing_order_id": order.id,
-                              "trigger": run.trigger}
             record_audit(session, actor=f"standing_order:{order.id}", action="standing_order_placed",
                          target=f"order:{order_id}", before=None,
                          after={"trigger": run.trigger, "price": run.price, "total": total})
             return True
-    except Refused as refused:
-        reason = refused.reason
-    except CheckoutError as error:
-        reason = error.code
+    except (Refused, CheckoutError) as error:
+        reason = reason_of(error)
     with db.session() as session:
         if not _claim(session, run_id, "failed", now):
             return False

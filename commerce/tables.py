@@ -492,3 +492,26 @@ class StandingOrderRunRow(Base):
     ran_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True, index=True)
     claim: Mapped[str | None] = mapped_column(String(32), nullable=True, index=True)
+
+
+class RecurringOrderRow(Base):
+    """A signed-in shopper's order repeated every `every_days` (`lines`: item ids and quantities), made at each
+    period's prices through the checkout core to the saved `address` with the saved `payment_token`. `period` is
+    the next period to make; a replica claims it by moving `period` and `next_at` on in a conditional UPDATE."""
+
+    __tablename__ = "recurring_orders"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    shopper_id: Mapped[str] = mapped_column(String(64), index=True)
+    lines: Mapped[list[Any]] = mapped_column(default=list)
+    title: Mapped[str] = mapped_column(Text)
+    every_days: Mapped[int] = mapped_column(Integer)
+    period: Mapped[int] = mapped_column(Integer, default=1)
+    next_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    currency: Mapped[str] = mapped_column(String(3), default="USD")
+    address: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    payment_handler: Mapped[str] = mapped_column(String(64))
+    payment_token: Mapped[str] = mapped_column(String(255))
+    status: Mapped[str] = mapped_column(String(16), default="active", index=True)
+    last_order_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    last_reason: Mapped[str] = mapped_column(String(32), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

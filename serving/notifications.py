@@ -1,7 +1,8 @@
 """Watch notifications reach the shopper: pushed to their open sockets and streams on this replica, held for their
 next session otherwise, and POSTed to the shop's webhook when one is set. The same loop runs the standing orders
-that offer changes triggered (commerce/standing_order_runs.py: each run claimed by one replica) and tells their
-shoppers how each went, claimed the same way.
+that offer changes triggered (commerce/standing_order_runs.py: each run claimed by one replica), tells their
+shoppers how each went, claimed the same way, and makes the recurring orders' due periods (each period claimed by
+one replica: commerce/recurring_orders.py).
 
 Each replica polls the outbox (`watch_notifications`) for the shoppers connected to it and claims their rows with
 one conditional UPDATE, so with several replicas a notification is shown exactly once, by whichever claims it.
@@ -27,6 +28,7 @@ from agent.state import Language
 from agent.templates import Templates, load_templates
 from commerce.db import Database
 from commerce.notifications import Notification, claim_for_webhook, claim_notifications, release_for_webhook
+from commerce.recurring_orders import run_due_recurring
 from commerce.standing_order_runs import RunNotice, claim_run_notices, run_due
 from commerce.watches import purge_expired
 from serving import conversations as store
@@ -123,6 +125,7 @@ class Notifier:
         pushed = 0
         handlers = payment_handlers(self.settings)
         await store.in_db_thread(self.db, run_due, handlers)
+        await store.in_db_thread(self.db, run_due_recurring, handlers)
         if self._listeners:
             claimed = await store.in_db_thread(self.db, _claim, list(self._listeners))
             for note in claimed:

@@ -18,6 +18,7 @@ from tools.price_history import PRICE_HISTORY
 from tools.privacy import FORGET_ME
 from tools.product_details import PRODUCT_DETAIL_TOOLS
 from tools.recommend import RECOMMEND_PRODUCTS
+from tools.recurring_orders import LIST_RECURRING_ORDERS, RECURRING_ORDER_OPERATIONS
 from tools.reorder import REORDER
 from tools.reviews import REVIEW_INSIGHTS
 from tools.search import SEARCH_PRODUCTS
@@ -27,7 +28,7 @@ from tools.watches import LIST_WATCHES, WATCH_OPERATIONS
 
 # Writes: the agent's tool only proposes; tools.confirm runs the operation once the shopper confirms.
 WRITE_OPERATIONS: list[WriteOperation[Any]] = [*ORDER_OPERATIONS, *CART_OPERATIONS, *WATCH_OPERATIONS, REORDER,
-                                               *STANDING_ORDER_OPERATIONS, FORGET_ME]
+                                               *STANDING_ORDER_OPERATIONS, *RECURRING_ORDER_OPERATIONS, FORGET_ME]
 
 ALL_TOOLS: list[Tool[Any, Any]] = [
     SEARCH_PRODUCTS,
@@ -41,6 +42,7 @@ ALL_TOOLS: list[Tool[Any, Any]] = [
     *CART_READ_TOOLS,
     LIST_WATCHES,
     LIST_STANDING_ORDERS,
+    LIST_RECURRING_ORDERS,
     PRICE_HISTORY,
     *PREFERENCE_TOOLS,
     *CALCULATE_TOOLS,
@@ -51,7 +53,8 @@ ALL_TOOLS: list[Tool[Any, Any]] = [
 
 # Tools that read a shopper's account: offered to the planner only for a signed-in shopper or one verifying in chat.
 ACCOUNT_TOOLS = frozenset(tool.name for tool in [*IDENTITY_TOOLS, *ORDER_READ_TOOLS, *CART_READ_TOOLS,
-                                                LIST_WATCHES, LIST_STANDING_ORDERS, *PREFERENCE_TOOLS])
+                                                LIST_WATCHES, LIST_STANDING_ORDERS,
+                                                LIST_RECURRING_ORDERS, *PREFERENCE_TOOLS])
 IDENTITY_TOOL_NAMES = frozenset(tool.name for tool in IDENTITY_TOOLS)
 
 

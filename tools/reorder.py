@@ -30,7 +30,7 @@ class ReorderInput(BaseModel):
     order_id: str | None = Field(None, max_length=16, description="One of the shopper's orders, e.g. '#W1234567'")
 
 
-def _orders_newest_first(session: Session, shopper_id: str) -> list[Order]:
+def orders_newest_first(session: Session, shopper_id: str) -> list[Order]:
     rows = session.scalars(select(OrderRow).where(OrderRow.shopper_id == shopper_id, OrderRow.status != "cancelled")
                            .order_by(OrderRow.created_at.desc(), OrderRow.position.desc(), OrderRow.id.desc()))
     return [order_from_row(row) for row in rows]
@@ -55,7 +55,7 @@ def chosen_lines(orders: list[Order], arguments: ReorderInput) -> tuple[Order, l
 
 def plan_reorder(session: Session, context: ToolContext, arguments: ReorderInput) -> Plan:
     shopper_id = require_shopper(context)
-    order, lines = chosen_lines(_orders_newest_first(session, shopper_id), arguments)
+    order, lines = chosen_lines(orders_newest_first(session, shopper_id), arguments)
     wanted = Counter(line.item_id for line in lines)  # an order has one line per unit
     cart = cart_from_row(shopper_id, session.get(CartRow, shopper_id, with_for_update=True))
     quantities = {line.item_id: line for line in cart.lines}

@@ -78,9 +78,32 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_standing_order_runs_status'), ['status'], unique=False)
         batch_op.create_index(batch_op.f('ix_standing_order_runs_delivered_at'), ['delivered_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_standing_order_runs_claim'), ['claim'], unique=False)
+    op.create_table('recurring_orders',
+    sa.Column('id', sa.String(length=64), nullable=False),
+    sa.Column('shopper_id', sa.String(length=64), nullable=False),
+    sa.Column('lines', sa.JSON(), nullable=False),
+    sa.Column('title', sa.Text(), nullable=False),
+    sa.Column('every_days', sa.Integer(), nullable=False),
+    sa.Column('period', sa.Integer(), nullable=False),
+    sa.Column('next_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('currency', sa.String(length=3), nullable=False),
+    sa.Column('address', sa.JSON(), nullable=False),
+    sa.Column('payment_handler', sa.String(length=64), nullable=False),
+    sa.Column('payment_token', sa.String(length=255), nullable=False),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('last_order_id', sa.String(length=64), nullable=True),
+    sa.Column('last_reason', sa.String(length=32), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('recurring_orders', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_recurring_orders_shopper_id'), ['shopper_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_recurring_orders_next_at'), ['next_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_recurring_orders_status'), ['status'], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_table('recurring_orders')
     op.drop_table('standing_order_runs')
     op.drop_table('standing_orders')
     op.drop_table('price_points')
