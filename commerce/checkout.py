@@ -16,6 +16,7 @@ from commerce.checkout_models import Checkout, CheckoutInput, CheckoutStatus, Pa
 from commerce.events import record_checkout
 from commerce.orders_from_checkout import create_order
 from commerce.payments import PaymentHandler
+from commerce.price_history import record_prices
 from commerce.pricing import discounts, price_lines, shipping_options, totals
 from commerce.promotions import with_free_shipping
 from commerce.tables import CheckoutSessionRow, VariantRow
@@ -190,6 +191,7 @@ def _take_stock(session: Session, checkout: Checkout) -> None:
         taken = session.execute(update(VariantRow).where(*enough).values(stock=VariantRow.stock - line.quantity))
         if taken.rowcount != 1:  # type: ignore[attr-defined]
             raise OutOfStock(f"{line.title} is no longer in stock for {line.quantity}")
+    record_prices(session, {line.product_id for line in checkout.lines})  # a sell-out is in the price history
 
 
 def _payment_needs_buyer(checkout: Checkout) -> Checkout:
