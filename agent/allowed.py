@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from agent.state import ToolCall
+from commerce.text import EMAIL
 from vectorstore.query import parse_query
 
 # Argument name → which kind of known value it must be.
@@ -21,7 +22,7 @@ FIELD_KINDS = {
     "new_item_ids": "variants", "payment_method_id": "payments", "email": "emails", "first_name": "names",
     "last_name": "names", "zip": "zips", "user_id": "shopper",  # identity comes from the session, never an argument
 }
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+
 _NAME = re.compile(r"\b[A-Z][a-z]+\b")
 _ZIP = re.compile(r"\b\d{5}\b")
 _ORDER_ID = re.compile(r"#?\b(W\d+)\b")
@@ -51,7 +52,7 @@ class AllowedValues:
         found = {
             "products": products, "orders": orders + [f"#{typed}" for typed in _ORDER_ID.findall(text)],
             "items": items, "variants": variants, "payments": payments,
-            "emails": _EMAIL.findall(text), "names": _NAME.findall(text), "zips": _ZIP.findall(text),
+            "emails": EMAIL.findall(text), "names": _NAME.findall(text), "zips": _ZIP.findall(text),
         }
         return cls({kind: sorted(set(values)) for kind, values in found.items()}, text.lower(),
                    shopper_texts[0] if shopper_texts else "", any(_states_price(t) for t in shopper_texts))

@@ -5,9 +5,9 @@ from __future__ import annotations
 import logging
 import re
 
-from agent.state import Language
+from commerce.text import EMAIL
+from commerce.text import detect_language as detect_language
 
-_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _INJECTION = re.compile(
     r"ignore (all |any )?(of )?(the |your )?((previous|prior|above|earlier) )?(instructions|rules|prompts?)"
     r"|disregard (all |your )?(instructions|rules)|system prompt|you are now|developer mode|jailbreak"
@@ -28,18 +28,9 @@ _OFF_TOPIC = re.compile(
     re.IGNORECASE,
 )
 _FENCE = re.compile(r"</?\s*(data|tool_output|system|instructions?)\s*>", re.IGNORECASE)
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
+_EMAIL = EMAIL
 _CARD = re.compile(r"\b(?:\d[ -]?){13,19}\b")
 _PHONE = re.compile(r"(?<![\w#])\+?\d[\d ().-]{7,}\d\b")
-
-def detect_language(text: str, default: Language = "en") -> Language:
-    """The language the shopper wrote in; `default` (the UI language) only when the text has no letters."""
-    letters = [char for char in text if char.isalpha()]
-    if not letters:
-        return default
-    cjk = sum(1 for char in letters if _CJK.match(char))
-    return "zh" if cjk / len(letters) >= 0.2 else "en"
-
 
 def looks_like_injection(text: str) -> bool:
     return bool(_INJECTION.search(text))

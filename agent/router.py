@@ -16,14 +16,15 @@ from agent.guardrails import looks_like_injection, looks_off_topic
 from agent.phrasings import first_group, phrasing
 from agent.preferences import asks_for_products, preference_request, recipient_of
 from agent.state import Language, ShownItem, ToolCall
+from commerce.text import EMAIL
+from commerce.text import ORDER_ID as TEXT_ORDER_ID
 from vectorstore.lexical import tokenize
 from vectorstore.query import expand_text, named_values, parse_query
 
-# Not \b: Chinese characters are word characters, so '订单#W1234567到哪了' has no word boundary around the id.
-ORDER_ID = phrasing("order_id")
+ORDER_ID = TEXT_ORDER_ID
 # An order number in another shop's format ('order ORD-000001', '订单号123456'): none of the shopper's orders.
 _OTHER_ORDER_NUMBER = phrasing("other_order_number")
-_EMAIL = phrasing("email")
+_EMAIL = EMAIL
 _ORDER_WORDS = phrasing("order_words")
 _MY_ORDERS = phrasing("my_orders")
 _LAST_ORDER = phrasing("last_order")

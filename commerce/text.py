@@ -10,9 +10,9 @@ import cn2an
 
 Language = Literal["en", "zh"]
 
-# CJK Unified Ideographs with extension A: every Chinese character a shopper types.
-CJK_CHAR = re.compile(r"[\u3400-\u9fff]")
-CJK_RUN = re.compile(r"[\u3400-\u9fff]+")
+# CJK Unified Ideographs with extension A and the compatibility block: every Chinese character a shopper types.
+CJK_CHAR = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+CJK_RUN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
 # Not \b: Chinese characters are word characters, so '订单#W1234567到哪了' has no word boundary around the id.
 ORDER_ID = re.compile(r"(?<![A-Za-z0-9])#?(W\d{7})(?!\d)", re.IGNORECASE)
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")

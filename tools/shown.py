@@ -106,17 +106,26 @@ def _check(product: Product, asked: str) -> ProductCheck:
         choices = sorted({value for variant in product.variants for key, value in variant.options.items()
                           if "colo" in key.lower()})
         return ProductCheck(**base, answer="no", source="option", value=colour, choices=choices)
-    english = _english(asked)
+    words = [word for word in re.findall(r"[a-z0-9]+", _english(asked)) if word not in _FILLER and len(word) > 2]
     for key, value in product.attributes.items():
-        if _contains(key, english) or _contains(english, key.lower()):
+        if _covers(key, words) or (words and _contains(" ".join(words), key.lower())):
             answer: Answer = "no" if value.lower() in ("no", "none", "false") else "yes"
             return ProductCheck(**base, answer=answer, source="attribute", value=f"{key}: {value}")
-        if _contains(value, english):
+        if _covers(f"{key} {value}", words):
             return ProductCheck(**base, answer="yes", source="attribute", value=f"{key}: {value}")
     for source, text in (("title", product.title), ("description", product.description)):
-        if _contains(text, english) or (not asked.isascii() and asked in text):
+        if _covers(text, words) or (not asked.isascii() and asked in text):
             return ProductCheck(**base, answer="yes", source=source, value=asked)  # type: ignore[arg-type]
     return ProductCheck(**base, answer="not_listed")
+
+
+_FILLER = frozenset("the and for with over via any some".split())
+
+
+def _covers(text: str, words: list[str]) -> bool:
+    """Every word asked about starts a word of the text ('connect over bluetooth' ~ 'connectivity: Bluetooth')."""
+    lowered = text.lower()
+    return bool(words) and all(re.search(rf"(?<![a-z0-9]){re.escape(word)}", lowered) for word in words)
 
 
 def _size_key(value: str) -> tuple[int, float, str]:
