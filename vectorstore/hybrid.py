@@ -228,11 +228,12 @@ class ProductIndex:
         return self.candidates(query, lists, weights, self.fusion.k_for(query.language), depth)
 
     def candidates(self, query: SearchQuery, lists: dict[str, Hits], weights: Mapping[str, float], k: int,
-                   depth: int) -> list[Candidate]:
-        """Weighted RRF of ranked lists into at most `depth` candidates carrying every list's (rank, score)."""
+                   depth: int, floor: dict[str, float] | None = None) -> list[Candidate]:
+        """Weighted RRF of ranked lists into at most `depth` candidates carrying every list's (rank, score); `floor`
+        (relevance_floor's answer for these lists) may be passed by a caller that fuses the same lists many ways."""
         fused = fuse({name: [row for row, _ in hits] for name, hits in lists.items()}, weights, k)
         info = {name: {row: (rank, score) for rank, (row, score) in enumerate(hits)} for name, hits in lists.items()}
-        floor = self._floor(query, lists)
+        floor = self.relevance_floor(query, lists) if floor is None else floor
         out: list[Candidate] = []
         for row, score in fused:
             doc = self.table.doc(row)
@@ -246,7 +247,7 @@ class ProductIndex:
                 break
         return out
 
-    def _floor(self, query: SearchQuery, lists: dict[str, Hits]) -> dict[str, float]:
+    def relevance_floor(self, query: SearchQuery, lists: dict[str, Hits]) -> dict[str, float]:
         """Per dense space in `lists`, the least cosine a candidate needs (none for a query without filters)."""
         if not query.has_filters():
             return {}

@@ -58,6 +58,9 @@ class Runs:
         self._ids = [{row: doc.id for rows in lists.values() for row in rows if (doc := index.table.doc(row))}
                      for lists in self._rows]
         self._fold_fusions: dict[tuple[int, ...], FusionConfig] = {}
+        # The relevance floor depends on the query and the dense spaces only: computed once, not per fusion tried.
+        self._floors = [index.relevance_floor(query, lists) for query, lists in zip(self.search_queries, self.lists,
+                                                                                     strict=True)]
 
     def languages(self) -> list[str]:
         return sorted({query.language for query in self.queries})
@@ -72,7 +75,7 @@ class Runs:
         weights = {only: 1.0} if only else fusion.weights_for(query.language)
         # Search runs feedback only where the language weights it: so must the features the ranker learns from.
         lists = {name: hits for name, hits in self.lists[i].items() if name != PRF or weights.get(PRF, 0) > 0}
-        return self.index.candidates(query, lists, weights, fusion.k_for(query.language), DEPTH)
+        return self.index.candidates(query, lists, weights, fusion.k_for(query.language), DEPTH, self._floors[i])
 
     def ranked(self, i: int, fusion: FusionConfig, only: str | None = None) -> list[str]:
         return [c.product_id for c in self.candidates(i, fusion, only)]
