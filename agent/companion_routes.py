@@ -24,6 +24,7 @@ _STANDING_CANCEL = phrasing("standing_order_cancel")
 _STANDING_TARGET = phrasing("standing_order_target")
 _STANDING_PRICE = phrasing("standing_order_price")
 _YUAN = ("元", "块", "¥", "￥", "人民币", "rmb")
+_DOLLAR = ("美元", "美金", "$", "usd")
 _EVERYTHING = phrasing("standing_order_everything")
 _RECURRING = phrasing("recurring")
 _RECURRING_ITEM = phrasing("recurring_item")
@@ -35,6 +36,7 @@ _RECURRING_TARGET = phrasing("recurring_target")
 _EVERY = (("two_weeks", re.compile(r"two weeks|2 weeks|other week|fortnight|biweekly|两周|两个星期|隔周")),
           ("week", re.compile(r"\bweek|weekly|每周|每星期|每个星期|每个礼拜", re.IGNORECASE)),
           ("month", re.compile(r"month|每月|每个月", re.IGNORECASE)))
+_PAST_ORDER = phrasing("past_order_pointer")
 _REORDER = phrasing("reorder")
 _REORDER_ITEM = phrasing("reorder_item")
 # Words that point at what was shown rather than name a product ('is this a good price', '这个价格划算吗').
@@ -100,7 +102,9 @@ def _standing_route(request: RouterInput) -> Route | None:
     if len(picked) != 1 or price is None:
         return Route(intent="standing_order", reply="which_product")
     arguments: dict[str, object] = {"product_id": picked[0].id, "price_below": float(first_group(price))}
-    currency = parse_query(text).currency or ("CNY" if any(sign in text.lower() for sign in _YUAN) else None)
+    dollars = any(sign in text.lower() for sign in _DOLLAR)
+    currency = "USD" if dollars else parse_query(text).currency or (
+        "CNY" if any(sign in text.lower() for sign in _YUAN) else None)
     if currency:
         arguments["currency"] = currency
     if variant := _named_variant(text, {**picked[0].variants, **picked[0].sold_out}):
@@ -131,7 +135,7 @@ def _recurring_route(request: RouterInput) -> Route | None:
     item = _RECURRING_ITEM.search(text)
     if order:
         arguments["order_id"] = f"#{first_group(order).upper()}"
-    elif item:
+    elif item and not _PAST_ORDER.search(first_group(item)):
         arguments["words"] = first_group(item).strip()[:120]
     return Route(intent="recurring_order", calls=[ToolCall(name="recurring_order", arguments=arguments)])
 

@@ -60,3 +60,46 @@ def test_a_reorder_is_proposed_from_the_shoppers_words(text: str, arguments: dic
 
 def test_an_anonymous_reorder_asks_the_shopper_to_sign_in() -> None:
     assert plan("order the same as last time", signed_in=False) == ("reorder", [], "not_signed_in")
+
+
+@pytest.mark.parametrize(("text", "arguments"), [
+    ("buy the first one for me if it drops below $40",
+     {"product_id": "1000000001", "price_below": 40.0, "currency": "USD", "variant_id": "2000000001"}),
+    ("buy the second one in size 10 if it drops under $100",
+     {"product_id": "1000000002", "price_below": 100.0, "currency": "USD", "variant_id": "2000000003"}),
+    ("第一个降到200元就帮我买",
+     {"product_id": "1000000001", "price_below": 200.0, "currency": "CNY", "variant_id": "2000000001"}),
+    ("第三个降到150美元就帮我买", {"product_id": "1000000003", "price_below": 150.0, "currency": "USD"}),
+])
+def test_a_standing_order_is_proposed_on_the_product_pointed_at(text: str, arguments: dict[str, object]) -> None:
+    assert plan(text, shown=SHOWN) == ("standing_order", [("standing_order", arguments)], "")
+
+
+@pytest.mark.parametrize(("text", "call"), [
+    ("show my standing orders", ("list_standing_orders", {})),
+    ("我的自动购买有哪些", ("list_standing_orders", {})),
+    ("cancel my standing order on the trail boot", ("cancel_standing_orders", {"words": "trail boot"})),
+    ("取消所有自动购买", ("cancel_standing_orders", {"everything": True})),
+])
+def test_standing_orders_are_listed_and_cancelled(text: str, call: tuple[str, dict[str, object]]) -> None:
+    assert plan(text, shown=SHOWN) == ("standing_order", [call], "")
+
+
+def test_a_standing_order_without_a_product_or_a_price_asks_which() -> None:
+    assert plan("buy it for me if it drops below $40", shown=SHOWN) == ("standing_order", [], "which_product")
+    assert plan("buy it for me if it drops below $40", signed_in=False, shown=SHOWN) == (
+        "standing_order", [], "not_signed_in")
+
+
+@pytest.mark.parametrize(("text", "call"), [
+    ("order the coffee beans every month", ("recurring_order", {"every": "month", "words": "coffee beans"})),
+    ("send me the dog food every two weeks", ("recurring_order", {"every": "two_weeks", "words": "dog food"})),
+    ("order my last order every month", ("recurring_order", {"every": "month"})),
+    ("咖啡豆每个月帮我买一次", ("recurring_order", {"every": "month", "words": "咖啡豆"})),
+    ("上次的订单每周帮我买一次", ("recurring_order", {"every": "week"})),
+    ("show my recurring orders", ("list_recurring_orders", {})),
+    ("skip the next coffee delivery", ("skip_recurring_order", {"words": "coffee"})),
+    ("取消咖啡豆的定期订单", ("cancel_recurring_orders", {"words": "咖啡豆"})),
+])
+def test_recurring_orders_from_the_shoppers_words(text: str, call: tuple[str, dict[str, object]]) -> None:
+    assert plan(text) == ("recurring_order", [call], "")
