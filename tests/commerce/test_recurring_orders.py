@@ -6,12 +6,10 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
-import pytest
 from sqlalchemy import func, select
 
 from commerce.db import Database
 from commerce.offers import OfferUpdate, update_offers
-from commerce.payments import MockTokenHandler
 from commerce.recurring_orders import (
     active_recurring_orders,
     cancel_recurring_orders,
@@ -21,31 +19,23 @@ from commerce.recurring_orders import (
     skip_next,
 )
 from commerce.tables import CheckoutSessionRow, OrderRow
-from tests.checkout_shop import ADDRESS, seed_checkout_shop
-
-HANDLERS = {"mock_payment_handler": MockTokenHandler()}
-SHOPPER = "john_doe_1"
+from tests.checkout_shop import ADDRESS
+from tests.commerce.test_standing_orders import HANDLERS, SHOPPER, shop  # noqa: F401  (the checkout shop)
 
 
-@pytest.fixture
-def shop(database: Database) -> Database:
-    seed_checkout_shop(database)
-    return database
-
-
-def _monthly(shop: Database, token: str = "success_token") -> str:
-    with shop.session() as session:
+def _monthly(database: Database, token: str = "success_token") -> str:
+    with database.session() as session:
         return create_recurring_order(session, SHOPPER, [("pot_m", 2)], "2 × Ceramic Pot", 30,
                                       datetime.now(UTC) - timedelta(minutes=1), ADDRESS, "mock_payment_handler",
                                       token).id
 
 
-def _orders(shop: Database) -> list[dict[str, object]]:
-    with shop.session() as session:
+def _orders(database: Database) -> list[dict[str, object]]:
+    with database.session() as session:
         return [row.details for row in session.scalars(select(OrderRow).where(OrderRow.shopper_id == SHOPPER))]
 
 
-def test_each_period_is_made_once_at_that_periods_price(shop: Database) -> None:
+def test_each_period_is_made_once_at_that_periods_price(shop: Database) -> None:  # noqa: F811
     recurring = _monthly(shop)
     assert run_due_recurring(shop, HANDLERS) == 1
     assert run_due_recurring(shop, HANDLERS) == 0  # the next period is a month away
@@ -63,14 +53,14 @@ def test_each_period_is_made_once_at_that_periods_price(shop: Database) -> None:
     assert {d["totals"]["total"] for d in totals} == {3500, 2900}  # 2 × $15 + $5, then 2 × $12 + $5
 
 
-def test_racing_replicas_make_one_order_per_period(shop: Database) -> None:
+def test_racing_replicas_make_one_order_per_period(shop: Database) -> None:  # noqa: F811
     recurring = _monthly(shop)
     with ThreadPoolExecutor(4) as pool:
         made = list(pool.map(lambda _: run_period(shop, recurring, 1, HANDLERS), range(4)))
     assert sum(made) == 1 and len(_orders(shop)) == 1
 
 
-def test_a_period_that_cannot_be_made_is_skipped_with_why(shop: Database) -> None:
+def test_a_period_that_cannot_be_made_is_skipped_with_why(shop: Database) -> None:  # noqa: F811
     _monthly(shop, token="expired_card_token")
     run_due_recurring(shop, HANDLERS)
     with shop.session() as session:
@@ -80,7 +70,7 @@ def test_a_period_that_cannot_be_made_is_skipped_with_why(shop: Database) -> Non
     assert _orders(shop) == []
 
 
-def test_the_shopper_skips_the_next_one_or_cancels(shop: Database) -> None:
+def test_the_shopper_skips_the_next_one_or_cancels(shop: Database) -> None:  # noqa: F811
     recurring = _monthly(shop)
     with shop.session() as session:
         before = active_recurring_orders(session, SHOPPER)[0].next_at

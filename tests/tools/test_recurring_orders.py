@@ -3,29 +3,12 @@ the next one skipped, cancelled."""
 
 from __future__ import annotations
 
-import pytest
-
-from commerce.tables import ShippingRateRow
 from tests.tools.conftest import ALICE, BOB, Shop
+from tests.tools.test_standing_orders import _run, rated  # noqa: F401  (a shop with a shipping rate)
 from tools.actions import ProposedAction
 from tools.base import ToolError
 from tools.confirm import confirm_action
 from tools.recurring_orders import RecurringOrderList
-from tools.registry import tool_by_name
-
-
-@pytest.fixture
-def rated(shop: Shop) -> Shop:
-    with shop.db.session() as session:
-        session.add(ShippingRateRow(id="std-ship", country_code="default", service_level="standard",
-                                    title="Standard", amount=500))
-    return shop
-
-
-def _run(shop: Shop, name: str, shopper_id: str | None = ALICE.id, **arguments: object) -> object:
-    tool = tool_by_name(name)
-    assert tool is not None
-    return tool.run(shop.context(shopper_id), arguments)
 
 
 def _listed(shop: Shop, shopper_id: str = ALICE.id) -> list[tuple[str, int, str]]:
@@ -40,7 +23,7 @@ def _confirmed(shop: Shop, name: str, **arguments: object) -> None:
     confirm_action(shop.context(), proposed.action_id)
 
 
-def test_a_monthly_order_of_a_past_item_is_saved_once_confirmed(rated: Shop) -> None:
+def test_a_monthly_order_of_a_past_item_is_saved_once_confirmed(rated: Shop) -> None:  # noqa: F811
     proposed = _run(rated, "recurring_order", every="month", words="t-shirt")
     assert isinstance(proposed, ProposedAction), proposed
     assert proposed.summary == ("Order 2 × T-Shirt every 30 days from order #W2, first on 2026-01-31, each time at "
@@ -52,7 +35,7 @@ def test_a_monthly_order_of_a_past_item_is_saved_once_confirmed(rated: Shop) -> 
     assert _listed(rated, BOB.id) == []
 
 
-def test_skip_the_next_one_then_cancel(rated: Shop) -> None:
+def test_skip_the_next_one_then_cancel(rated: Shop) -> None:  # noqa: F811
     _confirmed(rated, "recurring_order", every="week")
     _confirmed(rated, "skip_recurring_order", words="mug")
     assert _listed(rated) == [("1 × Mug", 7, "2026-01-15")]
