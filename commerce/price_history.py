@@ -12,7 +12,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Select, and_, func, insert, literal, select
+from sqlalchemy import Select, func, insert, literal, select
 from sqlalchemy.orm import Session
 
 from commerce.tables import PricePointRow, ProductRow, VariantRow, utcnow
@@ -117,13 +117,3 @@ def window_figures(points: Sequence[PricePoint], days: int, now: datetime) -> Wi
     high = max([*daily, *(p.high for p in inside)])
     return WindowFigures(days=days, low=low, high=high, median=round(statistics.median(daily), 2),
                          covered_days=len(daily))
-
-
-def in_force(points: Sequence[PricePoint], moment: datetime) -> PricePoint | None:
-    earlier = [p for p in points if _aware(p.at, moment) <= moment]
-    return earlier[-1] if earlier else None
-
-
-def history_rows(session: Session, product_id: str) -> int:
-    return session.scalar(select(func.count()).select_from(PricePointRow)
-                          .where(and_(PricePointRow.product_id == product_id))) or 0
