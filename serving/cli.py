@@ -9,9 +9,20 @@ from typing import Annotated
 
 import typer
 
-from shopassist.settings import SettingsError, get_settings, load_settings
+from shopassist.settings import Settings, SettingsError, get_settings, load_settings
 
 logs_app = typer.Typer(help="Dialogue logs of served conversations.", no_args_is_help=True)
+
+
+def bind(host: str | None, port: int | None) -> Settings:
+    """The settings for serving at --host/--port (checked like SHOPASSIST_HOST and _PORT). serving.main reads the
+    settings again, in each worker: the environment carries the bound address there, so that unless
+    SHOPASSIST_PUBLIC_BASE_URL says otherwise the UCP profile and links name the address actually bound."""
+    bound = {name: value for name, value in (("host", host), ("port", port)) if value}
+    settings = load_settings(**bound) if bound else get_settings()
+    os.environ |= {"SHOPASSIST_HOST": settings.host, "SHOPASSIST_PORT": str(settings.port)}
+    get_settings.cache_clear()  # read before --port was known (the CLI's check); serving.main reads it again here
+    return settings
 
 
 def serve(
@@ -30,16 +41,12 @@ def serve(
 
     from serving.logs import configure_json_logging
 
-    bound = {name: value for name, value in (("host", host), ("port", port)) if value}
-    try:  # --host and --port are checked like SHOPASSIST_HOST and _PORT
-        settings = load_settings(**bound) if bound else get_settings()
+    try:
+        settings = bind(host, port)
     except SettingsError as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(2) from None
     host, port = settings.host, settings.port
-    # serving.main reads the settings again (in each worker): unless SHOPASSIST_PUBLIC_BASE_URL says otherwise,
-    # the profile and links it serves name the address bound here
-    os.environ |= {"SHOPASSIST_HOST": host, "SHOPASSIST_PORT": str(port)}
     if settings.env == "production" and not settings.public_base_url.startswith("https://"):
         typer.echo(f"warning: SHOPASSIST_PUBLIC_BASE_URL is {settings.public_base_url!r}: agents and buyers are "
                    "sent there (UCP profile, checkout links); in production set it to the shop's https:// URL",

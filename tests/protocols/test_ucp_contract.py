@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -26,10 +27,13 @@ from protocols.ucp.http import Call, Gate, answer
 from protocols.ucp.mcp import ucp_agent_header
 from protocols.ucp.routes import ucp_router
 from protocols.ucp.versions import negotiate
-from shopassist.settings import load_settings
+from serving.cli import bind
+from shopassist.settings import get_settings
 from tests.checkout_shop import OUT_OF_STOCK, SHOPPER_EMAIL, seed_checkout_shop
 from tests.protocols.conftest import PAY_WITH, PROFILE, SIMULATION_SECRET, Agent, create_body, ready_body, settings_for
 from tests.protocols.test_checkout_flow import checkout_of, error_of
+from tests.serving.conftest import make_client
+from tests.serving.fakes import ScriptedRunner
 from tests.vectorstore.helpers import HashingEmbedder
 from tools.deps import Deps
 from vectorstore.service import build_from_database, open_service
@@ -229,10 +233,25 @@ def test_a_buyers_email_in_the_request_reveals_no_saved_address(agent: Agent, kn
     assert "Metropolis" not in json.dumps(updated) and updated["status"] == "incomplete"
 
 
-def test_the_profile_names_the_address_the_server_is_bound_to(tmp_path: Path) -> None:
-    assert load_settings(env="test", data_dir=tmp_path, port=9123).public_base_url == "http://127.0.0.1:9123"
-    explicit = load_settings(env="test", data_dir=tmp_path, port=9123, public_base_url="https://shop.example")
-    assert explicit.public_base_url == "https://shop.example"
+def test_the_profile_names_the_address_the_server_is_bound_to(tmp_path: Path, database: Database,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """`shopassist serve --port 9123`: the app each worker builds from the environment advertises port 9123."""
+    monkeypatch.setenv("SHOPASSIST_ENV", "test")
+    monkeypatch.setenv("SHOPASSIST_DATA_DIR", str(tmp_path))
+    for name in ("SHOPASSIST_PUBLIC_BASE_URL", "SHOPASSIST_HOST", "SHOPASSIST_PORT"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr("os.environ", dict(os.environ))  # bind() writes the bound address here, for the workers
+    get_settings.cache_clear()
+    try:
+        assert get_settings().port == 8080  # the CLI reads its settings before `serve` sees --port
+        assert bind(None, 9123).public_base_url == "http://127.0.0.1:9123"
+        with make_client(get_settings(), database, ScriptedRunner()) as client:  # what serving.main builds
+            services = client.get("/.well-known/ucp").json()["ucp"]["services"]["dev.ucp.shopping"]
+        assert [entry["endpoint"] for entry in services] == ["http://127.0.0.1:9123/", "http://127.0.0.1:9123/mcp/"]
+        monkeypatch.setenv("SHOPASSIST_PUBLIC_BASE_URL", "https://shop.example")
+        assert bind(None, 9123).public_base_url == get_settings().public_base_url == "https://shop.example"
+    finally:
+        get_settings.cache_clear()
 
 
 def test_simulated_shipping_still_needs_its_secret_under_a_declared_version(agent: Agent) -> None:
