@@ -225,14 +225,14 @@ def title_words(docs: Iterable[ProductDoc]) -> dict[str, frozenset[str]]:
     return {leaf: frozenset(found) for leaf, found in words.items()}
 
 
-def title_nouns(docs: Iterable[ProductDoc]) -> list[_TypeText]:
+def title_nouns(titles: Iterable[tuple[str, str]]) -> list[_TypeText]:
     """Per leaf category, the last word nearly all its English titles share ('shampoo' for 'Hair Care'), when no
-    other leaf's titles end with it."""
+    other leaf's titles end with it; `titles` are (title, leaf category) pairs."""
     endings: dict[str, Counter[str]] = defaultdict(Counter)
-    for doc in docs:
-        words = [word for word in _EN_WORD.findall(doc.title.lower()) if word[0].isalpha()]
-        if doc.category_path and words and not _CJK.search(doc.title):
-            endings[doc.category_path[-1]][words[-1]] += 1
+    for title, leaf in titles:
+        words = [word for word in _EN_WORD.findall(title.lower()) if word[0].isalpha()]
+        if words and not _CJK.search(title):
+            endings[leaf][words[-1]] += 1
     owners: dict[str, set[str]] = defaultdict(set)
     for leaf, counts in endings.items():
         for word in counts:
@@ -297,7 +297,8 @@ class ProductTypes:
                 nouns = sorted({t.noun for t in texts if t.noun})
                 self._nouns = dict(zip(nouns, self.embedder.embed(nouns), strict=True))
             self._texts = texts
-            self._title_nouns = title_nouns(docs) if names else []
+            self._title_nouns = title_nouns((d.title, d.category_path[-1]) for d in docs if d.category_path) \
+                if names else []
             self._title_words = title_words(docs) if names else {}
             self._chinese_owners = {text.owner for text in texts if not text.words}
             self._generation = generation

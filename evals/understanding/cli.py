@@ -19,6 +19,8 @@ def understanding_command(
     dataset: Annotated[Path, typer.Option(help=f"Dialogues (JSONL); the held-out set is {DATASETS}/heldout.jsonl")
                        ] = TUNE_PATH,
     llm_backend: Annotated[str, typer.Option(help="embedded, openai or scripted (default: settings)")] = "",
+    in_catalog: Annotated[bool, typer.Option("--in-catalog", help="Instead of --dataset: requests generated from "
+                                             "the catalog for every kind (false absences must be 0)")] = False,
     limit: Annotated[int, typer.Option(help="Play at most N dialogues (0: all)")] = 0,
     verbose: Annotated[bool, typer.Option("--verbose", help="Print every turn")] = False,
     out: Annotated[Path | None, typer.Option(help="JSON report (default var/reports/understanding/<time>.json)")
@@ -27,13 +29,14 @@ def understanding_command(
     """Every turn judged: act, kind and budget of its search, answer wording, claims of absence, time."""
     from agent.runner import AgentRunner, load_classifier
     from evals.replay.harness import LLMChoice, scratch_copy
+    from evals.understanding.catalog_set import in_catalog_dialogues
     from evals.understanding.run import play, signed_in_shopper, summarize
     from evals.understanding.schema import load_dialogues
 
     settings = LLMChoice(backend=llm_backend).settings()
-    dialogues = load_dialogues(dataset)[: limit or None]
     with tempfile.TemporaryDirectory() as folder:
         db = scratch_copy(settings, Path(folder))
+        dialogues = (in_catalog_dialogues(db) if in_catalog else load_dialogues(dataset))[: limit or None]
         runner = AgentRunner(settings, db, classifier=load_classifier(settings))
         runner.warm_up()
         shopper = signed_in_shopper(db)
@@ -57,6 +60,6 @@ def understanding_command(
         typer.echo(f"  {language:6} turns {row['turns']:3}  pass {row['pass_rate']}  act {row['act_accuracy']}")
     path = out or settings.data_dir / "reports" / "understanding" / f"{datetime.now(UTC):%Y%m%d-%H%M%S}.json"
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps({"dataset": dataset.name, "backend": settings.llm_backend, "summary": summary,
+    path.write_text(json.dumps({"dataset": "in-catalog" if in_catalog else dataset.name, "backend": settings.llm_backend, "summary": summary,
                                 "turns": [record.model_dump() for record in records]}, ensure_ascii=False, indent=1))
     typer.echo(f"report {path}")
