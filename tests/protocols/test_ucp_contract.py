@@ -14,6 +14,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import text
+from typer.testing import CliRunner
 from ucp_sdk.models.schemas.shopping.catalog_search import SearchResponse
 from ucp_sdk.models.schemas.shopping.order import Order as UcpOrder
 
@@ -28,6 +29,7 @@ from protocols.ucp.mcp import ucp_agent_header
 from protocols.ucp.routes import ucp_router
 from protocols.ucp.versions import negotiate
 from serving.cli import bind
+from shopassist.cli import app as cli_app
 from shopassist.settings import get_settings
 from tests.checkout_shop import OUT_OF_STOCK, SHOPPER_EMAIL, seed_checkout_shop
 from tests.protocols.conftest import PAY_WITH, PROFILE, SIMULATION_SECRET, Agent, create_body, ready_body, settings_for
@@ -261,3 +263,24 @@ def test_simulated_shipping_still_needs_its_secret_under_a_declared_version(agen
     shipped = agent.post(f"/testing/simulate-shipping/{order_id}", {}, **headers)
     assert shipped.status_code == 200, shipped.text
 
+
+
+def test_production_without_an_https_public_url_says_so_at_start_up(tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """The warning comes before the server starts: uvicorn is not run here, only asked to."""
+    started: list[int] = []
+    monkeypatch.setattr("uvicorn.run", lambda *_args, port, **_kwargs: started.append(port))
+    monkeypatch.setattr("os.environ", {**os.environ, "SHOPASSIST_ENV": "production", "SHOPASSIST_SECRET": "s" * 32,
+                                       "SHOPASSIST_OPERATOR_TOKEN": "t" * 32, "SHOPASSIST_LLM_BACKEND": "scripted",
+                                       "SHOPASSIST_DATA_DIR": str(tmp_path)})
+    for public_url, warned in (("", True), ("https://shop.example", False)):
+        os.environ.pop("SHOPASSIST_PUBLIC_BASE_URL", None)
+        os.environ |= {"SHOPASSIST_PUBLIC_BASE_URL": public_url} if public_url else {}
+        get_settings.cache_clear()
+        try:
+            result = CliRunner().invoke(cli_app, ["serve", "--port", "9125"])
+        finally:
+            get_settings.cache_clear()
+        assert result.exit_code == 0, result.output
+        assert ("warning: SHOPASSIST_PUBLIC_BASE_URL is 'http://127.0.0.1:9125'" in result.output) is warned
+    assert started == [9125, 9125]
