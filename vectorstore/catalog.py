@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
+from functools import lru_cache
 
 import numpy as np
 
@@ -36,6 +37,7 @@ def mentions(text: str, term: str) -> bool:
     return next(_occurrences(text, term), None) is not None
 
 
+@lru_cache(maxsize=65_536)  # the same product is checked against the same exclusion again and again
 def affirms(text: str, term: str) -> bool:
     """Mentions the term other than to deny it: 'knife set without block', 'no block', 'BPA-free', 'batteries not
     included', '无线' style denials do not count (what a shopper excluding the term is looking for)."""

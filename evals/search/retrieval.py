@@ -12,6 +12,7 @@ from typing import Any
 
 from evals.search.esci import LabeledQuery
 from evals.search.metrics import ndcg_at, recall_at, reciprocal_rank
+from vectorstore.filters import excluded
 from vectorstore.fusion import BM25, PRF, FusionConfig, fuse
 from vectorstore.hybrid import Candidate, Hits, ProductIndex
 from vectorstore.query import SearchQuery
@@ -61,6 +62,22 @@ class Runs:
         # The relevance floor depends on the query and the dense spaces only: computed once, not per fusion tried.
         self._floors = [index.relevance_floor(query, lists) for query, lists in zip(self.search_queries, self.lists,
                                                                                      strict=True)]
+        # Rows search leaves out of a query with exclusions whatever the fusion (excluded, or under the floor).
+        self._dropped = [self._left_out(i) if query.exclude else set() for i, query in enumerate(self.search_queries)]
+
+    def _left_out(self, i: int) -> set[int]:
+        query, floor = self.search_queries[i], self._floors[i]
+        scores: dict[int, dict[str, float]] = {}
+        for name, hits in self.lists[i].items():
+            for row, score in hits:
+                scores.setdefault(row, {})[name] = score
+        out = set()
+        for row, found in scores.items():
+            doc = self.index.table.doc(row)
+            below = floor and not any(found[name] >= least for name, least in floor.items() if name in found)
+            if doc is None or below or excluded(doc, query):
+                out.add(row)
+        return out
 
     def languages(self) -> list[str]:
         return sorted({query.language for query in self.queries})
@@ -94,12 +111,9 @@ class Runs:
         return mean(ndcg_at(self._top10(i, fusion), self.queries[i].gains, 10) for i in positions)
 
     def _top10(self, i: int, fusion: FusionConfig) -> list[str]:
-        query = self.search_queries[i]
-        if query.exclude:
-            return self.ranked(i, fusion)[:10]
-        ids = self._ids[i]
+        query, ids, dropped = self.search_queries[i], self._ids[i], self._dropped[i]
         fused = fuse(self._rows[i], fusion.weights_for(query.language), fusion.k_for(query.language))
-        return [ids[row] for row, _ in fused if row in ids][:10]
+        return [ids[row] for row, _ in fused if row in ids and row not in dropped][:10]
 
 
 def tune(runs: Runs, positions_by_language: dict[str, list[int]]) -> FusionConfig:

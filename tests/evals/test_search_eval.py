@@ -167,3 +167,18 @@ def test_every_hard_demo_query_has_products_its_rule_labels_relevant(tmp_path: P
     assert {spec.language for spec in specs} == {"en", "zh"}
     # Hard, not empty: no query's rule holds for most of the catalog.
     assert max(len(query.relevant) for query in labeled) < 0.2 * len(docs)
+
+
+def test_tuning_fast_path_leaves_out_what_search_leaves_out(tmp_path: Path) -> None:
+    from evals.search.retrieval import plain_rrf
+
+    docs, queries = load_judged(str(judged_folder(tmp_path / "shop")))
+    index = ProductIndex([DenseSpace(MINILM, HashingEmbedder(64)), DenseSpace(USE, HashingEmbedder(48))])
+    index.add_docs(docs)
+    search = [SearchQuery(text="frying pan", exclude=["stainless"]), SearchQuery(text="water bottle", price_max=5.0),
+              SearchQuery(text="不锈钢煎锅")]
+    runs = Runs(index, queries, search)
+    for fusion in (index.fusion, plain_rrf(index.retrievers)):
+        for i in range(len(queries)):
+            assert runs._top10(i, fusion) == runs.ranked(i, fusion)[:10] or not search[i].exclude
+    assert "p1" not in runs._top10(0, index.fusion) and "p2" in runs._top10(0, index.fusion)
