@@ -48,7 +48,7 @@ def titles(shop: Shop) -> list[str]:
 def needs(shop: tuple[AgentRunner, Database], *tools: str) -> None:
     missing = [name for name in tools if name not in {tool.name for tool in shop[0].tools}]
     if missing:
-        pytest.skip(f"tool(s) not registered yet: {', '.join(missing)}")
+        pytest.fail(f"tool(s) the test needs are not registered: {', '.join(missing)}")
 
 
 def _numbers(arguments: dict[str, Any]) -> list[float]:
@@ -232,3 +232,37 @@ def test_a_refinement_first_turn_policy_answer_and_handoff_leak_nothing(shop, ti
                  ask(shop, "我要找人工客服")):
         turn.clean()
         turn.grounded(titles)
+
+
+def _follow(first: Turn, text: str) -> list[HistoryMessage]:
+    done = first.events[-1]
+    return [HistoryMessage(role="user", text=text),
+            HistoryMessage(role="assistant", text=first.text, product_ids=[card.id for card in _shown(first)],
+                           dialogue=done.dialogue)]
+
+
+def test_a_product_kind_beats_another_acts_keyword_and_follow_ups_answer_from_the_shown_data(shop, titles) -> None:
+    needs(shop, "search_products", "pick_product", "check_products")
+    first = ask(shop, "I'd like to order an office chair with lumbar support")
+    assert first.events[-1].act == "search" and first.calls("search_products") and _shown(first)
+    assert "don't carry" not in first.text and "Which order" not in first.text
+    history = _follow(first, "I'd like to order an office chair with lumbar support")
+    cheapest = ask(shop, "which of these is the cheapest?", history=history)
+    (pick,) = cheapest.calls("pick_product")
+    assert pick.arguments["by"] == "price_asc" and set(pick.arguments["product_ids"]) <= {c.id for c in _shown(first)}
+    lowest = min(_shown(first)[:5], key=lambda card: card.price)
+    assert lowest.title in cheapest.text
+    colour = ask(shop, "does the first one come in black?", history=history)
+    (check,) = colour.calls("check_products")
+    assert check.arguments["product_ids"] == [_shown(first)[0].id] and colour.text.startswith(("Yes", "No", "“"))
+    colour.clean()
+
+
+def test_chinese_numerals_budget_and_a_kind_the_shop_lacks_is_not_called_found(shop, titles) -> None:
+    needs(shop, "search_products")
+    turn = ask(shop, "两百块以内的无线耳机")
+    (call,) = turn.calls("search_products")
+    assert (call.arguments.get("max_price"), call.arguments.get("currency")) == (200.0, "CNY")
+    assert turn.events[-1].act == "search" and "没有" not in turn.text.split("\n")[0]
+    lacking = ask(shop, "有电饭煲吗，想买个小的")
+    assert not lacking.text.startswith("为“"), lacking.text  # never 'found N for 电饭煲'
