@@ -42,9 +42,9 @@ def shop(demo_shop_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple
     settings = load_settings(data_dir=data_dir, llm_backend="embedded", llm_model=str(model), env="test",
                              messages_per_minute_per_ip=500)
     database = Database(settings.sqlalchemy_url)
-    with database.session() as session:  # the demo shop sells without shipping rates; automatic orders need one
-        session.add(ShippingRateRow(id="std-ship", country_code="default", service_level="standard",
-                                    title="Standard", amount=500))
+    with database.session() as session:  # automatic orders ship at the cheapest rate: make sure there is one
+        session.merge(ShippingRateRow(id="std-ship", country_code="default", service_level="standard",
+                                      title="Standard", amount=500))
     return settings, database
 
 
