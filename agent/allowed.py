@@ -21,6 +21,7 @@ FIELD_KINDS = {
     "product_id": "products", "order_id": "orders", "item_id": "items", "item_ids": "items",
     "new_item_ids": "variants", "payment_method_id": "payments", "email": "emails", "first_name": "names",
     "last_name": "names", "zip": "zips", "user_id": "shopper",  # identity comes from the session, never an argument
+    "product_type": "types",  # the kind of product, one of the catalog's own types: the planner grounds it too
 }
 
 _NAME = re.compile(r"\b[A-Z][a-z]+\b")
@@ -38,6 +39,12 @@ def _states_price(text: str) -> bool:
     return said.price_min is not None or said.price_max is not None
 
 
+def _is_array(schema: dict[str, Any]) -> bool:
+    """An array argument, optional ones (anyOf array / null) included."""
+    return schema.get("type") == "array" or "items" in schema or any(
+        branch.get("type") == "array" for branch in schema.get("anyOf", []))
+
+
 @dataclass(frozen=True)
 class AllowedValues:
     values: dict[str, list[str]] = field(default_factory=dict)
@@ -47,11 +54,11 @@ class AllowedValues:
 
     @classmethod
     def gather(cls, shopper_texts: list[str], products: list[str], orders: list[str], items: list[str],
-               variants: list[str], payments: list[str]) -> AllowedValues:
+               variants: list[str], payments: list[str], types: list[str] | None = None) -> AllowedValues:
         text = "\n".join(shopper_texts)
         found = {
             "products": products, "orders": orders + [f"#{typed}" for typed in _ORDER_ID.findall(text)],
-            "items": items, "variants": variants, "payments": payments,
+            "items": items, "variants": variants, "payments": payments, "types": types or [],
             "emails": EMAIL.findall(text), "names": _NAME.findall(text), "zips": _ZIP.findall(text),
         }
         return cls({kind: sorted(set(values)) for kind, values in found.items()}, text.lower(),
@@ -74,7 +81,7 @@ class AllowedValues:
                 if name in required:
                     return None
                 properties.pop(name)
-            elif properties[name].get("type") == "array" or "items" in properties[name]:
+            elif _is_array(properties[name]):
                 properties[name] = {"type": "array", "items": {"enum": allowed}}
             else:
                 properties[name] = {"enum": allowed}

@@ -46,6 +46,7 @@ from agent.state import AgentState, InputState, Plan, ShownItem, Step, ToolCall,
 from agent.status import status_text
 from agent.templates import Templates
 from agent.turn_facts import allowed_values, understood_input
+from agent.understanding import planned
 from tools.base import ToolError
 from tools.identity import verified_identity
 from tools.preferences import NOTE_PREFERENCES
@@ -114,7 +115,7 @@ async def understand(state: AgentState, runtime: Runtime[TurnContext]) -> dict[s
         return {"pending": Plan(intent="off_topic"), "intent": "off_topic"}
     turn_products = [card.id for step in steps for outcome in step.outcomes for card in product_cards(outcome)]
     allowed = await asyncio.to_thread(allowed_values, context.tool_context.db, request,
-                                      context.tool_context.shopper_id, turn_products)
+                                      context.tool_context.shopper_id, turn_products, _kind_names(context))
     ran = {call.name for step in steps for call in step.plan.tool_calls}
     # A tool offered only when asked for (calculate) is offered until it has run: the embedded planner otherwise
     # multiplied its own total by two in the next step.
@@ -170,7 +171,17 @@ async def understand(state: AgentState, runtime: Runtime[TurnContext]) -> dict[s
     update: dict[str, Any] = {"pending": plan}
     if first:
         update |= {"intent": plan.intent, "producer": "llm"}
+        if (understood := state.get("understanding")) is not None:
+            update["understanding"] = planned(understood, plan)
     return update
+
+
+def _kind_names(context: TurnContext) -> list[str]:
+    """The catalog's product types, for the planner's product_type (none without an index)."""
+    try:
+        return context.tool_context.deps.search.products.kind_names()
+    except Exception:  # no index yet (a fresh shop): the planner names no type
+        return []
 
 
 def _stated_only(calls: list[ToolCall], text: str) -> list[ToolCall]:

@@ -144,7 +144,7 @@ class AgentRunner:
         outcomes = final_outcomes(state.get("steps", []))
         understanding = state.get("understanding")
         act = understanding.act if understanding is not None else ""
-        if act in ("", "other"):
+        if act in ("", "other"):  # the fallback's plan when the planner ran out of time
             act = INTENT_ACTS.get(str(state.get("intent") or ""), "other")
         yield DoneEvent(act=act, producer=state.get("producer", "none"),
                         dialogue=next_state(last_dialogue(request.history), act, outcomes),

@@ -132,7 +132,7 @@ def router_input(db: Database, request: TurnRequest, language: Language, tools: 
 
 
 def allowed_values(db: Database, request: TurnRequest, shopper_id: str | None,
-                   turn_product_ids: list[str]) -> AllowedValues:
+                   turn_product_ids: list[str], types: list[str] | None = None) -> AllowedValues:
     """Runs in a worker thread. What this turn's plan may name: see agent.allowed."""
     shown = [pid for message in request.history for pid in message.product_ids] + turn_product_ids
     orders = _orders_newest_first(db, shopper_id) if shopper_id else []
@@ -148,5 +148,5 @@ def allowed_values(db: Database, request: TurnRequest, shopper_id: str | None,
         shopper_texts=[request.text] + [m.text for m in request.history if m.role == "user"],
         products=list(products), orders=[order.id for order in orders], items=items,
         variants=[variant.id for product in ordered.values() for variant in product.variants],
-        payments=[method.id for method in shopper.payment_methods] if shopper else [],
+        payments=[method.id for method in shopper.payment_methods] if shopper else [], types=types,
     )

@@ -15,11 +15,11 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from agent.acts import Act, decision_table
+from agent.acts import INTENT_ACTS, Act, decision_table
 from agent.guardrails import looks_off_topic
 from agent.phrasings import phrasing
 from agent.preferences import asks_for_products, preference_request, recipient_of
-from agent.state import DialogueState, Language, ShownItem
+from agent.state import DialogueState, Language, Plan, ShownItem
 from commerce.sizes import foreign_shoe_size
 from commerce.text import ORDER_ID
 from vectorstore.query import SearchQuery, parse_query
@@ -236,3 +236,13 @@ def understand(text: str, language: Language, state: DialogueState, shown: list[
         constraints=_constraints(parsed, text), references=references, recipient=recipient_of(text),
         superlative=_superlative(text) if act == "superlative" else None,
         asked_about=_asked_about(text, language) if act == "shown_question" else "")
+
+
+def planned(understanding: Understanding, plan: Plan) -> Understanding:
+    """The understanding the LLM planner filled for a message the rules left open: its intent as the act, and the
+    catalog type its search names (an enum of the catalog's types under guided decoding) as the kind."""
+    types = next((list(call.arguments.get("product_type") or []) for call in plan.tool_calls
+                  if call.name == "search_products"), [])
+    kind = KindReading(asked=types[0].lower(), types=types, status="matched") if types else understanding.kind
+    return understanding.model_copy(update={"act": INTENT_ACTS.get(plan.intent, "other"), "kind": kind,
+                                            "producer": "llm"})

@@ -179,6 +179,12 @@ class ProductIndex:
             return query.text
         return self.translator.english(query.text)
 
+    def kind_names(self) -> list[str]:
+        """The catalog's product types (leaf categories)."""
+        with self._lock:
+            self.types.refresh(self.table.generation, [doc for doc in self.table.docs if doc is not None])
+        return self.types.names()
+
     def named_kind(self, text: str) -> TypeMatch | None:
         """The catalog type a message names in so many words (vectorstore.product_types.ProductTypes.named)."""
         with self._lock:

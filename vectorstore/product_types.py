@@ -352,6 +352,10 @@ class ProductTypes:
         """The leaf category scores as close to the head as a type that is asked for would."""
         return self.scores(head).get(leaf, -1.0) >= MATCH["zh" if _CJK.search(head) else "en"]
 
+    def names(self) -> list[str]:
+        with self._lock:
+            return sorted({text.owner for text in self._texts})
+
     def named(self, text: str) -> TypeMatch | None:
         """The type a message names in so many words, anywhere in it: a type's name or title ending ('sleeping
         bags', '越野跑鞋'), through the catalog's synonyms and known misspellings, or one word off a type's word

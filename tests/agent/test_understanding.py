@@ -3,8 +3,10 @@ what was shown, and the order a follow-up means."""
 
 from __future__ import annotations
 
-from agent.state import DialogueState, ShownItem
-from agent.understanding import KindReading, Understanding, understand
+from agent.allowed import AllowedValues
+from agent.state import DialogueState, Plan, ShownItem, ToolCall
+from agent.understanding import KindReading, Understanding, planned, understand
+from tools.search import SEARCH_PRODUCTS
 
 SHOWN = [ShownItem(id="p1", title="Ridge Chair", price=199.0, category="Office Chairs"),
          ShownItem(id="p2", title="Aero Chair", price=149.0, category="Office Chairs"),
@@ -71,3 +73,17 @@ def test_statements_are_preferences_and_requests_are_searches() -> None:
     assert read("I wear size 10").act == "preference"
     assert read("I wear size 10, show me running shoes").act == "search"
     assert read("just so you know, I don't wear leather").act == "preference"
+
+
+def test_the_llm_planner_fills_the_same_understanding_with_a_catalog_type() -> None:
+    plan = Plan(intent="product_search", tool_calls=[
+        ToolCall(name="search_products", arguments={"query": "something cosy", "product_type": ["Hoodies"]})])
+    filled = planned(read("something cosy for the weekend"), plan)
+    assert (filled.act, filled.producer) == ("search", "llm")
+    assert filled.kind is not None and (filled.kind.types, filled.kind.status) == (["Hoodies"], "matched")
+    allowed = AllowedValues.gather(["something cosy"], [], [], [], [], [], types=["Hoodies", "Tents"])
+    schema = allowed.constrain(SEARCH_PRODUCTS.input_model.model_json_schema())
+    assert schema is not None and schema["properties"]["product_type"] == {
+        "type": "array", "items": {"enum": ["Hoodies", "Tents"]}}
+    invented = ToolCall(name="search_products", arguments={"query": "x", "product_type": ["Sofas"]})
+    assert allowed.violations(invented) == ["product_type"]
