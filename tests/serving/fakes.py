@@ -18,7 +18,7 @@ from agent.events import (
     TokenEvent,
     ToolCallEvent,
 )
-from agent.state import TurnRequest
+from agent.state import DialogueState, TurnRequest
 
 ANSWER = ["Here ", "are ", "two ", "tents."]
 STATUS = "Searching tents for two…"
@@ -62,4 +62,6 @@ class ScriptedRunner:
                                                  source="policies/returns.md")])
         for token in ANSWER:
             yield TokenEvent(text=token)
-        yield DoneEvent(text="".join(ANSWER), model="scripted-test", prompt_version="test-1", latency_ms=1.0)
+        yield DoneEvent(text="".join(ANSWER), model="scripted-test", prompt_version="test-1", latency_ms=1.0,
+                        act="search", producer="rules",
+                        dialogue=DialogueState(shown=[card.id for card in CARDS], searched=text, act="search"))

@@ -67,6 +67,9 @@ def test_resume_replays_history_and_passes_it_to_the_agent(client: TestClient, r
     assert last.history[1].product_ids == ["tent-1", "tent-2"]
     # The search that showed them reaches the agent (a refinement builds on it), never the client.
     assert last.history[1].searched == "a tent for two" and "searched" not in session["history"][1]
+    # So does the dialogue state the turn emitted, stored with the answer and read back; never the client.
+    assert last.history[1].dialogue is not None and last.history[1].dialogue.shown == ["tent-1", "tent-2"]
+    assert last.history[1].dialogue.act == "search" and "dialogue" not in session["history"][1]
 
     assert last.conversation_id == session_id
 
