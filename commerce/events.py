@@ -42,7 +42,7 @@ class AttributionEvent(BaseModel):
     def row(self) -> dict[str, Any]:
         at = self.at if self.at.tzinfo else self.at.replace(tzinfo=UTC)
         return {**self.model_dump(), "at": at, "day": at.astimezone(UTC).date().isoformat(),
-                "term": self.term[:200], "detail": self.detail[:32], "variant": self.variant[:160]}
+                "term": self.term[:160], "detail": self.detail[:32], "variant": self.variant[:160]}
 
 
 def write_events(session: Session, events: Iterable[AttributionEvent]) -> int:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import delete, distinct, func, insert, literal, select
+from sqlalchemy import case, delete, distinct, func, insert, literal, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -15,6 +15,8 @@ DIMENSIONS = {"all": literal(""), "language": E.language, "act": E.act, "variant
 UNRESOLVED = "unresolved"  # pseudo-kind: distinct conversations with a handoff, a thumbs-down or a rephrase
 UNRESOLVING = ("handoff", "thumbs_down", "rephrase")
 WITH_ADD_TO_CART = "converted_cart"  # pseudo-kind: distinct conversations with an add-to-cart
+TERMS = "term"  # dimension of searches (kind 'search') and unmet demand (kind 'unmet:<its kind>') by their term
+UNIT = func.coalesce(E.shopper_id, E.conversation_id)  # a shopper, or the session of an anonymous one
 
 
 def _grouped(days: list[str], through_id: int, dimension: str) -> list[Any]:
@@ -28,6 +30,15 @@ def _grouped(days: list[str], through_id: int, dimension: str) -> list[Any]:
                      literal(through_id)).where(*scope, E.kind.in_(kinds)).group_by(E.day, key)
               for name, kinds in ((UNRESOLVED, UNRESOLVING), (WITH_ADD_TO_CART, ("add_to_cart",)))]
     return [plain, *pseudo]
+
+
+def _terms(days: list[str], through_id: int) -> Any:
+    """Searches and unmet demand per day and term; `conversations` holds the distinct shoppers of that day."""
+    kind = case((E.kind == "unmet", "unmet:" + E.detail), else_=E.kind)
+    return (select(E.day, literal(TERMS), E.term, kind, func.count(), func.count(distinct(UNIT)), literal(0.0),
+                   literal(through_id))
+            .where(E.day.in_(days), E.id <= through_id, E.kind.in_(("search", "unmet")))
+            .group_by(E.day, E.term, E.kind, E.detail))
 
 
 def refresh_rollup(session: Session) -> int:
@@ -45,6 +56,7 @@ def refresh_rollup(session: Session) -> int:
             for dimension in DIMENSIONS:
                 for query in _grouped(days, through, dimension):
                     session.execute(insert(R).from_select(target, query))
+            session.execute(insert(R).from_select(target, _terms(days, through)))
     except IntegrityError:
         return 0
     return len(days)

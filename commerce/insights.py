@@ -13,13 +13,14 @@ from sqlalchemy import distinct, func, select
 from sqlalchemy.orm import Session
 
 from commerce.events import DemandKind
-from commerce.insight_rollup import UNRESOLVED, WITH_ADD_TO_CART, refresh_rollup
+from commerce.insight_rollup import TERMS, UNIT, UNRESOLVED, WITH_ADD_TO_CART, refresh_rollup
 from commerce.tables import AttributionEventRow as E
 from commerce.tables import FeedbackRow, MessageRow
 from commerce.tables import InsightRollupRow as R
 
 TOP = 25
 EXAMPLES = 3
+CANDIDATES = 4  # unmet terms ranked by their daily shoppers, this many times TOP, are counted exactly
 
 
 class Figures(BaseModel):
@@ -108,27 +109,33 @@ def _by(session: Session, since: str, dimension: str, per_day: bool = False) -> 
 
 
 def unmet_demand(session: Session, since: str, top: int = TOP) -> list[UnmetDemandItem]:
-    """Ranked by distinct shoppers, then by how often it was asked."""
-    who = func.coalesce(E.shopper_id, E.conversation_id)
-    shoppers = func.count(distinct(who))
-    rows = session.execute(select(E.term, E.detail, func.count(), shoppers)
-                           .where(E.kind == "unmet", E.day >= since).group_by(E.term, E.detail)
-                           .order_by(shoppers.desc(), func.count().desc(), E.term).limit(top)).all()
+    """Ranked by distinct shoppers, then by how often it was asked. The daily rollup picks the candidates (summing
+    each day's shoppers); their exact shoppers, first day and examples come from the events, by the (kind, term)
+    index."""
+    daily_shoppers = func.sum(R.conversations)
+    candidates = session.execute(select(R.key, R.kind, func.sum(R.events))
+                                 .where(R.day >= since, R.dimension == TERMS, R.kind.like("unmet:%"))
+                                 .group_by(R.key, R.kind)
+                                 .order_by(daily_shoppers.desc(), func.sum(R.events).desc(), R.key)
+                                 .limit(top * CANDIDATES)).all()
     found = []
-    for term, kind, count, people in rows:
-        same = (E.kind == "unmet", E.term == term, E.detail == kind)
+    for term, kind, count in candidates:
+        same = (E.kind == "unmet", E.term == term, E.detail == kind.removeprefix("unmet:"))
+        shoppers = session.scalar(select(func.count(distinct(UNIT))).where(*same, E.day >= since)) or 0
         first = session.scalar(select(func.min(E.day)).where(*same))
         examples = list(session.scalars(select(E.text).where(*same, E.day >= since).group_by(E.text)
                                         .order_by(func.max(E.id).desc()).limit(EXAMPLES)))
-        found.append(UnmetDemandItem(term=term, kind=kind, count=count, shoppers=people, first_seen=first or since,
-                                     examples=examples))
-    return found
+        found.append(UnmetDemandItem(term=term, kind=kind.removeprefix("unmet:"), count=int(count),
+                                     shoppers=shoppers, first_seen=first or since, examples=examples))
+    found.sort(key=lambda item: (-item.shoppers, -item.count, item.term))
+    return found[:top]
 
 
 def top_searches(session: Session, since: str, top: int = TOP) -> list[TermCount]:
-    rows = session.execute(select(E.term, func.count()).where(E.kind == "search", E.day >= since)
-                           .group_by(E.term).order_by(func.count().desc(), E.term).limit(top))
-    return [TermCount(term=term, count=count) for term, count in rows]
+    count = func.sum(R.events)
+    rows = session.execute(select(R.key, count).where(R.day >= since, R.dimension == TERMS, R.kind == "search")
+                           .group_by(R.key).order_by(count.desc(), R.key).limit(top))
+    return [TermCount(term=term, count=int(n)) for term, n in rows]
 
 
 def thumbs_down_answers(session: Session, since: datetime, top: int = TOP) -> list[RatedDown]:
