@@ -11,6 +11,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from commerce.preferences import Preference
+from commerce.sizes import us_shoe_size
 from tools.preference_words import book
 from vectorstore.documents import ProductDoc
 from vectorstore.lexical import tokenize
@@ -68,7 +69,11 @@ def _meets(preference: Preference, doc: ProductDoc) -> bool | None:
     if not _in_category(doc, preference.category):
         return None
     if preference.kind == "size":
-        return preference.value.lower() in {size.lower() for size in doc.sizes} if doc.sizes else None
+        if not doc.sizes:
+            return None
+        sizes = {size.lower() for size in doc.sizes}
+        # 'I wear 42' kept as said: in a shop sized in US it is that EU size's US size ('9').
+        return preference.value.lower() in sizes or us_shoe_size(preference.value) in sizes
     if preference.kind == "budget":
         return preference.amount is not None and doc.price <= preference.amount
     if preference.kind == "brand":

@@ -42,7 +42,7 @@ def test_constraints_are_read_once_chinese_numerals_and_size_systems_included() 
     assert (budget.price_max, budget.currency) == (200.0, "CNY")
     assert read("my budget is $80 for a backpack").constraints.price_max == 80.0
     shoes = read("EU 42 running shoes")
-    assert (shoes.constraints.sizes, shoes.constraints.size_asked) == (["8.5", "8", "9"], "EU 42")
+    assert (shoes.constraints.sizes, shoes.constraints.size_asked) == (["42", "8.5", "9"], "EU 42")
     assert read("推荐跑鞋，预算三百").constraints.price_max == 300.0
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from commerce.sizes import foreign_shoe_size
+from commerce.sizes import foreign_shoe_size, us_shoe_size
 from commerce.text import EMAIL, ORDER_ID, chinese_amounts_as_digits, detect_language
 
 
@@ -30,8 +30,8 @@ def test_language_and_order_ids() -> None:
 
 
 @pytest.mark.parametrize(("text", "asked", "sizes"), [
-    ("EU 42 running shoes", "EU 42", ("8.5", "8", "9")), ("uk 9 trainers", "uk 9", ("10",)),
-    ("跑鞋42码", "42码", ("8.5", "8", "9")), ("size 44 eu", "size 44 eu", ("10",)),
+    ("EU 42 running shoes", "EU 42", ("42", "8.5", "9")), ("uk 9 trainers", "uk 9", ("10",)),
+    ("跑鞋42码", "42码", ("42", "8.5", "9")), ("size 44 eu", "size 44 eu", ("44", "10")),
 ])
 def test_shoe_sizes_in_other_systems_become_the_shops_us_sizes(text: str, asked: str,
                                                                 sizes: tuple[str, ...]) -> None:
@@ -42,3 +42,7 @@ def test_shoe_sizes_in_other_systems_become_the_shops_us_sizes(text: str, asked:
 def test_a_plain_size_or_an_off_chart_number_is_no_foreign_size() -> None:
     assert foreign_shoe_size("size 10 hiking boots") is None
     assert foreign_shoe_size("EU 60 boots") is None
+
+
+def test_a_bare_shoe_size_too_large_for_us_sizing_reads_as_eu() -> None:
+    assert (us_shoe_size("42"), us_shoe_size("44"), us_shoe_size("10"), us_shoe_size("M")) == ("9", "10", None, None)

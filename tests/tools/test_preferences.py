@@ -185,3 +185,13 @@ def test_a_search_for_someone_applies_their_preferences_not_the_shoppers(demo: T
     assert [(a.value, a.recipient) for a in for_her.preferences] == [("blue", "wife")]
     for_me = _search(shopper, query="jackets")
     assert all(a.recipient == "" for a in for_me.preferences)
+
+
+def test_a_shoe_size_stated_in_eu_numbers_finds_its_us_size_and_still_matches_an_eu_sized_catalog() -> None:
+    eu_42 = _preferences({"kind": "size", "value": "42", "category": "shoes"})
+    us_sized = [_doc("a", "Runner A", sizes=("8",)), _doc("b", "Runner B", sizes=("9",))]
+    order, applied = apply_preferences(eu_42, us_sized, [0, 0])
+    assert order == [1, 0] and [(a.kind, a.effect) for a in applied] == [("size", "first")]
+    eu_sized = [_doc("c", "Runner C", sizes=("41",)), _doc("d", "Runner D", sizes=("42",))]
+    order, _ = apply_preferences(eu_42, eu_sized, [0, 0])
+    assert order == [1, 0]
