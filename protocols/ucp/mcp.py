@@ -26,8 +26,13 @@ META_SCHEMA = {"type": "object", "description": "UCP request metadata", "propert
     "idempotency-key": {"type": "string", "maxLength": 255}}, "required": ["ucp-agent"]}
 
 
+def _meta(arguments: Mapping[str, Any]) -> dict[str, Any]:
+    meta = arguments.get("meta")
+    return meta if isinstance(meta, dict) else {}
+
+
 def ucp_agent_header(arguments: Mapping[str, Any], header: str) -> str:
-    meta = arguments.get("meta") if isinstance(arguments.get("meta"), dict) else {}
+    meta = _meta(arguments)
     agent = meta.get("ucp-agent")
     legacy = (arguments.get("_meta") or {}).get("ucp") if isinstance(arguments.get("_meta"), dict) else None
     profile = (agent or {}).get("profile") if isinstance(agent, dict) else None
@@ -38,7 +43,7 @@ def ucp_agent_header(arguments: Mapping[str, Any], header: str) -> str:
 
 
 def _idempotency_key(arguments: Mapping[str, Any]) -> str | None:
-    meta = arguments.get("meta") if isinstance(arguments.get("meta"), dict) else {}
+    meta = _meta(arguments)
     key = meta.get("idempotency-key") or arguments.get("idempotency_key")
     return str(key) if key else None
 
