@@ -92,7 +92,9 @@ _CONFIRM = phrasing("confirm_in_chat")
 _HUMAN = phrasing("human")
 _ALERT = (phrasing("watch_create"), phrasing("watch_list"), phrasing("watch_cancel"))
 _CHECKOUT = phrasing("checkout")
-_CART = (phrasing("cart_add"), phrasing("cart_view"), phrasing("cart_clear"))
+_CART = (phrasing("cart_add"), phrasing("cart_view"), phrasing("cart_clear"), phrasing("cart_remove"))
+_FIRST_PERSON = phrasing("first_person")
+_BUDGET = phrasing("budget_words")
 _SUPERLATIVE = phrasing("superlative")
 _COMPARE = phrasing("compare")
 _QUESTION = phrasing("question")
@@ -210,6 +212,8 @@ def features_of(text: str, state: DialogueState, shown: list[ShownItem], kind: K
         "policy_words": any(pattern.search(stripped) for pattern in _POLICY),
         "asks_for_products": asks_for_products(stripped) or any(pattern.search(stripped) for pattern in _ASKS),
         "states_preference": preference_request(stripped, False) is not None,
+        "first_person": bool(_FIRST_PERSON.search(stripped)),
+        "budget_words": bool(_BUDGET.search(stripped)),
         "refine_words": refining,
     }
     return frozenset(name for name, holds in found.items() if holds)

@@ -25,7 +25,7 @@ def test_every_feature_the_rows_name_is_computed() -> None:
                              "compare_words", "question", "refers_to_shown", "among_shown", "refers_to_it",
                              "order_context", "order_talk", "undo", "names_kind", "names_other_kind", "kind_absent",
                              "order_words", "my_orders", "policy_words", "asks_for_products", "states_preference",
-                             "refine_words"}
+                             "first_person", "budget_words", "refine_words"}
     assert TABLE.features_named() <= known
 
 

@@ -12,7 +12,7 @@ SHOWN = [ShownItem(id="p1", title="Ridge Chair", price=199.0, category="Office C
          ShownItem(id="p2", title="Aero Chair", price=149.0, category="Office Chairs"),
          ShownItem(id="p3", title="Flex Chair", price=249.0, category="Office Chairs")]
 KINDS = {"chair": ["Office Chairs"], "tent": ["Tents"], "backpack": ["Backpacks"], "watch": ["Smartwatches"],
-         "keyboard": ["Keyboards"], "耳机": ["Headphones"], "跑鞋": ["Road Running"]}
+         "keyboard": ["Keyboards"], "耳机": ["Headphones"], "跑鞋": ["Road Running"], "shoes": ["Road Running"]}
 
 
 def read_kind(text: str) -> KindReading | None:
@@ -73,6 +73,8 @@ def test_statements_are_preferences_and_requests_are_searches() -> None:
     assert read("I wear size 10").act == "preference"
     assert read("I wear size 10, show me running shoes").act == "search"
     assert read("just so you know, I don't wear leather").act == "preference"
+    assert read("I'm a size 8 in shoes").act == "preference"
+    assert read("running shoes, no leather").act == "search"
 
 
 def test_the_llm_planner_fills_the_same_understanding_with_a_catalog_type() -> None:
