@@ -17,14 +17,14 @@ from tests.serving.test_notifications import _runner, _signed_in
 from tests.serving.test_standing_orders_chat import shop  # noqa: F401  (the fixture: a shop with alice's order)
 
 
-def _orders(shop: Database) -> int:
-    with shop.session() as session:
+def _orders(database: Database) -> int:
+    with database.session() as session:
         return session.scalar(select(func.count()).select_from(OrderRow).where(OrderRow.shopper_id == "alice")) or 0
 
 
-def _due_now(shop: Database) -> None:
+def _due_now(database: Database) -> None:
     """The period's day has come (as a month passing would make it)."""
-    with shop.session() as session:
+    with database.session() as session:
         session.execute(update(RecurringOrderRow).values(next_at=datetime.now(UTC) - timedelta(seconds=1)))
 
 
