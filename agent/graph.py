@@ -318,7 +318,8 @@ async def respond(state: AgentState, runtime: Runtime[TurnContext]) -> dict[str,
         return {"answer": await _say(runtime, templates.say("turn", "step_limit"))}
     facts = render_outcomes(outcomes, RenderContext(templates=templates, message=state["request"].text,
                                                     shown_before=state.get("shown", []),
-                                                    refinement=state.get("intent") == "refinement"))
+                                                    refinement=state.get("intent") == "refinement",
+                                                    guessed=state.get("producer") == "fallback"))
     if (follow_up := state.get("follow_up")) and outcomes and all(o.ok for o in outcomes):
         facts = f"{facts}\n{templates.say('follow_up', follow_up, **state.get('follow_up_values', {}))}"
     model_writes = context.answer_mode == "model"

@@ -53,6 +53,9 @@ class RenderContext:
     message: str
     shown_before: list[ShownItem] = field(default_factory=list)
     refinement: bool = False  # the search narrows what was shown before: say what changed
+    # The plan was the fallback's guess (the planner ran out of time): its search of the whole message claims no
+    # absence, it shows the nearest products ('kibble for my senior cat' is no kind the shop lacks).
+    guessed: bool = False
 
 
 def _join(templates: Templates, items: list[str]) -> str:
@@ -108,7 +111,9 @@ def _search(output: SearchProductsOutput, context: RenderContext) -> list[str]:
     if output.unknown_brand:
         lines.append(t.say("products", "brand_missing", brand=output.unknown_brand))
     kind = output.kind
-    if kind is not None and kind.status == "missing":
+    if kind is not None and kind.status == "missing" and context.guessed:
+        lines.append(t.say("products", "nearest", query=echoable(kind.asked) or query, constraints=suffix))
+    elif kind is not None and kind.status == "missing":
         lines.append(t.say("products", "kind_missing", asked=echoable(kind.asked) or query, constraints=suffix))
     elif kind is not None and kind.status == "constrained":
         lines.append(_constrained_line(output, kind, t, currency))

@@ -20,7 +20,8 @@ from tools.currency import CurrencyConversion
 from tools.faq import FaqPassage, SearchFaqOutput
 from tools.handoff import Handoff
 from tools.reviews import Point, ReviewInsightsOutput
-from tools.search import ProductHit, SearchProductsOutput
+from tools.search import KindCheck, ProductHit, SearchProductsOutput
+from tools.shown import CheckProductsOutput, PickedFigure, PickProductOutput, ProductCheck
 from tools.views import OrderView, ProductView, VariantView
 from vectorstore.query import SearchQuery
 
@@ -222,3 +223,28 @@ def test_a_status_refusal_says_why_in_shopper_words(status: str, says: str) -> N
                           output=error, error_code="wrong_status")
     answer = render_outcomes([outcome], RenderContext(templates=TEMPLATES["en"], message="return it"))
     assert says in answer and "internal" not in answer
+
+
+def test_a_kind_judged_missing_is_said_missing_unless_the_plan_was_a_guess() -> None:
+    missing = SearchProductsOutput(query=SearchQuery(text="kibble for my senior cat"), hits=BOOTS.hits,
+                                   kind=KindCheck(asked="kibble", status="missing"))
+    assert render([ok(missing)]).startswith("We don't carry “kibble”")
+    guessed = RenderContext(templates=TEMPLATES["en"], message="kibble for my senior cat", guessed=True)
+    assert render_outcomes([ok(missing)], guessed).startswith("The products nearest to “kibble”:")
+    chinese = missing.model_copy(update={"nearest_to": "电饭煲", "kind": None})
+    assert render([ok(chinese)], "zh").startswith("与“电饭煲”最接近的商品：")
+
+
+def test_answers_about_shown_products_name_which_one_and_the_figure() -> None:
+    shown = [ShownItem(id="p1", title="Ridge Chair", price=199.0), ShownItem(id="p2", title="Aero Chair", price=149.0)]
+    colour = CheckProductsOutput(asked="navy", checks=[
+        ProductCheck(id="p1", title="Ridge Chair", answer="yes", source="option", value="navy", sizes=["S", "M"]),
+        ProductCheck(id="p2", title="Aero Chair", answer="no", source="option", value="navy", choices=["black"])])
+    assert render([ok(colour)], shown=shown).splitlines() == [
+        "Yes — number 1, Ridge Chair, comes in navy (sizes S, M).",
+        "No — number 2, Aero Chair, doesn't come in navy; it comes in black."]
+    lightest = PickProductOutput(by="weight_asc", compared=2, best=PickedFigure(
+        id="p2", title="Aero Chair", price=149.0, currency="USD", figure="9kg"))
+    assert render([ok(lightest)], "zh") == "这几款中最轻的是Aero Chair：9kg（$149.00）。"
+    assert render([ok(PickProductOutput(by="battery", compared=0))]) == (
+        "None of these lists its battery life, so I can't say which is the longest-lasting on a charge.")
