@@ -36,6 +36,7 @@ from tools.standing_orders import StandingOrderList
 from tools.views import OrderList, OrderView, ShopperView
 from tools.views import ProductView as DetailsView
 from tools.watches import WatchList
+from vectorstore.product_types import head_phrase
 from vectorstore.query import SearchQuery
 
 MAX_LISTED = 5
@@ -133,7 +134,22 @@ def _search(output: SearchProductsOutput, context: RenderContext) -> list[str]:
         cheapest = min(output.hits, key=lambda h: h.price)
         lines.append(t.say("products", "cheapest", title=cheapest.title,
                            price=money(cheapest.price, cheapest.currency)))
-    return lines + applied_line(output.preferences, t, currency) + _refinement(output, context) + _currency(output, t)
+    return (lines + applied_line(output.preferences, t, currency) + _refinement(output, context)
+            + _currency(output, t) + _which_kind(output, t))
+
+
+MIN_KINDS_TO_ASK = 3
+
+
+def _which_kind(output: SearchProductsOutput, t: Templates) -> list[str]:
+    """A request that names no kind of product ('something for my trip') and found several kinds: one short
+    question naming them."""
+    if output.kind is not None or output.nearest_to or head_phrase(output.query.wording or output.query.text):
+        return []
+    kinds = list(dict.fromkeys(hit.category.rsplit(" > ", 1)[-1] for hit in output.hits[:MAX_LISTED]))
+    if len(kinds) < MIN_KINDS_TO_ASK:
+        return []
+    return [t.say("products", "which_kind", kinds=t.list_separator.join(kinds))]
 
 
 def _constrained_line(output: SearchProductsOutput, kind: KindCheck, t: Templates, currency: str) -> str:

@@ -252,7 +252,9 @@ def search_products(context: ToolContext, arguments: SearchProductsInput) -> Sea
                      f"applied; this shop's prices are in {context.settings.shop_currency}.")
     if not hits:
         notes.append("No product matches all of these constraints; try relaxing one.")
-    closest = kind.status == "missing" if kind is not None else closest_only(query, hits)
+    # A request that names no kind ('something for my trip') can't have been missed: it claims nothing.
+    named = head_phrase(query.wording or query.text) is not None
+    closest = kind.status == "missing" if kind is not None else named and closest_only(query, hits)
     nearest = nearest_to(query, hits) if kind is None and not closest else None
     if closest:
         notes.append("The shop seems not to carry what was asked for: these are only the closest products.")

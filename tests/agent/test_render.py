@@ -248,3 +248,15 @@ def test_answers_about_shown_products_name_which_one_and_the_figure() -> None:
     assert render([ok(lightest)], "zh") == "这几款中最轻的是Aero Chair：9kg（$149.00）。"
     assert render([ok(PickProductOutput(by="battery", compared=0))]) == (
         "None of these lists its battery life, so I can't say which is the longest-lasting on a charge.")
+
+
+def test_a_request_naming_no_kind_that_found_several_asks_which_one() -> None:
+    def card(number: int, category: str) -> ProductHit:
+        return ProductHit(id=str(number), title=f"Item {number}", price=10.0 + number, currency="USD", in_stock=True,
+                          brand="Acme", category=f"Travel > {category}", rating=4.0, attributes={}, reason="")
+
+    vague = SearchProductsOutput(query=SearchQuery(text="something for my trip", wording="something for my trip"),
+                                 hits=[card(1, "Water Bottles"), card(2, "Backpacks"), card(3, "Suitcases")])
+    assert render([ok(vague)]).splitlines()[-1] == "Which kind do you have in mind: Water Bottles, Backpacks, Suitcases?"
+    named = vague.model_copy(update={"query": SearchQuery(text="travel bottles", wording="travel bottles")})
+    assert "Which kind" not in render([ok(named)])
