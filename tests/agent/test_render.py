@@ -257,6 +257,7 @@ def test_a_request_naming_no_kind_that_found_several_asks_which_one() -> None:
 
     vague = SearchProductsOutput(query=SearchQuery(text="something for my trip", wording="something for my trip"),
                                  hits=[card(1, "Water Bottles"), card(2, "Backpacks"), card(3, "Suitcases")])
-    assert render([ok(vague)]).splitlines()[-1] == "Which kind do you have in mind: Water Bottles, Backpacks, Suitcases?"
+    asked = render([ok(vague)]).splitlines()[-1]
+    assert asked == "Which kind do you have in mind: Water Bottles, Backpacks, Suitcases?"
     named = vague.model_copy(update={"query": SearchQuery(text="travel bottles", wording="travel bottles")})
     assert "Which kind" not in render([ok(named)])
