@@ -55,11 +55,13 @@ def understanding_command(
                                                          "producers", "latency_ms")}))
     for act, row in summary["per_act"].items():
         typer.echo(f"  {act:15} turns {row['turns']:3}  pass {row['pass_rate']}  act {row['act_accuracy']}  "
-                   f"read as {summary['confusion'][act]}")
+                   f"p95 {row['latency_ms']['p95']} ms  read as {summary['confusion'][act]}")
     for language, row in summary["per_language"].items():
         typer.echo(f"  {language:6} turns {row['turns']:3}  pass {row['pass_rate']}  act {row['act_accuracy']}")
-    path = out or settings.data_dir / "reports" / "understanding" / f"{datetime.now(UTC):%Y%m%d-%H%M%S}.json"
+    stamp = f"{datetime.now(UTC):%Y%m%d-%H%M%S}.json"
+    path = out or settings.data_dir / "reports" / "understanding" / stamp
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps({"dataset": "in-catalog" if in_catalog else dataset.name, "backend": settings.llm_backend, "summary": summary,
+    path.write_text(json.dumps({"dataset": "in-catalog" if in_catalog else dataset.name,
+                                "backend": settings.llm_backend, "summary": summary,
                                 "turns": [record.model_dump() for record in records]}, ensure_ascii=False, indent=1))
     typer.echo(f"report {path}")

@@ -132,14 +132,14 @@ def summarize(records: list[TurnRecord]) -> dict[str, Any]:
     confusion: dict[str, Counter[str]] = defaultdict(Counter)
     for record in records:
         confusion[record.expected_act][record.act or "-"] += 1
-    latencies = sorted(record.latency_ms for record in records)
     return {
         "turns": len(records),
         "passed": sum(record.passed for record in records),
         "pass_rate": _rate(sum(record.passed for record in records), len(records)),
         "act_accuracy": _rate(sum(record.act == record.expected_act for record in records), len(records)),
         "per_act": {act: {"turns": len(rows), "pass_rate": _rate(sum(r.passed for r in rows), len(rows)),
-                          "act_accuracy": _rate(sum(r.act == act for r in rows), len(rows))}
+                          "act_accuracy": _rate(sum(r.act == act for r in rows), len(rows)),
+                          "latency_ms": _times([r.latency_ms for r in rows])}
                     for act, rows in sorted(by_act.items())},
         "per_language": {language: {"turns": len(rows), "pass_rate": _rate(sum(r.passed for r in rows), len(rows)),
                                     "act_accuracy": _rate(sum(r.act == r.expected_act for r in rows), len(rows))}
@@ -147,7 +147,13 @@ def summarize(records: list[TurnRecord]) -> dict[str, Any]:
         "confusion": {act: dict(counts) for act, counts in sorted(confusion.items())},
         "false_absences": sum(record.false_absence for record in records),
         "producers": dict(Counter(record.producer for record in records)),
-        "latency_ms": {"p50": statistics.median(latencies) if latencies else None,
-                       "p95": latencies[min(len(latencies) - 1, int(0.95 * len(latencies)))] if latencies else None,
-                       "max": latencies[-1] if latencies else None},
+        "latency_ms": _times([record.latency_ms for record in records]),
     }
+
+
+def _times(values: list[float]) -> dict[str, float | None]:
+    ordered = sorted(values)
+    if not ordered:
+        return {"p50": None, "p95": None, "max": None}
+    p95 = ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))]
+    return {"p50": round(statistics.median(ordered), 1), "p95": p95, "max": ordered[-1]}
