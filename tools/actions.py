@@ -8,6 +8,7 @@ their audit entries, and marks the action executed; any failure rolls all of it 
 
 from __future__ import annotations
 
+import re
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -67,6 +68,8 @@ class WriteOperation(Generic[In]):
     description: str
     input_model: type[In]
     plan: Callable[[Session, ToolContext, In], Plan]
+    # Offered to the LLM planner only when the message matches (tools.base.Tool.asked_for); the router plans it too.
+    asked_for: re.Pattern[str] | None = None
 
 
 class ProposedAction(BaseModel):
@@ -100,7 +103,8 @@ def write_tool(operation: WriteOperation[Any]) -> Tool[Any, ProposedAction]:
     def run(context: ToolContext, arguments: BaseModel) -> ProposedAction:
         return propose(context, operation, arguments)
 
-    return Tool(operation.name, operation.description, operation.input_model, run, writes=True)
+    return Tool(operation.name, operation.description, operation.input_model, run, writes=True,
+                asked_for=operation.asked_for)
 
 
 def _target(record: Record) -> str:

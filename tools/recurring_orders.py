@@ -4,6 +4,7 @@ write confirmed first."""
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from datetime import datetime, timedelta
 from typing import Any, Literal
@@ -150,13 +151,15 @@ def plan_cancel(session: Session, context: ToolContext, arguments: ChangeRecurri
     return _plan_change(session, context, arguments, "cancel")
 
 
+# Offered to the LLM planner only for a message about repeating orders.
+ASKED_FOR = re.compile(r"every|weekly|monthly|recurring|subscri|skip|每|定期|跳过|周期", re.IGNORECASE)
 RECURRING_ORDER_OPERATIONS = [
     WriteOperation("recurring_order", "Propose ordering items of the signed-in shopper's past order again every "
-                   "week, two weeks or month; they confirm.", RecurringOrderInput, plan_recurring_order),
+                   "week, two weeks or month; they confirm.", RecurringOrderInput, plan_recurring_order, ASKED_FOR),
     WriteOperation("skip_recurring_order", "Propose skipping the next delivery of a recurring order; they confirm.",
-                   ChangeRecurringOrdersInput, plan_skip),
+                   ChangeRecurringOrdersInput, plan_skip, ASKED_FOR),
     WriteOperation("cancel_recurring_orders", "Propose cancelling recurring orders; they confirm.",
-                   ChangeRecurringOrdersInput, plan_cancel),
+                   ChangeRecurringOrdersInput, plan_cancel, ASKED_FOR),
 ]
 LIST_RECURRING_ORDERS = Tool("list_recurring_orders", "List the signed-in shopper's recurring orders.",
-                             ListRecurringOrdersInput, list_recurring_orders)
+                             ListRecurringOrdersInput, list_recurring_orders, asked_for=ASKED_FOR)

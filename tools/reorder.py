@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from typing import Any
 
@@ -89,4 +90,5 @@ REORDER = WriteOperation[Any](
                 "today's prices (the latest order, or the one with the item named); they confirm.",
     input_model=ReorderInput,
     plan=plan_reorder,
+    asked_for=re.compile(r"order|\bbuy|again|usual|same|再|上次|回购|复购", re.IGNORECASE),
 )

@@ -3,6 +3,7 @@ cancelling. The order itself is made later by the checkout core when an offer ch
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -170,19 +171,23 @@ def plan_cancel_standing_orders(session: Session, context: ToolContext,
                 facts=ChangeFacts(operation="cancel_standing_orders", items=titles, quantity=len(ids)))
 
 
+# Offered to the LLM planner only for a message about buying automatically or standing orders.
+ASKED_FOR = re.compile(r"\bbuy|\border|purchase|auto|standing|买|下单|自动", re.IGNORECASE)
 STANDING_ORDER = WriteOperation(
     name="standing_order",
     description="Propose buying a product for the signed-in shopper automatically once its price drops under a "
                 "target (saved address and payment, a ceiling with shipping); they confirm.",
     input_model=StandingOrderInput,
     plan=plan_standing_order,
+    asked_for=ASKED_FOR,
 )
 CANCEL_STANDING_ORDERS = WriteOperation(
     name="cancel_standing_orders",
     description="Propose cancelling the signed-in shopper's standing orders; they confirm.",
     input_model=CancelStandingOrdersInput,
     plan=plan_cancel_standing_orders,
+    asked_for=ASKED_FOR,
 )
 STANDING_ORDER_OPERATIONS = [STANDING_ORDER, CANCEL_STANDING_ORDERS]
 LIST_STANDING_ORDERS = Tool("list_standing_orders", "List the signed-in shopper's standing orders (buys at a "
-                            "target price).", ListStandingOrdersInput, list_standing_orders)
+                            "target price).", ListStandingOrdersInput, list_standing_orders, asked_for=ASKED_FOR)
