@@ -219,10 +219,13 @@ class RelevanceStage:
 
     def order(self, language: str, query: str, rows: Sequence[int], docs: Sequence[ProductDoc]) -> np.ndarray | None:
         """Positions of the fused candidates in their new order (the rest after the top `depth` keep theirs), or
-        None when the language has no stage."""
+        None when the language has no stage, or when a product in the top `depth` is written in another language than
+        English: both models read English only (on the demo shop, scoring its Chinese titles cut Chinese NDCG@10)."""
         stage = self.for_language(language)
         if stage is None or not rows:
             return None
         top = min(stage.depth, len(rows))
+        if any(doc.language != "en" for doc in docs[:top]):
+            return None
         head = combine(top, self.scores(stage, query, rows[:top], docs[:top]), stage.weight, stage.replace)
         return np.concatenate([head, np.arange(top, len(rows))])

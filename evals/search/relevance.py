@@ -92,7 +92,7 @@ class StageScores:
 
     def order(self, i: int, pool: list[Candidate], setting: LanguageStage) -> list[str]:
         top = min(setting.depth, len(pool))
-        if top < 2:
+        if top < 2 or any(c.doc.language != "en" for c in pool[:top]):  # as search: the models read English only
             return [c.product_id for c in pool]
         scores = np.asarray([self.memo[(setting.model, setting.field, i, c.product_id)] for c in pool[:top]])
         head = combine(top, scores, setting.weight, setting.replace)

@@ -130,3 +130,12 @@ def test_a_broken_config_file_leaves_fusion(tmp_path: Path) -> None:
     RelevanceConfig(languages={"zh": LanguageStage(model=COLBERT, depth=20)}).save(path)
     assert RelevanceConfig.load(path).languages["zh"].depth == 20
     assert RelevanceConfig.load(tmp_path / "missing.json").languages == {}
+
+
+def test_a_pool_with_products_in_another_language_keeps_the_fused_order() -> None:
+    config = {"en": LanguageStage(model=COLBERT, depth=10, field="title", replace=True)}  # the whole catalog
+    index = ProductIndex([DenseSpace(MINILM, HashingEmbedder(16))], relevance=stage(config))
+    chinese = Product(id="cup", title="旅行保温杯", brand="Acme", category_path=["Home"], price=10.0, language="zh")
+    index.add_docs([product_doc(p) for p in [*products(), chinese]])
+    query = SearchQuery(text="something to drink tea from while travelling")
+    assert [c.product_id for c in index.retrieve(query, k=6)] == [c.product_id for c in index.fused(query, 6)]
