@@ -13,9 +13,9 @@ PRF = "prf"
 # `shopassist eval retrieval --dataset esci` tunes k and the weights per language on every judged ESCI query (English,
 # and the same queries in Chinese: evals/datasets/esci_zh.jsonl), each understood as search_products understands it;
 # its nested 5-fold CV scores the same procedure on queries it did not tune on. In Chinese the tuned weights alone lose
-# to plain RRF under that CV, but tuned fusion followed by the relevance stage (vectorstore/relevance.py, cross-validated
-# over each fold's tuned fusion) beats both, so Chinese ships the tuned weights with the stage. MiniLM and BM25 read a
-# Chinese query in catalog words (multilingual.TermTranslator); USE puts both languages in one space.
+# to plain RRF under that CV, but tuned fusion followed by the relevance stage (vectorstore/relevance.py,
+# cross-validated over each fold's tuned fusion) beats both, so Chinese ships the tuned weights with the stage. MiniLM
+# and BM25 read a Chinese query in catalog words (multilingual.TermTranslator); USE puts both languages in one space.
 DEFAULT_K = 60
 DEFAULT_K_BY_LANGUAGE: dict[str, int] = {"en": 5, "zh": 60}
 DEFAULT_WEIGHTS: dict[str, dict[str, float]] = {
