@@ -360,28 +360,6 @@ class PricePointRow(Base):
     span_days: Mapped[int] = mapped_column(Integer, default=0)
 
 
-class PromotionRow(Base):
-    """An automatic promotion: `kind` 'free_shipping' when the goods' total reaches `min_subtotal` (minor units) or
-    the checkout holds one of `item_ids` (product or variant ids)."""
-
-    __tablename__ = "promotions"
-    id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    kind: Mapped[str] = mapped_column(String(32))
-    min_subtotal: Mapped[int | None] = mapped_column(Integer, nullable=True)
-    item_ids: Mapped[list[Any]] = mapped_column(JSON, default=list)
-    title: Mapped[str] = mapped_column(String(256))
-
-
-class SavedAddressRow(Base):
-    """One of a shopper's saved shipping addresses (commerce.checkout_models.Destination fields), in their order."""
-
-    __tablename__ = "shopper_addresses"
-    id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    shopper_id: Mapped[str] = mapped_column(ForeignKey("shoppers.id", ondelete="CASCADE"), index=True)
-    position: Mapped[int] = mapped_column(Integer, default=0)
-    address: Mapped[dict[str, Any]] = mapped_column(JSON)
-
-
 class AttributionEventRow(Base):
     """One thing the assistant did for the shop or the shopper did with it (commerce.events.EventKind): a card shown
     at `position` (`reason` why), a click, an add-to-cart, a checkout started or completed (`value` its total), a
@@ -441,6 +419,28 @@ class ExperimentRow(Base):
     variants: Mapped[list[Any]] = mapped_column(default=list)
     started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     stopped_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class PromotionRow(Base):
+    """An automatic promotion: `kind` 'free_shipping' when the goods' total reaches `min_subtotal` (minor units) or
+    the checkout holds one of `item_ids` (product or variant ids)."""
+
+    __tablename__ = "promotions"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    min_subtotal: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    item_ids: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    title: Mapped[str] = mapped_column(String(256))
+
+
+class SavedAddressRow(Base):
+    """One of a shopper's saved shipping addresses (commerce.checkout_models.Destination fields), in their order."""
+
+    __tablename__ = "shopper_addresses"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    shopper_id: Mapped[str] = mapped_column(ForeignKey("shoppers.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    address: Mapped[dict[str, Any]] = mapped_column(JSON)
 
 
 class StandingOrderRow(Base):

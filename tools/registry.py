@@ -22,8 +22,8 @@ from tools.recurring_orders import LIST_RECURRING_ORDERS, RECURRING_ORDER_OPERAT
 from tools.reorder import REORDER
 from tools.reviews import REVIEW_INSIGHTS
 from tools.search import SEARCH_PRODUCTS
-from tools.standing_orders import LIST_STANDING_ORDERS, STANDING_ORDER_OPERATIONS
 from tools.shown import SHOWN_PRODUCT_TOOLS
+from tools.standing_orders import LIST_STANDING_ORDERS, STANDING_ORDER_OPERATIONS
 from tools.watches import LIST_WATCHES, WATCH_OPERATIONS
 
 # Writes: the agent's tool only proposes; tools.confirm runs the operation once the shopper confirms.
