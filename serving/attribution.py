@@ -62,7 +62,7 @@ def turn_events(context: Attribution, text: str, events: list[AgentEvent], earli
     previous message, the searches run and what the shop could not meet (from the tools' typed results)."""
     final = events[-1]
     done = final if isinstance(final, DoneEvent) else None
-    context.act = done.intent if done is not None else "error"
+    context.act = (done.act or done.intent) if done is not None else "error"
     found = [context.event(kind="turn", value=latency_ms, detail="" if done is not None else "error")]
     cards = [card for event in events if isinstance(event, ProductsEvent) for card in event.products]
     found += [context.event(kind="card_shown", product_id=card.id, position=position, reason=card.reason)

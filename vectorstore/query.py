@@ -78,7 +78,9 @@ PRICE_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(rf"(?:can'?t|cannot|won'?t|don'?t want to|do not want to)\s+(?:spend|pay|go)\s+(?:more than|over|above)"
                 rf"\s*{_CUR}{_NUM}{_UNIT}"), "max"),
     (re.compile(rf"\bbudget(?:\s+is|\s+of|:)?\s*(?:about|around|roughly)?\s*{_CUR}{_NUM}{_UNIT}"), "max"),
-    (re.compile(rf"预算\s*(?:在|是|为|大概|大约)?\s*{_CUR}{_NUM}{_UNIT}(?![\d.]|\s*(?:元|块|美元|美金|刀|-|到|至|~|左右|上下|以内|以下|之内|内|以上|起))"), "max"),
+    # '预算三百' (a budget with no limit word): the patterns with 以内, 左右 or a range read the others.
+    (re.compile(rf"预算\s*(?:在|是|为|大概|大约)?\s*{_CUR}{_NUM}{_UNIT}"
+                rf"(?![\d.]|\s*(?:元|块|美元|美金|刀|-|到|至|~|左右|上下|以内|以下|之内|内|以上|起))"), "max"),
     (re.compile(rf"(?:under|below|less than|cheaper than|max|up to|at most|<)\s*{_CUR}{_NUM}{_UNIT}"), "max"),
     (re.compile(rf"(?:over|above|more than|at least|from|>)\s*{_CUR}{_NUM}{_UNIT}"), "min"),
     (re.compile(rf"{_ZH_LEAD}(?:低于|少于|不超过|不到|便宜于){_CUR}{_NUM}{_UNIT}"), "max"),
