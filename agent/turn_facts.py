@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import select
 
 from agent.allowed import AllowedValues
+from agent.guardrails import agent_logger
 from agent.router import KnownOrder, RouterInput, is_refinement, needs_orders
 from agent.state import DialogueState, HistoryMessage, Language, ShownItem, TurnRequest
 from agent.understanding import KindReader, KindReading, Understanding, understand
@@ -18,6 +19,8 @@ from commerce.store import cart_from_row, get_products, get_shopper, order_from_
 from commerce.tables import CartRow, OrderRow
 from vectorstore.query import parse_query
 from vectorstore.service import SearchService
+
+log = agent_logger(__name__)
 
 
 def searched_words(arguments: dict[str, Any]) -> str:
@@ -93,7 +96,11 @@ def last_dialogue(history: list[HistoryMessage]) -> DialogueState:
 def kind_reader(search: Callable[[], SearchService]) -> KindReader:
     """The catalog's reading of the product kind a message names (vectorstore.product_types)."""
     def read(text: str) -> KindReading | None:
-        products = search().products
+        try:
+            products = search().products
+        except Exception as error:  # the index can't be loaded now (a Chroma server down): no kind is read
+            log.warning("no kind read: the search index is unavailable (%s)", type(error).__name__)
+            return None
         match = products.named_kind(text) or products.asked_kind(parse_query(text))
         if match is None:
             return None

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from agent.allowed import AllowedValues
 from agent.state import DialogueState, Plan, ShownItem, ToolCall
+from agent.turn_facts import kind_reader
 from agent.understanding import KindReading, Understanding, planned, understand
 from tools.search import SEARCH_PRODUCTS
 
@@ -89,3 +90,10 @@ def test_the_llm_planner_fills_the_same_understanding_with_a_catalog_type() -> N
         "type": "array", "items": {"enum": ["Hoodies", "Tents"]}}
     invented = ToolCall(name="search_products", arguments={"query": "x", "product_type": ["Sofas"]})
     assert allowed.violations(invented) == ["product_type"]
+
+
+def test_a_search_index_that_cannot_load_reads_no_kind_and_fails_nothing() -> None:
+    def chroma_down() -> object:
+        raise ConnectionError("the Chroma server is down")
+
+    assert kind_reader(chroma_down)("a tent for two") is None  # type: ignore[arg-type]
