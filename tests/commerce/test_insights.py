@@ -8,30 +8,21 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import delete
 
 from commerce.db import Database
 from commerce.events import AttributionEvent, write_events
 from commerce.insight_rollup import rebuild_rollup
 from commerce.insights import insights, unmet_demand_csv
 from commerce.tables import AttributionEventRow, InsightRollupRow
+from tests.dialects import DIALECTS, migrated
 
 TODAY = date(2026, 12, 8)
 NOON = datetime(2026, 12, 8, 12, tzinfo=UTC)
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+@pytest.fixture(params=DIALECTS)
 def database(request: pytest.FixtureRequest, tmp_path: Path) -> Database:
-    if request.param == "sqlite":
-        db = Database(f"sqlite:///{tmp_path / 'shop.db'}")
-        db.migrate()
-        return db
-    db = Database(request.getfixturevalue("postgres_url"))
-    db.migrate()
-    with db.session() as session:  # the server is shared by the session's tests
-        session.execute(delete(AttributionEventRow))
-        session.execute(delete(InsightRollupRow))
-    return db
+    return migrated(request, tmp_path, AttributionEventRow, InsightRollupRow)
 
 
 def _event(kind: str, conversation: str, at: datetime = NOON, language: str = "en", act: str = "product_search",

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import delete, select
+from sqlalchemy import select
 
 from commerce.checkout import complete_checkout, create_checkout
 from commerce.checkout_models import CheckoutInput, PaymentInput
@@ -20,22 +20,15 @@ from commerce.price_history import PricePoint, daily_prices, price_points, recor
 from commerce.store import upsert_product
 from commerce.tables import PricePointRow
 from tests.checkout_shop import ADDRESS, LAST_ONE, SHOPPER_EMAIL, seed_checkout_shop
+from tests.dialects import DIALECTS, migrated
 
 T0 = datetime(2026, 6, 1, 12, tzinfo=UTC)
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+@pytest.fixture(params=DIALECTS)
 def database(request: pytest.FixtureRequest, tmp_path: Path) -> Database:
     """Both dialects: the INSERT … SELECT with correlated 'latest point' subqueries must hold on each."""
-    if request.param == "sqlite":
-        db = Database(f"sqlite:///{tmp_path / 'shop.db'}")
-        db.migrate()
-        return db
-    db = Database(request.getfixturevalue("postgres_url"))
-    db.migrate()
-    with db.session() as session:
-        session.execute(delete(PricePointRow))
-    return db
+    return migrated(request, tmp_path, PricePointRow)
 
 
 def _shoe(price: float = 120.0, stock: int = 5) -> Product:

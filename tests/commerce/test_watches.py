@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import delete, func, select
+from sqlalchemy import func, select
 
 from commerce.db import Database
 from commerce.importers.jsonl import export_jsonl, import_jsonl
@@ -25,23 +25,15 @@ from commerce.watches import (
     purge_expired,
 )
 from ranking.privacy import erase_shopper
+from tests.dialects import DIALECTS, migrated
 
 TTL = timedelta(days=90)
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+@pytest.fixture(params=DIALECTS)
 def database(request: pytest.FixtureRequest, tmp_path: Path) -> Database:
     """Every rule on SQLite and on Postgres (the dialects' INSERT … ON CONFLICT and correlated UPDATEs differ)."""
-    if request.param == "sqlite":
-        db = Database(f"sqlite:///{tmp_path / 'shop.db'}")
-        db.migrate()
-        return db
-    db = Database(request.getfixturevalue("postgres_url"))
-    db.migrate()
-    with db.session() as session:  # the server is shared by the session's tests
-        session.execute(delete(WatchNotificationRow))
-        session.execute(delete(WatchRow))
-    return db
+    return migrated(request, tmp_path, WatchNotificationRow, WatchRow)
 
 
 def _shoe(price: float = 120.0, stock: int = 5, second_price: float = 130.0) -> Product:
