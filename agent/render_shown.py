@@ -22,10 +22,10 @@ def _check_line(check: ProductCheck, asked: str, which: str, templates: Template
         return say("shown", "not_listed", asked=asked, **words)
     if check.source == "option":
         if check.answer == "no":
-            return say("shown", "no_option", value=check.value, choices=templates.list_separator.join(check.choices),
-                       **words)
+            return say("shown", "no_option", value=templates.word("colours", check.value),
+                       choices=templates.list_separator.join(check.choices), **words)
         sizes = say("shown", "sizes", sizes=templates.list_separator.join(check.sizes)) if check.sizes else ""
-        return say("shown", "yes_option", value=check.value, sizes=sizes, **words)
+        return say("shown", "yes_option", value=templates.word("colours", check.value), sizes=sizes, **words)
     if check.source == "attribute":
         return say("shown", f"{check.answer}_attribute", value=check.value, **words)
     return say("shown", "yes_text", value=check.value, source=say("shown", f"source_{check.source}"), **words)

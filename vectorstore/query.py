@@ -131,7 +131,9 @@ def _parse_price(text: str, query: dict) -> str:
 def _negated_terms(text: str) -> tuple[list[str], str]:
     terms: list[str] = []
     for cue in NEGATION_EN:
-        for match in re.finditer(rf"(?<![a-z]){cue}\s+([a-z][a-z\-]+)", text):
+        # 'not too pricey', 'not very heavy': a degree word, not a thing to leave out.
+        for match in re.finditer(rf"(?<![a-z]){cue}\s+(?!(?:too|very|so|that|overly|super|really|quite)\b)"
+                                 rf"([a-z][a-z\-]+)", text):
             terms.append(match.group(1))
             text = text.replace(match.group(0), " ")
     for cue in NEGATION_ZH:

@@ -243,6 +243,7 @@ def test_answers_about_shown_products_name_which_one_and_the_figure() -> None:
     assert render([ok(colour)], shown=shown).splitlines() == [
         "Yes — number 1, Ridge Chair, comes in navy (sizes S, M).",
         "No — number 2, Aero Chair, doesn't come in navy; it comes in black."]
+    assert render([ok(colour)], "zh", shown=shown).splitlines()[0] == "有的——第1款Ridge Chair有藏青色（尺码 S、M）。"
     lightest = PickProductOutput(by="weight_asc", compared=2, best=PickedFigure(
         id="p2", title="Aero Chair", price=149.0, currency="USD", figure="9kg"))
     assert render([ok(lightest)], "zh") == "这几款中最轻的是Aero Chair：9kg（$149.00）。"

@@ -20,6 +20,8 @@ VOCAB = Vocabulary(brands={"Northpeak", "Stridelite"}, categories={"Shoes", "Hik
         ("tent over 200 dollars", {"price_min": 200.0}),
         ("100元以内的蓝牙耳机", {"price_max": 100.0, "currency": "CNY"}),
         ("espresso machine, can't spend more than $300", {"price_max": 300.0, "currency": "USD"}),
+        ("a rucksack, not too pricey", {"exclude": []}),
+        ("boots, not leather", {"exclude": ["leather", "皮", "皮革", "真皮"]}),
         ("my budget is $80 for a backpack", {"price_max": 80.0, "currency": "USD"}),
         ("两百块以内的耳机", {"price_max": 200.0, "currency": "CNY"}),
         ("一千五百元以下的笔记本", {"price_max": 1500.0, "currency": "CNY"}),
