@@ -16,6 +16,7 @@ from agent.guardrails import looks_like_injection, looks_off_topic
 from agent.phrasings import first_group, phrasing
 from agent.preferences import asks_for_products, preference_request, recipient_of
 from agent.state import Language, ShownItem, ToolCall
+from agent.understanding import positions_named
 from commerce.text import EMAIL
 from commerce.text import ORDER_ID as TEXT_ORDER_ID
 from vectorstore.lexical import tokenize
@@ -62,13 +63,6 @@ _REFINE = phrasing("refine")
 _WHAT_ABOUT_ZH = phrasing("what_about")  # '那200元以内呢？': what about (a new limit)?
 # Words that only say "change the earlier results"; what is left ('blue', 'waterproof') joins the earlier query.
 _CUE_WORDS = phrasing("cue_words")
-ORDINALS = {
-    "first": 0, "1st": 0, "second": 1, "2nd": 1, "third": 2, "3rd": 2, "fourth": 3, "4th": 3, "fifth": 4, "5th": 4,
-    "第一": 0, "第二": 1, "第三": 2, "第四": 3, "第五": 4, "一号": 0, "二号": 1, "三号": 2,
-}
-_ORDINAL = phrasing("ordinal")
-_FIRST_TWO = phrasing("first_two")
-_LAST_ONE = phrasing("last_one")
 # 'the second one' with nothing shown yet refers to nothing: ask, rather than search for the words.
 _SHOWN_REFERENCE = phrasing("shown_reference")
 # 'is this one good for me?', '这款适合我吗？': about a product shown, not a new search.
@@ -139,19 +133,7 @@ def points_at_shown(text: str) -> bool:
 
 def referenced(text: str, shown: list[ShownItem]) -> list[ShownItem]:
     """Products shown earlier that the message points at: 'the second one', 'compare the first two', '第三个'."""
-    if not shown:
-        return []
-    if _FIRST_TWO.search(text):
-        return shown[:2]
-    picked: list[ShownItem] = []
-    for match in _ORDINAL.finditer(text):
-        token = match.group(0).lower()
-        digit = re.search(r"[1-5]", token)
-        index = int(digit.group(0)) - 1 if digit else ORDINALS.get(token, ORDINALS.get(token[:2], -1))
-        if 0 <= index < len(shown) and shown[index] not in picked:
-            picked.append(shown[index])
-    if _LAST_ONE.search(text):
-        picked.append(shown[-1])
+    picked = [shown[index] for index in positions_named(text, shown)]
     named = [item for item in shown if len(item.title) > 3 and item.title.lower() in text.lower()]
     return picked or named
 

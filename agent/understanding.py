@@ -111,7 +111,7 @@ _FIRST_TWO = phrasing("first_two")
 _LAST_ONE = phrasing("last_one")
 
 _ORDINALS = {"first": 0, "1st": 0, "second": 1, "2nd": 1, "third": 2, "3rd": 2, "fourth": 3, "4th": 3, "fifth": 4,
-             "5th": 4, "第一": 0, "第二": 1, "第三": 2, "第四": 3, "第五": 4}
+             "5th": 4, "第一": 0, "第二": 1, "第三": 2, "第四": 3, "第五": 4, "一号": 0, "二号": 1, "三号": 2}
 _SUPERLATIVES: tuple[tuple[re.Pattern[str], Superlative], ...] = tuple(
     (re.compile(pattern, re.IGNORECASE), value) for pattern, value in (
         (r"cheapest|cheaper|least expensive|less expensive|lowest[- ]priced|lowest price|最便宜|最实惠", "price_asc"),
@@ -137,7 +137,7 @@ def _superlative(text: str) -> Superlative | None:
     return next((value for pattern, value in _SUPERLATIVES if pattern.search(text)), None)
 
 
-def _positions(text: str, shown: list[ShownItem]) -> list[int]:
+def positions_named(text: str, shown: list[ShownItem]) -> list[int]:
     """The shown products the message names by position ('the second one', '第三个', 'the first two')."""
     if not shown:
         return []
@@ -180,7 +180,7 @@ def features_of(text: str, state: DialogueState, shown: list[ShownItem], kind: K
                 parsed: SearchQuery, signed_in: bool, refining: bool) -> frozenset[str]:
     """Every decision feature that holds for the message (prompts/acts.toml names them)."""
     stripped = text.strip()
-    positions = _positions(stripped, shown)
+    positions = positions_named(stripped, shown)
     single = len(shown) == 1
     found = {
         "empty": not stripped,
@@ -226,7 +226,7 @@ def understand(text: str, language: Language, state: DialogueState, shown: list[
     kind = read_kind(text) if read_kind is not None and text.strip() else None
     features = features_of(text, state, shown, kind, parsed, signed_in, refining)
     act = decision_table().decide(features)
-    positions = _positions(text, shown)
+    positions = positions_named(text, shown)
     if not positions and len(shown) == 1 and "refers_to_shown" in features:
         positions = [0]
     order = ORDER_ID.search(text)
