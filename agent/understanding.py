@@ -127,7 +127,7 @@ _ASKING_WORDS = re.compile(
     r"\b(?:does|do|is|are|can|could|will|would|has|have|had|it|its|they|them|this|that|these|those|one|ones|the|a|"
     r"an|of|come|comes|coming|available|in|with|got|any|option|options|version|first|second|third|fourth|fifth|"
     r"last|1st|2nd|3rd|4th|5th|there|what|which|about|also|too|please|me|tell|know|both|and|or|number|item|"
-    r"product|colou?r|offer|offered|got|get)\b|[?？!！.,，。]",
+    r"product|colou?r|offer|offered|got|get|made|make)\b|[?？!！.,，。]",
     re.IGNORECASE)
 _ZH_ASKING = re.compile(r"第[一二三四五](个|款|件|双)?|这(个|款|件|双|几个|几款|些)|那(个|款|件|双)|它|有没有|是不是|"
                         r"能不能|吗|呢|的|有|是|[?？!！,，。]")

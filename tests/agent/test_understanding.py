@@ -56,6 +56,7 @@ def test_questions_about_what_was_shown_resolve_their_references() -> None:
     assert (lightest.act, lightest.superlative, lightest.references.all_shown) == ("superlative", "weight_asc", True)
     cheaper = read("the cheaper one of the first two please", SHOWN)
     assert (cheaper.act, cheaper.superlative, cheaper.references.shown) == ("superlative", "price_asc", [0, 1])
+    assert read("is the first one made of cotton?", SHOWN).asked_about == "cotton"
     navy = read("第一个有藏青色的吗", SHOWN)
     assert (navy.act, navy.references.shown, navy.asked_about) == ("shown_question", [0], "藏青色")
     assert read("do you have it in blue?").act == "unclear"  # nothing shown: which product?
